@@ -1,0 +1,207 @@
+"""The fact schema: pydantic models of a household, its members and children.
+
+``None`` (or an absent field) always means *unknown*. A known "no" has its own
+spelling: ``False`` for a flag, ``[]`` for a list, ``false`` for a disability
+certificate that the person does not hold.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from riskeval.facts._enums import (
+    Behaviour,
+    CivilCapacity,
+    Contact,
+    Dibao,
+    DisabilityType,
+    Employment,
+    Housing,
+    HukouType,
+    MemberStatus,
+    ParentsRelationship,
+    Psych,
+    Relation,
+    Safety,
+    School,
+    Sex,
+)
+
+Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Yuan = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# A disability: unknown (None), known absent (False), or the certificate.
+LOCATED = "riskeval_located"
+
+
+def located(problems: list[tuple[tuple[str | int, ...], str, str, Any]]) -> PydanticCustomError:
+    """Package cross-field problems so the facts wrapper can place each one on its own path."""
+    summary = "; ".join(f"{'.'.join(map(str, loc))}: {msg}" for loc, _code, msg, _v in problems)
+    return PydanticCustomError(LOCATED, "{summary}", {"summary": summary, "located": problems})
+
+
+class _Facts(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False)
+
+
+def _check_birth_date(value: date | None, info: ValidationInfo) -> date | None:
+    if value is None:
+        return value
+    today = (info.context or {}).get("today") or date.today()
+    if value > today:
+        raise PydanticCustomError(
+            "future_date", "birth date {value} is after today ({today})", {"value": str(value), "today": str(today)}
+        )
+    if value.year < 1900:
+        raise PydanticCustomError("impossible_date", "birth date {value} is before 1900", {"value": str(value)})
+    return value
+
+
+class Disability(_Facts):
+    """A disability certificate (GB/T 26341-2010): one type, grade 1 (most severe) to 4."""
+
+    type: DisabilityType | None = None
+    grade: Annotated[int, Field(ge=1, le=4, strict=True)] | None = None
+    # For a 多重 (multiple) certificate: the component types, which all count.
+    components: list[DisabilityType] | None = None
+
+
+class Economy(_Facts):
+    dibao: Dibao | None = None
+    income_per_capita: Yuan | None = None
+    medical_spending_12m: Yuan | None = None
+    education_spending_12m: Yuan | None = None
+    child_support_unpaid_months: Annotated[int, Field(ge=0)] | None = None
+    income_drop_pct_3m: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    assets_over_limit: bool | None = None
+
+
+class Hukou(_Facts):
+    province: str | None = None
+    county: str | None = None
+    type: HukouType | None = None
+
+
+class Residence(_Facts):
+    county: str | None = None
+    since: date | None = None
+
+
+class Member(_Facts):
+    """An adult linked to the children: a parent, grandparent, caregiver."""
+
+    id: Id
+    name: str | None = Field(default=None, description="Sensitive; never echoed in results or errors.")
+    relation: Relation | None = None
+    birth_date: date | None = None
+    status: MemberStatus | None = None
+    status_since: date | None = None
+    status_until: date | None = None
+    disability: Disability | Literal[False] | None = None
+    serious_illness: bool | None = None
+    medical_spending_12m: Yuan | None = None
+    civil_capacity: CivilCapacity | None = None
+    employment: Employment | None = None
+    lives_with_children: bool | None = None
+    substance_abuse: bool | None = None
+    domestic_violence: bool | None = None
+    contact: Contact | None = None
+    last_seen_in_person: date | None = None
+
+    _birth = field_validator("birth_date")(_check_birth_date)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Member:
+        if self.status_since and self.status_until and self.status_until < self.status_since:
+            raise located(
+                [
+                    (
+                        ("status_until",),
+                        "date_order",
+                        f"status_until {self.status_until} is before status_since {self.status_since}",
+                        str(self.status_until),
+                    )
+                ]
+            )
+        return self
+
+
+class Child(_Facts):
+    """A child of the household, the unit that is assessed."""
+
+    id: Id
+    name: str | None = Field(default=None, description="Sensitive; never echoed in results or errors.")
+    birth_date: date | None = None
+    sex: Sex | None = None
+    father: Id | None = None
+    mother: Id | None = None
+    caregiver: Id | None = None
+    hukou: Hukou | None = None
+    residence: Residence | None = None
+    school: School | None = None
+    working: bool | None = None
+    disability: Disability | Literal[False] | None = None
+    serious_illness: bool | None = None
+    medical_insurance: bool | None = None
+    psych: Psych | None = None
+    behaviour: list[Behaviour] | None = None
+    safety: list[Safety] | None = None
+    adopted: bool | None = None
+    birth_parents_untraceable: bool | None = None
+    acts_as_carer: bool | None = None
+    entrusted_care_agreement: bool | None = None
+    has_residence_permit: bool | None = None
+    identified_on: date | None = Field(default=None, description="When the child was first identified.")
+    last_visit: date | None = None
+    last_full_assessment: date | None = None
+
+    _birth = field_validator("birth_date")(_check_birth_date)
+
+
+class Household(_Facts):
+    """A household: the adults, the children, and its economy and housing."""
+
+    id: Id
+    members: list[Member] = Field(default_factory=list)
+    children: list[Child] = Field(default_factory=list)
+    economy: Economy | None = None
+    housing: Housing | None = None
+    parents_relationship: ParentsRelationship | None = None
+
+    @model_validator(mode="after")
+    def _ids_resolve(self) -> Household:
+        problems: list[tuple[tuple[str | int, ...], str, str, Any]] = []
+        seen: dict[str, tuple[str | int, ...]] = {}
+        people: list[tuple[str, int, str]] = [("members", i, m.id) for i, m in enumerate(self.members)]
+        people += [("children", i, c.id) for i, c in enumerate(self.children)]
+        for group, i, pid in people:
+            if pid in seen:
+                first = ".".join(map(str, seen[pid]))
+                problems.append(((group, i, "id"), "duplicate_id", f"id {pid!r} is already used by {first}", pid))
+            else:
+                seen[pid] = (group, i)
+        member_ids = {m.id for m in self.members}
+        for i, child in enumerate(self.children):
+            for role in ("father", "mother", "caregiver"):
+                ref = getattr(child, role)
+                if ref is not None and ref not in member_ids:
+                    problems.append(
+                        (
+                            ("children", i, role),
+                            "unknown_member",
+                            f"{role} {ref!r} names no member of the household (members: {sorted(member_ids)})",
+                            ref,
+                        )
+                    )
+        if problems:
+            raise located(problems)
+        return self
+
+    def member(self, member_id: str | None) -> Member | None:
+        """Return the member with this id, or None."""
+        if member_id is None:
+            return None
+        return next((m for m in self.members if m.id == member_id), None)

@@ -1,0 +1,111 @@
+"""Turn raw input into fact models, and pydantic's errors into riskeval's records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from riskeval.errors import ErrorRecord, FactsError
+from riskeval.facts._event import Event
+from riskeval.facts._models import LOCATED, Household
+
+M = TypeVar("M", bound=BaseModel)
+# Fields whose values identify a person: never echoed back, whatever went wrong.
+SENSITIVE = frozenset({"name", "id_number", "phone", "address"})
+REDACTED = "<redacted>"
+
+# pydantic's error types, renamed to the stable codes riskeval documents.
+_CODES = {
+    "extra_forbidden": "unknown_field",
+    "enum": "enum",
+    "literal_error": "enum",
+    "date_from_datetime_parsing": "invalid_date",
+    "date_parsing": "invalid_date",
+    "date_type": "invalid_date",
+    "greater_than_equal": "out_of_range",
+    "less_than_equal": "out_of_range",
+    "finite_number": "out_of_range",
+    "missing": "missing",
+}
+
+
+def format_loc(loc: tuple[str | int, ...] | list[str | int]) -> str:
+    """Render a location as a field path: ``children[0].birth_date``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "<root>"
+
+
+def _field_parts(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
+    # Unions put the branch name ("Disability", "literal[False]") into loc; it is not a field.
+    return tuple(p for p in loc if isinstance(p, int) or (p and p[0].islower() and "[" not in p))
+
+
+def records_from(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[ErrorRecord]:
+    """Translate a pydantic ValidationError into located, redacted records."""
+    out: list[ErrorRecord] = []
+    seen: set[tuple[str, str]] = set()
+    for err in error.errors(include_url=False):
+        base = prefix + _field_parts(err["loc"])
+        if err["type"] == LOCATED:
+            for sub, code, msg, value in err["ctx"]["located"]:
+                out.append(_record(base + tuple(sub), code, msg, value))
+            continue
+        if err["type"] == "literal_error" and isinstance(err.get("input"), Mapping):
+            continue  # the `false` branch of a certificate union: the dict branch's error says more
+        code = _CODES.get(err["type"], err["type"])
+        value = err.get("input")
+        message = err["msg"]
+        if code == "unknown_field":
+            message = f"unknown field {base[-1]!r} (a typo? see the fact schema in docs/schema/)"
+            value = REDACTED
+        record = _record(base, code, message, value)
+        key = (record.loc, record.code)
+        if key not in seen:  # a union reports one error per branch: keep the first of each
+            seen.add(key)
+            out.append(record)
+    return out
+
+
+def _record(loc: tuple[str | int, ...], code: str, message: str, value: Any) -> ErrorRecord:
+    if loc and loc[-1] in SENSITIVE:
+        value = REDACTED
+    elif isinstance(value, Mapping | list):
+        value = f"<{type(value).__name__}>"
+    return ErrorRecord(loc=format_loc(loc), code=code, message=message, value=value)
+
+
+def _parse(model: type[M], data: Any, today: date | None, what: str) -> M:
+    if isinstance(data, model):
+        return data
+    if isinstance(data, str | bytes):
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as exc:
+            rec = ErrorRecord(loc="<root>", code="invalid_json", message=str(exc), value=None)
+            raise FactsError([rec], f"{what}: not valid JSON") from None
+    try:
+        return model.model_validate(data, context={"today": today} if today else None)
+    except ValidationError as exc:
+        records = records_from(exc)
+        raise FactsError(records, f"{what}: {len(records)} problem(s)") from None
+
+
+def parse_household(data: Any, *, today: date | None = None) -> Household:
+    """Validate a household (a dict, a JSON string, or a Household) or raise FactsError with every problem.
+
+    Args:
+        data: the household facts.
+        today: the date birth dates must not be after (default: the system date).
+    """
+    return _parse(Household, data, today, "household")
+
+
+def parse_event(data: Any, *, today: date | None = None) -> Event:
+    """Validate an event (a dict, a JSON string, or an Event) or raise FactsError with every problem."""
+    return _parse(Event, data, today, "event")
