@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -17,7 +18,6 @@ from riskeval.facts._enums import (
     EventType,
     HousingLossKind,
     ReleaseKind,
-    Safety,
     SeparationKind,
 )
 from riskeval.facts._models import Id, Yuan, _Facts, located
@@ -111,8 +111,9 @@ class Event(_Facts):
     child: Id | None = None
     member: Id | None = None
     kind: str | None = None
-    until: date | None = None
-    reported_on: date | None = None
+    # `dt.date`, because inside the class body `date` is the field above, not the type (mypy).
+    until: dt.date | None = None
+    reported_on: dt.date | None = None
     disability_type: DisabilityType | None = None
     grade: Annotated[int, Field(ge=1, le=4, strict=True)] | None = None
     components: list[DisabilityType] | None = None
@@ -131,7 +132,9 @@ class Event(_Facts):
         for field, rule in (("child", child_rule), ("member", member_rule)):
             value = getattr(self, field)
             if rule == field and value is None:
-                problems.append(((field,), "missing", f"a {self.type.value} event must name its {field}", None))
+                problems.append(
+                    ((field,), "missing", f"a {self.type.value} event must name its {field}", None)
+                )
             elif rule == "-" and value is not None:
                 problems.append(
                     ((field,), "not_allowed", f"a {self.type.value} event does not take a {field}", value)
@@ -155,7 +158,12 @@ class Event(_Facts):
         if self.kind is not None and kinds and self.kind not in kinds:
             allowed = ", ".join(repr(k) for k in kinds)
             problems.append(
-                (("kind",), "enum", f"kind of a {self.type.value} event should be one of {allowed}", self.kind)
+                (
+                    ("kind",),
+                    "enum",
+                    f"kind of a {self.type.value} event should be one of {allowed}",
+                    self.kind,
+                )
             )
         if self.until is not None and self.until < self.date:
             problems.append((("until",), "date_order", f"until {self.until} is before the event date", None))

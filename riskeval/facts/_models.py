@@ -53,10 +53,14 @@ def _check_birth_date(value: date | None, info: ValidationInfo) -> date | None:
     today = (info.context or {}).get("today") or date.today()
     if value > today:
         raise PydanticCustomError(
-            "future_date", "birth date {value} is after today ({today})", {"value": str(value), "today": str(today)}
+            "future_date",
+            "birth date {value} is after today ({today})",
+            {"value": str(value), "today": str(today)},
         )
     if value.year < 1900:
-        raise PydanticCustomError("impossible_date", "birth date {value} is before 1900", {"value": str(value)})
+        raise PydanticCustomError(
+            "impossible_date", "birth date {value} is before 1900", {"value": str(value)}
+        )
     return value
 
 
@@ -179,8 +183,10 @@ class Household(_Facts):
         people += [("children", i, c.id) for i, c in enumerate(self.children)]
         for group, i, pid in people:
             if pid in seen:
-                first = ".".join(map(str, seen[pid]))
-                problems.append(((group, i, "id"), "duplicate_id", f"id {pid!r} is already used by {first}", pid))
+                first = "{}[{}]".format(*seen[pid])
+                problems.append(
+                    ((group, i, "id"), "duplicate_id", f"id {pid!r} is already used by {first}", pid)
+                )
             else:
                 seen[pid] = (group, i)
         member_ids = {m.id for m in self.members}
@@ -192,7 +198,8 @@ class Household(_Facts):
                         (
                             ("children", i, role),
                             "unknown_member",
-                            f"{role} {ref!r} names no member of the household (members: {sorted(member_ids)})",
+                            f"{role} {ref!r} names no member of the household"
+                            f" (members: {sorted(member_ids)})",
                             ref,
                         )
                     )
