@@ -340,8 +340,8 @@ class VisitPlan(_Spec):
 
 _NOTES: dict[str, tuple[str, str]] = {
     "not_on_roster": (
-        "儿童不在台账中（状态：{0}），不安排定期走访。",
-        "Not on the roster (status {0}): no visits.",
+        "儿童不在台账中（状态：{0}），不安排定期走访和节日走访。",
+        "Not on the roster (status {0}): no cadence or holiday visits.",
     ),
     "no_visit_frequency": (
         "走访频次未知，无法排定期走访。",
