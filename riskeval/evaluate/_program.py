@@ -1,0 +1,228 @@
+"""A pack compiled to the scalar form, and the evaluation of one child against it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from riskeval.facts import Child, Household
+from riskeval.pack import _ast as A
+from riskeval.pack._model import FactorDef, Pack, Rule
+from riskeval.evaluate._scalar import ABSENT, Compiler, Ctx, Fn
+
+ROLES = ("child", "father", "mother", "caregiver", "household")
+
+
+@dataclass(slots=True)
+class FactorHit:
+    code: str
+    severity: str
+    points: int
+    level: Rule
+    values: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Gap:
+    kind: str  # "category" | "factor" | "roster"
+    rule: str
+    facts: list[str]
+    severity: str | None = None
+    tier_if_true: str | None = None
+    status_if_true: str | None = None
+
+
+@dataclass(slots=True)
+class ChildEval:
+    """What the evaluator decided for one child, and on what: the record explanations are rendered from."""
+
+    child_id: str
+    status: str
+    categories: list[str] = field(default_factory=list)
+    category_values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    factors: list[FactorHit] = field(default_factory=list)
+    score: int = 0
+    domain_points: dict[str, int] = field(default_factory=dict)
+    tier: str | None = None
+    tier_row: Rule | None = None
+    visit_frequency: str | None = None
+    gaps: list[Gap] = field(default_factory=list)
+
+
+class Program:
+    """The compiled pack: one closure per rule, the static list of facts each rule reads."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        c = Compiler(pack)
+        self.categories: list[tuple[Rule, Fn]] = []
+        self.factors: list[tuple[FactorDef, list[tuple[Rule, Fn]]]] = []
+        for kind, name in pack.order:
+            if kind == "category":
+                rule = pack.categories[name]
+                self.categories.append((rule, c.rule(rule)))
+            else:
+                f = pack.factors[name]
+                levels = sorted(f.levels, key=lambda r: -pack.severity_rank[r.severity or ""])
+                self.factors.append((f, [(lv, c.rule(lv)) for lv in levels]))
+        self.steps: list[tuple[str, Any]] = []
+        for kind, name in pack.order:
+            if kind == "category":
+                self.steps.append(("category", next(x for x in self.categories if x[0].id == name)))
+            else:
+                self.steps.append(("factor", next(x for x in self.factors if x[0].id == name)))
+        self.tier_rows = [(r, c.rule(r)) for r in pack.tier_rows]
+        self.exited = c.rule(pack.exited)
+        self.on_roster = c.rule(pack.on_roster)
+        self.reads: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+        for f, levels in self.factors:
+            for lv, _ in levels:
+                self.reads[id(lv)] = role_facts(lv.node, pack, {})
+        for rule, _ in self.categories:
+            self.reads[id(rule)] = role_facts(rule.node, pack, {})
+        self.mandatory = {s for s, spec in pack.severities.items() if spec.mandatory}
+
+    def evaluate(self, household: Household, child: Child, on: date) -> ChildEval:
+        pack = self.pack
+        params = pack.params_on(on)
+        ctx = Ctx(household, child, on, params)
+        out = ChildEval(child_id=child.id, status="not_on_roster")
+        start = len(ctx.unknown)
+        exited = self.exited(ctx) if pack.exited.applies_on(on) else False
+        if exited is True:
+            out.status = pack.exited.id
+            return out
+        exit_gap = ctx.unknown[start:] if exited is None else None
+        unknown_factors: list[tuple[FactorDef, Rule, list[str]]] = []
+        unknown_cats: list[tuple[Rule, list[str]]] = []
+        for kind, step in self.steps:
+            start = len(ctx.unknown)
+            if kind == "category":
+                rule, fn = step
+                value = fn(ctx) if rule.applies_on(on) else False
+                reads = _dedup(ctx.unknown[start:])
+                ctx.results[("category", rule.id)] = (value, reads)
+                if value is True:
+                    out.categories.append(rule.id)
+                    out.category_values[rule.id] = self.values(ctx, rule)
+                elif value is None:
+                    unknown_cats.append((rule, reads))
+                continue
+            fdef, levels = step
+            value, unknown_level = False, None
+            for lv, fn in levels:
+                v = fn(ctx) if lv.applies_on(on) else False
+                if v is True:
+                    value = True
+                    sev = lv.severity or ""
+                    out.factors.append(FactorHit(fdef.id, sev, pack.points(sev, params), lv, self.values(ctx, lv)))
+                    break
+                if v is None and unknown_level is None:
+                    unknown_level = lv
+            reads = _dedup(ctx.unknown[start:])
+            if value is not True and unknown_level is not None:
+                value = None
+                unknown_factors.append((fdef, unknown_level, reads))
+            ctx.results[("factor", fdef.id)] = (value, reads)
+        domains = {f.id: f.domain for f, _ in self.factors}
+        hits = [(domains[h.code], h.severity, h.points) for h in out.factors]
+        out.tier, out.tier_row, out.score, out.domain_points, on_roster = self.decide(ctx, hits)
+        out.status = pack.on_roster.id if on_roster else "not_on_roster"
+        if not on_roster:
+            out.tier, out.tier_row = None, None
+        else:
+            out.visit_frequency = next(t.visit_frequency for t in pack.tiers if t.id == out.tier)
+        self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap)
+        return out
+
+    def decide(self, ctx: Ctx, hits: list[tuple[str, str, int]]) -> tuple[str | None, Rule | None, int, dict[str, int], bool]:
+        """Score, severity counts, the tier table (highest tier wins) and the roster rule."""
+        pack = self.pack
+        cap = int(ctx.params[pack.domain_cap])
+        per_domain: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        for domain, sev, points in hits:
+            per_domain[domain] = per_domain.get(domain, 0) + points
+            counts[sev] = counts.get(sev, 0) + 1
+        capped = {d: min(p, cap) for d, p in per_domain.items()}
+        ctx.tier = {"score": sum(capped.values()), "severity": counts}
+        best: tuple[int, Rule] | None = None
+        for rule, fn in self.tier_rows:
+            if rule.applies_on(ctx.on) and fn(ctx) is True:
+                rank = pack.tier_rank(rule.tier or "")
+                if best is None or rank < best[0]:
+                    best = (rank, rule)
+        on_roster = self.on_roster(ctx) is True
+        tier = best[1].tier if best else None
+        return tier, best[1] if best else None, ctx.tier["score"], capped, on_roster
+
+    def gaps(self, ctx: Ctx, out: ChildEval, hits: list[tuple[str, str, int]], domains: dict[str, str],
+             cats: list[tuple[Rule, list[str]]], factors: list[tuple[FactorDef, Rule, list[str]]],
+             exit_gap: list[str] | None) -> None:  # fmt: skip
+        """For each unknown rule: the facts behind it, and the tier if it turned out to hold."""
+        if exit_gap is not None:
+            out.gaps.append(Gap("roster", self.pack.exited.id, _dedup(exit_gap), status_if_true=self.pack.exited.id))
+        for rule, reads in cats:
+            saved = ctx.results[("category", rule.id)]
+            ctx.results[("category", rule.id)] = (True, [])
+            tier, _, _, _, roster = self.decide(ctx, hits)
+            ctx.results[("category", rule.id)] = saved
+            out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster else None,
+                                status_if_true=self.pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
+        for fdef, level, reads in factors:
+            sev = level.severity or ""
+            tier, _, _, _, roster = self.decide(ctx, [*hits, (fdef.domain, sev, self.pack.points(sev, ctx.params))])
+            tier = tier if roster else None
+            if tier != out.tier:
+                out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
+                                    status_if_true=self.pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
+        self.decide(ctx, hits)  # leave the context as decided
+
+    def values(self, ctx: Ctx, rule: Rule) -> dict[str, Any]:
+        """The known facts a rule read, for the result and the explanation (members by role)."""
+        out: dict[str, Any] = {}
+        for root, path in self.reads[id(rule)]:
+            obj: Any = ctx.roles.get(root)
+            for part in path:
+                if obj is None or obj is False:
+                    break
+                if part == "age":
+                    bd = getattr(obj, "birth_date", None)
+                    obj = None if bd is None else ctx.on.year - bd.year - ((ctx.on.month, ctx.on.day) < (bd.month, bd.day))
+                else:
+                    obj = getattr(obj, part, None)
+            if obj is not None and obj is not ABSENT:
+                out[".".join((root, *path))] = _plain(obj)
+        return out
+
+
+def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0) -> list[tuple[str, tuple[str, ...]]]:
+    """The facts a rule reads through a role (child, father...), following predicates; static."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for n in A.walk(node):
+        if isinstance(n, A.Fact) and n.path:
+            root = binding.get(n.root, n.root)
+            if root in ROLES and (root, n.path) not in out:
+                out.append((root, n.path))
+        elif isinstance(n, A.Ref) and n.kind == "predicate" and depth < 8:
+            pred = pack.predicates[n.name]
+            inner = {p: binding.get(a.root, a.root) for p, a in zip(pred.args, n.args, strict=True) if isinstance(a, A.Fact)}
+            for item in role_facts(pred.node, pack, inner, depth + 1):
+                if item not in out:
+                    out.append(item)
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    if hasattr(v, "model_dump"):
+        return v.model_dump(mode="json")
+    return v.value if hasattr(v, "value") else v
+
+
+def _dedup(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

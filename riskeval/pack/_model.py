@@ -1,0 +1,106 @@
+"""The loaded, checked and compiled rule pack: what evaluation reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from riskeval.pack import _ast as A
+from riskeval.pack._files import Effective, Label, PackFile, Parameter, Severity, Tier, TriggersFile
+from riskeval.pack._params import value_on
+from riskeval.pack._yaml import Mark
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One compiled rule row: a predicate, category, factor level, tier row or roster rule."""
+
+    kind: str
+    id: str
+    label: Label
+    source: str
+    node: A.Node
+    mark: Mark
+    effective: Effective | None = None
+    args: tuple[str, ...] = ()
+    severity: str | None = None
+    tier: str | None = None
+    text: str = ""
+
+    def applies_on(self, on: date) -> bool:
+        return self.effective is None or self.effective.covers(on)
+
+
+@dataclass(frozen=True, slots=True)
+class FactorDef:
+    """A factor and its levels, highest severity first."""
+
+    id: str
+    label: Label
+    domain: str
+    source: str
+    levels: tuple[Rule, ...]
+
+
+@dataclass
+class Pack:
+    """A loaded rule pack. Build it with :func:`riskeval.load_pack`."""
+
+    meta: PackFile
+    path: Path
+    sha256: str
+    parameters: dict[str, Parameter]
+    predicates: dict[str, Rule]
+    categories: dict[str, Rule]
+    factors: dict[str, FactorDef]
+    order: tuple[tuple[str, str], ...]  # ("category"|"factor", id), each after what it reads
+    severities: dict[str, Severity]
+    severity_rank: dict[str, int]  # higher = more severe; mandatory severities rank highest
+    domains: dict[str, Label]
+    domain_cap: str
+    tiers: tuple[Tier, ...]  # highest first
+    frequencies: dict[str, Label]
+    tier_rows: tuple[Rule, ...]
+    exited: Rule
+    on_roster: Rule
+    schedule: Any
+    triggers: TriggersFile
+    trigger_rules: dict[str, Rule] = field(default_factory=dict)
+    _params_cache: dict[date, dict[str, Any]] = field(default_factory=dict, repr=False)
+    # Compiled forms (scalar program, numpy program), built once on first use.
+    compiled: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def version(self) -> str:
+        return self.meta.version
+
+    def params_on(self, on: date) -> dict[str, Any]:
+        """Every parameter's value on a date (cached). Raises EvaluationError for a date without a value."""
+        cached = self._params_cache.get(on)
+        if cached is None:
+            cached = {name: value_on(name, p, on) for name, p in self.parameters.items() if p.values}
+            if len(self._params_cache) > 512:
+                self._params_cache.clear()
+            self._params_cache[on] = cached
+        return cached
+
+    def points(self, severity: str, params: dict[str, Any]) -> int:
+        """Points of a severity on the date of ``params`` (0 for mandatory severities)."""
+        spec = self.severities[severity]
+        return int(params[spec.points]) if spec.points else 0
+
+    def tier_rank(self, tier_id: str) -> int:
+        """0 for the highest tier, growing downward."""
+        return next(i for i, t in enumerate(self.tiers) if t.id == tier_id)
+
+    def identity(self) -> dict[str, str]:
+        return {"id": self.id, "version": self.version, "sha256": self.sha256}
+
+    def __repr__(self) -> str:
+        return f"<Pack {self.id} {self.version} sha256={self.sha256[:12]}>"

@@ -1,0 +1,91 @@
+"""YAML loading that remembers where every value came from (file:line:col)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A position in a rule file; line and column count from 1."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+    def shifted(self, line_offset: int, col: int) -> Mark:
+        """A position inside a value that starts at this mark (an expression's own offsets)."""
+        if line_offset == 0:
+            return Mark(self.file, self.line, self.col + col)
+        return Mark(self.file, self.line + line_offset, col + 1)
+
+
+@dataclass(slots=True)
+class Located:
+    """A parsed YAML document and the position of every value in it, by path."""
+
+    data: Any
+    marks: dict[Path_, Mark]
+    file: str
+
+    def mark(self, path: Path_) -> Mark:
+        """The position of the value at ``path``, or of its nearest located ancestor."""
+        while path not in self.marks and path:
+            path = path[:-1]
+        return self.marks.get(path, Mark(self.file, 1, 1))
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# Dates stay strings until a schema says a field is a date: one rule for every file, and
+# golden-case facts reach pydantic exactly as an integrator's JSON would.
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_located(path: Path, display: str) -> Located:
+    """Parse one YAML file, keeping a mark for every value. Raises yaml.YAMLError."""
+    text = path.read_text(encoding="utf-8")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    finally:
+        loader.dispose()
+    marks: dict[Path_, Mark] = {}
+    if node is None:
+        return Located(None, marks, display)
+    data = _convert(node, (), marks, display, _Loader(""))
+    return Located(data, marks, display)
+
+
+def _convert(node: yaml.Node, path: Path_, marks: dict[Path_, Mark], file: str, ctor: _Loader) -> Any:
+    marks[path] = Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        ctor.flatten_mapping(node)  # resolves YAML merge keys (<<: *base)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = ctor.construct_object(key_node, deep=True)
+            if key in out:
+                raise yaml.MarkedYAMLError(
+                    "while reading a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
+                )
+            out[key] = _convert(value_node, (*path, key), marks, file, ctor)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_convert(v, (*path, i), marks, file, ctor) for i, v in enumerate(node.value)]
+    return ctor.construct_object(node, deep=True)
+
+
