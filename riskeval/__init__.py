@@ -1,5 +1,6 @@
 """riskeval: tiered risk assessment of children in difficult circumstances, from declarative rule packs."""
 
+from riskeval.assess import assess
 from riskeval.errors import (
     ErrorRecord,
     EvaluationError,
@@ -9,21 +10,30 @@ from riskeval.errors import (
     TriggerError,
 )
 from riskeval.facts import Child, Event, Household, Member, parse_event, parse_household
+from riskeval.pack import Pack, load_pack
+from riskeval.results import ChildAssessment, DataGap, FactorResult, HouseholdAssessment
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Child",
+    "ChildAssessment",
+    "DataGap",
     "ErrorRecord",
     "EvaluationError",
     "Event",
+    "FactorResult",
     "FactsError",
     "Household",
+    "HouseholdAssessment",
     "Member",
+    "Pack",
     "PackError",
     "RiskevalError",
     "TriggerError",
     "__version__",
+    "assess",
+    "load_pack",
     "parse_event",
     "parse_household",
 ]
