@@ -1,0 +1,25 @@
+"""Hypothesis strategies for riskeval's facts: valid households and events for property tests.
+
+Needs the optional extra ``testing``::
+
+    pip install riskeval[testing]
+
+Example:
+    >>> from hypothesis import given
+    >>> from riskeval.testing import events, households
+    >>> @given(households())
+    ... def test_validates(household): ...
+"""
+
+try:
+    import hypothesis  # noqa: F401
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "riskeval.testing needs hypothesis, an optional extra: pip install riskeval[testing]"
+    ) from exc
+
+from riskeval.testing._draw import ASSESSMENT_DATE
+from riskeval.testing._events import events
+from riskeval.testing._strategies import households
+
+__all__ = ["ASSESSMENT_DATE", "events", "households"]
