@@ -9,7 +9,7 @@ from typing import Any
 from riskeval.facts import Child, Household
 from riskeval.pack import _ast as A
 from riskeval.pack._model import FactorDef, Pack, Rule
-from riskeval.evaluate._scalar import ABSENT, Compiler, Ctx, Fn
+from riskeval.evaluate._scalar import ABSENT, Compiler, Ctx, Fn, years_between
 
 ROLES = ("child", "father", "mother", "caregiver", "household")
 
@@ -116,7 +116,9 @@ class Program:
                 if v is True:
                     value = True
                     sev = lv.severity or ""
-                    out.factors.append(FactorHit(fdef.id, sev, pack.points(sev, params), lv, self.values(ctx, lv)))
+                    out.factors.append(
+                        FactorHit(fdef.id, sev, pack.points(sev, params), lv, self.values(ctx, lv))
+                    )
                     break
                 if v is None and unknown_level is None:
                     unknown_level = lv
@@ -136,7 +138,9 @@ class Program:
         self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap)
         return out
 
-    def decide(self, ctx: Ctx, hits: list[tuple[str, str, int]]) -> tuple[str | None, Rule | None, int, dict[str, int], bool]:
+    def decide(
+        self, ctx: Ctx, hits: list[tuple[str, str, int]]
+    ) -> tuple[str | None, Rule | None, int, dict[str, int], bool]:
         """Score, severity counts, the tier table (highest tier wins) and the roster rule."""
         pack = self.pack
         cap = int(ctx.params[pack.domain_cap])
@@ -162,7 +166,9 @@ class Program:
              exit_gap: list[str] | None) -> None:  # fmt: skip
         """For each unknown rule: the facts behind it, and the tier if it turned out to hold."""
         if exit_gap is not None:
-            out.gaps.append(Gap("roster", self.pack.exited.id, _dedup(exit_gap), status_if_true=self.pack.exited.id))
+            out.gaps.append(
+                Gap("roster", self.pack.exited.id, _dedup(exit_gap), status_if_true=self.pack.exited.id)
+            )
         for rule, reads in cats:
             saved = ctx.results[("category", rule.id)]
             ctx.results[("category", rule.id)] = (True, [])
@@ -172,7 +178,9 @@ class Program:
                                 status_if_true=self.pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
         for fdef, level, reads in factors:
             sev = level.severity or ""
-            tier, _, _, _, roster = self.decide(ctx, [*hits, (fdef.domain, sev, self.pack.points(sev, ctx.params))])
+            tier, _, _, _, roster = self.decide(
+                ctx, [*hits, (fdef.domain, sev, self.pack.points(sev, ctx.params))]
+            )
             tier = tier if roster else None
             if tier != out.tier:
                 out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
@@ -189,7 +197,11 @@ class Program:
                     break
                 if part == "age":
                     bd = getattr(obj, "birth_date", None)
-                    obj = None if bd is None else ctx.on.year - bd.year - ((ctx.on.month, ctx.on.day) < (bd.month, bd.day))
+                    obj = (
+                        None
+                        if bd is None
+                        else ctx.on.year - bd.year - ((ctx.on.month, ctx.on.day) < (bd.month, bd.day))
+                    )
                 else:
                     obj = getattr(obj, part, None)
             if obj is not None and obj is not ABSENT:
@@ -197,7 +209,9 @@ class Program:
         return out
 
 
-def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0) -> list[tuple[str, tuple[str, ...]]]:
+def role_facts(
+    node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0
+) -> list[tuple[str, tuple[str, ...]]]:
     """The facts a rule reads through a role (child, father...), following predicates; static."""
     out: list[tuple[str, tuple[str, ...]]] = []
     for n in A.walk(node):
@@ -207,7 +221,11 @@ def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0
                 out.append((root, n.path))
         elif isinstance(n, A.Ref) and n.kind == "predicate" and depth < 8:
             pred = pack.predicates[n.name]
-            inner = {p: binding.get(a.root, a.root) for p, a in zip(pred.args, n.args, strict=True) if isinstance(a, A.Fact)}
+            inner = {
+                p: binding.get(a.root, a.root)
+                for p, a in zip(pred.args, n.args, strict=True)
+                if isinstance(a, A.Fact)
+            }
             for item in role_facts(pred.node, pack, inner, depth + 1):
                 if item not in out:
                     out.append(item)

@@ -137,7 +137,7 @@ class _Loader:
         meta = self.model(docs["pack"], PackFile)
         params = self.parameters(docs["parameters"])
         tiers = self.model(docs["tiers"], TiersFile)
-        triggers = self.model(docs["triggers"], TriggersFile) or TriggersFile()
+        triggers, trigger_rules = self.triggers(docs["triggers"])
         schedule = self.schedule(docs["schedule"])
         preds = self.rows(docs["predicates"], Predicate)
         cats = self.rows(docs["categories"], Category)
@@ -152,12 +152,16 @@ class _Loader:
             factors={f.id for f, _ in facs},
             severities=severities,
         )
-        predicates = {p.id: r for p, loc in preds if (r := self.rule("predicate", p, loc, scope, args=p.args))}
+        predicates = {
+            p.id: r for p, loc in preds if (r := self.rule("predicate", p, loc, scope, args=p.args))
+        }
         categories = {c.id: r for c, loc in cats if (r := self.rule("category", c, loc, scope))}
         factors = self.factors(facs, scope, severities)
         tier_rules = self.tiers(tiers, scope, params)
         for kind, name in find_cycle(self.edges):
-            self.problem(self.rule_mark(kind, name), "cycle", f"{kind} {name!r} depends on itself: {name} → … → {name}")
+            self.problem(
+                self.rule_mark(kind, name), "cycle", f"{kind} {name!r} depends on itself: {name} → … → {name}"
+            )
         if meta is not None:
             self.param_dates(meta, params)
         for rule in [*predicates.values(), *categories.values(), *tier_rules[0]]:
@@ -175,7 +179,13 @@ class _Loader:
         params_now = {n: p for n, (_, p) in params.items()}
         for s, spec in tiers.severities.items():
             if spec.points:
-                rank[s] += int(max(float(v.value) for v in params_now[spec.points].values if not isinstance(v.value, list | str)))  # type: ignore[arg-type]
+                rank[s] += int(
+                    max(
+                        float(v.value)
+                        for v in params_now[spec.points].values
+                        if not isinstance(v.value, list | str)
+                    )
+                )  # type: ignore[arg-type]
         return Pack(
             meta=meta,
             path=self.folder,
@@ -196,6 +206,7 @@ class _Loader:
             on_roster=on_roster,
             schedule=schedule,
             triggers=triggers,
+            trigger_rules=trigger_rules,
         )
 
     def parameters(self, doc: Located | None) -> dict[str, tuple[Type, Parameter]]:
@@ -211,10 +222,20 @@ class _Loader:
                 continue
             t = type_of(p)
             if t is None:
-                self.problem(doc.mark((name, "values")), "type", f"parameter {name!r}: its values have different types")
+                self.problem(
+                    doc.mark((name, "values")), "type", f"parameter {name!r}: its values have different types"
+                )
                 continue
             out[name] = (t, p)
         return out
+
+    def triggers(self, doc: Located | None) -> tuple[Any, dict[str, Rule]]:
+        """triggers.yaml, compiled by the trigger module when it is there (it owns that file's format)."""
+        try:
+            from riskeval.pack._triggers import compile_triggers  # type: ignore[import-not-found, unused-ignore]
+        except ImportError:
+            return self.model(doc, TriggersFile) or TriggersFile(), {}
+        return compile_triggers(self, doc)  # type: ignore[no-any-return, unused-ignore]
 
     def schedule(self, doc: Located | None) -> Any:
         if doc is None:
@@ -231,17 +252,27 @@ class _Loader:
         for stem, rows in zip(names, groups, strict=True):
             for row, loc in rows:
                 if row.id in seen:
-                    self.problem(self.docs[stem].mark((*loc, "id")), "duplicate_id", f"id {row.id!r} is already defined in {seen[row.id]}")
+                    self.problem(
+                        self.docs[stem].mark((*loc, "id")),
+                        "duplicate_id",
+                        f"id {row.id!r} is already defined in {seen[row.id]}",
+                    )
                 else:
                     seen[row.id] = f"{stem}.yaml"
 
-    def expr(self, kind: str, rule_id: str, text: Any, doc: Located, loc: tuple[str | int, ...], scope: Scope) -> A.Node | None:
+    def expr(
+        self, kind: str, rule_id: str, text: Any, doc: Located, loc: tuple[str | int, ...], scope: Scope
+    ) -> A.Node | None:
         base = doc.mark(loc)
         raw = doc.data
         for part in loc:
             raw = raw[part]
         if isinstance(raw, str) and "\n" not in raw.strip() and base.col > 0:
-            line = (self.folder / f"{Path(doc.file).stem}.yaml").read_text(encoding="utf-8").splitlines()[base.line - 1]
+            line = (
+                (self.folder / f"{Path(doc.file).stem}.yaml")
+                .read_text(encoding="utf-8")
+                .splitlines()[base.line - 1]
+            )
             lead = len(line[base.col - 1 :]) - len(line[base.col - 1 :].lstrip("\"'"))
             base = Mark(base.file, base.line, base.col + lead)
         me = (kind, rule_id)
@@ -256,11 +287,22 @@ class _Loader:
         try:
             return parse(text, base, _with_ref(scope, on_ref))
         except ExprError as exc:
-            self.problem(node_mark(base, exc.node), exc.code, f"{kind} {rule_id}: {exc.message}", text if isinstance(text, str) else None)
+            self.problem(
+                node_mark(base, exc.node),
+                exc.code,
+                f"{kind} {rule_id}: {exc.message}",
+                text if isinstance(text, str) else None,
+            )
             return None
 
-    def rule(self, kind: str, row: RuleRow, loc: tuple[int], scope: Scope, args: list[str] | None = None) -> Rule | None:
-        doc = self.docs[kind + ("s" if kind != "category" else "")] if kind != "category" else self.docs["categories"]
+    def rule(
+        self, kind: str, row: RuleRow, loc: tuple[int], scope: Scope, args: list[str] | None = None
+    ) -> Rule | None:
+        doc = (
+            self.docs[kind + ("s" if kind != "category" else "")]
+            if kind != "category"
+            else self.docs["categories"]
+        )
         if args:
             from riskeval.pack._types import MEMBER
 
@@ -268,9 +310,21 @@ class _Loader:
         node = self.expr(kind, row.id, row.when, doc, (*loc, "when"), scope)
         if node is None:
             return None
-        return Rule(kind, row.id, row.label, row.source, node, doc.mark(loc), row.effective, tuple(args or ()), text=row.when)
+        return Rule(
+            kind,
+            row.id,
+            row.label,
+            row.source,
+            node,
+            doc.mark(loc),
+            row.effective,
+            tuple(args or ()),
+            text=row.when,
+        )
 
-    def factors(self, rows: list[tuple[Factor, tuple[int]]], scope: Scope, severities: set[str]) -> dict[str, FactorDef]:
+    def factors(
+        self, rows: list[tuple[Factor, tuple[int]]], scope: Scope, severities: set[str]
+    ) -> dict[str, FactorDef]:
         out: dict[str, FactorDef] = {}
         doc = self.docs.get("factors")
         for f, loc in rows:
@@ -285,12 +339,26 @@ class _Loader:
                     continue
                 node = self.expr("factor", f.id, level.when, doc, (*where, "when"), scope)
                 if node is not None:
-                    levels.append(Rule("factor", f.id, level.label or f.label, f.source, node, doc.mark(where), f.effective, severity=level.severity, text=level.when))
+                    levels.append(
+                        Rule(
+                            "factor",
+                            f.id,
+                            level.label or f.label,
+                            f.source,
+                            node,
+                            doc.mark(where),
+                            f.effective,
+                            severity=level.severity,
+                            text=level.when,
+                        )
+                    )
             if len(levels) == len(f.level_list()):
                 out[f.id] = FactorDef(f.id, f.label, f.domain, f.source, tuple(levels))
         return out
 
-    def tiers(self, tiers: TiersFile | None, scope: Scope, params: dict[str, tuple[Type, Any]]) -> tuple[list[Rule], tuple[Rule, Rule] | None]:
+    def tiers(
+        self, tiers: TiersFile | None, scope: Scope, params: dict[str, tuple[Type, Any]]
+    ) -> tuple[list[Rule], tuple[Rule, Rule] | None]:
         doc = self.docs.get("tiers")
         if tiers is None or doc is None:
             return [], None
@@ -298,32 +366,90 @@ class _Loader:
         freqs = {f.id for f in tiers.frequencies}
         for i, t in enumerate(tiers.tiers):
             if t.visit_frequency not in freqs:
-                self.problem(doc.mark(("tiers", i, "visit_frequency")), "unknown_name", f"tier {t.id}: no visit frequency {t.visit_frequency!r}{suggest(t.visit_frequency, freqs)}")
+                self.problem(
+                    doc.mark(("tiers", i, "visit_frequency")),
+                    "unknown_name",
+                    f"tier {t.id}: no visit frequency {t.visit_frequency!r}{suggest(t.visit_frequency, freqs)}",
+                )
         for name, spec in tiers.severities.items():
             if spec.points and spec.points not in params:
-                self.problem(doc.mark(("severities", name, "points")), "unknown_param", f"severity {name}: unknown parameter {spec.points!r}{suggest(spec.points, params)}")
+                self.problem(
+                    doc.mark(("severities", name, "points")),
+                    "unknown_param",
+                    f"severity {name}: unknown parameter {spec.points!r}{suggest(spec.points, params)}",
+                )
         if tiers.domain_cap not in params:
-            self.problem(doc.mark(("domain_cap",)), "unknown_param", f"domain_cap: unknown parameter {tiers.domain_cap!r}{suggest(tiers.domain_cap, params)}")
-        tier_scope = Scope(scope.params, scope.param_values, scope.predicates, scope.categories, scope.factors, scope.severities, tier_inputs=True)
+            self.problem(
+                doc.mark(("domain_cap",)),
+                "unknown_param",
+                f"domain_cap: unknown parameter {tiers.domain_cap!r}{suggest(tiers.domain_cap, params)}",
+            )
+        tier_scope = Scope(
+            scope.params,
+            scope.param_values,
+            scope.predicates,
+            scope.categories,
+            scope.factors,
+            scope.severities,
+            tier_inputs=True,
+        )
         rows: list[Rule] = []
         reached: set[str] = set()
         for i, row in enumerate(tiers.rows):
             if row.tier not in ids:
-                self.problem(doc.mark(("rows", i, "tier")), "unknown_name", f"tier row {row.id}: no tier {row.tier!r}{suggest(row.tier, ids)}")
+                self.problem(
+                    doc.mark(("rows", i, "tier")),
+                    "unknown_name",
+                    f"tier row {row.id}: no tier {row.tier!r}{suggest(row.tier, ids)}",
+                )
                 continue
             node = self.expr("tier_row", row.id, row.when, doc, ("rows", i, "when"), tier_scope)
             if node is not None:
-                rows.append(Rule("tier_row", row.id, row.label, row.source, node, doc.mark(("rows", i)), row.effective, tier=row.tier, text=row.when))
+                rows.append(
+                    Rule(
+                        "tier_row",
+                        row.id,
+                        row.label,
+                        row.source,
+                        node,
+                        doc.mark(("rows", i)),
+                        row.effective,
+                        tier=row.tier,
+                        text=row.when,
+                    )
+                )
                 reached.add(row.tier)
         for i, t in enumerate(tiers.tiers):
             if t.id not in reached:
-                self.problem(doc.mark(("tiers", i)), "unreachable", f"tier {t.id!r} can never be reached: no row of the tier table gives it")
+                self.problem(
+                    doc.mark(("tiers", i)),
+                    "unreachable",
+                    f"tier {t.id!r} can never be reached: no row of the tier table gives it",
+                )
         roster = []
         for key in ("exited", "on_roster"):
             r = getattr(tiers.roster, key)
-            node = self.expr("roster", r.id, r.when, doc, ("roster", key, "when"), tier_scope if key == "on_roster" else scope)
+            node = self.expr(
+                "roster",
+                r.id,
+                r.when,
+                doc,
+                ("roster", key, "when"),
+                tier_scope if key == "on_roster" else scope,
+            )
             if node is not None:
-                roster.append(Rule("roster", r.id, r.label, r.source, node, doc.mark(("roster", key)), r.effective, text=r.when))
+                roster.append(
+                    Rule(
+                        "roster",
+                        r.id,
+                        r.label,
+                        r.source,
+                        node,
+                        doc.mark(("roster", key)),
+                        r.effective,
+                        text=r.when,
+                    )
+                )
         return rows, (roster[0], roster[1]) if len(roster) == 2 else None
 
     def param_dates(self, meta: PackFile, params: dict[str, tuple[Type, Parameter]]) -> None:
@@ -331,7 +457,11 @@ class _Loader:
         for name, mark in self.param_uses.items():
             if name in params:
                 for d in gaps(params[name][1], start, meta.effective.to)[:1]:
-                    self.problem(mark, "missing_value", f"parameter {name!r} has no value on {d}, inside the pack's effective period")
+                    self.problem(
+                        mark,
+                        "missing_value",
+                        f"parameter {name!r} has no value on {d}, inside the pack's effective period",
+                    )
 
     def never_fires(self, rule: Rule) -> None:
         why = check_never_fires(rule.node)
@@ -348,8 +478,11 @@ class _Loader:
                 return doc.mark((i,))
         return doc.mark(())
 
-    def order(self, categories: dict[str, Rule], factors: dict[str, FactorDef]) -> tuple[tuple[str, str], ...]:
+    def order(
+        self, categories: dict[str, Rule], factors: dict[str, FactorDef]
+    ) -> tuple[tuple[str, str], ...]:
         """Categories and factors, each after every category or factor it reads (through predicates too)."""
+
         def reads(node: tuple[str, str], seen: set[tuple[str, str]]) -> set[tuple[str, str]]:
             out: set[tuple[str, str]] = set()
             for dep in self.edges.get(node, ()):
