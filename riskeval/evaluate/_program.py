@@ -48,6 +48,8 @@ class ChildEval:
     tier_row: Rule | None = None
     visit_frequency: str | None = None
     gaps: list[Gap] = field(default_factory=list)
+    # Every category and factor as evaluated: True, False or None (unknown); for laws and audits.
+    rule_values: dict[tuple[str, str], bool | None] = field(default_factory=dict)
 
 
 class Program:
@@ -136,6 +138,7 @@ class Program:
         else:
             out.visit_frequency = next(t.visit_frequency for t in pack.tiers if t.id == out.tier)
         self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap)
+        out.rule_values = {key: value for key, (value, _) in ctx.results.items()}
         return out
 
     def decide(
