@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from bisect import bisect_right
-from calendar import monthrange
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -128,8 +127,17 @@ def work_calendar(
 def add_months(start: dt.date, months: int) -> dt.date:
     """Return ``start`` plus ``months``: the same day, or the month's last day when it has no such day."""
     years, month0 = divmod(start.month - 1 + months, 12)
-    year, month = start.year + years, month0 + 1
-    return dt.date(year, month, min(start.day, monthrange(year, month)[1]))
+    year = start.year + years
+    day = start.day
+    if day > 28:
+        day = min(day, _month_days(year, month0 + 1))
+    return dt.date(year, month0 + 1, day)
+
+
+def _month_days(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
 
 
 def anniversary(start: dt.date, years: int, leap_day: Literal["feb_28", "mar_1"]) -> dt.date:
@@ -149,7 +157,7 @@ def holiday_date(
         if found is None:
             return None
     elif month is not None and day is not None:
-        found = dt.date(year, month, min(day, monthrange(year, month)[1]))
+        found = dt.date(year, month, min(day, _month_days(year, month)))
     else:
         raise ValueError("a holiday needs lunar, or month and day")
     return found + dt.timedelta(days=offset_days)

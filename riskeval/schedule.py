@@ -16,9 +16,10 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property, lru_cache
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from riskeval import _calendar
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
@@ -77,7 +78,6 @@ class CalendarSpec(_Sourced):
     subdivision: str | None = None
     official_through: int = Field(description="last year whose official holiday notice was checked")
     overrides: tuple[CalendarOverride, ...] = ()
-    _work: _calendar.WorkCalendar | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _known_calendar(self) -> Self:
@@ -89,12 +89,11 @@ class CalendarSpec(_Sourced):
             raise ValueError("a date appears twice in calendar.overrides")
         return self
 
+    @cached_property
     def work(self) -> _calendar.WorkCalendar:
-        """Return the (shared, per-year cached) working-day calendar."""
-        if self._work is None:
-            overrides = tuple(sorted((o.date, o.working) for o in self.overrides))
-            self._work = _calendar.work_calendar(self.country, self.subdivision, overrides)
-        return self._work
+        """The (shared, per-year cached) working-day calendar; a plain attribute after the first access."""
+        overrides = tuple(sorted((o.date, o.working) for o in self.overrides))
+        return _calendar.work_calendar(self.country, self.subdivision, overrides)
 
 
 class Cadence(_Sourced):
@@ -173,6 +172,11 @@ class HolidayVisitsSpec(_Sourced):
             raise ValueError(f"duplicate holiday id in {ids}")
         return value
 
+    @cached_property
+    def _plans(self) -> dict[tuple[dt.date, dt.date], tuple[HolidayVisit, ...]]:
+        # The holiday visits depend only on the plan date: computed once per date, shared (immutable).
+        return {}
+
 
 class FullAssessmentSpec(_Sourced):
     """How long after the last full assessment the next one is due."""
@@ -244,7 +248,7 @@ add_months = _calendar.add_months
 
 def is_working_day(day: dt.date, spec: ScheduleSpec) -> bool:
     """Return True when ``day`` is an official working day (make-up weekend days included)."""
-    return spec.calendar.work().is_working_day(day)
+    return spec.calendar.work.is_working_day(day)
 
 
 def add_working_days(start: dt.date, n: int, spec: ScheduleSpec) -> dt.date:
@@ -253,7 +257,7 @@ def add_working_days(start: dt.date, n: int, spec: ScheduleSpec) -> dt.date:
     Example: ``add_working_days(date(2025, 1, 24), 5, spec)`` is 2025-02-07 on the CN calendar
     (Sunday Jan 26 is a make-up working day; Jan 28 – Feb 4 is the Spring Festival holiday).
     """
-    return spec.calendar.work().add_working_days(start, n)
+    return spec.calendar.work.add_working_days(start, n)
 
 
 def deadline_date(start: dt.date, deadline: Deadline, spec: ScheduleSpec) -> dt.date:
@@ -366,6 +370,7 @@ _NOTES: dict[str, tuple[str, str]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def _note(code: str, arg: object = "") -> PlanNote:
     zh, en = _NOTES[code]
     return PlanNote(code=code, zh=zh.format(arg), en=en.format(arg))
@@ -376,7 +381,13 @@ def _due(day: dt.date, on: dt.date, done: bool = False) -> tuple[bool, int]:
     return (late > 0 and not done), (late if late > 0 and not done else 0)
 
 
-def _check_dates(on: dt.date, **dates: dt.date | None) -> None:
+@lru_cache(maxsize=16384)
+def _due_date(day: dt.date, overdue_days: int = 0) -> DueDate:
+    # Plans of one batch share most dates, and a DueDate is immutable: build each one once.
+    return DueDate(date=day, overdue=overdue_days > 0, overdue_days=overdue_days)
+
+
+def _check_dates(on: dt.date, dates: dict[str, dt.date | None]) -> None:
     late = {name: value for name, value in dates.items() if value is not None and value > on}
     records = [
         ErrorRecord(name, "date_after_as_of", f"{name} is after the plan date {on}", v)
@@ -386,29 +397,33 @@ def _check_dates(on: dt.date, **dates: dt.date | None) -> None:
         raise FactsError(records, "dates after the plan date")
 
 
-def _holiday_visits(spec: ScheduleSpec, on: dt.date, end: dt.date) -> list[HolidayVisit]:
+def _holiday_visits(spec: ScheduleSpec, on: dt.date, end: dt.date) -> tuple[HolidayVisit, ...]:
+    cache = spec.holiday_visits._plans
+    found = cache.get((on, end))
+    if found is not None:
+        return found
     lead = dt.timedelta(days=spec.holiday_visits.lead_days)
-    found: list[HolidayVisit] = []
+    visits: list[HolidayVisit] = []
     for holiday in spec.holiday_visits.holidays:
         for year in (on.year - 1, on.year, on.year + 1):
             day = holiday.date_in(year)
             if day >= on:
                 if day < end:
-                    found.append(
+                    visits.append(
                         HolidayVisit(id=holiday.id, date=day, visit_from=day - lead, label=holiday.label)
                     )
                 break
-    return sorted(found, key=lambda h: (h.date, h.id))
+    found = cache[(on, end)] = tuple(sorted(visits, key=lambda h: (h.date, h.id)))
+    return found
 
 
 def _cadence_visits(months: int, n: int, on: dt.date, last_visit: dt.date | None) -> list[DueDate]:
     anchor = on if last_visit is None else last_visit
     due = add_months(anchor, months)
     if due >= on:
-        return [DueDate(date=add_months(anchor, months * i)) for i in range(1, n + 1)]
+        return [_due_date(add_months(anchor, months * i)) for i in range(1, n + 1)]
     # Overdue: the missed visit is owed now, and the cadence restarts from the plan date.
-    late = DueDate(date=due, overdue=True, overdue_days=(on - due).days)
-    return [late] + [DueDate(date=add_months(on, months * i)) for i in range(1, n)]
+    return [_due_date(due, (on - due).days)] + [_due_date(add_months(on, months * i)) for i in range(1, n)]
 
 
 def plan_visits(
@@ -446,17 +461,20 @@ def plan_visits(
         FactsError: a given date lies after ``on``.
         EvaluationError: ``visit_frequency`` has no cadence in the schedule.
     """
-    _check_dates(
-        on,
-        birth_date=birth_date,
-        identified_on=identified_on,
-        last_visit=last_visit,
-        last_full_assessment=last_full_assessment,
-    )
+    if max(birth_date or on, identified_on or on, last_visit or on, last_full_assessment or on) > on:
+        _check_dates(
+            on,
+            {
+                "birth_date": birth_date,
+                "identified_on": identified_on,
+                "last_visit": last_visit,
+                "last_full_assessment": last_full_assessment,
+            },
+        )
     notes: list[PlanNote] = []
     first: FirstVisit | None = None
     visits: list[DueDate] = []
-    holiday_visits: list[HolidayVisit] = []
+    holiday_visits: tuple[HolidayVisit, ...] = ()
     full: DueDate | None = None
     milestones: list[Milestone] = []
     follow_ups: list[FollowUp] = []
@@ -490,11 +508,10 @@ def plan_visits(
         holiday_visits = _holiday_visits(spec, on, end)
         if last_full_assessment is None:
             notes.append(_note("full_assessment_due_now"))
-            full = DueDate(date=on)
+            full = _due_date(on)
         else:
             due = add_months(last_full_assessment, spec.full_assessment.interval_months)
-            overdue, days = _due(due, on)
-            full = DueDate(date=due, overdue=overdue, overdue_days=days)
+            full = _due_date(due, _due(due, on)[1])
     else:
         notes.append(_note("not_on_roster", status))
 
@@ -525,7 +542,7 @@ def plan_visits(
         next_visits=tuple(visits),
         overdue=bool(late),
         overdue_days=max(late, default=0),
-        holiday_visits=tuple(holiday_visits),
+        holiday_visits=holiday_visits,
         next_full_assessment=full,
         milestones=tuple(milestones),
         follow_ups=tuple(follow_ups),
