@@ -324,7 +324,18 @@ class PlanNote(_Spec):
 
 
 class VisitPlan(_Spec):
-    """Every date that follows from one child's assessment on ``on`` (JSON: ``model_dump(mode="json")``)."""
+    """Every date that follows from one child's assessment on ``on`` (JSON: ``model_dump(mode="json")``).
+
+    Attributes:
+        first_visit: the first-visit deadline of a newly identified child not yet visited, else null.
+        next_visits: the next cadence visits; when one is overdue it comes first, flagged, and the cadence
+            restarts from ``on``.
+        overdue: a first, cadence or follow-up visit is overdue; ``overdue_days`` is the longest delay.
+        holiday_visits: the next occurrence of each pack holiday within the horizon, by date.
+        next_full_assessment: one interval after the last, or ``on`` when none is on record.
+        milestones: the ages reached within the horizon; ``follow_ups``: the visits of an exited child.
+        notes: what is missing or approximate, as codes with a sentence in zh and en.
+    """
 
     on: dt.date
     status: str

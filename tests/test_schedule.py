@@ -450,3 +450,9 @@ def test_plan_is_json_and_round_trips() -> None:
     assert json.loads(json.dumps(dumped, ensure_ascii=False)) == dumped
     assert dumped["first_visit"]["date"] == "2025-02-07"
     assert VisitPlan.model_validate(dumped) == plan
+
+
+def test_json_schemas_are_published() -> None:
+    """ScheduleSpec and VisitPlan give JSON Schemas (for `riskeval rules schema` and docs/schema/)."""
+    assert set(ScheduleSpec.model_json_schema()["properties"]) >= {"calendar", "cadences", "holiday_visits"}
+    assert "next_visits" in VisitPlan.model_json_schema()["properties"]
