@@ -5,12 +5,13 @@ type-checked against the fact schema. Nothing in a rule file is ever executed.
 from __future__ import annotations
 
 import ast
+import builtins
 import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from riskeval.pack import _ast as A
+from riskeval.pack import _ast as A  # noqa: N812 - A.Node reads as the tree's namespace
 from riskeval.pack._types import BOOL, DATE, LIST, MEMBER, NUMBER, ROOTS, STR, Type, fields_of
 from riskeval.pack._yaml import Mark
 
@@ -29,6 +30,7 @@ HELPERS: dict[str, tuple[tuple[str, ...], Type]] = {
 }
 _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_OP_WORDS = {ast.Is: "is", ast.IsNot: "is not"}
 
 
 class ExprError(Exception):
@@ -84,7 +86,11 @@ def parse(text: str, mark: Mark, scope: Scope) -> A.Node:
     _check_depth(tree.body, 0)
     node = _Checker(scope, mark).expr(tree.body)
     if node.type != BOOL:
-        raise ExprError(tree.body, "type", f"a condition must be true or false, found a {node.type}")
+        raise ExprError(
+            tree.body,
+            "type",
+            f"expected a condition (true or false), found {_show(tree.body)}, a {node.type}",
+        )
     return node
 
 
@@ -97,9 +103,10 @@ def _check_depth(node: ast.AST, depth: int) -> None:
 
 def node_mark(base: Mark, node: ast.AST | None) -> Mark:
     """The file position of a node inside an expression that starts at ``base``."""
-    if node is None or not hasattr(node, "lineno"):
+    line, col = getattr(node, "lineno", None), getattr(node, "col_offset", None)
+    if line is None or col is None:
         return base
-    return base.shifted(node.lineno - 1, node.col_offset)
+    return base.shifted(line - 1, col)
 
 
 class _Checker:
@@ -114,18 +121,24 @@ class _Checker:
         match n:
             case ast.BoolOp(op=op, values=values):
                 ops = tuple(self.boolean(v) for v in values)
-                return A.BoolOp(type=BOOL, mark=self.at(n), op="and" if isinstance(op, ast.And) else "or", operands=ops)
+                return A.BoolOp(
+                    type=BOOL, mark=self.at(n), op="and" if isinstance(op, ast.And) else "or", operands=ops
+                )
             case ast.UnaryOp(op=ast.Not(), operand=o):
                 return A.Not(type=BOOL, mark=self.at(n), operand=self.boolean(o))
             case ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=v)) if _is_number(v):
-                return A.Const(type=NUMBER, mark=self.at(n), value=-v)
+                return A.Const(type=NUMBER, mark=self.at(n), value=-v)  # type: ignore[operator]
             case ast.Compare():
                 return self.compare(n)
             case ast.BinOp(op=op, left=left, right=right) if type(op) in _ARITH:
                 a, b = self.expr(left), self.expr(right)
                 for side, t in ((left, a), (right, b)):
                     if t.type != NUMBER:
-                        raise ExprError(side, "type", f"arithmetic needs numbers, found a {t.type}")
+                        raise ExprError(
+                            side,
+                            "type",
+                            f"arithmetic needs numbers: expected a number, found {_show(side)}, a {t.type}",
+                        )
                 return A.Arith(type=NUMBER, mark=self.at(n), op=_ARITH[type(op)], left=a, right=b)
             case ast.Constant(value=v):
                 return self.constant(n, v)
@@ -134,11 +147,17 @@ class _Checker:
             case ast.Call():
                 return self.call(n)
             case ast.List() | ast.Tuple():
-                raise ExprError(n, "forbidden", "a literal list is allowed only after `in` or in has_any(...)")
+                raise ExprError(
+                    n, "forbidden", "a literal list is allowed only after `in` or in has_any(...)"
+                )
             case ast.Lambda():
                 raise ExprError(n, "forbidden", "lambdas are not part of the rule language")
             case ast.ListComp() | ast.SetComp() | ast.DictComp() | ast.GeneratorExp():
-                raise ExprError(n, "forbidden", "comprehensions are allowed only as any/all/count/sum(... for m in household.members)")
+                raise ExprError(
+                    n,
+                    "forbidden",
+                    "comprehensions are allowed only as any/all/count/sum(... for m in household.members)",
+                )
             case ast.Subscript():
                 raise ExprError(n, "forbidden", "indexing ([...]) is not part of the rule language")
         raise ExprError(n, "forbidden", f"{type(n).__name__} is not part of the rule language")  # fmt: skip
@@ -146,7 +165,11 @@ class _Checker:
     def boolean(self, n: ast.AST) -> A.Node:
         node = self.expr(n)
         if node.type != BOOL:
-            raise ExprError(n, "type", f"`and`/`or`/`not` need conditions, found a {node.type}")
+            raise ExprError(
+                n,
+                "type",
+                f"`and`/`or`/`not` need conditions: expected true or false, found {_show(n)}, a {node.type}",
+            )
         return node
 
     def constant(self, n: ast.AST, v: Any) -> A.Node:
@@ -189,7 +212,9 @@ class _Checker:
             return self.fact(n, head, root_type, rest)
         if head in sc.predicates and not rest:
             if sc.predicates[head]:
-                raise ExprError(n, "arity", f"predicate {head!r} takes {sc.predicates[head]} member argument(s)")
+                raise ExprError(
+                    n, "arity", f"predicate {head!r} takes {sc.predicates[head]} member argument(s)"
+                )
             self.ref("predicate", head)
             return A.Ref(type=BOOL, mark=self.at(n), kind="predicate", name=head)
         names = [*ROOTS, *sc.bound, *sc.predicates, "params", "category", "factor"]
@@ -206,7 +231,9 @@ class _Checker:
             raise ExprError(n, "unknown_name", "write a parameter as params.NAME")
         name = rest[0]
         if name not in self.scope.params:
-            raise ExprError(n, "unknown_param", f"unknown parameter {name!r}{suggest(name, self.scope.params)}")
+            raise ExprError(
+                n, "unknown_param", f"unknown parameter {name!r}{suggest(name, self.scope.params)}"
+            )
         self.ref("param", name)
         return A.Param(type=self.scope.params[name], mark=self.at(n), name=name)
 
@@ -214,7 +241,9 @@ class _Checker:
         walked: list[str] = []
         for part in path:
             if t.kind != "record" or t.model is None:
-                raise ExprError(n, "unknown_fact", f"{'.'.join([root, *walked])} is a {t} and has no field {part!r}")
+                raise ExprError(
+                    n, "unknown_fact", f"{'.'.join([root, *walked])} is a {t} and has no field {part!r}"
+                )
             fields = fields_of(t.model)
             if part not in fields:
                 where = ".".join([root, *walked])
@@ -227,79 +256,101 @@ class _Checker:
 
     # --- comparisons ---------------------------------------------------------------------------
     def compare(self, n: ast.Compare) -> A.Node:
+        if len(n.ops) > 1 and any(isinstance(op, ast.In | ast.NotIn) for op in n.ops):
+            raise ExprError(n, "forbidden", "`in` cannot be chained with another comparison; use `and`")
         left_ast, left = n.left, self.expr(n.left)
         parts: list[A.Node] = []
         for op, right_ast in zip(n.ops, n.comparators, strict=True):
             if isinstance(op, ast.In | ast.NotIn):
                 parts.append(self.membership(n, left_ast, left, right_ast, isinstance(op, ast.NotIn)))
-                left_ast, left = right_ast, parts[-1]
                 continue
             if type(op) not in _CMP:
-                raise ExprError(n, "forbidden", f"comparison {type(op).__name__} is not allowed")
+                raise ExprError(
+                    n,
+                    "forbidden",
+                    f"comparison `{_OP_WORDS.get(type(op), type(op).__name__)}` is not allowed",
+                )
             right = self.expr(right_ast)
             sym = _CMP[type(op)]
-            self.comparable(n, left, right, sym)
+            self.comparable(n, (left_ast, left), (right_ast, right), sym)
             parts.append(A.Compare(type=BOOL, mark=self.at(n), op=sym, left=left, right=right))
             left_ast, left = right_ast, right
         if len(parts) == 1:
             return parts[0]
         return A.BoolOp(type=BOOL, mark=self.at(n), op="and", operands=tuple(parts))
 
-    def comparable(self, n: ast.AST, a: A.Node, b: A.Node, op: str) -> None:
-        for x, y in ((a, b), (b, a)):
+    def comparable(self, n: ast.AST, a: tuple[ast.AST, A.Node], b: tuple[ast.AST, A.Node], op: str) -> None:
+        for (x_ast, x), (y_ast, y) in ((a, b), (b, a)):
             if x.type.kind == "enum":
-                self.enum_value(n, x.type, y)
+                self.enum_value(y_ast, x.type, y, f"{_show(x_ast)} (a {_enum_name(x.type)})")
                 if op not in ("==", "!="):
-                    raise ExprError(n, "type", f"{x.type} values are not ordered; use == or `in`")
+                    raise ExprError(n, "type", f"{_show(x_ast)} (a {_enum_name(x.type)}) has no order: "
+                                               f"expected == or `in`, found {op}")  # fmt: skip
                 return
-        if a.type != b.type:
-            raise ExprError(n, "type", f"cannot compare a {a.type} with a {b.type}")
-        if op not in ("==", "!=") and a.type not in (NUMBER, DATE):
-            raise ExprError(n, "type", f"{op} needs numbers or dates, found a {a.type}")
-        if a.type.kind in {"record", "members", "enumlist", "list"}:
-            raise ExprError(n, "type", f"cannot compare a {a.type}")
+        (a_ast, an), (b_ast, bn) = a, b
+        if an.type != bn.type:
+            raise ExprError(n, "type", f"cannot compare {_show(a_ast)} with {_show(b_ast)}: "
+                                       f"expected a {an.type} on the right, found a {bn.type}")  # fmt: skip
+        if op not in ("==", "!=") and an.type not in (NUMBER, DATE):
+            raise ExprError(n, "type", f"{op} orders numbers or dates: expected a number or a date, "
+                                       f"found {_show(a_ast)}, a {an.type}")  # fmt: skip
+        if an.type.kind in {"record", "members", "enumlist", "list"}:
+            raise ExprError(n, "type", f"cannot compare {_show(a_ast)}, a {an.type}: name one of its fields")
 
-    def enum_value(self, n: ast.AST, enum_type: Type, other: A.Node) -> None:
+    def enum_value(self, n: ast.AST, enum_type: Type, other: A.Node, subject: str = "") -> None:
         """An enum is compared with a literal or a parameter whose every value must be in the enum."""
         allowed = enum_type.values()
         if other.type == enum_type:
             return
+        what = subject or f"a {_enum_name(enum_type)}"
         values: list[Any]
         if isinstance(other, A.Const):
             values = [other.value]
         elif isinstance(other, A.Param):
             values = [v for vs in self.scope.param_values.get(other.name, []) for v in _as_list(vs)]
         else:
-            raise ExprError(n, "type", f"compare a {enum_type} with a literal or a parameter, not a {other.type}")
+            found = f"found {_show(n)}, a {other.type}"
+            raise ExprError(
+                n,
+                "type",
+                f"compare {what} with a literal or a parameter: expected one of its values, {found}",
+            )
         for v in values:
             if v not in allowed:
-                options = ", ".join(allowed)
+                source = f" in parameter {other.name!r}" if isinstance(other, A.Param) else ""
                 raise ExprError(
-                    n, "enum", f"{v!r} is not a {enum_type.enum.__name__ if enum_type.enum else ''} value"
-                    f"{suggest(str(v), allowed)}; allowed: {options}",
+                    n, "enum", f"{v!r}{source} is not a value of {what}{suggest(str(v), allowed)}; "
+                    f"allowed values: {', '.join(allowed)}",
                 )  # fmt: skip
 
-    def membership(self, n: ast.AST, item_ast: ast.AST, item: A.Node, right_ast: ast.AST, negate: bool) -> A.Node:
+    def membership(
+        self, n: ast.AST, item_ast: ast.AST, item: A.Node, right_ast: ast.AST, negate: bool
+    ) -> A.Node:
         if isinstance(right_ast, ast.List | ast.Tuple):
             items = tuple(self.expr(e) for e in right_ast.elts)
             if not items:
-                raise ExprError(right_ast, "type", "`in []` can never hold")
-            for it in items:
+                raise ExprError(right_ast, "type", "`in []` can never hold: expected at least one value")
+            for e, it in zip(right_ast.elts, items, strict=True):
                 if not isinstance(it, A.Const):
-                    raise ExprError(right_ast, "forbidden", "`in` takes a list of literals")
-                self.comparable(n, item, it, "==")
+                    raise ExprError(e, "forbidden", f"`in` takes a list of literals, found {_show(e)}")
+                self.comparable(n, (item_ast, item), (e, it), "==")
             return A.In(type=BOOL, mark=self.at(n), item=item, items=items, negate=negate)
         right = self.expr(right_ast)
         if isinstance(right, A.Param) and right.type == LIST:
             if item.type.kind == "enum":
-                self.enum_value(n, item.type, right)
+                self.enum_value(right_ast, item.type, right, f"{_show(item_ast)} (a {_enum_name(item.type)})")
             return A.In(type=BOOL, mark=self.at(n), item=item, items=(right,), negate=negate)
         if right.type.kind == "enumlist":
             if not isinstance(item, A.Const):
-                raise ExprError(item_ast, "forbidden", f"test membership in {right.type} with a literal")
-            self.enum_value(n, Type("enum", enum=right.type.enum), item)
+                found = f"found {_show(item_ast)}"
+                raise ExprError(
+                    item_ast, "forbidden", f"test membership in {_show(right_ast)} with a literal, {found}"
+                )
+            listed = f"{_show(right_ast)} (a list of {_enum_name(right.type)})"
+            self.enum_value(item_ast, Type("enum", enum=right.type.enum), item, listed)
             return A.In(type=BOOL, mark=self.at(n), item=item, container=right, negate=negate)
-        raise ExprError(right_ast, "type", f"`in` needs a literal list, a list parameter or a list fact, not a {right.type}")
+        raise ExprError(right_ast, "type", "`in` needs a literal list, a list parameter or a list fact: "
+                                           f"found {_show(right_ast)}, a {right.type}")  # fmt: skip
 
     # --- calls ---------------------------------------------------------------------------------
     def call(self, n: ast.Call) -> A.Node:
@@ -315,15 +366,24 @@ class _Checker:
         if fn in self.scope.predicates:
             want = self.scope.predicates[fn]
             if len(n.args) != want:
-                raise ExprError(n, "arity", f"predicate {fn!r} takes {want} member argument(s), found {len(n.args)}")
+                raise ExprError(
+                    n, "arity", f"predicate {fn!r} takes {want} member argument(s), found {len(n.args)}"
+                )
             args = tuple(self.expr(a) for a in n.args)
             for a, arg in zip(n.args, args, strict=True):
                 if arg.type != MEMBER:
-                    raise ExprError(a, "type", f"predicate {fn!r} takes a member (father, mother, caregiver, m)")
+                    raise ExprError(
+                        a, "type", f"predicate {fn!r} takes a member (father, mother, caregiver, m)"
+                    )
             self.ref("predicate", fn)
             return A.Ref(type=BOOL, mark=self.at(n), kind="predicate", name=fn, args=args)
         options = [*HELPERS, *AGGREGATES, *self.scope.predicates]
-        raise ExprError(n, "forbidden", f"call to {fn!r} is not allowed{suggest(fn, options)}")
+        if fn.startswith("_") or hasattr(builtins, fn):
+            raise ExprError(
+                n, "forbidden", f"call to {fn!r} is not allowed: a rule calls only predicates, the helpers "
+                f"{', '.join(HELPERS)} and the aggregations {', '.join(AGGREGATES)}{suggest(fn, options)}",
+            )  # fmt: skip
+        raise ExprError(n, "unknown_name", f"no predicate or helper {fn!r}{suggest(fn, options)}")
 
     def helper(self, n: ast.Call, fn: str) -> A.Node:
         kinds, result = HELPERS[fn]
@@ -337,18 +397,26 @@ class _Checker:
                 args.extend(self.expr(e) for e in a.elts)
                 continue
             arg = self.expr(a)
-            ok = kind == "x" and arg.type.kind not in {"record", "members"} or arg.type.kind == kind
+            ok = (kind == "x" and arg.type.kind not in {"record", "members"}) or arg.type.kind == kind
             if not ok:
                 raise ExprError(a, "type", f"{fn}() needs a {kind} here, found a {arg.type}")
             args.append(arg)
         if fn == "has_any":
-            for it in args[1:]:
-                self.enum_value(n, Type("enum", enum=args[0].type.enum), it)
+            elts = n.args[1].elts if isinstance(n.args[1], ast.List | ast.Tuple) else []
+            for e, it in zip(elts, args[1:], strict=True):
+                self.enum_value(
+                    e,
+                    Type("enum", enum=args[0].type.enum),
+                    it,
+                    f"{_show(n.args[0])} (a list of {_enum_name(args[0].type)})",
+                )
         return A.Call(type=result, mark=self.at(n), fn=fn, args=tuple(args))
 
     def aggregate(self, n: ast.Call, fn: str) -> A.Node:
         if len(n.args) != 1 or not isinstance(n.args[0], ast.GeneratorExp):
-            raise ExprError(n, "forbidden", f"{fn}() takes one generator: {fn}(... for m in household.members)")
+            raise ExprError(
+                n, "forbidden", f"{fn}() takes one generator: {fn}(... for m in household.members)"
+            )
         gen = n.args[0]
         if len(gen.generators) != 1:
             raise ExprError(gen, "forbidden", "one `for` per aggregation")
@@ -369,7 +437,14 @@ class _Checker:
         want = NUMBER if fn == "sum" else BOOL
         if body.type != want:
             raise ExprError(gen.elt, "type", f"{fn}() needs a {want} for each member, found a {body.type}")
-        return A.Agg(type=NUMBER if fn in ("count", "sum") else BOOL, mark=self.at(n), fn=fn, var=var, body=body, cond=cond)
+        return A.Agg(
+            type=NUMBER if fn in ("count", "sum") else BOOL,
+            mark=self.at(n),
+            fn=fn,
+            var=var,
+            body=body,
+            cond=cond,
+        )
 
 
 def _dotted(n: ast.AST) -> list[str]:
@@ -384,6 +459,16 @@ def _dotted(n: ast.AST) -> list[str]:
     if any(p.startswith("__") for p in parts):
         raise ExprError(n, "forbidden", "dunder names are not part of the rule language")
     return parts
+
+
+def _show(n: ast.AST) -> str:
+    """A sub-expression as the author wrote it (normalised), shortened for a message."""
+    text = ast.unparse(n)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _enum_name(t: Type) -> str:
+    return t.enum.__name__ if t.enum is not None else str(t)
 
 
 def _is_number(v: Any) -> bool:
