@@ -40,10 +40,10 @@ class GoldenCase(pytest.Item):
 
         problems = run_case(self.case, self.path.parent.parent)
         if problems:
-            raise GoldenCaseFailure(problems)
+            raise GoldenCaseError(problems)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
-        if isinstance(excinfo.value, GoldenCaseFailure):
+        if isinstance(excinfo.value, GoldenCaseError):
             head = f"golden case {self.case['id']} ({self.path.name}), source: {self.case.get('source', '-')}"
             return "\n".join([head, *excinfo.value.problems])
         return str(super().repr_failure(excinfo))
@@ -52,7 +52,7 @@ class GoldenCase(pytest.Item):
         return self.path, 0, f"golden case: {self.name}"
 
 
-class GoldenCaseFailure(Exception):
+class GoldenCaseError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems

@@ -1,25 +1,40 @@
-"""assess(): one household's facts in, each child's categories, factors, tier and gaps out."""
+"""assess(): a household's facts in; each child's categories, factors, tier, gaps, plan and explanation out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from riskeval import audit
+from riskeval.errors import ErrorRecord, FactsError
 from riskeval.evaluate._program import ChildEval, Program
-from riskeval.facts import Household, parse_household
+from riskeval.explain import explain as _explain
+from riskeval.facts import Child, Household, parse_household
+from riskeval.overrides import Override, check_overrides
 from riskeval.pack import Pack, load_pack
-from riskeval.results import ChildAssessment, DataGap, FactorResult, HouseholdAssessment
+from riskeval.results import (
+    ChildAssessment,
+    DataGap,
+    Explanation,
+    FactorResult,
+    HouseholdAssessment,
+    PackStamp,
+)
+from riskeval.schedule import VisitPlan, plan_visits
 
 
 def program_for(pack: Pack) -> Program:
     """The scalar program of a pack, compiled on first use."""
-    prog = pack.compiled.get("scalar")
+    prog: Program | None = pack.compiled.get("scalar")
     if prog is None:
         prog = pack.compiled["scalar"] = Program(pack)
-    return prog  # type: ignore[no-any-return]
+    return prog
 
 
-def evaluate(household: Household | dict[str, Any] | str, *, on: date, pack: Pack | None = None) -> tuple[Household, Pack, list[ChildEval]]:
+def evaluate(
+    household: Household | dict[str, Any] | str, *, on: date, pack: Pack | None = None
+) -> tuple[Household, Pack, list[ChildEval]]:
     """Validate and evaluate every child: the evaluation records that results and explanations come from."""
     pack = pack if pack is not None else load_pack()
     hh = parse_household(household, today=max(on, date.today()))
@@ -27,13 +42,25 @@ def evaluate(household: Household | dict[str, Any] | str, *, on: date, pack: Pac
     return hh, pack, [prog.evaluate(hh, child, on) for child in hh.children]
 
 
-def assess(household: Household | dict[str, Any] | str, *, on: date, pack: Pack | None = None) -> HouseholdAssessment:
+def assess(
+    household: Household | dict[str, Any] | str,
+    *,
+    on: date,
+    pack: Pack | None = None,
+    explain: bool = True,
+    schedule: bool = True,
+    overrides: Sequence[Override | Mapping[str, Any]] = (),
+) -> HouseholdAssessment:
     """Assess every child of a household on a date.
 
     Args:
         household: a Household, or its facts as a dict or JSON text (validated; FactsError on bad input).
         on: the assessment date: ages, durations and parameter values are taken on this day.
         pack: a loaded rule pack (default: the embedded default pack).
+        explain: render each child's explanation in Chinese and English.
+        schedule: plan each child's visits (first visit, cadence, holidays, full assessment, milestones).
+        overrides: discretionary tier overrides (:class:`~riskeval.overrides.Override` or dicts), at most
+            one per child; OverrideError when one breaks the rules.
 
     Example:
         >>> import riskeval, datetime
@@ -41,22 +68,94 @@ def assess(household: Household | dict[str, Any] | str, *, on: date, pack: Pack 
         >>> result.children[0].status
         'not_on_roster'
     """
-    hh, _pack, evals = evaluate(household, on=on, pack=pack)
-    return HouseholdAssessment(household_id=hh.id, children=[child_result(e) for e in evals])
+    hh, pack, evals = evaluate(household, on=on, pack=pack)
+    moved = check_overrides(overrides, evals, pack, on) if overrides else {}
+    children = []
+    for i, (child, e) in enumerate(zip(hh.children, evals, strict=True)):
+        o = moved.get(e.child_id)
+        tier, frequency = _final(e, pack, o)
+        children.append(
+            child_result(
+                e,
+                pack,
+                override=o,
+                schedule=_plan(pack, child, e.status, tier, frequency, on, i) if schedule else None,
+                explanation=_explain(e, pack, on=on, override=o) if explain else None,
+            )
+        )
+    return HouseholdAssessment(
+        household_id=hh.id,
+        children=children,
+        pack=PackStamp(id=pack.id, version=pack.version, sha256=pack.sha256),
+        riskeval=audit.riskeval_version(),
+        as_of=on,
+        input_sha256=audit.input_sha256(hh),
+    )
 
 
-def child_result(e: ChildEval) -> ChildAssessment:
-    """The JSON-facing result of one child's evaluation record."""
+def _final(e: ChildEval, pack: Pack, override: Override | None) -> tuple[str | None, str | None]:
+    """The final tier and visit frequency: the override's when there is one, else the computed ones."""
+    if override is None:
+        return e.tier, e.visit_frequency
+    return override.tier, next(t.visit_frequency for t in pack.tiers if t.id == override.tier)
+
+
+def _plan(
+    pack: Pack, child: Child, status: str, tier: str | None, frequency: str | None, on: date, index: int
+) -> VisitPlan:
+    """The visit plan of one child on its final tier; a date after ``on`` is located on the child."""
+    try:
+        return plan_visits(
+            pack.schedule,
+            on=on,
+            status=status,
+            tier=tier,
+            visit_frequency=frequency,
+            birth_date=child.birth_date,
+            identified_on=child.identified_on,
+            last_visit=child.last_visit,
+            last_full_assessment=child.last_full_assessment,
+            urgent_tier=pack.tiers[0].id,
+            on_roster_status=pack.on_roster.id,
+            exited_status=pack.exited.id,
+        )
+    except FactsError as exc:
+        records = [ErrorRecord(f"children[{index}].{r.loc}", r.code, r.message, r.value) for r in exc.records]
+        raise FactsError(records, f"visit plan: {len(records)} problem(s)") from None
+
+
+def child_result(
+    e: ChildEval,
+    pack: Pack | None = None,
+    *,
+    override: Override | None = None,
+    schedule: VisitPlan | None = None,
+    explanation: Explanation | None = None,
+) -> ChildAssessment:
+    """The JSON-facing result of one child's evaluation record (the final tier follows ``override``)."""
+    tier, frequency = _final(e, pack, override) if pack is not None else (e.tier, e.visit_frequency)
     return ChildAssessment(
         child_id=e.child_id,
         status=e.status,
         categories=e.categories,
         factors=[FactorResult(code=h.code, severity=h.severity, points=h.points, values=h.values) for h in e.factors],
         score=e.score,
-        tier=e.tier,
-        visit_frequency=e.visit_frequency,
+        tier=tier,
+        visit_frequency=frequency,
         data_gaps=[
-            DataGap(kind=g.kind, rule=g.rule, facts=g.facts, severity=g.severity, tier_if_true=g.tier_if_true, status_if_true=g.status_if_true)
+            DataGap(
+                kind=g.kind,
+                rule=g.rule,
+                facts=g.facts,
+                severity=g.severity,
+                tier_if_true=g.tier_if_true,
+                status_if_true=g.status_if_true,
+            )
             for g in e.gaps
         ],
+        computed_tier=e.tier,
+        tier_row=e.tier_row.id if e.tier_row is not None else None,
+        override=override,
+        schedule=schedule,
+        explanation=explanation,
     )

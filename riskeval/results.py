@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from riskeval.overrides import Override
+from riskeval.schedule import VisitPlan
 
 
 class _Result(BaseModel):
@@ -31,8 +35,27 @@ class DataGap(_Result):
     status_if_true: str | None = None
 
 
+class Explanation(_Result):
+    """Why the child got this result, in Chinese and English (rendered from the evaluation record)."""
+
+    zh: str
+    en: str
+
+
+class PackStamp(_Result):
+    """The identity of the rule pack that decided: id, version and the sha256 of its normalised content."""
+
+    id: str
+    version: str
+    sha256: str
+
+
 class ChildAssessment(_Result):
-    """One child's assessment."""
+    """One child's assessment.
+
+    ``tier`` and ``visit_frequency`` are final: with an override they follow it, and ``computed_tier``
+    keeps what the rules gave.
+    """
 
     child_id: str
     status: str = Field(description="on_roster, not_on_roster or exited")
@@ -42,10 +65,21 @@ class ChildAssessment(_Result):
     tier: str | None
     visit_frequency: str | None
     data_gaps: list[DataGap]
+    computed_tier: str | None = Field(default=None, description="the tier the rules gave, before any override")
+    tier_row: str | None = Field(default=None, description="the id of the tier-table row that decided")
+    override: Override | None = Field(default=None, description="the override that set `tier`, if any")
+    schedule: VisitPlan | None = Field(default=None, description="the visit plan that follows (schedule=True)")
+    explanation: Explanation | None = Field(default=None, description="why, in zh and en (explain=True)")
 
 
 class HouseholdAssessment(_Result):
-    """The assessment of every child of one household."""
+    """The assessment of every child of one household, with its audit stamp."""
 
     household_id: str
     children: list[ChildAssessment]
+    pack: PackStamp | None = Field(default=None, description="the rule pack that decided (set by assess())")
+    riskeval: str | None = Field(default=None, description="the riskeval version (set by assess())")
+    as_of: dt.date | None = Field(default=None, description="the assessment date (set by assess())")
+    input_sha256: str | None = Field(
+        default=None, description="sha256 of the canonical JSON of the validated facts (riskeval.audit)"
+    )

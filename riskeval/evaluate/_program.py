@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from riskeval.evaluate._scalar import ABSENT, Compiler, Ctx, Fn
 from riskeval.facts import Child, Household
 from riskeval.pack import _ast as A
 from riskeval.pack._model import FactorDef, Pack, Rule
-from riskeval.evaluate._scalar import ABSENT, Compiler, Ctx, Fn, years_between
 
 ROLES = ("child", "father", "mother", "caregiver", "household")
 
@@ -78,8 +78,8 @@ class Program:
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
         self.reads: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
-        for f, levels in self.factors:
-            for lv, _ in levels:
+        for _f, compiled in self.factors:
+            for lv, _ in compiled:
                 self.reads[id(lv)] = role_facts(lv.node, pack, {})
         for rule, _ in self.categories:
             self.reads[id(rule)] = role_facts(rule.node, pack, {})
@@ -118,9 +118,7 @@ class Program:
                 if v is True:
                     value = True
                     sev = lv.severity or ""
-                    out.factors.append(
-                        FactorHit(fdef.id, sev, pack.points(sev, params), lv, self.values(ctx, lv))
-                    )
+                    out.factors.append(FactorHit(fdef.id, sev, pack.points(sev, params), lv, self.values(ctx, lv)))
                     break
                 if v is None and unknown_level is None:
                     unknown_level = lv
@@ -169,9 +167,7 @@ class Program:
              exit_gap: list[str] | None) -> None:  # fmt: skip
         """For each unknown rule: the facts behind it, and the tier if it turned out to hold."""
         if exit_gap is not None:
-            out.gaps.append(
-                Gap("roster", self.pack.exited.id, _dedup(exit_gap), status_if_true=self.pack.exited.id)
-            )
+            out.gaps.append(Gap("roster", self.pack.exited.id, _dedup(exit_gap), status_if_true=self.pack.exited.id))
         for rule, reads in cats:
             saved = ctx.results[("category", rule.id)]
             ctx.results[("category", rule.id)] = (True, [])
@@ -181,9 +177,7 @@ class Program:
                                 status_if_true=self.pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
         for fdef, level, reads in factors:
             sev = level.severity or ""
-            tier, _, _, _, roster = self.decide(
-                ctx, [*hits, (fdef.domain, sev, self.pack.points(sev, ctx.params))]
-            )
+            tier, _, _, _, roster = self.decide(ctx, [*hits, (fdef.domain, sev, self.pack.points(sev, ctx.params))])
             tier = tier if roster else None
             if tier != out.tier:
                 out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
@@ -212,9 +206,7 @@ class Program:
         return out
 
 
-def role_facts(
-    node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0
-) -> list[tuple[str, tuple[str, ...]]]:
+def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0) -> list[tuple[str, tuple[str, ...]]]:
     """The facts a rule reads through a role (child, father...), following predicates; static."""
     out: list[tuple[str, tuple[str, ...]]] = []
     for n in A.walk(node):
@@ -225,9 +217,7 @@ def role_facts(
         elif isinstance(n, A.Ref) and n.kind == "predicate" and depth < 8:
             pred = pack.predicates[n.name]
             inner = {
-                p: binding.get(a.root, a.root)
-                for p, a in zip(pred.args, n.args, strict=True)
-                if isinstance(a, A.Fact)
+                p: binding.get(a.root, a.root) for p, a in zip(pred.args, n.args, strict=True) if isinstance(a, A.Fact)
             }
             for item in role_facts(pred.node, pack, inner, depth + 1):
                 if item not in out:

@@ -81,7 +81,7 @@ class Compiler:
     def rule(self, rule: Rule) -> Fn:
         return self.compile(rule.node)
 
-    def compile(self, n: A.Node) -> Fn:  # noqa: C901 - one case per node type reads best
+    def compile(self, n: A.Node) -> Fn:
         match n:
             case A.Const(value=v):
                 return lambda ctx: v
@@ -315,7 +315,11 @@ def _call(fn: str, args: list[Fn]) -> Fn:
             return c if c is None else 0 if c is ABSENT else len(c)
 
         return len_
-    between = {"days_between": lambda a, b: (b - a).days, "months_between": months_between, "years_between": years_between}[fn]
+    between = {
+        "days_between": lambda a, b: (b - a).days,
+        "months_between": months_between,
+        "years_between": years_between,
+    }[fn]
     a_fn, b_fn = args
 
     def dates(ctx: Ctx) -> Any:
