@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -16,60 +17,78 @@ from riskeval.testing._draw import (
     ASSESSMENT_DATE,
     PLACES,
     Data,
+    dates,
+    ints,
     latest,
     money,
     pct,
+    pick,
     shift,
     unknown,
 )
+
+_PLAIN: dict[str, st.SearchStrategy[Any]] = {
+    "disability_type": st.sampled_from(DisabilityType),
+    "grade": st.integers(1, 4),
+    "county": st.sampled_from([county for _, county in PLACES]),
+    "months": st.one_of(st.integers(1, 3), st.integers(0, 36)),  # around the two-month line, and beyond
+    "drop_pct": pct,
+    "status": st.sampled_from(DibaoChange),
+    "level": st.sampled_from(Dibao),
+    "amount": money,
+    "days": st.integers(0, 60),
+}
+_COMPONENTS = st.lists(st.sampled_from(DisabilityType), min_size=2, max_size=3, unique=True)
 
 
 def _detail(name: str, event_type: EventType, day: date, data: Data) -> st.SearchStrategy[Any]:
     """The values a detail can take, consistent with the event's date and other details."""
     if name == "kind":
-        return st.sampled_from(event_kinds(event_type))
+        return pick(event_kinds(event_type))
     if name == "until":
-        return st.dates(day, shift(day, years=5))
+        return dates(day, shift(day, years=5))
     if name == "reported_on":
-        return st.dates(shift(day, years=-1), day)
+        return dates(shift(day, years=-1), day)
     if name == "components":
-        many = st.lists(st.sampled_from(DisabilityType), min_size=2, max_size=3, unique=True)
-        return many if data.get("disability_type") == DisabilityType.MULTIPLE else st.none()
-    strategies: dict[str, st.SearchStrategy[Any]] = {
-        "disability_type": st.sampled_from(DisabilityType),
-        "grade": st.integers(1, 4),
-        "county": st.sampled_from([county for _, county in PLACES]),
-        "months": st.one_of(st.integers(1, 3), st.integers(0, 36)),
-        "drop_pct": pct,
-        "status": st.sampled_from(DibaoChange),
-        "level": st.sampled_from(Dibao),
-        "amount": money,
-        "days": st.integers(0, 60),
-    }
-    return strategies[name]
+        return _COMPONENTS if data.get("disability_type") == DisabilityType.MULTIPLE else st.none()
+    return _PLAIN[name]
+
+
+def _people(household: Household | None, household_id: str) -> dict[str, list[str]]:
+    if household is None:
+        children = [f"{household_id}-c{n}" for n in range(1, 4)]
+        return {
+            "child": children,
+            "member": [f"{household_id}-{r}" for r in ("father", "mother", "grandmother")],
+        }
+    return {"child": [c.id for c in household.children], "member": [m.id for m in household.members]}
+
+
+def _possible(types: tuple[EventType, ...], people: dict[str, list[str]]) -> tuple[EventType, ...]:
+    """The types whose required child or member the household has."""
+    return tuple(
+        t for t in types if all(people[who] or _SUBJECT[t][i] != who for i, who in enumerate(people))
+    )
 
 
 @st.composite
-def _event(draw: st.DrawFn, household: Household | None, on: date) -> Event:
-    if household is None:
-        household_id = f"hh{draw(st.integers(1, 999_999)):06d}"
-        children = [f"{household_id}-c{n}" for n in range(1, 4)]
-        members = [f"{household_id}-{role}" for role in ("father", "mother", "grandmother")]
-    else:
-        household_id = household.id
-        children, members = [c.id for c in household.children], [m.id for m in household.members]
+def _event(draw: st.DrawFn, household: Household | None, on: date, types: tuple[EventType, ...]) -> Event:
+    household_id = household.id if household else f"hh{draw(ints(1, 999_999)):06d}"
+    people = _people(household, household_id)
+    event_type = draw(pick(_possible(types, people)))
+    day = draw(dates(shift(on, years=-1), latest(on)))
+    data: Data = {
+        "id": f"ev{draw(ints(1, 10**9))}",
+        "household": household_id,
+        "date": day,
+        "type": event_type,
+    }
     parents = sorted({p for c in household.children for p in (c.father, c.mother) if p} if household else ())
-    people = {"child": children, "member": members}
-    possible = [t for t in EventType if all(people[w] or _SUBJECT[t][i] != w for i, w in enumerate(people))]
-    event_type = draw(st.sampled_from(possible))
-    day = draw(st.dates(shift(on, years=-1), latest(on)))
-    data: Data = {"id": f"ev{draw(st.integers(1, 10**9))}", "household": household_id, "date": day}
-    data["type"] = event_type
     if event_type.value.startswith("parent_") and parents:
         people["member"] = parents  # a parent event names a parent, when the household records one
     for (who, ids), rule in zip(people.items(), _SUBJECT[event_type], strict=True):
         named = rule == who or (rule == "?" and bool(ids) and not draw(unknown))
-        data[who] = draw(st.sampled_from(ids)) if named else None
+        data[who] = draw(pick(tuple(ids))) if named else None
     required, optional = event_details(event_type)
     for name in DETAIL_FIELDS:  # in this order, so that components can follow disability_type
         if name in required or (name in optional and not draw(unknown)):
@@ -77,15 +96,28 @@ def _event(draw: st.DrawFn, household: Household | None, on: date) -> Event:
     return Event.model_validate(data)
 
 
-def events(household: Household | None = None, *, on: date | None = None) -> st.SearchStrategy[Event]:
+def events(
+    household: Household | None = None,
+    *,
+    on: date | None = None,
+    types: Iterable[EventType | str] | None = None,
+) -> st.SearchStrategy[Event]:
     """Generate valid events, every type with details valid for it.
 
     Args:
         household: name this household's children and members (types that need a child or a member
             it does not have are left out). Without one, events name made-up ids.
         on: events are dated in the year up to this date (default :data:`ASSESSMENT_DATE`).
+        types: only these event types (default: all of them).
+
+    Raises:
+        ValueError: when the household has no child or member that any of the types needs.
 
     Example:
         >>> households().flatmap(lambda h: st.tuples(st.just(h), st.lists(events(h))))  # doctest: +SKIP
     """
-    return _event(household, on or ASSESSMENT_DATE)
+    wanted = tuple(EventType(t) for t in types) if types is not None else tuple(EventType)
+    if household is not None and not _possible(wanted, _people(household, household.id)):
+        names = ", ".join(t.value for t in wanted)
+        raise ValueError(f"household {household.id!r} has no child or member that {names} events need")
+    return _event(household, on or ASSESSMENT_DATE, wanted)

@@ -56,6 +56,7 @@ from riskeval.testing._draw import (
 
 # The ages at which the default pack's rules change (school age, 8, 16, aging out at 18).
 _CHILD_AGES = (0, 6, 8, 15, 16, 17, 18)
+_BIRTHDAYS = pick(tuple((age, offset) for age in _CHILD_AGES for offset in (-1, 0, 1)))
 # Around the 62号 six-month terms and the migrant six months of residence.
 _MONTHS_NEAR_SIX = (5, 6, 7)
 _GONE = (MemberStatus.DECEASED, MemberStatus.DECLARED_DEAD, MemberStatus.DECLARED_MISSING)
@@ -63,6 +64,9 @@ _DETAINED = (MemberStatus.IMPRISONED, MemberStatus.COMPULSORY_REHAB, MemberStatu
 _BODILY = (DisabilityType.VISUAL, DisabilityType.HEARING, DisabilityType.SPEECH, DisabilityType.PHYSICAL)
 _GRANDPARENTS = (Relation.GRANDMOTHER, Relation.GRANDFATHER)
 _MIGRANT_OTHER = (MemberStatus.PRESENT, MemberStatus.AWAY_FOR_WORK, None)
+# Around the 重病 spending line (a pack parameter, 20,000 yuan by default), and a 低保 standard.
+_SPENT = st.one_of(st.just(20_000.0), st.integers(15_000, 25_000).map(float), money)
+_LOW_INCOME = st.one_of(st.integers(0, 3000).map(float), st.floats(0, 3000, allow_nan=False))
 _NAMES = ("小明", "小红", "小刚", "小丽", "小军", "小芳", "王小明", "李小红", "张大山", "刘阿姨")
 
 
@@ -77,7 +81,7 @@ def _near_six_months(draw: st.DrawFn, day: date, sign: int) -> date:
 
 def _child_birth(draw: st.DrawFn, on: date) -> date:
     if draw(st.booleans()):
-        age, offset = draw(pick(_CHILD_AGES)), draw(pick((-1, 0, 1)))
+        age, offset = draw(_BIRTHDAYS)  # one draw: hypothesis then spreads all 21 pairs evenly
         born = shift(on, years=-age, days=offset)  # the birthday is today, tomorrow or yesterday
     else:
         born = draw(dates(shift(on, years=-19), on))
@@ -94,7 +98,7 @@ def _disability(draw: st.DrawFn, severe: bool | None = None) -> Data | bool | No
     elif severe:
         kind = draw(pick(DisabilityType))
         mind = kind in (DisabilityType.INTELLECTUAL, DisabilityType.MENTAL)
-        grade = draw(ints(1, 4) if mind else st.integers(1, 2))
+        grade = draw(ints(1, 4) if mind else ints(1, 2))
     else:
         kind = draw(pick(_BODILY))
         grade = draw(ints(3, 4))
@@ -162,7 +166,7 @@ def _in_situation(draw: st.DrawFn, on: date, relation: Relation) -> Data:
         certificate = _disability(draw, severe=draw(ints(0, 3)) > 0)
         return _member(draw, on, relation, status=MemberStatus.PRESENT, disability=certificate)
     if situation == "ill":
-        spent = draw(st.one_of(st.just(20_000.0), st.integers(15_000, 25_000).map(float), money))
+        spent = draw(_SPENT)
         ill = draw(maybe(BOOL))
         return _member(
             draw, on, relation, status=MemberStatus.PRESENT, serious_illness=ill, medical_spending_12m=spent
@@ -193,7 +197,7 @@ class _Family:
 
 
 def _kin(draw: st.DrawFn, on: date) -> dict[str, Data]:
-    relation = draw(pick((*_GRANDPARENTS, Relation.OTHER_RELATIVE)))
+    relation = draw(pick((*_GRANDPARENTS, Relation.OTHER_RELATIVE, Relation.ENTRUSTED_CAREGIVER)))
     return {
         relation.value: _member(draw, on, relation, status=MemberStatus.PRESENT, lives_with_children=True)
     }
@@ -262,6 +266,8 @@ def _migrant(draw: st.DrawFn, on: date) -> _Family:
         adults[role] = _member(
             draw, on, relation, status=status, lives_with_children=status == MemberStatus.PRESENT
         )
+    if draw(st.booleans()):  # a separated parent's new partner, living with them
+        adults["step"] = _member(draw, on, Relation.STEP_PARENT, lives_with_children=True)
     child = {
         "hukou": {"province": province, "county": county, "type": draw(maybe(HukouType))},
         "residence": {"county": home, "since": moved},
@@ -272,7 +278,7 @@ def _migrant(draw: st.DrawFn, on: date) -> _Family:
 
 def _poor(draw: st.DrawFn, on: date) -> _Family:
     family = _free(draw, on)
-    income = draw(st.one_of(st.integers(0, 3000).map(float), st.floats(0, 3000, allow_nan=False)))
+    income = draw(_LOW_INCOME)
     family.economy = {
         "dibao": draw(pick(Dibao)),
         "income_per_capita": None if draw(unknown) else income,
@@ -379,7 +385,9 @@ def households(on: date | None = None, *, shape: str | None = None) -> st.Search
             ``"left_behind"``, ``"migrant"``, ``"poor"``, ``"free"``. Default: any.
 
     Returns:
-        A strategy of :class:`~riskeval.facts.Household`, each with one to four children.
+        A strategy of :class:`~riskeval.facts.Household`, each with one to four children. Observed
+        dates (births, ``status_since``, visits) are never after ``on``; end dates (``status_until``)
+        may be, as a sentence ends in the future.
 
     Example:
         >>> from hypothesis import given
