@@ -32,14 +32,26 @@ _OPS: dict[str, Callable[[Any, Any], Any]] = {
 }  # fmt: skip
 
 
+def _last_day(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 def years_between(a: date, b: date) -> int:
-    """Completed years from a to b (周岁: the birthday itself completes the year)."""
-    return b.year - a.year - ((b.month, b.day) < (a.month, a.day))
+    """Completed years from a to b (周岁: the birthday itself completes the year).
+
+    A Feb 29 birthday falls on Feb 28 in a common year: a period ends on the month's last day
+    when the month has no corresponding day (民法典 Art. 202), as the visit calendar counts it.
+    """
+    day = min(a.day, _last_day(b.year, a.month))
+    return b.year - a.year - ((b.month, b.day) < (a.month, day))
 
 
 def months_between(a: date, b: date) -> int:
-    """Completed months from a to b."""
-    return (b.year - a.year) * 12 + b.month - a.month - (b.day < a.day)
+    """Completed months from a to b, with the same month-end rule (Jan 31 + 1 month = Feb 28)."""
+    day = min(a.day, _last_day(b.year, b.month))
+    return (b.year - a.year) * 12 + b.month - a.month - (b.day < day)
 
 
 class Ctx:
