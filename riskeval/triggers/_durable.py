@@ -30,7 +30,6 @@ durable-rules 2.0.28 (the last release) is a C engine with global state and defe
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import enum
 import functools
@@ -60,7 +59,8 @@ MAX_DISJUNCTS = 256  # per rule, after DNF expansion
 MAX_STRING_BYTES = 65_535
 _INT64 = (-(2**63), 2**63 - 1)
 _PREFIX = "f_"
-_ALWAYS = "always"  # internal key, true in every message: the target of ("true",) and of the sentinel rule
+_ALWAYS = "always"  # internal key, true in every message: the target of ("true",)
+_WARM = "warm"  # internal key, only in the warm-up message: the target of the sentinel rule
 _SENTINEL = "w"
 _OPS = {"==": "", "!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
 _OP_LIST = " ".join(_OPS)
@@ -85,7 +85,7 @@ def _fnv1a32(name: str) -> int:
 
 _RESERVED_NAMES = (
     "sid id $s $i $m $l $r $forward $lt $lte $gt $gte $eq $neq $ex $nex $or $and $mt $imt $iall $iany "
-    "$add $sub $mul $div all any pri count cap dist name m run " + _ALWAYS
+    "$add $sub $mul $div all any pri count cap dist name m run " + f"{_ALWAYS} {_WARM}"
 ).split()
 _RESERVED_HASHES = {_fnv1a32(n): n for n in _RESERVED_NAMES}
 
@@ -94,15 +94,15 @@ _RESERVED_HASHES = {_fnv1a32(n): n for n in _RESERVED_NAMES}
 def _engine_key(key: object) -> str:
     """Return the engine's name for a fact key, or raise if the engine could misread it."""
     if not isinstance(key, str) or not key:
-        raise TriggerError(f"fact key {key!r}: expected a non-empty str")
+        raise TriggerError(f"field {key!r}: expected a non-empty str")
     if key.startswith("$"):
-        raise TriggerError(f"fact key {key!r}: keys starting with '$' are reserved by durable-rules")
+        raise TriggerError(f"field {key!r}: keys starting with '$' are reserved by durable-rules")
     name = _PREFIX + key
     if len(json.dumps(name, ensure_ascii=False).encode("utf-8", "surrogatepass")) > 1024:
-        raise TriggerError(f"fact key {key[:40]!r}...: longer than 1,022 bytes")
+        raise TriggerError(f"field {key[:40]!r}...: longer than 1,022 bytes")
     clash = _RESERVED_HASHES.get(_fnv1a32(name))
     if clash is not None:
-        raise TriggerError(f"fact key {key!r}: its engine hash equals that of the reserved name {clash!r}")
+        raise TriggerError(f"field {key!r}: its engine hash equals that of the reserved name {clash!r}")
     return name
 
 
@@ -114,31 +114,31 @@ def _kind_and_value(key: str, value: object) -> tuple[str, Value]:
         return "bool", value
     if isinstance(value, int):
         if not _INT64[0] <= value <= _INT64[1]:
-            raise TriggerError(f"fact key {key!r}: int {value} is outside int64 (the engine saturates it)")
+            raise TriggerError(f"field {key!r}: int {value} is outside int64 (the engine saturates it)")
         return "int", int(value)
     if isinstance(value, str):
         raw = json.dumps(value, ensure_ascii=False)
         try:
             size = len(raw.encode("utf-8")) - 2
         except UnicodeEncodeError:
-            raise TriggerError(f"fact key {key!r}: string {value[:40]!r} is not valid Unicode") from None
+            raise TriggerError(f"field {key!r}: string {value[:40]!r} is not valid Unicode") from None
         if size > MAX_STRING_BYTES:
-            raise TriggerError(f"fact key {key!r}: a string of {size} bytes; the engine compares 65,535")
+            raise TriggerError(f"field {key!r}: a string of {size} bytes; the engine compares 65,535")
         return "str", str(value)
     if isinstance(value, datetime):
-        raise TriggerError(f"fact key {key!r}: datetime {value} is not supported, pass a date")
+        raise TriggerError(f"field {key!r}: datetime {value} is not supported, pass a date")
     if isinstance(value, date):
         return "date", value.toordinal()
     if isinstance(value, float | Decimal):
         amount = _decimal(value)
         if not amount.is_finite():
-            raise TriggerError(f"fact key {key!r}: {value} is not a finite number")
+            raise TriggerError(f"field {key!r}: {value} is not a finite number")
         fen = int((amount * 100).to_integral_value(ROUND_HALF_EVEN))
         if not _INT64[0] <= fen <= _INT64[1]:
-            raise TriggerError(f"fact key {key!r}: {value} is outside int64 once in fen")
+            raise TriggerError(f"field {key!r}: {value} is outside int64 once in fen")
         return "money", fen
     raise TriggerError(
-        f"fact key {key!r}: unsupported {type(value).__name__} {value!r:.60}; expected int, str, bool, date, "
+        f"field {key!r}: unsupported {type(value).__name__} {value!r:.60}; expected int, str, bool, date, "
         "Decimal, float, an enum of these, or None"
     )
 
@@ -199,14 +199,15 @@ class _Compiler:
 
     def test(self, cond: Cond, where: str) -> _Test:
         if len(cond) != 4 or cond[1] not in _OPS or not isinstance(cond[2], str):
-            raise TriggerError(
-                f"{where}: expected ('cmp', op, field, value), op one of {_OP_LIST}: {cond!r:.60}"
-            )
+            raise TriggerError(f"{where}: expected ('cmp', op, field, value), op one of {_OP_LIST}: {cond!r:.60}")
         _, op, field, raw = cond
         if raw is None:
             raise TriggerError(f"{where}: comparison of {field!r} with None; unknown is not a value")
-        name = _engine_key(field)
-        kind, value = _kind_and_value(field, raw)
+        try:
+            name = _engine_key(field)
+            kind, value = _kind_and_value(field, raw)
+        except TriggerError as exc:
+            raise TriggerError(f"{where}: {exc}") from None
         if kind == "money" and _decimal(raw) * 100 != value:
             raise TriggerError(f"{where}: {field} {op} {raw}: rule constants must be exact to the fen")
         if kind == "str" and op in _ORDERING:
@@ -272,7 +273,7 @@ def _check_network(chains: Sequence[list[_Test]]) -> None:
             raise TriggerError(f"more than {MAX_RULES_PER_NODE} disjuncts end on the same tests {chain}")
 
     def walk(node: dict[_Test, Any], depth_stack: int, path: list[_Test]) -> None:
-        if len(node) > MAX_CHILDREN:
+        if sum(t[0].startswith(_PREFIX) for t in node) > MAX_CHILDREN:  # plus at most two internal tests
             fields = sorted({t[0][len(_PREFIX) :] for t in node if t[0].startswith(_PREFIX)})
             raise TriggerError(
                 f"{len(node)} distinct tests after {path or 'the root'} (on {fields[:5]}); "
@@ -317,9 +318,9 @@ def _compile(rules: Sequence[tuple[str, Cond]]) -> tuple[dict[str, Any], dict[st
             counts[field] = counts.get(field, 0) + 1
     rank = {f: i for i, f in enumerate(sorted(counts, key=lambda f: (-counts[f], f)))}
     always: _Test = (_ALWAYS, "==", True)
-    rank[_ALWAYS] = -1
+    rank[_ALWAYS] = rank[_WARM] = -1
     ruleset: dict[str, Any] = {}
-    chains: list[list[_Test]] = [[always]]
+    chains: list[list[_Test]] = []
     for index, conjs in enumerate(per_rule):
         for j, conj in enumerate(conjs):
             chain = _ordered(conj, rank) if conj else [always]
@@ -327,7 +328,8 @@ def _compile(rules: Sequence[tuple[str, Cond]]) -> tuple[dict[str, Any], dict[st
             tests = [_json_test(t) for t in chain]
             cond_json = tests[0] if len(tests) == 1 else {"$and": tests}
             ruleset[f"r{index}_{j}"] = {"all": [{"m": cond_json}], "run": f"r{index}_{j}"}
-    ruleset[_SENTINEL] = {"all": [{"m": _json_test(always)}], "run": _SENTINEL}
+    ruleset[_SENTINEL] = {"all": [{"m": {_WARM: True}}], "run": _SENTINEL}
+    chains.append([(_WARM, "==", True)])
     _check_network(chains)
     return ruleset, compiler.kinds
 
@@ -338,7 +340,7 @@ def compile_rules(rules: Sequence[tuple[str, Cond]]) -> dict[str, Any]:
     Each condition is expanded to disjunctive normal form; disjunct ``j`` of rule ``i`` becomes the durable
     rule ``r{i}_{j}``, ``{"all": [{"m": {"$and": [tests]}}], "run": "r{i}_{j}"}``, whose tests read the
     ``f_``-prefixed keys of :func:`normalise_fact` with values normalised the same way. A sentinel rule ``w``
-    matches every message. Raises TriggerError for a malformed condition, a field compared as two kinds, an
+    fires on the warm-up message only. Raises TriggerError for a malformed condition, a field compared as two kinds, an
     ordering of strings, or a ruleset the engine would hang on or overflow.
     """
     return _compile(rules)[0]
@@ -413,7 +415,7 @@ def _register(ruleset: dict[str, Any], label: str) -> str:
     sid = _new_sid()
     try:
         host.register_rulesets({name: copy.deepcopy(ruleset)})  # registration deletes "run" keys
-        host.assert_fact(name, {"sid": sid, _ALWAYS: True})  # fires the sentinel: the slot is initialised
+        host.assert_fact(name, {"sid": sid, _WARM: True})  # fires the sentinel: the slot is initialised
         host.delete_state(name, sid)
     except Exception as exc:
         error = f"{label}: durable-rules could not register the ruleset: {_engine_error(exc)}"
@@ -441,8 +443,8 @@ class DurableMatcher:
 
     def __init__(self, rules: Sequence[tuple[str, Cond]], name: str | None = None) -> None:
         self.label = name or "durable ruleset"
-        self.names = tuple(rule[0] for rule in rules)
         self._ruleset, self._kinds = _compile(rules)
+        self.names: tuple[str, ...] = tuple(rule[0] for rule in rules)
         self._durable_name: str | None = None
         with _LOCK:
             self._durable_name = _register(self._ruleset, self.label)
@@ -461,9 +463,7 @@ class DurableMatcher:
             if known is None:
                 continue  # no rule reads it: it stays out of the engine
             if known[0] != kind:
-                raise TriggerError(
-                    f"{_describe(fact)}: {known[1]!r} is {kind} but the rules compare it as {known[0]}"
-                )
+                raise TriggerError(f"{_describe(fact)}: {known[1]!r} is {kind} but the rules compare it as {known[0]}")
             message[name] = value
         message[_ALWAYS] = True
         with _LOCK:
@@ -474,10 +474,12 @@ class DurableMatcher:
             _FIRED.clear()
             error = None
             try:
-                # no rule matched: an empty answer, but the session exists all the same
-                with contextlib.suppress(engine.MessageNotHandledException):
+                try:
                     host.assert_fact(ruleset, message)
-                if _FIRED:
+                    handled = True  # actions ran, and any of them may have failed
+                except engine.MessageNotHandledException:
+                    handled = False  # no rule matched: an empty answer, but the session exists all the same
+                if handled:
                     exception = host.get_state(ruleset, sid).get("exception")
                     if exception:
                         error = f"an action failed: {exception}"
