@@ -9,26 +9,30 @@ from riskeval.pack import _ast as A
 Node_ = tuple[str, str]
 
 
-def find_cycle(edges: dict[Node_, set[Node_]]) -> list[Node_]:
-    """One representative of every cycle among rules (a rule that, through others, reads itself)."""
+def find_cycle(edges: dict[Node_, set[Node_]]) -> list[list[Node_]]:
+    """Every cycle among rules, once each, as the path that closes it: ``[a, b, a]`` for a → b → a."""
     white, grey, black = 0, 1, 2
     color: dict[Node_, int] = {}
-    found: list[Node_] = []
+    stack: list[Node_] = []
+    found: dict[frozenset[Node_], list[Node_]] = {}
 
     def visit(n: Node_) -> None:
         color[n] = grey
+        stack.append(n)
         for m in sorted(edges.get(n, ())):
             c = color.get(m, white)
             if c == grey:
-                found.append(m)
+                cycle = stack[stack.index(m) :]
+                found.setdefault(frozenset(cycle), [*cycle, m])
             elif c == white:
                 visit(m)
+        stack.pop()
         color[n] = black
 
     for n in sorted(edges):
         if color.get(n, white) == white:
             visit(n)
-    return sorted(set(found))
+    return sorted(found.values())
 
 
 def check_never_fires(node: A.Node) -> str | None:

@@ -7,15 +7,16 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from riskeval.pack import _ast as A  # noqa: N812 - A.Node reads as the tree's namespace
+from riskeval.pack import _ast as A
 from riskeval.pack._types import BOOL, DATE, LIST, MEMBER, NUMBER, ROOTS, STR, Type, fields_of
 from riskeval.pack._yaml import Mark
 
 MAX_LENGTH = 2000
+CASCADE = "cascade"  # an error that follows from another, already reported; loaders drop it
 MAX_DEPTH = 30
 MAX_NODES = 400
 AGGREGATES = ("any", "all", "count", "sum")
@@ -41,6 +42,7 @@ class ExprError(Exception):
         self.node = node
         self.code = code
         self.message = message
+        self.mark: Mark | None = None  # set by parse()
 
 
 @dataclass
@@ -56,12 +58,20 @@ class Scope:
     tier_inputs: bool = False
     bound: dict[str, Type] = field(default_factory=dict)
     on_reference: Callable[[str, str], None] | None = None  # (kind, name) for the dependency graph
+    # Kinds of names ("param", "predicate", "category", "factor") whose file could not be read: an unknown
+    # name of such a kind is not reported again (ExprError code CASCADE), the file's own problem is.
+    unchecked: frozenset[str] = frozenset()
 
     def with_bound(self, names: dict[str, Type]) -> Scope:
         return Scope(
             self.params, self.param_values, self.predicates, self.categories, self.factors,
-            self.severities, self.tier_inputs, {**self.bound, **names}, self.on_reference,
+            self.severities, self.tier_inputs, {**self.bound, **names}, self.on_reference, self.unchecked,
         )  # fmt: skip
+
+    def cascade(self, node: ast.AST | None, kind: str) -> None:
+        """Give up quietly on a name of a kind whose file could not be read."""
+        if kind in self.unchecked:
+            raise ExprError(node, CASCADE, f"a {kind} name cannot be checked: its file has problems")
 
 
 def suggest(word: str, options: Iterable[str]) -> str:
@@ -70,8 +80,26 @@ def suggest(word: str, options: Iterable[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def parse(text: str, mark: Mark, scope: Scope) -> A.Node:
-    """Parse and type-check one boolean rule expression. Raises ExprError."""
+def parse(text: str, mark: Mark, scope: Scope, chars: Sequence[Mark] | None = None) -> A.Node:
+    """Parse and type-check one boolean rule expression. Raises ExprError, with ``mark`` set.
+
+    Args:
+        text: the expression.
+        mark: where the expression starts in its file.
+        scope: the names it may use.
+        chars: the file position of every character of ``text`` (see ``_yaml.scalar_chars``); without
+            them, positions are counted from ``mark`` as if the text were copied verbatim.
+    """
+    where = Where(text if isinstance(text, str) else "", mark, chars)
+    try:
+        return _parse(text, where, scope)
+    except ExprError as exc:
+        if exc.mark is None:
+            exc.mark = where.of(exc.node)
+        raise
+
+
+def _parse(text: str, where: Where, scope: Scope) -> A.Node:
     if not isinstance(text, str):
         raise ExprError(None, "type", f"expected an expression (a string), found {type(text).__name__}")
     if len(text) > MAX_LENGTH:
@@ -79,12 +107,15 @@ def parse(text: str, mark: Mark, scope: Scope) -> A.Node:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise ExprError(None, "syntax", f"not a valid expression: {exc.msg}") from None
+        err = ExprError(None, "syntax", f"not a valid expression: {exc.msg}")
+        if exc.lineno is not None and exc.offset is not None:
+            err.mark = where.char(exc.lineno, max(exc.offset - 1, 0))
+        raise err from None
     count = sum(1 for _ in ast.walk(tree))
     if count > MAX_NODES:
         raise ExprError(None, "too_long", f"expression has {count} parts; the limit is {MAX_NODES}")
     _check_depth(tree.body, 0)
-    node = _Checker(scope, mark).expr(tree.body)
+    node = _Checker(scope, where).expr(tree.body)
     if node.type != BOOL:
         raise ExprError(
             tree.body,
@@ -101,8 +132,38 @@ def _check_depth(node: ast.AST, depth: int) -> None:
         _check_depth(child, depth + 1)
 
 
+class Where:
+    """Where each part of one expression sits in its rule file."""
+
+    def __init__(self, text: str, base: Mark, chars: Sequence[Mark] | None) -> None:
+        self.base = base
+        self.chars = chars
+        self.lead = len(text) - len(text.lstrip())
+        self.lines = text.strip().split("\n")
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def of(self, node: ast.AST | None) -> Mark:
+        """The position of a parsed node (ast columns count UTF-8 bytes, not characters)."""
+        line, col = getattr(node, "lineno", None), getattr(node, "col_offset", None)
+        if line is None or col is None or not 0 < line <= len(self.lines):
+            return self.base
+        chars = len(self.lines[line - 1].encode("utf-8")[:col].decode("utf-8", errors="ignore"))
+        return self.char(line, chars)
+
+    def char(self, line: int, col: int) -> Mark:
+        """The position of character ``col`` (from 0) of line ``line`` (from 1) of the stripped text."""
+        if not 0 < line <= len(self.lines):
+            return self.base
+        if self.chars is None:
+            return self.base.shifted(line - 1, col + (self.lead if line == 1 else 0))
+        index = self.lead + self.starts[line - 1] + col
+        return self.chars[index] if 0 <= index < len(self.chars) else self.base
+
+
 def node_mark(base: Mark, node: ast.AST | None) -> Mark:
-    """The file position of a node inside an expression that starts at ``base``."""
+    """The file position of a node inside an expression copied verbatim from ``base``."""
     line, col = getattr(node, "lineno", None), getattr(node, "col_offset", None)
     if line is None or col is None:
         return base
@@ -110,20 +171,18 @@ def node_mark(base: Mark, node: ast.AST | None) -> Mark:
 
 
 class _Checker:
-    def __init__(self, scope: Scope, mark: Mark) -> None:
+    def __init__(self, scope: Scope, where: Where) -> None:
         self.scope = scope
-        self.base = mark
+        self.where = where
 
     def at(self, node: ast.AST) -> Mark:
-        return node_mark(self.base, node)
+        return self.where.of(node)
 
     def expr(self, n: ast.AST) -> A.Node:
         match n:
             case ast.BoolOp(op=op, values=values):
                 ops = tuple(self.boolean(v) for v in values)
-                return A.BoolOp(
-                    type=BOOL, mark=self.at(n), op="and" if isinstance(op, ast.And) else "or", operands=ops
-                )
+                return A.BoolOp(type=BOOL, mark=self.at(n), op="and" if isinstance(op, ast.And) else "or", operands=ops)
             case ast.UnaryOp(op=ast.Not(), operand=o):
                 return A.Not(type=BOOL, mark=self.at(n), operand=self.boolean(o))
             case ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=v)) if _is_number(v):
@@ -147,9 +206,7 @@ class _Checker:
             case ast.Call():
                 return self.call(n)
             case ast.List() | ast.Tuple():
-                raise ExprError(
-                    n, "forbidden", "a literal list is allowed only after `in` or in has_any(...)"
-                )
+                raise ExprError(n, "forbidden", "a literal list is allowed only after `in` or in has_any(...)")
             case ast.Lambda():
                 raise ExprError(n, "forbidden", "lambdas are not part of the rule language")
             case ast.ListComp() | ast.SetComp() | ast.DictComp() | ast.GeneratorExp():
@@ -196,6 +253,7 @@ class _Checker:
         if head in ("category", "factor") and head not in sc.bound:
             known = sc.categories if head == "category" else sc.factors
             if len(rest) != 1 or rest[0] not in known:
+                sc.cascade(n, head)
                 word = rest[0] if rest else ""
                 raise ExprError(n, "unknown_name", f"no {head} {word!r}{suggest(word, known)}")
             self.ref(head, rest[0])
@@ -212,11 +270,11 @@ class _Checker:
             return self.fact(n, head, root_type, rest)
         if head in sc.predicates and not rest:
             if sc.predicates[head]:
-                raise ExprError(
-                    n, "arity", f"predicate {head!r} takes {sc.predicates[head]} member argument(s)"
-                )
+                raise ExprError(n, "arity", f"predicate {head!r} takes {sc.predicates[head]} member argument(s)")
             self.ref("predicate", head)
             return A.Ref(type=BOOL, mark=self.at(n), kind="predicate", name=head)
+        if not rest:
+            sc.cascade(n, "predicate")
         names = [*ROOTS, *sc.bound, *sc.predicates, "params", "category", "factor"]
         if sc.tier_inputs:
             names += ["score", "severity"]
@@ -231,9 +289,8 @@ class _Checker:
             raise ExprError(n, "unknown_name", "write a parameter as params.NAME")
         name = rest[0]
         if name not in self.scope.params:
-            raise ExprError(
-                n, "unknown_param", f"unknown parameter {name!r}{suggest(name, self.scope.params)}"
-            )
+            self.scope.cascade(n, "param")
+            raise ExprError(n, "unknown_param", f"unknown parameter {name!r}{suggest(name, self.scope.params)}")
         self.ref("param", name)
         return A.Param(type=self.scope.params[name], mark=self.at(n), name=name)
 
@@ -241,9 +298,7 @@ class _Checker:
         walked: list[str] = []
         for part in path:
             if t.kind != "record" or t.model is None:
-                raise ExprError(
-                    n, "unknown_fact", f"{'.'.join([root, *walked])} is a {t} and has no field {part!r}"
-                )
+                raise ExprError(n, "unknown_fact", f"{'.'.join([root, *walked])} is a {t} and has no field {part!r}")
             fields = fields_of(t.model)
             if part not in fields:
                 where = ".".join([root, *walked])
@@ -323,9 +378,7 @@ class _Checker:
                     f"allowed values: {', '.join(allowed)}",
                 )  # fmt: skip
 
-    def membership(
-        self, n: ast.AST, item_ast: ast.AST, item: A.Node, right_ast: ast.AST, negate: bool
-    ) -> A.Node:
+    def membership(self, n: ast.AST, item_ast: ast.AST, item: A.Node, right_ast: ast.AST, negate: bool) -> A.Node:
         if isinstance(right_ast, ast.List | ast.Tuple):
             items = tuple(self.expr(e) for e in right_ast.elts)
             if not items:
@@ -343,9 +396,7 @@ class _Checker:
         if right.type.kind == "enumlist":
             if not isinstance(item, A.Const):
                 found = f"found {_show(item_ast)}"
-                raise ExprError(
-                    item_ast, "forbidden", f"test membership in {_show(right_ast)} with a literal, {found}"
-                )
+                raise ExprError(item_ast, "forbidden", f"test membership in {_show(right_ast)} with a literal, {found}")
             listed = f"{_show(right_ast)} (a list of {_enum_name(right.type)})"
             self.enum_value(item_ast, Type("enum", enum=right.type.enum), item, listed)
             return A.In(type=BOOL, mark=self.at(n), item=item, container=right, negate=negate)
@@ -366,15 +417,11 @@ class _Checker:
         if fn in self.scope.predicates:
             want = self.scope.predicates[fn]
             if len(n.args) != want:
-                raise ExprError(
-                    n, "arity", f"predicate {fn!r} takes {want} member argument(s), found {len(n.args)}"
-                )
+                raise ExprError(n, "arity", f"predicate {fn!r} takes {want} member argument(s), found {len(n.args)}")
             args = tuple(self.expr(a) for a in n.args)
             for a, arg in zip(n.args, args, strict=True):
                 if arg.type != MEMBER:
-                    raise ExprError(
-                        a, "type", f"predicate {fn!r} takes a member (father, mother, caregiver, m)"
-                    )
+                    raise ExprError(a, "type", f"predicate {fn!r} takes a member (father, mother, caregiver, m)")
             self.ref("predicate", fn)
             return A.Ref(type=BOOL, mark=self.at(n), kind="predicate", name=fn, args=args)
         options = [*HELPERS, *AGGREGATES, *self.scope.predicates]
@@ -383,6 +430,7 @@ class _Checker:
                 n, "forbidden", f"call to {fn!r} is not allowed: a rule calls only predicates, the helpers "
                 f"{', '.join(HELPERS)} and the aggregations {', '.join(AGGREGATES)}{suggest(fn, options)}",
             )  # fmt: skip
+        self.scope.cascade(n, "predicate")
         raise ExprError(n, "unknown_name", f"no predicate or helper {fn!r}{suggest(fn, options)}")
 
     def helper(self, n: ast.Call, fn: str) -> A.Node:
@@ -414,9 +462,7 @@ class _Checker:
 
     def aggregate(self, n: ast.Call, fn: str) -> A.Node:
         if len(n.args) != 1 or not isinstance(n.args[0], ast.GeneratorExp):
-            raise ExprError(
-                n, "forbidden", f"{fn}() takes one generator: {fn}(... for m in household.members)"
-            )
+            raise ExprError(n, "forbidden", f"{fn}() takes one generator: {fn}(... for m in household.members)")
         gen = n.args[0]
         if len(gen.generators) != 1:
             raise ExprError(gen, "forbidden", "one `for` per aggregation")
@@ -431,7 +477,7 @@ class _Checker:
         var = comp.target.id
         if var in ROOTS or var in self.scope.bound:
             raise ExprError(comp.target, "forbidden", f"{var!r} is already a name; choose another variable")
-        inner = _Checker(self.scope.with_bound({var: MEMBER}), self.base)
+        inner = _Checker(self.scope.with_bound({var: MEMBER}), self.where)
         body = inner.expr(gen.elt)
         cond = inner.boolean(comp.ifs[0]) if comp.ifs else None
         want = NUMBER if fn == "sum" else BOOL

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import os
+import re
 from datetime import date
-from functools import cache
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -17,7 +20,7 @@ from riskeval.errors import ErrorRecord, PackError
 from riskeval.facts import format_loc
 from riskeval.pack import _ast as A
 from riskeval.pack._checks import check_never_fires, find_cycle
-from riskeval.pack._expr import ExprError, Scope, node_mark, parse, suggest
+from riskeval.pack._expr import CASCADE, ExprError, Scope, parse, suggest
 from riskeval.pack._files import (
     Category,
     Factor,
@@ -30,8 +33,8 @@ from riskeval.pack._files import (
 from riskeval.pack._files import Rule as RuleRow
 from riskeval.pack._model import FactorDef, Pack, Rule
 from riskeval.pack._params import gaps, type_of
-from riskeval.pack._types import Type
-from riskeval.pack._yaml import Located, Mark, load_located
+from riskeval.pack._types import BOOL, LIST, MEMBER, NUMBER, ROOTS, STR, Type
+from riskeval.pack._yaml import Located, Mark, load_located, scalar_chars
 
 DEFAULT_PACK = "beilin-2025"
 FILES = ("pack", "parameters", "predicates", "categories", "factors", "tiers", "schedule", "triggers")
@@ -52,12 +55,24 @@ def load_pack(path: str | Path | None = None) -> Pack:
     Raises:
         PackError: with every problem found, each located as ``file:line:col``.
     """
-    folder = Path(path) if path is not None else default_pack_dir()
-    return _load_cached(folder.resolve())
+    if path is None:
+        return _load_cached(default_pack_dir().resolve(), ())
+    folder = Path(path).resolve()
+    return _load_cached(folder, _signature(folder))
 
 
-@cache
-def _load_cached(folder: Path) -> Pack:
+def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """What a pack folder holds, cheaply: a pack edited on disk is loaded again, not served stale."""
+    try:
+        return tuple(
+            sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in os.scandir(folder) if e.is_file())
+        )
+    except OSError:
+        return ()
+
+
+@lru_cache(maxsize=16)
+def _load_cached(folder: Path, signature: tuple[tuple[str, int, int], ...]) -> Pack:
     return _Loader(folder).load()
 
 
@@ -68,6 +83,8 @@ class _Loader:
         self.docs: dict[str, Located] = {}
         self.edges: dict[tuple[str, str], set[tuple[str, str]]] = {}
         self.param_uses: dict[str, Mark] = {}
+        self.param_users: dict[str, list[str]] = {}  # parameter -> "category x", the rules that read it
+        self.failed: set[str] = set()  # stems of files that could not be read or are not the right shape
 
     def problem(self, mark: Mark, code: str, message: str, value: Any = None) -> None:
         self.problems.append(ErrorRecord(loc=str(mark), code=code, message=message, value=value))
@@ -77,22 +94,29 @@ class _Loader:
         path = self.folder / f"{stem}.yaml"
         display = f"{self.folder.name}/{stem}.yaml"
         if not path.is_file():
+            self.failed.add(stem)
             self.problem(Mark(display, 1, 1), "missing_file", f"the pack has no {stem}.yaml")
             return None
         try:
             doc = load_located(path, display)
         except yaml.MarkedYAMLError as exc:
+            self.failed.add(stem)
             m = exc.problem_mark or exc.context_mark
             mark = Mark(display, m.line + 1, m.column + 1) if m else Mark(display, 1, 1)
-            self.problem(mark, "yaml", f"malformed YAML: {exc.problem or exc.context}")
+            near = _rule_near(path, mark.line)
+            where = f" (in or after rule {near!r})" if near else ""
+            found = f"; {exc.context}" if exc.context and exc.problem else ""
+            self.problem(mark, "yaml", f"malformed YAML{where}: {exc.problem or exc.context}{found}")
             return None
         except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            self.failed.add(stem)
             self.problem(Mark(display, 1, 1), "yaml", f"malformed YAML: {exc}")
             return None
         self.docs[stem] = doc
         return doc
 
-    def model(self, doc: Located | None, cls: type[M], path: tuple[str | int, ...] = ()) -> M | None:
+    def model(self, doc: Located | None, cls: type[M], path: tuple[str | int, ...] = (), what: str = "") -> M | None:
+        """Validate the value at ``path`` against a file schema; ``what`` names it in messages."""
         if doc is None:
             return None
         data: Any = doc.data
@@ -102,26 +126,36 @@ class _Loader:
             return cls.model_validate(data)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
-                loc = path + tuple(err["loc"])
+                inner = tuple(err["loc"])
+                loc = path + inner
                 found = err.get("input")
-                found_s = "" if isinstance(found, dict | list) else f"; found {found!r}"
-                msg = err["msg"]
-                if err["type"] == "extra_forbidden":
-                    fields = [f.alias or n for n, f in cls.model_fields.items()]
-                    msg = f"unknown key {loc[-1]!r}{suggest(str(loc[-1]), fields)}"
-                    found_s = ""
-                self.problem(doc.mark(loc), "schema", f"{format_loc(list(loc))}: {msg}{found_s}", None)
+                key = format_loc(list(inner)) if inner else ""
+                if err["type"] == "missing":
+                    msg = f"missing required key {str(inner[-1])!r}"
+                elif err["type"] == "extra_forbidden":
+                    fields = _fields_at(cls, inner[:-1])
+                    msg = f"unknown key {str(inner[-1])!r}{suggest(str(inner[-1]), fields)}"
+                    if fields:
+                        msg += f"; expected one of: {', '.join(fields)}"
+                else:
+                    shown = type(found).__name__ if isinstance(found, dict | list) else repr(found)
+                    msg = f"{key + ': ' if key else ''}{err['msg'].lower()}; found {shown}"
+                head = what or (format_loc(list(path)) if path else doc.file)
+                self.problem(doc.mark(loc), "schema", f"{head}: {msg}", None)
             return None
 
     def rows(self, doc: Located | None, cls: type[M]) -> list[tuple[M, tuple[int]]]:
         if doc is None:
             return []
         if not isinstance(doc.data, list):
+            self.failed.add(Path(doc.file).stem)
             self.problem(doc.mark(()), "schema", f"expected a list of rules, found {type(doc.data).__name__}")
             return []
         out: list[tuple[M, tuple[int]]] = []
-        for i in range(len(doc.data)):
-            row = self.model(doc, cls, (i,))
+        kind = _KINDS.get(Path(doc.file).stem, "row")
+        for i, raw in enumerate(doc.data):
+            rid = raw.get("id") if isinstance(raw, dict) else None
+            row = self.model(doc, cls, (i,), f"{kind} {rid}" if isinstance(rid, str) else f"{kind} #{i + 1}")
             if row is not None:
                 out.append((row, (i,)))
         return out
@@ -134,9 +168,9 @@ class _Loader:
                 f"rule pack not found: {self.folder}",
             )
         docs = {stem: self.read(stem) for stem in FILES}
-        meta = self.model(docs["pack"], PackFile)
+        meta = self.model(docs["pack"], PackFile, what="pack.yaml")
         params = self.parameters(docs["parameters"])
-        tiers = self.model(docs["tiers"], TiersFile)
+        tiers = self.model(docs["tiers"], TiersFile, what="tiers.yaml")
         triggers, trigger_rules = self.triggers(docs["triggers"])
         schedule = self.schedule(docs["schedule"])
         preds = self.rows(docs["predicates"], Predicate)
@@ -144,24 +178,24 @@ class _Loader:
         facs = self.rows(docs["factors"], Factor)
         self.duplicates(preds, cats, facs)
         severities = set(tiers.severities) if tiers else set()
+        # Names come from the raw rows too: a row that failed its schema is reported once, not at each use.
         scope = Scope(
-            params={n: t for n, (t, _) in params.items()},
+            params={**self.raw_params(docs["parameters"]), **{n: t for n, (t, _) in params.items()}},
             param_values={n: [v.value for v in p.values] for n, (_, p) in params.items()},
-            predicates={p.id: len(p.args) for p, _ in preds},
-            categories={c.id for c, _ in cats},
-            factors={f.id for f, _ in facs},
+            predicates={**_raw_ids(docs["predicates"]), **{p.id: len(p.args) for p, _ in preds}},
+            categories={*_raw_ids(docs["categories"]), *(c.id for c, _ in cats)},
+            factors={*_raw_ids(docs["factors"]), *(f.id for f, _ in facs)},
             severities=severities,
+            unchecked=frozenset(kind for stem, kind in _KINDS.items() if stem in self.failed and kind != "tier row"),
         )
-        predicates = {
-            p.id: r for p, loc in preds if (r := self.rule("predicate", p, loc, scope, args=p.args))
-        }
+        predicates = {p.id: r for p, loc in preds if (r := self.rule("predicate", p, loc, scope, args=p.args))}
         categories = {c.id: r for c, loc in cats if (r := self.rule("category", c, loc, scope))}
         factors = self.factors(facs, scope, severities)
         tier_rules = self.tiers(tiers, scope, params)
-        for kind, name in find_cycle(self.edges):
-            self.problem(
-                self.rule_mark(kind, name), "cycle", f"{kind} {name!r} depends on itself: {name} → … → {name}"
-            )
+        for cycle in find_cycle(self.edges):
+            kind, name = cycle[0]
+            path = " → ".join(f"{k} {n}" for k, n in cycle)
+            self.problem(self.rule_mark(kind, name), "cycle", f"{kind} {name} depends on itself: {path}")
         if meta is not None:
             self.param_dates(meta, params)
         for rule in [*predicates.values(), *categories.values(), *tier_rules[0]]:
@@ -180,12 +214,8 @@ class _Loader:
         for s, spec in tiers.severities.items():
             if spec.points:
                 rank[s] += int(
-                    max(
-                        float(v.value)
-                        for v in params_now[spec.points].values
-                        if not isinstance(v.value, list | str)
-                    )
-                )  # type: ignore[arg-type]
+                    max(float(v.value) for v in params_now[spec.points].values if not isinstance(v.value, list | str))
+                )
         return Pack(
             meta=meta,
             path=self.folder,
@@ -214,19 +244,32 @@ class _Loader:
         if doc is None:
             return out
         if not isinstance(doc.data, dict):
+            self.failed.add("parameters")
             self.problem(doc.mark(()), "schema", "parameters.yaml must map NAME to {label, source, values}")
             return out
         for name in doc.data:
-            p = self.model(doc, Parameter, (name,))
+            p = self.model(doc, Parameter, (name,), f"parameter {name}")
             if p is None:
                 continue
             t = type_of(p)
             if t is None:
-                self.problem(
-                    doc.mark((name, "values")), "type", f"parameter {name!r}: its values have different types"
-                )
+                self.problem(doc.mark((name, "values")), "type", f"parameter {name!r}: its values have different types")
                 continue
             out[name] = (t, p)
+        return out
+
+    def raw_params(self, doc: Located | None) -> dict[str, Type]:
+        """The type of every parameter as written, also of those that failed their schema."""
+        out: dict[str, Type] = {}
+        if doc is None or not isinstance(doc.data, dict):
+            return out
+        for name, raw in doc.data.items():
+            values = raw.get("values") if isinstance(raw, dict) else None
+            if isinstance(name, str) and isinstance(values, list):
+                kinds = {_kind(v.get("value")) for v in values if isinstance(v, dict)}
+                kind = kinds.pop() if len(kinds) == 1 else None
+                if kind is not None:
+                    out[name] = kind
         return out
 
     def triggers(self, doc: Located | None) -> tuple[Any, dict[str, Rule]]:
@@ -251,61 +294,62 @@ class _Loader:
         seen: dict[str, str] = {}
         for stem, rows in zip(names, groups, strict=True):
             for row, loc in rows:
+                mark = self.docs[stem].mark((*loc, "id"))
                 if row.id in seen:
                     self.problem(
-                        self.docs[stem].mark((*loc, "id")),
+                        mark,
                         "duplicate_id",
-                        f"id {row.id!r} is already defined in {seen[row.id]}",
+                        f"{_KINDS[stem]} {row.id}: the id {row.id!r} is already defined at {seen[row.id]}; "
+                        "expected ids unique across predicates, categories and factors",
+                        row.id,
                     )
                 else:
-                    seen[row.id] = f"{stem}.yaml"
+                    seen[row.id] = str(mark)
 
     def expr(
         self, kind: str, rule_id: str, text: Any, doc: Located, loc: tuple[str | int, ...], scope: Scope
     ) -> A.Node | None:
         base = doc.mark(loc)
-        raw = doc.data
-        for part in loc:
-            raw = raw[part]
-        if isinstance(raw, str) and "\n" not in raw.strip() and base.col > 0:
-            line = (
-                (self.folder / f"{Path(doc.file).stem}.yaml")
-                .read_text(encoding="utf-8")
-                .splitlines()[base.line - 1]
-            )
-            lead = len(line[base.col - 1 :]) - len(line[base.col - 1 :].lstrip("\"'"))
-            base = Mark(base.file, base.line, base.col + lead)
+        chars = scalar_chars(doc.lines, base, text) if isinstance(text, str) and doc.lines else None
         me = (kind, rule_id)
         self.edges.setdefault(me, set())
 
         def on_ref(k: str, name: str) -> None:
             if k == "param":
                 self.param_uses.setdefault(name, base)
+                users = self.param_users.setdefault(name, [])
+                if f"{kind} {rule_id}" not in users:
+                    users.append(f"{kind} {rule_id}")
             elif k in ("predicate", "category", "factor"):
                 self.edges[me].add((k, name))
 
         try:
-            return parse(text, base, _with_ref(scope, on_ref))
+            return parse(text, base, _with_ref(scope, on_ref), chars)
         except ExprError as exc:
-            self.problem(
-                node_mark(base, exc.node),
-                exc.code,
-                f"{kind} {rule_id}: {exc.message}",
-                text if isinstance(text, str) else None,
-            )
+            if exc.code != CASCADE:
+                self.problem(
+                    exc.mark or base,
+                    exc.code,
+                    f"{kind} {rule_id}: {exc.message}",
+                    text if isinstance(text, str) else None,
+                )
             return None
 
     def rule(
         self, kind: str, row: RuleRow, loc: tuple[int], scope: Scope, args: list[str] | None = None
     ) -> Rule | None:
-        doc = (
-            self.docs[kind + ("s" if kind != "category" else "")]
-            if kind != "category"
-            else self.docs["categories"]
-        )
+        doc = self.docs[kind + ("s" if kind != "category" else "")] if kind != "category" else self.docs["categories"]
         if args:
-            from riskeval.pack._types import MEMBER
-
+            for j, arg in enumerate(args):
+                if arg in RESERVED:
+                    self.problem(
+                        doc.mark((*loc, "args", j)),
+                        "reserved_name",
+                        f"{kind} {row.id}: argument {arg!r} is a name of the language "
+                        f"({', '.join(sorted(RESERVED))}); name it m or another word",
+                        arg,
+                    )
+                    return None
             scope = scope.with_bound(dict.fromkeys(args, MEMBER))
         node = self.expr(kind, row.id, row.when, doc, (*loc, "when"), scope)
         if node is None:
@@ -384,15 +428,7 @@ class _Loader:
                 "unknown_param",
                 f"domain_cap: unknown parameter {tiers.domain_cap!r}{suggest(tiers.domain_cap, params)}",
             )
-        tier_scope = Scope(
-            scope.params,
-            scope.param_values,
-            scope.predicates,
-            scope.categories,
-            scope.factors,
-            scope.severities,
-            tier_inputs=True,
-        )
+        tier_scope = dataclasses.replace(scope, tier_inputs=True)
         rows: list[Rule] = []
         reached: set[str] = set()
         for i, row in enumerate(tiers.rows):
@@ -453,20 +489,26 @@ class _Loader:
         return rows, (roster[0], roster[1]) if len(roster) == 2 else None
 
     def param_dates(self, meta: PackFile, params: dict[str, tuple[Type, Parameter]]) -> None:
+        """Every parameter has a value on every day the pack is in effect."""
         start = meta.effective.from_ or date.min
-        for name, mark in self.param_uses.items():
-            if name in params:
-                for d in gaps(params[name][1], start, meta.effective.to)[:1]:
-                    self.problem(
-                        mark,
-                        "missing_value",
-                        f"parameter {name!r} has no value on {d}, inside the pack's effective period",
-                    )
+        doc = self.docs.get("parameters")
+        period = f"{meta.effective.from_ or ''}..{meta.effective.to or ''}"
+        for name, (_, param) in params.items():
+            for d in gaps(param, start, meta.effective.to)[:1]:
+                periods = ", ".join(f"{v.from_}..{v.to or ''}" for v in param.values)
+                users = self.param_users.get(name, [])
+                used = f"; read by {', '.join(users)}" if users else ""
+                self.problem(
+                    doc.mark((name, "values")) if doc else Mark("parameters.yaml", 1, 1),
+                    "missing_value",
+                    f"parameter {name}: no value on {d}, inside the pack's effective period {period}: "
+                    f"expected a period covering it, found {periods}{used}",
+                )
 
     def never_fires(self, rule: Rule) -> None:
         why = check_never_fires(rule.node)
         if why:
-            self.problem(rule.mark, "never_fires", f"{rule.kind} {rule.id} can never hold: {why}")
+            self.problem(rule.node.mark or rule.mark, "never_fires", f"{rule.kind} {rule.id} can never hold: {why}")
 
     def rule_mark(self, kind: str, name: str) -> Mark:
         stem = {"predicate": "predicates", "category": "categories", "factor": "factors"}[kind]
@@ -478,9 +520,7 @@ class _Loader:
                 return doc.mark((i,))
         return doc.mark(())
 
-    def order(
-        self, categories: dict[str, Rule], factors: dict[str, FactorDef]
-    ) -> tuple[tuple[str, str], ...]:
+    def order(self, categories: dict[str, Rule], factors: dict[str, FactorDef]) -> tuple[tuple[str, str], ...]:
         """Categories and factors, each after every category or factor it reads (through predicates too)."""
 
         def reads(node: tuple[str, str], seen: set[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -514,6 +554,79 @@ class _Loader:
         canon = {stem: doc.data for stem, doc in sorted(self.docs.items())}
         blob = json.dumps(canon, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+_KINDS = {
+    "parameters": "param",
+    "predicates": "predicate",
+    "categories": "category",
+    "factors": "factor",
+    "tiers": "tier row",
+}
+# Names a predicate argument may not take: the evaluator would read the role, not the argument.
+RESERVED = frozenset({*ROOTS, "params", "category", "factor", "true", "false", "score", "severity"})
+
+
+def _kind(value: Any) -> Type | None:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, list):
+        return LIST
+    if isinstance(value, str):
+        return STR
+    return NUMBER if isinstance(value, int | float) else None
+
+
+def _raw_ids(doc: Located | None) -> dict[str, int]:
+    """The ids of the rows of a rule file as written, with their number of arguments (schema or not)."""
+    out: dict[str, int] = {}
+    if doc is not None and isinstance(doc.data, list):
+        for row in doc.data:
+            if isinstance(row, dict) and isinstance(row.get("id"), str):
+                args = row.get("args")
+                out[row["id"]] = len(args) if isinstance(args, list) else 0
+    return out
+
+
+def _rule_near(path: Path, line: int) -> str | None:
+    """The id of the rule that a line of a file belongs to (or follows), for messages about broken YAML."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()[:line]
+    except (OSError, UnicodeDecodeError):
+        return None
+    for text in reversed(lines):
+        m = re.match(r"^\s*(?:-\s+)?id:\s*['\"]?([A-Za-z0-9_.-]+)", text)
+        if m:
+            return m.group(1)
+        m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*):\s*$", text)  # a top-level key (parameters.yaml)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _fields_at(cls: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """The keys a file schema allows at a path inside ``cls`` (for "did you mean" on unknown keys)."""
+    model: Any = cls
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        field = next((f for n, f in model.model_fields.items() if part in (n, f.alias)), None)
+        if field is not None:  # else a key of a mapping (severities: {H: ...}): the model stays
+            model = _model_in(field.annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [f.alias or n for n, f in model.model_fields.items()]
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The pydantic model inside an annotation like ``list[Tier] | None`` or ``dict[str, Severity]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(get_args(annotation)):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _with_ref(scope: Scope, on_ref: Any) -> Scope:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ class Located:
     data: Any
     marks: dict[Path_, Mark]
     file: str
+    lines: list[str] = field(default_factory=list)  # the file's text, to place characters inside a value
 
     def mark(self, path: Path_) -> Mark:
         """The position of the value at ``path``, or of its nearest located ancestor."""
@@ -65,10 +66,49 @@ def load_located(path: Path, display: str) -> Located:
     finally:
         loader.dispose()
     marks: dict[Path_, Mark] = {}
+    lines = text.splitlines()
     if node is None:
-        return Located(None, marks, display)
+        return Located(None, marks, display, lines)
     data = _convert(node, (), marks, display, _Loader(""))
-    return Located(data, marks, display)
+    return Located(data, marks, display, lines)
+
+
+def scalar_chars(lines: list[str], start: Mark, value: str) -> list[Mark]:
+    """The file position of every character of a string value whose node starts at ``start``.
+
+    YAML folds line breaks into spaces (plain and ``>`` scalars), drops quotes and block indicators, and
+    strips indentation, so a value's offsets are not the file's. The non-blank characters of the value are
+    matched in order to those of the file; a blank takes the position just after the character before it.
+    """
+    row, col = start.line - 1, start.col - 1
+    head = lines[row][col : col + 1] if row < len(lines) else ""
+    if head in ("|", ">"):
+        row, col = row + 1, 0
+    elif head in ("'", '"'):
+        col += 1
+    out: list[Mark] = []
+    after = Mark(start.file, row + 1, col + 1)
+    for ch in value:
+        if ch.isspace():
+            out.append(after)
+            continue
+        r, c, steps = row, col, 0
+        while r < len(lines) and steps < 400:
+            if c >= len(lines[r]):
+                r, c = r + 1, 0
+                continue
+            if lines[r][c] == ch:
+                row, col = r, c + 1
+                after = Mark(start.file, r + 1, c + 2)
+                out.append(Mark(start.file, r + 1, c + 1))
+                break
+            if not (lines[r][c].isspace() or lines[r][c] in "\\'\""):
+                out.append(after)  # an escape the value does not show: keep the last sure position
+                break
+            c, steps = c + 1, steps + 1
+        else:
+            out.append(after)
+    return out
 
 
 def _convert(node: yaml.Node, path: Path_, marks: dict[Path_, Mark], file: str, ctor: _Loader) -> Any:
@@ -79,13 +119,11 @@ def _convert(node: yaml.Node, path: Path_, marks: dict[Path_, Mark], file: str, 
         for key_node, value_node in node.value:
             key = ctor.construct_object(key_node, deep=True)
             if key in out:
-                raise yaml.MarkedYAMLError(
-                    "while reading a mapping", node.start_mark, f"duplicate key {key!r}", key_node.start_mark
-                )
+                first = marks.get((*path, key))
+                at = f": it is already at line {first.line}" if first else ""
+                raise yaml.MarkedYAMLError(None, None, f"duplicate key {key!r}{at}", key_node.start_mark)
             out[key] = _convert(value_node, (*path, key), marks, file, ctor)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(v, (*path, i), marks, file, ctor) for i, v in enumerate(node.value)]
     return ctor.construct_object(node, deep=True)
-
-
