@@ -1,0 +1,93 @@
+"""The audit stamp of an assessment, and the published JSON Schema of results.
+
+Every :class:`~riskeval.results.HouseholdAssessment` says which rules decided (pack id, version, sha256),
+which riskeval ran them, on which date, and on which facts (``input_sha256``: the sha256 of the canonical
+JSON of the validated facts). The same facts, pack and date give the same result, byte for byte, in any
+process, so an auditor can re-run an assessment and compare.
+
+The schema file ``docs/schema/result.schema.json`` is what integrators read; a test keeps it equal to the
+models, so regenerate it after a change to the result models::
+
+    python -m riskeval.audit docs/schema
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from riskeval.facts import Household
+
+__all__ = ["canonical_json", "input_sha256", "result_schema", "riskeval_version", "write_result_schema"]
+
+_ID = "urn:riskeval:results:household-assessment"
+
+
+@cache
+def riskeval_version() -> str:
+    """The version of riskeval that is running (stamped on every result)."""
+    from riskeval import __version__  # late: riskeval/__init__ imports the modules that import this one
+
+    return __version__
+
+
+def canonical_json(household: Household) -> bytes:
+    """The canonical JSON of validated facts: unknown fields left out, keys sorted, no spaces, UTF-8.
+
+    A field given as ``null`` and a field left out both mean unknown, so they give the same bytes.
+    """
+    data = household.model_dump(mode="json", exclude_none=True)
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def input_sha256(household: Household) -> str:
+    """The sha256 (hex) of the canonical JSON of a household's validated facts."""
+    return hashlib.sha256(canonical_json(household)).hexdigest()
+
+
+def result_schema() -> dict[str, Any]:
+    """Return the JSON Schema (draft 2020-12) of a HouseholdAssessment's ``model_dump(mode="json")``.
+
+    Example:
+        >>> result_schema()["$id"]
+        'urn:riskeval:results:household-assessment'
+    """
+    from riskeval.results import HouseholdAssessment
+
+    schema = HouseholdAssessment.model_json_schema(mode="serialization")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = _ID
+    schema["title"] = "riskeval HouseholdAssessment"
+    return schema
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    """Render a schema the way the committed file is written (stable, diff-friendly)."""
+    return json.dumps(schema, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_result_schema(directory: str | Path) -> Path:
+    """Write ``result.schema.json`` into a directory (created if missing) and return its path."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "result.schema.json"
+    path.write_text(schema_text(result_schema()), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m riskeval.audit DIRECTORY`` writes the result schema there."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m riskeval.audit DIRECTORY", file=sys.stderr)
+        return 2
+    print(write_result_schema(args[0]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
