@@ -19,12 +19,12 @@ ASSESSMENT_DATE = date(2026, 6, 1)
 BOOL = (True, False)
 # (province, county): the first two are where the default pack's district children live.
 PLACES = (
-    ("陕西省", "西安市碑林区"),
-    ("陕西省", "西安市雁塔区"),
-    ("陕西省", "商洛市商州区"),
-    ("河南省", "周口市郸城县"),
-    ("甘肃省", "天水市秦州区"),
-    ("四川省", "南充市营山县"),
+    ("陕西省", "碑林区"),
+    ("陕西省", "雁塔区"),
+    ("陕西省", "商州区"),
+    ("河南省", "郸城县"),
+    ("甘肃省", "秦州区"),
+    ("四川省", "营山县"),
 )
 HOME_COUNTIES = tuple(county for _, county in PLACES[:2])
 
