@@ -406,7 +406,11 @@ class _Checker:
     # --- calls ---------------------------------------------------------------------------------
     def call(self, n: ast.Call) -> A.Node:
         if not isinstance(n.func, ast.Name):
-            raise ExprError(n, "forbidden", "only named helpers and predicates can be called")
+            raise ExprError(
+                n,
+                "forbidden",
+                f"calling {_show(n.func)} is not allowed: only named helpers and predicates can be called",
+            )
         fn = n.func.id
         if n.keywords:
             raise ExprError(n, "forbidden", "keyword arguments are not allowed")

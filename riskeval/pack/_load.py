@@ -140,7 +140,7 @@ class _Loader:
                 else:
                     shown = type(found).__name__ if isinstance(found, dict | list) else repr(found)
                     msg = f"{key + ': ' if key else ''}{err['msg'].lower()}; found {shown}"
-                head = what or (format_loc(list(path)) if path else doc.file)
+                head = what or (format_loc(list(path)) if path else Path(doc.file).name)
                 self.problem(doc.mark(loc), "schema", f"{head}: {msg}", None)
             return None
 
