@@ -1,0 +1,106 @@
+"""JSON Schemas of the files of a rule pack, for editors, generated from the file models.
+
+An editor that knows JSON Schema (VS Code with the YAML extension, PyCharm) then completes keys and flags
+a misspelt one while a policy analyst types; the loader still does every check, schemas or not. The files
+under ``docs/schema/pack/`` are kept equal to the models by a test; regenerate them after a change::
+
+    python -m riskeval.pack._jsonschema docs/schema/pack
+
+and point a pack file at its schema with a first line such as
+``# yaml-language-server: $schema=../../docs/schema/pack/categories.schema.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+
+from riskeval.pack._files import Category, Factor, PackFile, Parameter, Predicate, TiersFile, TriggersFile
+
+# A URN, not a URL: the schemas must not depend on where the docs happen to be hosted.
+_ID = "urn:riskeval:pack:{name}"
+_DATES = "Dates are ISO dates (YYYY-MM-DD)."
+
+
+def _file_types() -> dict[str, tuple[Any, str]]:
+    """Each pack file (by stem) and the type its content has, with a one-line description."""
+    types: dict[str, tuple[Any, str]] = {
+        "pack": (PackFile, "The pack's identity: id, version, label, jurisdiction, effective dates, sources."),
+        "parameters": (
+            dict[str, Parameter],
+            "Every number the rules use: NAME -> {label, source, unit, values: [{from, to, value}]}. "
+            "On a date, the value of the period with the latest `from` that covers it applies.",
+        ),
+        "predicates": (list[Predicate], "Named conditions the other rules share; `args: [m]` for one member."),
+        "categories": (list[Category], "The categories of a child; each row a condition with its source."),
+        "factors": (list[Factor], "Risk factors: `severity` and `when`, or `levels` (the most severe wins)."),
+        "tiers": (TiersFile, "Severities, domains, tiers and the tier table (the highest tier wins)."),
+    }
+    # schedule.yaml and triggers.yaml are read by the modules that own their format (as the loader does).
+    try:
+        from riskeval.schedule import ScheduleSpec
+
+        types["schedule"] = (ScheduleSpec, "The visit calendar: cadences, deadlines, holidays, milestones.")
+    except ImportError:  # pragma: no cover - the calendar module ships with the package
+        pass
+    triggers: Any = TriggersFile
+    with contextlib.suppress(ImportError):
+        triggers = getattr(importlib.import_module("riskeval.pack._triggers"), "TriggersSpec", TriggersFile)
+    types["triggers"] = (triggers, "Re-assessment triggers: event type -> urgency, conditions, correlations.")
+    return types
+
+
+def json_schemas() -> dict[str, dict[str, Any]]:
+    """Return the JSON Schema (draft 2020-12) of each pack file, by file stem.
+
+    Example:
+        >>> json_schemas()["categories"]["$id"]
+        'urn:riskeval:pack:categories'
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for name, (tp, description) in _file_types().items():
+        schema = TypeAdapter(tp).json_schema(by_alias=True)
+        schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+        schema["$id"] = _ID.format(name=name)
+        schema["title"] = f"riskeval rule pack: {name}.yaml"
+        schema["description"] = f"{description} {_DATES}"
+        out[name] = schema
+    return out
+
+
+def schema_text(schema: dict[str, Any]) -> str:
+    """Render a schema the way the committed files are written (stable, diff-friendly)."""
+    return json.dumps(schema, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schemas(directory: str | Path) -> list[Path]:
+    """Write ``<file>.schema.json`` for every pack file into a directory (created if missing)."""
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in json_schemas().items():
+        path = folder / f"{name}.schema.json"
+        path.write_text(schema_text(schema), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``python -m riskeval.pack._jsonschema DIRECTORY``."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m riskeval.pack._jsonschema DIRECTORY", file=sys.stderr)
+        return 2
+    for path in write_schemas(args[0]):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
