@@ -429,7 +429,7 @@ def test_the_same_rules_are_registered_once(matcher: Callable[..., DurableMatche
     count = len(_durable._REGISTERED)
     second = matcher(rules)
     assert len(_durable._REGISTERED) == count
-    assert first._durable_name == second._durable_name
+    assert first._durable == second._durable
 
 
 def test_no_background_threads_are_started(matcher: Callable[..., DurableMatcher]) -> None:
@@ -451,27 +451,28 @@ def test_5000_matches_leave_no_live_session(
     for i in range(5000):
         assert m.match({"x": i % 2}) == (["r"] if i % 2 else [])
     assert len(sids) == len(set(sids)) == 5000
-    ruleset = _durable._load()[1].get_ruleset(m._durable_name)
+    engine, handle = _durable._load()[0], m._durable[1]
     for sid in sids[::500] + sids[-3:]:
         with pytest.raises(Exception, match="error code: 309"):  # sid not found
-            ruleset.delete_state(sid)
+            engine.delete_state(handle, sid)
 
 
 def test_an_action_failure_becomes_a_trigger_error(
     matcher: Callable[..., DurableMatcher], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """state["exception"] (an action that raised) is a TriggerError naming the event, with no durable cause."""
+    """An action that raises is a TriggerError naming the event (durable would swallow it into the state)."""
 
     def boom(c: object) -> None:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(_durable, "_ACTIONS", {"r0_0": boom, "w": _durable._ignore})
     m = matcher([("r", ("cmp", "==", "action_probe", 1))])
-    with pytest.raises(TriggerError, match=r"event 'e9'.*action failed.*boom") as info:
+    with pytest.raises(TriggerError, match=r"event 'e9'.*RuntimeError: boom") as info:
         m.match({"action_probe": 1, "event_id": "e9"})
     assert info.value.__cause__ is None
     assert info.value.__context__ is None
-    _durable._forget(m._durable_name or "")  # its ruleset keeps the failing action
+    _durable._forget(m._durable[0] if m._durable else "")  # its ruleset keeps the failing action
+    assert m.match({"action_probe": 0}) == []  # a session whose action failed was deleted all the same
 
 
 def test_an_engine_error_code_becomes_a_trigger_error(
@@ -492,14 +493,13 @@ def test_a_failed_delete_retires_the_ruleset(
 ) -> None:
     """If a session cannot be deleted, the match fails and the next one runs on a freshly registered copy."""
     m = matcher([("r", ("cmp", "==", "delete_probe", 1))])
-    host = _durable._load()[1]
-    old = m._durable_name
-    monkeypatch.setattr(host, "delete_state", lambda name, sid: (_ for _ in ()).throw(MemoryError()))
-    with pytest.raises(TriggerError, match="could not delete its session"):
+    old = m._durable
+    monkeypatch.setattr(_durable._load()[0], "delete_state", lambda handle, sid: [][0])
+    with pytest.raises(TriggerError, match="could not delete its session: IndexError"):
         m.match({"delete_probe": 1})
     monkeypatch.undo()
     assert m.match({"delete_probe": 1}) == ["r"]
-    assert m._durable_name != old
+    assert m._durable not in (None, old)
 
 
 def test_a_first_session_that_matches_nothing_does_not_crash() -> None:

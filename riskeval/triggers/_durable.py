@@ -58,6 +58,7 @@ MAX_STACK = 60  # the engine's matching stack holds 64 nodes (error 303)
 MAX_DISJUNCTS = 256  # per rule, after DNF expansion
 MAX_STRING_BYTES = 65_535
 _INT64 = (-(2**63), 2**63 - 1)
+_SHORT = MAX_STRING_BYTES // 6  # a string this short cannot exceed the limit, even with every char escaped
 _PREFIX = "f_"
 _ALWAYS = "always"  # internal key, true in every message: the target of ("true",)
 _WARM = "warm"  # internal key, only in the warm-up message: the target of the sentinel rule
@@ -108,6 +109,16 @@ def _engine_key(key: object) -> str:
 
 def _kind_and_value(key: str, value: object) -> tuple[str, Value]:
     """Return the kind (bool, int, str, date, money) and the engine value of one fact value."""
+    if type(value) is str and len(value) <= _SHORT:  # the common cases first, by exact type
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise TriggerError(f"field {key!r}: string {value!r:.40} is not valid Unicode") from None
+        return "str", value
+    if type(value) is bool:
+        return "bool", value
+    if type(value) is int and _INT64[0] <= value <= _INT64[1]:
+        return "int", value
     if isinstance(value, enum.Enum):
         return _kind_and_value(key, value.value)
     if isinstance(value, bool):
@@ -350,10 +361,10 @@ def compile_rules(rules: Sequence[tuple[str, Cond]]) -> dict[str, Any]:
 
 _LOCK = threading.Lock()
 _FIRED: list[int] = []
-_ACTIONS: dict[str, Callable[[Any], None]] = {}
-_REGISTERED: dict[str, str] = {}  # content hash -> durable ruleset name
+_ACTIONS: dict[str, Callable[[Any], None]] = {}  # durable rule name -> action
+_REGISTERED: dict[str, tuple[str, int]] = {}  # content hash -> (durable ruleset name, engine handle)
 _GENERATION = itertools.count()  # names stay unique even when a ruleset is registered again
-_engine: Any = None  # (durable.engine module, our host), once durable is imported
+_engine: Any = None  # (the C module durable_rules_engine, our host), once durable is imported
 
 
 def _new_sid() -> str:
@@ -379,7 +390,7 @@ def _load() -> Any:
             def load_ruleset(self, ruleset_name: str) -> Any:
                 raise TriggerError(f"durable ruleset {ruleset_name!r} is not registered")
 
-        _engine = (engine, _Host())
+        _engine = (engine.durable_rules_engine, _Host())  # the C module, and our host
     return _engine
 
 
@@ -388,7 +399,7 @@ def _ignore(c: Any) -> None:
 
 
 def _action(index: int) -> Callable[[Any], None]:
-    def action(c: Any) -> None:  # one positional parameter: durable runs it synchronously
+    def action(c: Any) -> None:
         _FIRED.append(index)
 
     return action
@@ -398,37 +409,76 @@ def _engine_error(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     code = text.rsplit("error code: ", 1)[-1]
     meaning = _ERROR_CODES.get(int(code)) if code.isdigit() else None
-    return f"{text} ({meaning})" if meaning else text
+    return f"{type(exc).__name__}: {text} ({meaning})" if meaning else f"{type(exc).__name__}: {text}"
 
 
-def _register(ruleset: dict[str, Any], label: str) -> str:
+class _SessionLeftError(Exception):
+    """A session could not be deleted: its ruleset may hold a live session."""
+
+
+def _run_session(handle: int, message: dict[str, Value]) -> None:
+    """Assert one fact in a fresh session, run the actions of every rule it fires, delete the session.
+
+    The engine's own action loop (``Ruleset.do_actions``) is not used: it swallows exceptions into the
+    session state and re-asserts the state after each action. Here each fired rule's name is read from the
+    engine's result and its action resolved in our registry; an action that raises simply propagates.
+    Call under _LOCK.
+    """
+    dre = _engine[0]
+    sid = str(message["sid"])
+    failed = True
+    try:
+        code, state = dre.assert_fact(handle, json.dumps(message, ensure_ascii=False))
+        if code not in (0, 1):  # 1: no rule matched (an empty answer; the session exists all the same)
+            raise TriggerError(f"assert_fact returned {code} ({_ERROR_CODES.get(code, 'unknown')})")
+        result = dre.start_action_for_state(handle, state) if code == 0 else None
+        text = result[1] if result else None
+        while text:  # {"<rule name>": <the fact>}
+            if not text.startswith('{"'):
+                raise TriggerError(f"unexpected action result {text[:60]!r}")
+            try:
+                _ACTIONS[text[2 : text.index('"', 2)]](None)
+            except BaseException:
+                dre.abandon_action(handle, state)
+                raise
+            text = dre.complete_and_start_action(handle, state)
+        failed = False
+    finally:
+        try:
+            dre.delete_state(handle, sid)
+        except Exception as exc:
+            if not failed:  # else the failed assert may not have created the session
+                raise _SessionLeftError(_engine_error(exc)) from None
+
+
+def _register(ruleset: dict[str, Any], label: str) -> tuple[str, int]:
     """Register a compiled ruleset once per content and warm its first session slot. Call under _LOCK."""
     host = _load()[1]
     digest = hashlib.sha256(json.dumps(ruleset, sort_keys=True).encode()).hexdigest()
-    name = _REGISTERED.get(digest)
-    if name is not None:
-        return name
+    known = _REGISTERED.get(digest)
+    if known is not None:
+        return known
     name = f"riskeval_{digest[:24]}_{next(_GENERATION)}"
     for rule in ruleset:
         _ACTIONS.setdefault(rule, _action(int(rule[1:].split("_")[0])) if rule != _SENTINEL else _ignore)
     error = None
-    sid = _new_sid()
     try:
         host.register_rulesets({name: copy.deepcopy(ruleset)})  # registration deletes "run" keys
-        host.assert_fact(name, {"sid": sid, _WARM: True})  # fires the sentinel: the slot is initialised
-        host.delete_state(name, sid)
+        handle = host.get_ruleset(name)._handle
+        # the engine leaves a new session slot half-initialised until an action has run in it
+        _run_session(handle, {"sid": _new_sid(), _WARM: True})
     except Exception as exc:
         error = f"{label}: durable-rules could not register the ruleset: {_engine_error(exc)}"
     finally:
         _FIRED.clear()
     if error is not None:
         raise TriggerError(error)
-    _REGISTERED[digest] = name
-    return name
+    _REGISTERED[digest] = (name, handle)
+    return name, handle
 
 
 def _forget(ruleset: str) -> None:
-    for digest, name in list(_REGISTERED.items()):
+    for digest, (name, _) in list(_REGISTERED.items()):
         if name == ruleset:
             del _REGISTERED[digest]
 
@@ -445,9 +495,9 @@ class DurableMatcher:
         self.label = name or "durable ruleset"
         self._ruleset, self._kinds = _compile(rules)
         self.names: tuple[str, ...] = tuple(rule[0] for rule in rules)
-        self._durable_name: str | None = None
+        self._durable: tuple[str, int] | None = None
         with _LOCK:
-            self._durable_name = _register(self._ruleset, self.label)
+            self._durable = _register(self._ruleset, self.label)
 
     def __repr__(self) -> str:
         return f"DurableMatcher({self.label!r}, {len(self.names)} rules)"
@@ -466,35 +516,22 @@ class DurableMatcher:
                 raise TriggerError(f"{_describe(fact)}: {known[1]!r} is {kind} but the rules compare it as {known[0]}")
             message[name] = value
         message[_ALWAYS] = True
+        error = None
         with _LOCK:
-            engine, host = _load()
-            ruleset = self._durable_name or _register(self._ruleset, self.label)
-            self._durable_name = ruleset
-            sid = message["sid"] = _new_sid()
+            if self._durable is None:
+                self._durable = _register(self._ruleset, self.label)
+            message["sid"] = _new_sid()
             _FIRED.clear()
-            error = None
             try:
-                try:
-                    host.assert_fact(ruleset, message)
-                    handled = True  # actions ran, and any of them may have failed
-                except engine.MessageNotHandledException:
-                    handled = False  # no rule matched: an empty answer, but the session exists all the same
-                if handled:
-                    exception = host.get_state(ruleset, sid).get("exception")
-                    if exception:
-                        error = f"an action failed: {exception}"
+                _run_session(self._durable[1], message)
+            except _SessionLeftError as exc:
+                error = f"could not delete its session: {exc}"
+                _forget(self._durable[0])  # a ruleset that may hold a live session is never used again
+                self._durable = None
             except Exception as exc:
                 error = _engine_error(exc)
-            finally:
-                try:
-                    host.delete_state(ruleset, sid)
-                except Exception as exc:
-                    if error is None:  # else the failed assert may not have created the session
-                        error = f"could not delete its session: {_engine_error(exc)}"
-                        _forget(ruleset)  # a ruleset that may hold a live session is never used again
-                        self._durable_name = None
-                fired = sorted({self.names[i] for i in _FIRED})
-                _FIRED.clear()
+            fired = sorted({self.names[i] for i in _FIRED})
+            _FIRED.clear()
         if error is not None:
             raise TriggerError(f"{self.label}: durable-rules failed on {_describe(fact)}: {error}")
         return fired
