@@ -1,0 +1,329 @@
+"""Three-valued operations on columns: what each node of the language does to whole arrays at once.
+
+Each function mirrors one closure of the scalar form (``_scalar.py``) row for row: the same Kleene
+tables, the same precedence of "absent" over "unknown" in comparisons, the same unknown on division by
+zero. A mask is a boolean array, or a plain ``bool`` when it holds for every row (constants stay cheap).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from riskeval.evaluate._columns import Strings
+
+Mask = Any  # np.ndarray of bool, or a Python bool for every row
+
+
+@dataclass(slots=True)
+class B:
+    """A condition: ``t`` where it is known true, ``f`` where known false, unknown elsewhere."""
+
+    t: Mask
+    f: Mask
+
+
+@dataclass(slots=True)
+class V:
+    """A value. ``kind``: num, date (packed ints), code (an enum's index or a string's code),
+    list (a bitmask of enum codes, with ``count`` the list's length) or lit (a literal string or list)."""
+
+    kind: str
+    val: Any
+    unk: Mask = False
+    absent: Mask = False
+    space: Any = None  # codes and lists: the enum class, or "str" for the shared string vocabulary
+    count: Any = None
+
+
+@dataclass(slots=True)
+class MRef:
+    """A member named by a role or a bound variable: a member row per frame row (M: none)."""
+
+    idx: np.ndarray | None
+    root: str
+
+
+Val = B | V | MRef
+ZERO = V("num", 0)
+OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "+": operator.add, "-": operator.sub, "*": operator.mul,
+}  # fmt: skip
+
+
+def _m(x: Any) -> Mask:
+    return bool(x) if isinstance(x, np.bool_ | bool) else x
+
+
+def neg(a: Mask) -> Mask:
+    return (not a) if isinstance(a, bool) else ~a
+
+
+def or2(a: Mask, b: Mask) -> Mask:
+    if a is False:
+        return b
+    if b is False:
+        return a
+    if a is True or b is True:
+        return True
+    return a | b
+
+
+def and2(a: Mask, b: Mask) -> Mask:
+    if a is True:
+        return b
+    if b is True:
+        return a
+    if a is False or b is False:
+        return False
+    return a & b
+
+
+def andnot(a: Mask, b: Mask) -> Mask:
+    if b is False or a is False:
+        return a
+    if b is True:
+        return False
+    return a & ~b if a is not True else ~b
+
+
+def constant(v: Any) -> Val:
+    if isinstance(v, bool):
+        return B(v, not v)
+    if isinstance(v, int | float):
+        return V("num", v)
+    return V("lit", v)
+
+
+def as_b(x: Val) -> B:
+    if isinstance(x, B):
+        return x
+    raise TypeError(f"expected a condition, found {x!r}")
+
+
+def as_v(x: Val) -> V:
+    if isinstance(x, V):
+        return x
+    if isinstance(x, B):
+        return V("num", x.t, unk=and2(neg(x.t), neg(x.f)))
+    raise TypeError(f"expected a value, found a member ({x.root})")
+
+
+def not_(b: B) -> B:
+    return B(b.f, b.t)
+
+
+def and_(bs: Sequence[B]) -> B:
+    t: Mask = True
+    f: Mask = False
+    for b in bs:
+        t, f = and2(t, b.t), or2(f, b.f)
+    return B(t, f)
+
+
+def or_(bs: Sequence[B]) -> B:
+    t: Mask = False
+    f: Mask = True
+    for b in bs:
+        t, f = or2(t, b.t), and2(f, b.f)
+    return B(t, f)
+
+
+def _code(lit: Any, space: Any, strings: Strings) -> int:
+    if space == "str":
+        return strings.lookup(lit) if isinstance(lit, str) else -2
+    values = [e.value for e in space]
+    return values.index(lit) if lit in values else -2
+
+
+def compare(op: str, x: Val, y: Val, strings: Strings) -> B:
+    a, b = as_v(x), as_v(y)
+    if a.kind == "lit" and b.kind == "lit":
+        r = bool(OPS[op](a.val, b.val))
+        return B(r, not r)
+    av = _code(a.val, b.space, strings) if a.kind == "lit" else a.val
+    bv = _code(b.val, a.space, strings) if b.kind == "lit" else b.val
+    res = _m(OPS[op](av, bv))
+    ab = or2(a.absent, b.absent)
+    unk = andnot(or2(a.unk, b.unk), ab)
+    known = neg(or2(unk, ab))
+    t, f = and2(res, known), and2(neg(res), known)
+    if ab is not False:
+        if op == "!=":
+            t = or2(t, ab)
+        else:
+            f = or2(f, ab)
+    return B(t, f)
+
+
+def _values(items: Sequence[Val]) -> list[Any]:
+    out: list[Any] = []
+    for it in items:
+        v = it.t if isinstance(it, B) else it.val  # type: ignore[union-attr]
+        out.extend(v if isinstance(v, list | tuple) else [v])
+    return out
+
+
+def _decide(base: Mask, unk: Mask, negate: bool) -> B:
+    r = neg(base) if negate else base
+    return B(andnot(r, unk), andnot(neg(r), unk))
+
+
+def isin(x: Val, items: Sequence[Val], negate: bool, strings: Strings) -> B:
+    """``x in [a, b]`` (or a list parameter): unknown if x is, false (true with ``not in``) if absent."""
+    item = as_v(x)
+    values = _values(items)
+    if item.kind == "lit":
+        r = (item.val in values) != negate
+        return B(r, not r)
+    if item.kind == "code":
+        codes = [c for c in (_code(v, item.space, strings) for v in values) if c >= 0]
+        if item.space != "str":
+            lut = np.zeros(len(item.space) + 1, bool)
+            lut[np.array(codes, np.int64) + 1] = True
+            hit: Mask = (
+                lut[item.val.astype(np.int64) + 1] if isinstance(item.val, np.ndarray) else bool(lut[item.val + 1])
+            )
+        else:
+            hit = np.isin(item.val, codes)
+    else:
+        hit = np.isin(item.val, [v for v in values if not isinstance(v, str)])
+    return _decide(andnot(_m(hit), item.absent), item.unk, negate)
+
+
+def contains(c: V, items: Sequence[Val], negate: bool) -> B:
+    """``'a' in child.safety`` and ``has_any(child.safety, [...])``: bit tests on the list's mask."""
+    values = [e.value for e in c.space]
+    mask = 0
+    for v in _values(items):
+        if v in values:
+            mask |= 1 << values.index(v)
+    has = (c.val & mask) != 0
+    return _decide(andnot(_m(has), c.absent), c.unk, negate)
+
+
+def arith(op: str, a: V, b: V) -> V:
+    unk = or2(a.unk, b.unk)
+    absent = andnot(or2(a.absent, b.absent), unk)
+    if op == "/":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            val = np.divide(a.val, b.val)
+        zero = andnot(andnot(_m(np.equal(b.val, 0)), unk), absent)
+        return V("num", val, unk=or2(unk, zero), absent=absent)
+    return V("num", OPS[op](a.val, b.val), unk=unk, absent=absent)
+
+
+def known(x: Val) -> B:
+    if isinstance(x, B):
+        t = or2(x.t, x.f)
+        return B(t, neg(t))
+    v = as_v(x)
+    return B(neg(v.unk), v.unk)
+
+
+def length(c: V) -> V:
+    count = np.where(c.absent, 0, c.count) if c.absent is not False else c.count
+    return V("num", count, unk=c.unk)
+
+
+def _days(p: Any) -> Any:
+    y = np.asarray(p >> 9, np.int64) - 1970
+    m = np.asarray((p >> 5) & 15, np.int64) - 1
+    months = (y * 12 + m).astype("M8[M]")
+    return (months.astype("M8[D]") - np.datetime64(0, "D")).astype(np.int64) + (np.asarray(p & 31) - 1)
+
+
+def between(fn: str, a: V, b: V) -> V:
+    """days/months/years_between on packed dates (year << 9 | month << 5 | day), completed units."""
+    unk = or2(a.unk, b.unk)
+    absent = andnot(or2(a.absent, b.absent), unk)
+    x, y = a.val, b.val
+    if fn == "months_between":
+        val = ((y >> 9) - (x >> 9)) * 12 + ((y >> 5) & 15) - ((x >> 5) & 15) - ((y & 31) < (x & 31))
+    elif fn == "years_between":
+        val = (y >> 9) - (x >> 9) - ((y & 511) < (x & 511))
+    else:
+        val = _days(y) - _days(x)
+    return V("num", val, unk=unk, absent=absent)
+
+
+def _rows(m: Mask, idx: np.ndarray) -> Mask:
+    return m if isinstance(m, bool) else m[idx]
+
+
+def gather_rows(x: Val, idx: np.ndarray) -> Val:
+    """The same value read at other rows (a household's result for each of its children...)."""
+    if isinstance(x, B):
+        return B(_rows(x.t, idx), _rows(x.f, idx))
+    if isinstance(x, V):
+        val = x.val[idx] if isinstance(x.val, np.ndarray) else x.val
+        count = x.count[idx] if isinstance(x.count, np.ndarray) else x.count
+        return V(x.kind, val, _rows(x.unk, idx), _rows(x.absent, idx), x.space, count)
+    return MRef(None if x.idx is None else x.idx[idx], x.root)
+
+
+def unknown_where(b: B, missing: Mask) -> B:
+    return B(andnot(b.t, missing), andnot(b.f, missing))
+
+
+def gather_member(per_member: B, idx: np.ndarray | None, m: int) -> B:
+    """A predicate computed once per member, read for the member each row names (unknown if none)."""
+    t, f = per_member.t, per_member.f
+    if idx is None:  # the rows are the members themselves; row m is the unknown member
+        if not isinstance(t, bool) and (t[m] or f[m]):
+            t, f = t.copy(), f.copy()
+            t[m] = f[m] = False
+        return B(t, f)
+    b = B(_rows(t, idx), _rows(f, idx))
+    sentinel_known = (t if isinstance(t, bool) else t[m]) or (f if isinstance(f, bool) else f[m])
+    return unknown_where(b, idx == m) if sentinel_known else b
+
+
+def contribution(fn: str, c: B | None, v: Val) -> Val:
+    """What one member adds to any/all/count/sum, given the ``if`` condition (Kleene, as the scalar)."""
+    if fn == "sum":
+        x = as_v(v)
+        if c is None:
+            return V("num", x.val, unk=or2(x.unk, x.absent))
+        c_unknown = and2(neg(c.t), neg(c.f))
+        val = np.where(c.t, x.val, 0)
+        return V("num", val, unk=or2(c_unknown, and2(c.t, or2(x.unk, x.absent))))
+    b = as_b(v)
+    if c is None:
+        return b
+    if fn == "all":
+        return B(or2(c.f, b.t), and2(c.t, b.f))
+    return B(and2(c.t, b.t), or2(c.f, b.f))
+
+
+def _seg_count(mask: Mask, starts: np.ndarray, n: int) -> np.ndarray:
+    sizes = np.diff(starts)
+    if isinstance(mask, bool):
+        return sizes if mask else np.zeros_like(sizes)
+    cs = np.zeros(n + 1, np.int64)
+    np.cumsum(mask[:n], out=cs[1:])
+    out: np.ndarray = cs[starts[1:]] - cs[starts[:-1]]
+    return out
+
+
+def reduce(fn: str, x: Val, starts: np.ndarray, n: int) -> Val:
+    """any/all/count/sum of per-element contributions over the segments ``starts[i]:starts[i+1]``."""
+    sizes = np.diff(starts)
+    if fn == "sum":
+        s = as_v(x)
+        seg = np.repeat(np.arange(len(sizes)), sizes)
+        vals = np.broadcast_to(np.where(s.unk, 0, s.val) if s.unk is not False else s.val, (n,))
+        total = np.bincount(seg, weights=vals[:n].astype(np.float64), minlength=len(sizes))
+        return V("num", total, unk=_seg_count(s.unk, starts, n) > 0)
+    b = as_b(x)
+    tc, fc = _seg_count(b.t, starts, n), _seg_count(b.f, starts, n)
+    if fn == "any":
+        return B(tc > 0, fc == sizes)
+    if fn == "all":
+        return B(tc == sizes, fc > 0)
+    return V("num", tc, unk=(sizes - tc - fc) > 0)
