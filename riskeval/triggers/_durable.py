@@ -5,13 +5,18 @@ durable-rules 2.0.28 (the last release) is a C engine with global state and defe
 
 - **Threads.** The stock ``Host`` starts two timer threads in ``__init__`` that race the caller (wrong
   answers, segfaults). Our host overrides ``_run`` so none starts, and finds actions in our own registry.
+- **Actions.** durable's action loop (``Ruleset.do_actions``) swallows an action's exception into
+  ``state["exception"]`` and re-asserts the state after each action; it is not used. The adapter drives the
+  engine's own calls (``start_action_for_state``, ``complete_and_start_action``), reads each fired rule's
+  name and runs the action registered under it: an exception propagates as a TriggerError.
 - **Sessions.** One fresh session per :meth:`DurableMatcher.match` (a uuid sid), deleted in ``finally`` also
   when nothing matched, under one module lock: at most one session is ever live, so neither the 1,024-session
   limit nor 32-bit sid-hash collisions can bite. The engine leaves two pointers of a new session slot
   uninitialised and frees them on delete, so a ruleset whose first session matched nothing may segfault in
   ``delete_state``: every ruleset has a sentinel rule and is warmed up with a fact that fires it.
 - **Firing.** ``assert_fact`` (``post`` fires only one of several matching rules); "no rule matched" is an
-  empty answer; ``state["exception"]``, every engine error code and ``MemoryError`` become TriggerError.
+  empty answer; every engine error code, ``MemoryError`` and a failing action become TriggerError, with the
+  engine's exception reduced to text so that no durable object escapes.
 - **Values.** Only ints (within int64: bigger ones saturate silently), bools and strings reach the engine:
   no floats (their printing is rejected or matches nothing); dates are day numbers, money is integer fen. A
   field has one kind in the rules and the facts (int, money and date are different scales). Strings are
@@ -121,9 +126,7 @@ def _kind_and_value(key: str, value: object) -> tuple[str, Value]:
         return "int", value
     if isinstance(value, enum.Enum):
         return _kind_and_value(key, value.value)
-    if isinstance(value, bool):
-        return "bool", value
-    if isinstance(value, int):
+    if isinstance(value, int):  # an int subclass, or an int beyond int64
         if not _INT64[0] <= value <= _INT64[1]:
             raise TriggerError(f"field {key!r}: int {value} is outside int64 (the engine saturates it)")
         return "int", int(value)
@@ -350,9 +353,9 @@ def compile_rules(rules: Sequence[tuple[str, Cond]]) -> dict[str, Any]:
 
     Each condition is expanded to disjunctive normal form; disjunct ``j`` of rule ``i`` becomes the durable
     rule ``r{i}_{j}``, ``{"all": [{"m": {"$and": [tests]}}], "run": "r{i}_{j}"}``, whose tests read the
-    ``f_``-prefixed keys of :func:`normalise_fact` with values normalised the same way. A sentinel rule ``w``
-    fires on the warm-up message only. Raises TriggerError for a malformed condition, a field compared as two kinds, an
-    ordering of strings, or a ruleset the engine would hang on or overflow.
+    ``f_``-prefixed keys of :func:`normalise_fact` with values normalised the same way. A sentinel rule
+    ``w`` fires on the warm-up message only. Raises TriggerError for a malformed condition, a field compared
+    as two kinds, an ordering of strings, or a ruleset the engine would hang on or overflow.
     """
     return _compile(rules)[0]
 
