@@ -207,12 +207,28 @@ def test_sha256_ignores_whitespace_comments_and_layout(tmp_path: Path) -> None:
     folder = copy_pack(tmp_path)
     for path in folder.glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
-        path.write_text("# a comment an analyst added\n\n" + text.replace("\n", "\n\n") + "\n# the end\n")
+        text = re.sub(r"(?m)^(- |[A-Za-z_]+:)", "\n\n# an analyst's comment\n\\1", text)
+        path.write_text("# a comment at the top\n" + text + "\n# the end\n", encoding="utf-8")
     assert load_pack(folder).sha256 == original
     params = folder / "parameters.yaml"
     data = yaml.safe_load(params.read_text(encoding="utf-8"))
     params.write_text(yaml.safe_dump(data, allow_unicode=True, indent=4, width=60), encoding="utf-8")
     assert load_pack(folder).sha256 == original
+
+
+def test_a_condition_may_span_lines_of_a_literal_block_or_have_a_blank_line(tmp_path: Path) -> None:
+    """A `when: |` block, or a folded block with a blank line (a newline in the text), loads."""
+    folder = copy_pack(tmp_path)
+    path = folder / "categories.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "\n- id: x_literal\n  label: {zh: 测试, en: Test}\n  source: TEST corpus\n"
+        + "  when: |\n    child.age < 6\n    and not child.adopted\n"
+        + "- id: x_blank_line\n  label: {zh: 测试, en: Test}\n  source: TEST corpus\n"
+        + "  when: >-\n    child.age < 6\n\n    and not child.adopted\n",
+        encoding="utf-8",
+    )
+    assert {"x_literal", "x_blank_line"} <= set(load_pack(folder).categories)
 
 
 def test_an_edited_pack_is_loaded_again_not_served_from_cache(tmp_path: Path) -> None:

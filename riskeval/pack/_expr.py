@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 import builtins
 import difflib
+import io
+import tokenize
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -105,12 +107,18 @@ def _parse(text: str, where: Where, scope: Scope) -> A.Node:
     if len(text) > MAX_LENGTH:
         raise ExprError(None, "too_long", f"expression is {len(text)} characters; the limit is {MAX_LENGTH}")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(where.flat, mode="eval")
     except SyntaxError as exc:
         err = ExprError(None, "syntax", f"not a valid expression: {exc.msg}")
-        if exc.lineno is not None and exc.offset is not None:
-            err.mark = where.char(exc.lineno, max(exc.offset - 1, 0))
+        if exc.offset is not None:
+            err.mark = where.at(max(exc.offset - 1, 0))
         raise err from None
+    for tok in tokenize.generate_tokens(io.StringIO(where.flat).readline):
+        if tok.type == tokenize.COMMENT:  # in a folded block it would silently drop the rest of the condition
+            err = ExprError(None, "forbidden", "a comment (#) inside a condition is not allowed: expected the "
+                            "condition only, found a comment; put it on its own YAML line or in `note`")  # fmt: skip
+            err.mark = where.at(tok.start[1])
+            raise err
     count = sum(1 for _ in ast.walk(tree))
     if count > MAX_NODES:
         raise ExprError(None, "too_long", f"expression has {count} parts; the limit is {MAX_NODES}")
@@ -139,27 +147,29 @@ class Where:
         self.base = base
         self.chars = chars
         self.lead = len(text) - len(text.lstrip())
-        self.lines = text.strip().split("\n")
-        self.starts = [0]
-        for line in self.lines:
-            self.starts.append(self.starts[-1] + len(line) + 1)
+        self.source = text.strip()
+        self.flat = _flatten(self.source)
 
     def of(self, node: ast.AST | None) -> Mark:
-        """The position of a parsed node (ast columns count UTF-8 bytes, not characters)."""
-        line, col = getattr(node, "lineno", None), getattr(node, "col_offset", None)
-        if line is None or col is None or not 0 < line <= len(self.lines):
+        """The position of a node parsed from the flat text (ast columns count UTF-8 bytes)."""
+        col = getattr(node, "col_offset", None)
+        if col is None or getattr(node, "lineno", None) != 1:
             return self.base
-        chars = len(self.lines[line - 1].encode("utf-8")[:col].decode("utf-8", errors="ignore"))
-        return self.char(line, chars)
+        return self.at(len(self.flat.encode("utf-8")[:col].decode("utf-8", errors="ignore")))
 
-    def char(self, line: int, col: int) -> Mark:
-        """The position of character ``col`` (from 0) of line ``line`` (from 1) of the stripped text."""
-        if not 0 < line <= len(self.lines):
-            return self.base
-        if self.chars is None:
-            return self.base.shifted(line - 1, col + (self.lead if line == 1 else 0))
-        index = self.lead + self.starts[line - 1] + col
-        return self.chars[index] if 0 <= index < len(self.chars) else self.base
+    def at(self, index: int) -> Mark:
+        """The position of character ``index`` (from 0) of the stripped text."""
+        if self.chars is not None:
+            i = self.lead + index
+            return self.chars[i] if 0 <= i < len(self.chars) else self.base
+        before = self.source[:index]
+        line = before.count("\n")
+        return self.base.shifted(line, index - before.rfind("\n") - 1 if line else index + self.lead)
+
+
+def _flatten(text: str) -> str:
+    """One line of the same length: a condition may span lines (YAML blocks) without Python's parentheses."""
+    return text.replace("\r", " ").replace("\n", " ")
 
 
 def node_mark(base: Mark, node: ast.AST | None) -> Mark:
