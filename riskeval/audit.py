@@ -8,14 +8,13 @@ process, so an auditor can re-run an assessment and compare.
 The schema file ``docs/schema/result.schema.json`` is what integrators read; a test keeps it equal to the
 models, so regenerate it after a change to the result models::
 
-    python -m riskeval.audit docs/schema
+    riskeval rules schema result > docs/schema/result.schema.json
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -77,17 +76,3 @@ def write_result_schema(directory: str | Path) -> Path:
     path = folder / "result.schema.json"
     path.write_text(schema_text(result_schema()), encoding="utf-8")
     return path
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Command line: ``python -m riskeval.audit DIRECTORY`` writes the result schema there."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m riskeval.audit DIRECTORY", file=sys.stderr)
-        return 2
-    print(write_result_schema(args[0]))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Explanations in zh and en, rendered from the evaluation record: categories, factors, tier row, gaps."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+import riskeval
+from riskeval.assess import evaluate
+from riskeval.explain import explain, fact_phrase
+from riskeval.facts import Household
+from riskeval.testing import ASSESSMENT_DATE, households
+
+ON = date(2025, 12, 1)
+PACK = riskeval.load_pack()
+
+
+def orphan_unknown_mother() -> dict[str, Any]:
+    """A father who died, a mother whose status nobody recorded, a grandmother caring."""
+    return {
+        "id": "h-orphan-gap",
+        "members": [
+            {"id": "f", "relation": "father", "status": "deceased"},
+            {"id": "m", "relation": "mother"},
+            {"id": "g", "relation": "grandmother", "status": "present", "lives_with_children": True,
+             "civil_capacity": "full"},
+        ],
+        "children": [{"id": "c1", "birth_date": "2015-05-01", "father": "f", "mother": "m", "caregiver": "g",
+                      "adopted": False}],
+    }  # fmt: skip
+
+
+def dropout() -> dict[str, Any]:
+    """A 15-year-old who dropped out, with serious psychological problems; the caregiver is unemployed."""
+    return {
+        "id": "h-dropout",
+        "parents_relationship": "divorced",
+        "economy": {"child_support_unpaid_months": 12},
+        "members": [
+            {"id": "f", "relation": "father", "status": "present", "lives_with_children": False},
+            {"id": "m", "relation": "mother", "status": "present", "lives_with_children": True,
+             "civil_capacity": "full", "employment": "unemployed"},
+        ],
+        "children": [{"id": "c1", "birth_date": "2010-06-15", "father": "f", "mother": "m", "caregiver": "m",
+                      "school": "dropped_out", "psych": "serious"}],
+    }  # fmt: skip
+
+
+def test_an_unknown_mother_status_is_a_gap_in_plain_words() -> None:
+    """An unknown mother's status reads as the orphan gap it is, in English and in Chinese."""
+    child = riskeval.assess(orphan_unknown_mother(), on=ON).children[0]
+    assert child.explanation is not None
+    assert (
+        "The mother's status is unknown; if it were known and the orphan rule held, the child would be an orphan"
+        in child.explanation.en
+    )
+    assert "special (orange)" in child.explanation.en
+    assert "母亲的状况未知；如果查明且符合孤儿的认定条件，该儿童将属于孤儿" in child.explanation.zh
+    assert "重点（橙色）" in child.explanation.zh
+
+
+def test_every_factor_names_its_values_and_source() -> None:
+    """Each factor that holds appears with its code, label, source and the values it read, in both languages."""
+    child = riskeval.assess(dropout(), on=ON).children[0]
+    assert child.explanation is not None
+    for f in child.factors:
+        level = next(lv for lv in PACK.factors[f.code].levels if lv.severity == f.severity)
+        assert f"- {f.code} {level.label.en}" in child.explanation.en
+        assert f"- {f.code} {level.label.zh}" in child.explanation.zh
+        assert level.source in child.explanation.en
+    assert "the child's schooling: dropped out" in child.explanation.en
+    assert "儿童的就学情况：辍学" in child.explanation.zh
+    assert "the household's months of unpaid child support: 12" in child.explanation.en
+
+
+def test_every_category_names_its_label_source_and_facts() -> None:
+    """Each category that holds appears with its label, its source and the facts its rule read."""
+    h = orphan_unknown_mother()
+    h["members"][1]["status"] = "deceased"
+    child = riskeval.assess(h, on=ON).children[0]
+    assert child.explanation is not None
+    assert child.categories
+    for cid in child.categories:
+        rule = PACK.categories[cid]
+        assert f"- {rule.label.en}: facts read:" in child.explanation.en
+        assert f"- {rule.label.zh}：所读取的事实：" in child.explanation.zh
+        assert rule.source in child.explanation.en
+    assert "the mother's status: deceased" in child.explanation.en
+    assert "母亲的状况：死亡" in child.explanation.zh
+
+
+def test_the_deciding_tier_row_and_the_frequency_are_named() -> None:
+    """The tier line names the row of the tier table that decided, and the visit frequency follows."""
+    child = riskeval.assess(dropout(), on=ON).children[0]
+    assert child.explanation is not None and child.tier_row == "special_high_factor"
+    assert "decided by the row “A high (H) factor holds” (special_high_factor" in child.explanation.en
+    assert "由“存在高度风险因素”（special_high_factor" in child.explanation.zh
+    assert "Minimum home visits: once a month." in child.explanation.en
+    assert "最低走访频次：每月一次。" in child.explanation.zh
+
+
+def test_an_exited_child_gets_an_explanation() -> None:
+    """A child aged 18 or over is explained as exited, with the roster rule and its source."""
+    h = {"id": "h", "children": [{"id": "c", "birth_date": "2007-03-05"}]}
+    child = riskeval.assess(h, on=ON).children[0]
+    assert child.status == "exited" and child.explanation is not None
+    assert f"Status: exited, by the rule “{PACK.exited.label.en}”" in child.explanation.en
+    assert PACK.exited.label.zh in child.explanation.zh and PACK.exited.source in child.explanation.zh
+
+
+def test_a_child_not_on_the_roster_gets_an_explanation() -> None:
+    """A child with a caring mother and little else known is explained as not on the roster, with its gaps."""
+    h = {
+        "id": "h",
+        "members": [{"id": "m", "relation": "mother", "status": "present", "lives_with_children": True,
+                     "civil_capacity": "full"}],
+        "children": [{"id": "c", "birth_date": "2015-05-01", "mother": "m", "caregiver": "m"}],
+    }  # fmt: skip
+    child = riskeval.assess(h, on=ON).children[0]
+    assert child.status == "not_on_roster" and child.explanation is not None
+    assert "Status: not on the roster" in child.explanation.en
+    assert "Tier: none (not on the roster)" in child.explanation.en
+    assert "状态：不在册" in child.explanation.zh
+    assert "The child's safety situation is unknown" in child.explanation.en
+    assert "on the roster with the tier urgent (red)" in child.explanation.en
+
+
+def test_the_explanation_is_rendered_from_the_evaluation_record() -> None:
+    """assess() shows exactly what explain() renders from evaluate()'s record, and a changed record changes it."""
+    hh, pack, records = evaluate(dropout(), on=ON)
+    child = riskeval.assess(hh, on=ON).children[0]
+    assert child.explanation == explain(records[0], pack, on=ON)
+    records[0].factors.pop()
+    assert explain(records[0], pack, on=ON).en != child.explanation.en
+
+
+def test_fact_paths_become_words_or_fall_back_to_the_path() -> None:
+    """The phrase table names known facts; an unknown path stays as it is, without a member id."""
+    assert fact_phrase("father.status", "en") == "the father's status"
+    assert fact_phrase("father.status", "zh") == "父亲的状况"
+    assert fact_phrase("household.economy.dibao", "zh") == "家庭的低保、特困状态"
+    assert fact_phrase("child.serious_illness", "zh") == "儿童是否患重病"
+    assert fact_phrase("mother", "en") == "the mother's record"
+    assert fact_phrase("household.members[ID-3301].status", "en") == "household members' status"
+    assert fact_phrase("somewhere.else", "en") == "somewhere.else"
+    assert fact_phrase("child.new_field", "en") == "the child's new_field"
+
+
+def test_no_name_or_id_number_appears_in_the_text() -> None:
+    """Names and ID-number-like ids of the household never reach either explanation."""
+    secret_ids = ["110101199003071234", "11010120150501002X", "110101196802114321"]
+    h = orphan_unknown_mother()
+    h["members"][0] |= {"id": secret_ids[0], "name": "王铁柱"}
+    h["members"][1] |= {"id": secret_ids[2], "name": "李秀英"}
+    h["members"][2]["name"] = "赵桂兰"
+    child = h["children"][0]
+    child |= {"id": secret_ids[1], "name": "王小宝", "father": secret_ids[0], "mother": secret_ids[2]}
+    result = riskeval.assess(h, on=ON)
+    explanation = result.children[0].explanation
+    assert explanation is not None
+    for text in (explanation.zh, explanation.en):
+        for secret in [*secret_ids, "王铁柱", "李秀英", "赵桂兰", "王小宝"]:
+            assert secret not in text
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households())
+def test_generated_names_never_appear_in_explanations(h: Household) -> None:
+    """For any generated household, no member's or child's name appears in any explanation."""
+    names = {p.name for p in [*h.members, *h.children] if p.name}
+    for child in riskeval.assess(h, on=ASSESSMENT_DATE).children:
+        assert child.explanation is not None
+        for name in names:
+            assert name not in child.explanation.zh and name not in child.explanation.en
+
+
+def test_explanation_and_schedule_can_be_switched_off() -> None:
+    """explain=False and schedule=False leave those fields empty and the core fields unchanged."""
+    full = riskeval.assess(dropout(), on=ON)
+    core = riskeval.assess(dropout(), on=ON, explain=False, schedule=False)
+    assert all(c.explanation is None and c.schedule is None for c in core.children)
+    keep = {"explanation", "schedule"}
+    assert core.model_dump(exclude={"children": {0: keep}}) == full.model_dump(exclude={"children": {0: keep}})
