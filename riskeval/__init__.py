@@ -10,8 +10,9 @@ from riskeval.errors import (
     TriggerError,
 )
 from riskeval.facts import Child, Event, Household, Member, parse_event, parse_household
+from riskeval.overrides import Override, OverrideError
 from riskeval.pack import Pack, load_pack
-from riskeval.results import ChildAssessment, DataGap, FactorResult, HouseholdAssessment
+from riskeval.results import ChildAssessment, DataGap, Explanation, FactorResult, HouseholdAssessment, PackStamp
 
 __version__ = "0.1.0"
 
@@ -22,13 +23,17 @@ __all__ = [
     "ErrorRecord",
     "EvaluationError",
     "Event",
+    "Explanation",
     "FactorResult",
     "FactsError",
     "Household",
     "HouseholdAssessment",
     "Member",
+    "Override",
+    "OverrideError",
     "Pack",
     "PackError",
+    "PackStamp",
     "RiskevalError",
     "TriggerError",
     "__version__",
