@@ -31,13 +31,13 @@ def copy_pack(tmp_path: Path, name: str = "pk") -> Path:
 
 def apply(folder: Path, case: dict[str, Any]) -> int:
     """Apply one corpus mutation; return the file line that the case's relative line 1 stands for."""
-    path = folder / case["file"]
+    path: Path = folder / case["file"]
     if case.get("delete"):
         path.unlink()
         return 1
     text = path.read_text(encoding="utf-8")
     if "append" in case:
-        snippet = case["append"]
+        snippet: str = case["append"]
         if "generated" in case:
             g = case["generated"]
             snippet = snippet.replace("$GENERATED", g["repeat"] * g["times"] + g["suffix"])
@@ -45,7 +45,8 @@ def apply(folder: Path, case: dict[str, Any]) -> int:
             text += "\n"
         path.write_text(text + snippet, encoding="utf-8")
         return text.count("\n") + 1
-    old, new = case["replace"]["old"], case["replace"]["new"]
+    old: str = case["replace"]["old"]
+    new: str = case["replace"]["new"]
     at = text.index(old)  # the corpus must still match the pack: fail loudly, not silently pass
     path.write_text(text[:at] + new + text[at + len(old) :], encoding="utf-8")
     return text[:at].count("\n") + 1
