@@ -189,17 +189,7 @@ class Compiler:
         return lambda env, fr: O.isin(item(env, fr), [i(env, fr) for i in items], negate, env.cols.strings)
 
     def _call(self, fn: str, args: list[Fn]) -> Fn:
-        if fn == "known":
-            (arg,) = args
-            return lambda env, fr: O.known(arg(env, fr))
-        if fn == "has_any":
-            container, items = args[0], args[1:]
-            return lambda env, fr: O.contains(O.as_v(container(env, fr)), [i(env, fr) for i in items], False)
-        if fn == "len":
-            (arg,) = args
-            return lambda env, fr: O.length(O.as_v(arg(env, fr)))
-        a_fn, b_fn = args
-        return lambda env, fr: O.between(fn, O.as_v(a_fn(env, fr)), O.as_v(b_fn(env, fr)))
+        return lambda env, fr: O.call(fn, [a(env, fr) for a in args])
 
     def _predicate(self, n: A.Ref) -> Fn:
         name = n.name

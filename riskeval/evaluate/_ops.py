@@ -252,6 +252,17 @@ def between(fn: str, a: V, b: V) -> V:
     return V("num", val, unk=unk, absent=absent)
 
 
+def call(fn: str, args: Sequence[Val]) -> Val:
+    """A helper of the whitelist: known, has_any, len, days/months/years_between."""
+    if fn == "known":
+        return known(args[0])
+    if fn == "has_any":
+        return contains(as_v(args[0]), args[1:], False)
+    if fn == "len":
+        return length(as_v(args[0]))
+    return between(fn, as_v(args[0]), as_v(args[1]))
+
+
 def _rows(m: Mask, idx: np.ndarray) -> Mask:
     return m if isinstance(m, bool) else m[idx]
 
