@@ -1,0 +1,304 @@
+"""The Monitor: household events in, re-assessment triggers out.
+
+For each event the monitor checks it against the household it tracks, applies its fact changes,
+reads the pack's trigger rows for every child it concerns (on the household the event leaves, on the
+event's date), re-assesses the household before and after, and applies the correlation rules. The
+urgency gives the due date in working days of the pack's calendar. Nothing reads the clock: the same
+log gives the same triggers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from riskeval.assess import program_for
+from riskeval.errors import ErrorRecord, EvaluationError, FactsError, PackError, TriggerError
+from riskeval.evaluate._program import ChildEval, Program
+from riskeval.facts import Event, Household, parse_event, parse_household
+from riskeval.pack import Pack, load_pack
+from riskeval.pack._triggers import ChangesCorrelation, TriggerRow, TriggersSpec, WindowCorrelation
+from riskeval.triggers._apply import affected, problems, updated
+from riskeval.triggers._match import DurableExecutor, RiskevalExecutor, situation
+from riskeval.triggers._match import executor as make_executor
+from riskeval.triggers._results import Change, Escalation, Reason, Replay, Trigger
+from riskeval.triggers._scheduled import due_date, next_visit, scheduled_triggers
+
+
+class Monitor:
+    """Turns household events into re-assessment triggers.
+
+    Args:
+        pack: the rule pack (default: the embedded default pack).
+        executor: "riskeval" (pure Python, the default) or "durable" (durable-rules, the optional extra
+            ``riskeval[durable]``; Python < 3.13). Both give the same triggers.
+        reassess: re-assess the household before and after each event (``Trigger.changes``, and the
+            correlation "an event that changes a category or the tier"). Off, the monitor only reads the
+            trigger rows, an order of magnitude faster.
+
+    Example:
+        >>> m = Monitor()
+        >>> m.track([{"id": "h1", "members": [{"id": "f"}], "children": [{"id": "c1", "father": "f"}]}])
+        []
+        >>> [t.urgency for t in m.post({"id": "e1", "household": "h1", "date": "2025-06-03",
+        ...                             "type": "parent_died", "member": "f"})]
+        ['U1']
+    """
+
+    def __init__(self, pack: Pack | None = None, executor: str = "riskeval", *, reassess: bool = True) -> None:
+        self.pack = pack if pack is not None else load_pack()
+        spec = self.pack.triggers
+        if not isinstance(spec, TriggersSpec):
+            raise PackError([], f"pack {self.pack.id} has no compiled triggers.yaml")
+        self.spec: TriggersSpec = spec
+        self.executor_name = executor
+        self._executor: RiskevalExecutor | DurableExecutor = make_executor(executor, self.pack, spec)
+        self.reassess = reassess
+        self._program: Program | None = program_for(self.pack) if reassess else None
+        self._households: dict[str, Household] = {}
+        self._history: dict[str, list[tuple[date, str]]] = {}
+        self._assessed: dict[str, tuple[Household, date, list[ChildEval]]] = {}
+        self._rank: dict[str, int] = {u: i for i, u in enumerate(spec.urgencies)}
+        self._order: dict[str, int] = {r.id: i for i, r in enumerate(spec.rules)}
+        self._rows: dict[str, TriggerRow] = {r.id: r for r in spec.rules}
+
+    # --- state -------------------------------------------------------------------------------------
+    @property
+    def households(self) -> Mapping[str, Household]:
+        """The tracked households, as the events posted so far left them."""
+        return dict(self._households)
+
+    def track(self, households: Iterable[Household | Mapping[str, Any] | str]) -> list[ErrorRecord]:
+        """Validate households and track them (replacing any with the same id).
+
+        Returns:
+            a record for every problem of the households that were not tracked (``loc`` starts with
+            ``households[i]``).
+        """
+        records: list[ErrorRecord] = []
+        seen: set[str] = set()
+        for i, data in enumerate(households):
+            try:
+                hh = parse_household(data)
+            except FactsError as exc:
+                records += [dataclasses.replace(r, loc=_prefix(f"households[{i}]", r.loc)) for r in exc.records]
+                continue
+            if hh.id in seen:
+                records.append(
+                    ErrorRecord(f"households[{i}].id", "duplicate_id", f"household id {hh.id!r} appears twice", hh.id)
+                )
+                continue
+            seen.add(hh.id)
+            self._households[hh.id] = hh
+            self._history[hh.id] = []
+            self._assessed.pop(hh.id, None)
+        return records
+
+    # --- events ------------------------------------------------------------------------------------
+    def post(self, event: Event | Mapping[str, Any] | str) -> list[Trigger]:
+        """Apply one event to the household it names and return its trigger (none, or one).
+
+        Raises:
+            FactsError: the event is invalid, names an untracked household or an unknown child or
+                member, or is dated before a fact it changes. The household is then unchanged.
+            TriggerError: the executor failed on the event.
+        """
+        ev = parse_event(event)
+        triggers, records = self._post(ev)
+        if records:
+            if records[0].code == "executor_error":
+                raise TriggerError(records[0].message)
+            raise FactsError(records, f"event {ev.id}: {len(records)} problem(s)")
+        return triggers
+
+    def replay(
+        self,
+        households: Iterable[Household | Mapping[str, Any] | str],
+        events: Iterable[Event | Mapping[str, Any] | str],
+    ) -> Replay:
+        """Replay a whole log on fresh copies of the households: the same log, the same triggers.
+
+        Events are applied in date order (a stable sort: the log's order within a day). An event that
+        cannot apply becomes an error record (``row`` = its index in the log) and the log goes on. The
+        monitor's own tracked households are not touched.
+        """
+        fresh = Monitor.__new__(Monitor)
+        fresh.__dict__.update(self.__dict__)
+        fresh._households, fresh._history, fresh._assessed = {}, {}, {}
+        errors = fresh.track(households)
+        parsed: list[tuple[int, Event]] = []
+        count = 0
+        for i, raw in enumerate(events):
+            count += 1
+            try:
+                parsed.append((i, parse_event(_json_line(raw))))
+            except FactsError as exc:
+                errors += [dataclasses.replace(r, row=i) for r in exc.records]
+        parsed.sort(key=lambda item: (item[1].date, item[0]))
+        triggers: list[Trigger] = []
+        rejected = count - len(parsed)
+        for i, ev in parsed:
+            found, records = fresh._post(ev)
+            if records:
+                rejected += 1
+                errors += [dataclasses.replace(r, row=i) for r in records]
+            triggers += found
+        return Replay(
+            triggers, errors, dict(fresh._households), count, count - rejected, rejected, self.pack.identity()
+        )
+
+    def due(
+        self,
+        households: Iterable[Household | Mapping[str, Any] | str] | None = None,
+        *,
+        on: date,
+        last_visits: Mapping[str, date] | None = None,
+    ) -> list[Trigger]:
+        """The scheduled triggers open on a date: age milestones, lost-contact re-evaluations, annual full
+        assessments and overdue visits, computed from the facts' dates (the tracked households by default).
+
+        Args:
+            households: the households to look at (validated; FactsError on bad input).
+            on: the date; nothing depends on the clock.
+            last_visits: child id -> date of the last home visit, over ``Child.last_visit``.
+        """
+        chosen = list(self._households.values()) if households is None else [parse_household(h) for h in households]
+        return scheduled_triggers(self.pack, self.spec, chosen, on=on, last_visits=last_visits or {})
+
+    # --- one event ---------------------------------------------------------------------------------
+    def _post(self, ev: Event) -> tuple[list[Trigger], list[ErrorRecord]]:
+        hh = self._households.get(ev.household)
+        if hh is None:
+            return [], [
+                ErrorRecord("household", "unknown_household", f"no tracked household {ev.household!r}", ev.household)
+            ]
+        found = problems(hh, ev)
+        if found:
+            return [], found
+        try:
+            params = self.pack.params_on(ev.date)
+        except EvaluationError as exc:
+            return [], [ErrorRecord("date", "no_parameter_value", str(exc), str(ev.date))]
+        after = updated(hh, ev)
+        children = affected(after, ev)
+        matched: dict[str, list[str]] = {}
+        try:
+            for child in children:
+                ids = self._executor.match(situation(after, child, ev, params), ev)
+                matched[child.id] = [i for i in ids if self.pack.trigger_rules[i].applies_on(ev.date)]
+        except TriggerError as exc:
+            return [], [ErrorRecord("type", "executor_error", f"event {ev.id}: {exc}", ev.type.value)]
+        changes, after_evals = self._changes(hh, after, ev.date)
+        trigger = self._decide(ev, after, children, matched, changes, after_evals)
+        self._households[hh.id] = after
+        self._history.setdefault(hh.id, []).append((ev.date, ev.type.value))
+        return ([trigger] if trigger is not None else []), []
+
+    def _evals(self, hh: Household, on: date) -> list[ChildEval]:
+        assert self._program is not None
+        cached = self._assessed.get(hh.id)
+        if cached is not None and cached[0] is hh and cached[1] == on:
+            return cached[2]
+        return [self._program.evaluate(hh, c, on) for c in hh.children]
+
+    def _changes(self, before: Household, after: Household, on: date) -> tuple[list[Change], dict[str, ChildEval]]:
+        if self._program is None:
+            return [], {}
+        old = self._evals(before, on)
+        new = [self._program.evaluate(after, c, on) for c in after.children]
+        self._assessed[after.id] = (after, on, new)
+        changes = [
+            Change(
+                child_id=a.child_id,
+                tier_before=b.tier,
+                tier_after=a.tier,
+                categories_before=b.categories,
+                categories_after=a.categories,
+            )
+            for b, a in zip(old, new, strict=True)
+        ]
+        return changes, {e.child_id: e for e in new}
+
+    def _decide(
+        self,
+        ev: Event,
+        after: Household,
+        children: list[Any],
+        matched: dict[str, list[str]],
+        changes: list[Change],
+        evals: dict[str, ChildEval],
+    ) -> Trigger | None:
+        rank, spec = self._rank, self.spec
+        best: tuple[int, int, str] | None = None
+        for ids in matched.values():
+            for rid in ids:
+                cand = (rank[self._rows[rid].urgency], self._order[rid], rid)
+                best = cand if best is None or cand < best else best
+        changed = [c.child_id for c in changes if c.changed]
+        floor = next((c for c in spec.correlations if isinstance(c, ChangesCorrelation)), None)
+        if best is not None:
+            row = self._rows[best[2]]
+            urgency, rule_id, reason = row.urgency, row.id, row.reason
+            child_ids = [c.id for c in children if matched.get(c.id)]
+        elif changed and floor is not None:
+            urgency, rule_id, reason, child_ids = floor.at_least, floor.id, floor.reason, changed
+        else:
+            return None
+        escalations: list[Escalation] = []
+        for corr in spec.correlations:
+            before = urgency
+            if isinstance(corr, WindowCorrelation) and ev.type.value in corr.events:
+                window = timedelta(days=corr.within_days)
+                near = sum(
+                    1 for d, t in self._history.get(ev.household, ()) if t in corr.events and abs(d - ev.date) <= window
+                )
+                if near + 1 >= corr.count:
+                    urgency = list(spec.urgencies)[max(0, rank[urgency] - corr.escalate)]
+            elif isinstance(corr, ChangesCorrelation) and changed and rule_id != corr.id:
+                if rank[urgency] > rank[corr.at_least]:
+                    urgency = corr.at_least
+            if urgency != before:
+                escalations.append(
+                    Escalation(
+                        rule_id=corr.id,
+                        urgency_from=before,
+                        urgency_to=urgency,
+                        reason=Reason(zh=corr.reason.zh, en=corr.reason.en),
+                    )
+                )
+        return Trigger(
+            kind="event",
+            event_id=ev.id,
+            household_id=ev.household,
+            child_ids=child_ids,
+            urgency=urgency,
+            due_date=self._due_date(ev.date, urgency, after, child_ids, evals),
+            raised_on=ev.date,
+            rule_id=rule_id,
+            reason=Reason(zh=reason.zh, en=reason.en),
+            escalations=escalations,
+            changes=changes,
+        )
+
+    def _due_date(
+        self, start: date, urgency: str, hh: Household, child_ids: list[str], evals: dict[str, ChildEval]
+    ) -> date:
+        visits = [
+            v
+            for c in hh.children
+            if c.id in child_ids and (v := next_visit(self.pack, c, evals.get(c.id), c.last_visit)) is not None
+        ]
+        return due_date(self.pack, self.spec, start, urgency, visits)
+
+
+def _prefix(head: str, loc: str) -> str:
+    return head if loc == "<root>" else f"{head}{loc}" if loc.startswith("[") else f"{head}.{loc}"
+
+
+def _json_line(raw: Any) -> Any:
+    if isinstance(raw, str | bytes) and not raw.strip():
+        raise FactsError([ErrorRecord("<root>", "invalid_json", "an empty line", None)], "event: empty")
+    return raw if not isinstance(raw, bytes) else json.loads(raw)
