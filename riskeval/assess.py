@@ -32,11 +32,25 @@ def program_for(pack: Pack) -> Program:
     return prog
 
 
+_DEFAULT: list[Pack] = []
+
+
+def default_pack() -> Pack:
+    """The embedded default pack, loaded once per process.
+
+    ``load_pack()`` finds the embedded folder again on every call (package resources, ``resolve()``): about
+    100 µs, as much as a whole assessment should take. The embedded pack does not change while running.
+    """
+    if not _DEFAULT:
+        _DEFAULT.append(load_pack())
+    return _DEFAULT[0]
+
+
 def evaluate(
     household: Household | dict[str, Any] | str, *, on: date, pack: Pack | None = None
 ) -> tuple[Household, Pack, list[ChildEval]]:
     """Validate and evaluate every child: the evaluation records that results and explanations come from."""
-    pack = pack if pack is not None else load_pack()
+    pack = pack if pack is not None else default_pack()
     hh = parse_household(household, today=max(on, date.today()))
     prog = program_for(pack)
     return hh, pack, [prog.evaluate(hh, child, on) for child in hh.children]

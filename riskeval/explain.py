@@ -47,6 +47,9 @@ _LANGS: tuple[Lang, Lang] = ("zh", "en")
 _MEMBER_ID = re.compile(r"\[[^\]]*\]")
 # fact path → (subject key or None, phrase); subject None: no subject to group under.
 _PHRASES: dict[tuple[str, str], tuple[str | None, str, str]] = {}
+# Rendered pieces, reused: populations repeat the same fact values and the same gaps over and over.
+_ITEMS: dict[str, dict[tuple[str, Any], str]] = {"zh": {}, "en": {}}
+_CACHE_MAX = 65536
 
 
 def explain(record: ChildEval, pack: Pack, *, on: date, override: Override | None = None) -> Explanation:
@@ -130,16 +133,29 @@ def _value(path: str, value: Any, lang: Lang) -> str:
 
 def _facts(values: dict[str, Any], lang: Lang) -> str:
     t = TEMPLATES[lang]
-    parts: dict[str, str] = {}
+    cache = _ITEMS[lang]
+    parts: list[str] = []
     for path, value in values.items():
-        if path.rsplit(".", 1)[-1] in SENSITIVE:
-            continue
-        head, _, _ = path.rpartition(".")
-        if value is False and head.endswith(".disability"):
-            path = head  # no certificate: its type and grade are absent, not "no"
-        if path not in parts:
-            parts[path] = t["value"].format(fact=_phrase(path, lang)[2], value=_value(path, value, lang))
-    return t["sep"].join(parts.values()) if parts else t["no_facts"]
+        try:  # a path always holds one type, so (path, value) cannot mix up True and 1
+            item = cache[path, value]
+        except KeyError:
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            item = cache[path, value] = _item(path, value, lang)
+        except TypeError:  # a list or a certificate: not hashable, rendered each time
+            item = _item(path, value, lang)
+        parts.append(item)
+    return t["sep"].join(dict.fromkeys(p for p in parts if p)) or t["no_facts"]
+
+
+def _item(path: str, value: Any, lang: Lang) -> str:
+    """One fact and its value in words ("the father's status: away for work"); "" for a sensitive field."""
+    if path.rsplit(".", 1)[-1] in SENSITIVE:
+        return ""
+    head, _, _ = path.rpartition(".")
+    if value is False and head.endswith(".disability"):
+        path = head  # no certificate: its type and grade are absent, not "no"
+    return TEMPLATES[lang]["value"].format(fact=_phrase(path, lang)[2], value=_value(path, value, lang))
 
 
 def _join(items: list[str], lang: Lang) -> str:
@@ -173,13 +189,27 @@ def _lower(label: str) -> str:
 
 
 def _tier_label(pack: Pack, tier: str, lang: Lang) -> str:
-    label = next((t.label for t in pack.tiers if t.id == tier), None)
-    if label is None:
-        return tier
-    return label.zh if lang == "zh" else _lower(label.en)
+    labels: dict[tuple[str, str], str] = pack.compiled.setdefault("explain_tiers", {})
+    found = labels.get((tier, lang))
+    if found is None:
+        label = next((t.label for t in pack.tiers if t.id == tier), None)
+        found = tier if label is None else (label.zh if lang == "zh" else _lower(label.en))
+        labels[tier, lang] = found
+    return found
 
 
 def _gap(g: Gap, e: ChildEval, pack: Pack, lang: Lang) -> str:
+    cache: dict[Any, str] = pack.compiled.setdefault("explain_gaps", {})
+    key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, e.tier, lang)
+    text = cache.get(key)
+    if text is None:
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        text = cache[key] = _gap_text(g, e, pack, lang)
+    return text
+
+
+def _gap_text(g: Gap, e: ChildEval, pack: Pack, lang: Lang) -> str:
     t = TEMPLATES[lang]
     if g.status_if_true == pack.exited.id:
         effect = t["becomes_exited"].format(status=g.status_if_true)
