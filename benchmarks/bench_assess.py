@@ -140,7 +140,8 @@ def main() -> None:
 
     print(f"riskeval {riskeval.__version__}, pack {riskeval.load_pack()!r}, {args.runs} runs per household")
     print(f"budget: median ≤ {BUDGET_US:.0f} µs per household (aim {AIM_US:.0f} µs)\n")
-    head = f"{'household':<28} {'children':>8} {'median µs':>10} {'p99 µs':>9} {'/budget':>8} {'naive µs':>9} {'/naive':>8}"
+    cols = ("children", 8), ("median µs", 10), ("p99 µs", 9), ("/budget", 8), ("naive µs", 9), ("/naive", 8)
+    head = f"{'household':<28} " + " ".join(f"{name:>{width}}" for name, width in cols)
     print(head)
     print("-" * len(head))
     medians = []
