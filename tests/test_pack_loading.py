@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 import shutil
@@ -19,6 +20,8 @@ from riskeval.pack._jsonschema import json_schemas, schema_text
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "packs" / "corpus.yaml").read_text(encoding="utf-8"))
 SCHEMA_DIR = Path(__file__).parents[1] / "docs" / "schema" / "pack"
+DOCS = Path(__file__).parents[1] / "docs" / "rules.md"
+PACK_SRC = Path(riskeval.__file__).parent / "pack"
 LOC = re.compile(r"^(?P<file>.+):(?P<line>\d+):(?P<col>\d+)$")
 
 
@@ -250,6 +253,34 @@ def test_every_record_of_a_bad_pack_is_json_ready(tmp_path: Path) -> None:
     assert set(record) == {"loc", "code", "message", "value"}
     assert LOC.match(record["loc"])
     assert record["value"] == "father.status == 'deceasd'"
+
+
+def _emitted_codes() -> set[str]:
+    """The error codes the loader and the expression checker can emit (string literals at the call sites)."""
+    codes: set[str] = set()
+    for name in ("_load.py", "_expr.py"):
+        tree = ast.parse((PACK_SRC / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call) or len(node.args) < 2:
+                continue
+            func = node.func
+            called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            code = node.args[1]
+            if (
+                called in {"ExprError", "ErrorRecord", "problem"}
+                and isinstance(code, ast.Constant)
+                and isinstance(code.value, str)
+            ):
+                codes.add(code.value)
+    return codes
+
+
+def test_every_error_code_is_documented() -> None:
+    """Each code the loader can emit has a row in docs/rules.md's table of error codes."""
+    codes = _emitted_codes()
+    assert {"yaml", "enum", "cycle", "never_fires", "missing_value"} <= codes  # the scan finds them
+    documented = set(re.findall(r"^\| `([a-z_]+)` \|", DOCS.read_text(encoding="utf-8"), flags=re.MULTILINE))
+    assert codes <= documented, sorted(codes - documented)
 
 
 # --- JSON Schemas of the pack files --------------------------------------------------------------------------

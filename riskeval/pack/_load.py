@@ -351,6 +351,8 @@ class _Loader:
                     )
                     return None
             scope = scope.with_bound(dict.fromkeys(args, MEMBER))
+        if kind == "predicate" and row.effective is not None:
+            self.no_dates(doc.mark((*loc, "effective")), f"predicate {row.id}")
         node = self.expr(kind, row.id, row.when, doc, (*loc, "when"), scope)
         if node is None:
             return None
@@ -465,6 +467,8 @@ class _Loader:
         roster = []
         for key in ("exited", "on_roster"):
             r = getattr(tiers.roster, key)
+            if key == "on_roster" and r.effective is not None:
+                self.no_dates(doc.mark(("roster", key, "effective")), f"roster {r.id}")
             node = self.expr(
                 "roster",
                 r.id,
@@ -504,6 +508,14 @@ class _Loader:
                     f"parameter {name}: no value on {d}, inside the pack's effective period {period}: "
                     f"expected a period covering it, found {periods}{used}",
                 )
+
+    def no_dates(self, mark: Mark, what: str) -> None:
+        """Evaluation does not read `effective` on predicates and the on_roster rule: say so, not ignore it."""
+        self.problem(
+            mark,
+            "schema",
+            f"{what}: `effective` dates are not read here; expected none, put them on the rules that use it",
+        )
 
     def never_fires(self, rule: Rule) -> None:
         why = check_never_fires(rule.node)
