@@ -298,11 +298,6 @@ def test_an_aggregation_filter_skips_known_non_matches(pack: Pack) -> None:
     assert truth(pack, "t_any_ill_living", {}, ill(T, living=True)) is True
 
 
-@pytest.mark.xfail(
-    raises=TypeError,
-    strict=True,
-    reason="bug in riskeval/evaluate/_scalar.py: sum() adds ABSENT (a field of a `disability: false` certificate)",
-)
 def test_sum_over_a_field_of_absent_certificates(pack: Pack) -> None:
     """A member without a certificate adds nothing to a sum of grades (ABSENT is no value, not an error)."""
     members: list[dict[str, Any]] = [

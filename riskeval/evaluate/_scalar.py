@@ -231,7 +231,9 @@ class Compiler:
                 return False if False in out else (None if None in out else True)
             if any(v is None for v in out):
                 return None
-            return sum(1 for v in out if v) if fn == "count" else sum(out)
+            if fn == "count":
+                return sum(1 for v in out if v)
+            return sum(v for v in out if v is not ABSENT)  # a certificate not held adds nothing
 
         return agg
 
