@@ -97,16 +97,20 @@ class RiskevalExecutor:
 
 
 class _Ruleset:
-    """One durable ruleset, for one set of parameter values, and how to flatten a situation for it."""
+    """The durable ruleset of one event type's rows, for one set of parameter values."""
 
-    def __init__(self, matcher: Any, fields: dict[str, list[FieldRef]], codes: dict[str, list[Any]]) -> None:
+    def __init__(self, matcher: Any, fields: list[FieldRef], codes: dict[str, list[Any]]) -> None:
         self.matcher = matcher
-        self.fields = fields  # event type -> the fields its rows read
+        self.fields = fields  # the fields its rows read
         self.codes = codes  # numeric field -> the sorted constants it is compared with
 
 
 class DurableExecutor:
-    """Trigger rows compiled to the condition IR and matched by durable-rules (``riskeval[durable]``)."""
+    """Trigger rows compiled to the condition IR and matched by durable-rules (``riskeval[durable]``).
+
+    One ruleset per event type: a fact meets only the rows of its type (the engine's cost per fact
+    grows with the size of the ruleset).
+    """
 
     name = "durable"
 
@@ -124,8 +128,10 @@ class DurableExecutor:
         self.predicates = {name: (r.args, r.node) for name, r in pack.predicates.items()}
         self.roots = roots_for(EventFacts)
         self.used: tuple[str, ...] | None = None
-        self.rulesets: dict[tuple[Any, ...], _Ruleset] = {}
+        self.rulesets: dict[tuple[Any, ...], dict[str, _Ruleset]] = {}
         compiler = Compiler(pack)
+        self._memo_event: Event | None = None  # the situations of one event often flatten alike
+        self._memo: dict[tuple[Any, ...], list[str]] = {}
         self._getters: dict[tuple[str, tuple[str, ...]], Getter] = {}
         self._compile_fact: Callable[[A.Node], Getter] = compiler.compile
 
@@ -136,35 +142,39 @@ class DurableExecutor:
             fn = self._getters[key] = self._compile_fact(A.Fact(type=BOOL, root=ref.root, path=ref.path))
         return fn
 
-    def ruleset(self, params: dict[str, Any]) -> _Ruleset:
+    def ruleset(self, params: dict[str, Any]) -> dict[str, _Ruleset]:
+        """The rulesets (by event type) for these parameter values, compiled and registered once."""
         key = tuple((n, repr(params.get(n))) for n in self.used) if self.used is not None else None
         found = self.rulesets.get(key) if key is not None else None
         if found is not None:
             return found
-        named: list[tuple[str, IR]] = []
+        by_type: dict[str, list[tuple[str, IR]]] = {}
         fields: dict[str, dict[str, FieldRef]] = {}
         used: set[str] = set()
         for rid, event_type, node in self.rows:
             compiled = compile_condition(node, predicates=self.predicates, params=params, roots=self.roots)
             used |= compiled.params
-            named.append((rid, ("all", [("cmp", "==", "event.type", event_type), compiled.ir])))
+            ir: IR = ("all", [("cmp", "==", "event.type", event_type), compiled.ir])
+            by_type.setdefault(event_type, []).append((rid, ir))
             fields.setdefault(event_type, {}).update(compiled.fields)
-        codes: dict[str, set[Any]] = {}
-        for _, ir in named:
-            _constants(ir, codes)
-        sorted_codes = {f: sorted(vs) for f, vs in codes.items()}
-        named = [(rid, _encode(ir, sorted_codes)) for rid, ir in named]
-        matcher = self._durable.DurableMatcher(named, name=f"triggers of {self.pack.id} {self.pack.version}")
+        out: dict[str, _Ruleset] = {}
+        for event_type, named in by_type.items():
+            found_codes: dict[str, set[Any]] = {}
+            for _, ir in named:
+                _constants(ir, found_codes)
+            codes = {f: sorted(vs) for f, vs in found_codes.items()}
+            label = f"triggers of {self.pack.id} {self.pack.version}: {event_type}"
+            matcher = self._durable.DurableMatcher([(rid, _encode(ir, codes)) for rid, ir in named], name=label)
+            out[event_type] = _Ruleset(matcher, list(fields[event_type].values()), codes)
         self.used = tuple(sorted(used))
-        ruleset = _Ruleset(matcher, {t: list(fs.values()) for t, fs in fields.items()}, sorted_codes)
-        self.rulesets[tuple((n, repr(params.get(n))) for n in self.used)] = ruleset
-        return ruleset
+        self.rulesets[tuple((n, repr(params.get(n))) for n in self.used)] = out
+        return out
 
     def fact(self, ctx: Ctx, event: Event, ruleset: _Ruleset) -> dict[str, Any]:
         """The flat fact of a situation: the fields the rows of its event type read."""
         fact: dict[str, Any] = {"event_id": event.id, "event.type": event.type.value}
         values: dict[tuple[str, tuple[str, ...]], Any] = {}
-        for ref in ruleset.fields.get(event.type.value, ()):
+        for ref in ruleset.fields:
             key = (ref.root, ref.path)
             if key not in values:
                 values[key] = self._getter(ref)(ctx)
@@ -185,9 +195,17 @@ class DurableExecutor:
         return fact
 
     def match(self, ctx: Ctx, event: Event) -> list[str]:
-        ruleset = self.ruleset(ctx.params)
-        names = ruleset.matcher.match(self.fact(ctx, event, ruleset))
-        return sorted(names, key=self.order.__getitem__)
+        ruleset = self.ruleset(ctx.params).get(event.type.value)
+        if ruleset is None:
+            return []
+        fact = self.fact(ctx, event, ruleset)
+        if event is not self._memo_event:
+            self._memo_event, self._memo = event, {}
+        key: tuple[Any, ...] = (id(ruleset), *sorted((k, v) for k, v in fact.items() if k != "event_id"))
+        names = self._memo.get(key)
+        if names is None:
+            names = self._memo[key] = sorted(ruleset.matcher.match(fact), key=self.order.__getitem__)
+        return names
 
 
 def _constants(ir: IR, out: dict[str, set[Any]]) -> None:

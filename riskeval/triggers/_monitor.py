@@ -64,6 +64,15 @@ class Monitor:
         self._rank: dict[str, int] = {u: i for i, u in enumerate(spec.urgencies)}
         self._order: dict[str, int] = {r.id: i for i, r in enumerate(spec.rules)}
         self._rows: dict[str, TriggerRow] = {r.id: r for r in spec.rules}
+        self._levels: list[str] = list(spec.urgencies)
+        # Only the event types a window correlation counts are remembered.
+        self._counted: set[str] = {t for c in spec.correlations if isinstance(c, WindowCorrelation) for t in c.events}
+        self._floor: ChangesCorrelation | None = next(
+            (c for c in spec.correlations if isinstance(c, ChangesCorrelation)), None
+        )
+        self._reasons: dict[str, Reason] = {
+            x.id: Reason(zh=x.reason.zh, en=x.reason.en) for x in [*spec.rules, *spec.correlations]
+        }
 
     # --- state -------------------------------------------------------------------------------------
     @property
@@ -194,7 +203,8 @@ class Monitor:
         changes, after_evals = self._changes(hh, after, ev.date)
         trigger = self._decide(ev, after, children, matched, changes, after_evals)
         self._households[hh.id] = after
-        self._history.setdefault(hh.id, []).append((ev.date, ev.type.value))
+        if ev.type.value in self._counted:
+            self._history.setdefault(hh.id, []).append((ev.date, ev.type.value))
         return ([trigger] if trigger is not None else []), []
 
     def _evals(self, hh: Household, on: date) -> list[ChildEval]:
@@ -238,13 +248,13 @@ class Monitor:
                 cand = (rank[self._rows[rid].urgency], self._order[rid], rid)
                 best = cand if best is None or cand < best else best
         changed = [c.child_id for c in changes if c.changed]
-        floor = next((c for c in spec.correlations if isinstance(c, ChangesCorrelation)), None)
+        floor = self._floor
         if best is not None:
             row = self._rows[best[2]]
-            urgency, rule_id, reason = row.urgency, row.id, row.reason
+            urgency, rule_id = row.urgency, row.id
             child_ids = [c.id for c in children if matched.get(c.id)]
         elif changed and floor is not None:
-            urgency, rule_id, reason, child_ids = floor.at_least, floor.id, floor.reason, changed
+            urgency, rule_id, child_ids = floor.at_least, floor.id, changed
         else:
             return None
         escalations: list[Escalation] = []
@@ -256,18 +266,13 @@ class Monitor:
                     1 for d, t in self._history.get(ev.household, ()) if t in corr.events and abs(d - ev.date) <= window
                 )
                 if near + 1 >= corr.count:
-                    urgency = list(spec.urgencies)[max(0, rank[urgency] - corr.escalate)]
+                    urgency = self._levels[max(0, rank[urgency] - corr.escalate)]
             elif isinstance(corr, ChangesCorrelation) and changed and rule_id != corr.id:
                 if rank[urgency] > rank[corr.at_least]:
                     urgency = corr.at_least
             if urgency != before:
                 escalations.append(
-                    Escalation(
-                        rule_id=corr.id,
-                        urgency_from=before,
-                        urgency_to=urgency,
-                        reason=Reason(zh=corr.reason.zh, en=corr.reason.en),
-                    )
+                    Escalation(rule_id=corr.id, urgency_from=before, urgency_to=urgency, reason=self._reasons[corr.id])
                 )
         return Trigger(
             kind="event",
@@ -278,7 +283,7 @@ class Monitor:
             due_date=self._due_date(ev.date, urgency, after, child_ids, evals),
             raised_on=ev.date,
             rule_id=rule_id,
-            reason=Reason(zh=reason.zh, en=reason.en),
+            reason=self._reasons[rule_id],
             escalations=escalations,
             changes=changes,
         )
