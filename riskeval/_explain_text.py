@@ -210,7 +210,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "cond_roster": "符合“{label}”",
         "becomes_category": "该儿童将属于{label}，{tier}",
         "becomes_category_enters": "该儿童将属于{label}并纳入花名册，风险层级为{tier}",
-        "becomes_exited": "该儿童将退出花名册（{status}）",
+        "becomes_exited": "该儿童将退出花名册",
         "tier_becomes": "风险层级将变为{tier}",
         "tier_stays": "风险层级仍为{tier}",
         "tier_enters": "该儿童将纳入花名册，风险层级为{tier}",
