@@ -22,6 +22,7 @@ triggers.yaml holds, each entry with a ``source``:
 
 from __future__ import annotations
 
+import difflib
 import string
 from typing import Annotated, Any, Literal
 
@@ -235,7 +236,8 @@ def compile_triggers(loader: Any, doc: Located | None) -> tuple[TriggersSpec | N
                 mark = exc.node.mark if exc.node is not None and exc.node.mark else doc.mark((*loc, "when"))
                 loader.problem(mark, "not_portable", f"trigger {row.id}: {exc.message}", row.when)
         rules[row.id] = rule
-    covered = {r.event for r in spec.rules}
+    # A misspelt event type is reported once, with a suggestion: not again as the type it left uncovered.
+    covered = {_meant(r.event) for r in spec.rules}
     for t in EventType:
         if t.value not in covered:
             message = f"event type {t.value!r} has no trigger row: add one (its urgency, and a source)"
@@ -266,6 +268,13 @@ def compile_triggers(loader: Any, doc: Located | None) -> tuple[TriggersSpec | N
     else:
         loader.param_uses.setdefault(months, doc.mark(("scheduled", "lost_contact", "after_months")))
     return spec, rules
+
+
+def _meant(event_type: str) -> str:
+    """The event type a row names, or the one it most likely meant."""
+    known = [t.value for t in EventType]
+    close = difflib.get_close_matches(event_type, known, n=1, cutoff=0.6)
+    return event_type if event_type in known or not close else close[0]
 
 
 def _parameters(loader: Any) -> tuple[dict[str, tuple[Type, Parameter]], dict[str, Any]]:

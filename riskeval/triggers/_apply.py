@@ -89,8 +89,8 @@ def problems(household: Household, event: Event) -> list[ErrorRecord]:
                 ErrorRecord(
                     field,
                     "date_order",
-                    f"{field} {since} is before member {member.id!r}'s status_since"
-                    f" {member.status_since}, the fact the event changes",
+                    f"{field} {since} is before the status_since of member {member.id!r}"
+                    f" ({member.status_since}), the fact the event changes",
                     str(since),
                 )
             )
