@@ -101,7 +101,7 @@ def stages(raw: dict[str, Any], runs: int) -> dict[str, float]:
         "schedule": plans,
         "explain (zh+en)": lambda: [explain(e, pack, on=ON) for e in evals],
         "input digest": lambda: input_sha256(hh),
-        "JSON dump": lambda: riskeval.assess(hh, on=ON).model_dump(mode="json"),
+        "assess + JSON dump": lambda: riskeval.assess(hh, on=ON).model_dump(mode="json"),
     }
     return {name: statistics.median(times_us(call, runs)) for name, call in calls.items()}
 
