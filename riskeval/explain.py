@@ -43,7 +43,6 @@ from riskeval.results import Explanation
 __all__ = ["Lang", "explain", "fact_phrase", "render"]
 
 Lang = Literal["zh", "en"]
-_LANGS: tuple[Lang, Lang] = ("zh", "en")
 _MEMBER_ID = re.compile(r"\[[^\]]*\]")
 # fact path → (subject key or None, phrase); subject None: no subject to group under.
 _PHRASES: dict[tuple[str, str], tuple[str | None, str, str]] = {}
