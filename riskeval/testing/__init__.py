@@ -14,9 +14,7 @@ Example:
 try:
     import hypothesis  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError(
-        "riskeval.testing needs hypothesis, an optional extra: pip install riskeval[testing]"
-    ) from exc
+    raise ImportError("riskeval.testing needs hypothesis, an optional extra: pip install riskeval[testing]") from exc
 
 from riskeval.testing._draw import ASSESSMENT_DATE
 from riskeval.testing._events import events

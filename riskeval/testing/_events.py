@@ -66,9 +66,7 @@ def _people(household: Household | None, household_id: str) -> dict[str, list[st
 
 def _possible(types: tuple[EventType, ...], people: dict[str, list[str]]) -> tuple[EventType, ...]:
     """The types whose required child or member the household has."""
-    return tuple(
-        t for t in types if all(people[who] or _SUBJECT[t][i] != who for i, who in enumerate(people))
-    )
+    return tuple(t for t in types if all(people[who] or _SUBJECT[t][i] != who for i, who in enumerate(people)))
 
 
 @st.composite

@@ -137,9 +137,7 @@ def _member(draw: st.DrawFn, on: date, relation: Relation | None, **fixed: Any) 
 
 def _gone(draw: st.DrawFn, on: date, relation: Relation) -> Data:
     status, since = draw(pick(_GONE)), _past(draw, on, years=15)
-    return _member(
-        draw, on, relation, status=status, status_since=since, status_until=None, lives_with_children=False
-    )
+    return _member(draw, on, relation, status=status, status_since=since, status_until=None, lives_with_children=False)
 
 
 def _in_situation(draw: st.DrawFn, on: date, relation: Relation) -> Data:
@@ -168,9 +166,7 @@ def _in_situation(draw: st.DrawFn, on: date, relation: Relation) -> Data:
     if situation == "ill":
         spent = draw(_SPENT)
         ill = draw(maybe(BOOL))
-        return _member(
-            draw, on, relation, status=MemberStatus.PRESENT, serious_illness=ill, medical_spending_12m=spent
-        )
+        return _member(draw, on, relation, status=MemberStatus.PRESENT, serious_illness=ill, medical_spending_12m=spent)
     status = MemberStatus.GUARDIANSHIP_REVOKED if situation == "revoked" else MemberStatus.DEPORTED
     since = _past(draw, on, years=5)
     return _member(draw, on, relation, **away, status=status, status_since=since, status_until=None)
@@ -198,9 +194,7 @@ class _Family:
 
 def _kin(draw: st.DrawFn, on: date) -> dict[str, Data]:
     relation = draw(pick((*_GRANDPARENTS, Relation.OTHER_RELATIVE, Relation.ENTRUSTED_CAREGIVER)))
-    return {
-        relation.value: _member(draw, on, relation, status=MemberStatus.PRESENT, lives_with_children=True)
-    }
+    return {relation.value: _member(draw, on, relation, status=MemberStatus.PRESENT, lives_with_children=True)}
 
 
 def _orphan(draw: st.DrawFn, on: date) -> _Family:
@@ -240,9 +234,7 @@ def _left_behind(draw: st.DrawFn, on: date) -> _Family:
             "civil_capacity": draw(maybe(CivilCapacity)),
             "disability": _disability(draw, severe=draw(maybe(BOOL))),
         }
-        home = _member(
-            draw, on, Relation.MOTHER, status=MemberStatus.PRESENT, lives_with_children=True, **unable
-        )
+        home = _member(draw, on, Relation.MOTHER, status=MemberStatus.PRESENT, lives_with_children=True, **unable)
         parents = _parents(draw, _away(draw, on, Relation.FATHER), home)
         adults |= parents
         caregiver = draw(pick((caregiver, *(role for role, m in parents.items() if m is home))))
@@ -263,9 +255,7 @@ def _migrant(draw: st.DrawFn, on: date) -> _Family:
     adults = {}
     for role, relation in (("father", Relation.FATHER), ("mother", Relation.MOTHER)):
         status = MemberStatus.PRESENT if role == carer else draw(pick(_MIGRANT_OTHER))
-        adults[role] = _member(
-            draw, on, relation, status=status, lives_with_children=status == MemberStatus.PRESENT
-        )
+        adults[role] = _member(draw, on, relation, status=status, lives_with_children=status == MemberStatus.PRESENT)
     if draw(st.booleans()):  # a separated parent's new partner, living with them
         adults["step"] = _member(draw, on, Relation.STEP_PARENT, lives_with_children=True)
     child = {
