@@ -41,6 +41,7 @@ class Outcome:
 
     status: np.ndarray  # int8: STATUS_*
     tier: np.ndarray  # int8 index into pack.tiers, -1: none
+    tier_row: np.ndarray  # int8 index into pack.tier_rows of the row that decided, -1: none
     score: np.ndarray  # int32
     categories: np.ndarray  # bool (n, categories) in pack order
     factors: np.ndarray  # int8 (n, factors): the index of the level that holds, -1: none
@@ -108,21 +109,22 @@ class VectorProgram:
             env.results[("factor", fdef.id)] = O.B(held, ~held & (unk < 0))
         points, counts = self._tally(levels, env)
         decide = _Decision(self, env, points, counts)
-        tier, roster = decide.main()
+        tier, roster, tier_row = decide.main()
         status = np.where(exited, STATUS_EXITED, np.where(roster, STATUS_ON_ROSTER, STATUS_NOT_ON_ROSTER))
         tier = np.where(roster & ~exited, tier, -1).astype(np.int8)
+        tier_row = np.where(roster & ~exited, tier_row, -1).astype(np.int8)
         score = np.where(exited, 0, decide.score).astype(np.int32)
         live = ~exited
         cats &= live[:, None]
         levels[exited] = -1
-        out = Outcome(status.astype(np.int8), tier, score, cats, levels, env=env)
+        out = Outcome(status.astype(np.int8), tier, tier_row, score, cats, levels, env=env)
         if pack.exited.applies_on(on):
             rows = np.flatnonzero(_full(O.and2(O.neg(ex.t), O.neg(ex.f)), n))
             out.gaps.append(GapColumn("roster", pack.exited.id, rows, np.full(len(rows), -1, np.int8),
                                       np.ones(len(rows), bool)))  # fmt: skip
         for i, (rule, _) in enumerate(self.categories):
             rows = np.flatnonzero(cat_unknown[:, i] & live)
-            t_if, r_if = decide.variant(rows, category=rule.id)
+            t_if, r_if, _ = decide.variant(rows, category=rule.id)
             out.gaps.append(GapColumn("category", rule.id, rows, np.where(r_if, t_if, -1).astype(np.int8), r_if))
         for i, (fdef, lvs) in enumerate(self.factors):
             unk = unknown_level[:, i]
@@ -131,7 +133,8 @@ class VectorProgram:
                 if not len(rows):
                     continue
                 sev = lv.severity or ""
-                t_if, r_if = decide.variant(rows, domain=fdef.domain, severity=sev, points=pack.points(sev, env.params))
+                pts = pack.points(sev, env.params)
+                t_if, r_if, _ = decide.variant(rows, domain=fdef.domain, severity=sev, points=pts)
                 t_if = np.where(r_if, t_if, -1).astype(np.int8)
                 keep = t_if != tier[rows]
                 out.gaps.append(GapColumn("factor", fdef.id, rows[keep], t_if[keep], r_if[keep],
@@ -153,6 +156,9 @@ class VectorProgram:
                 if pts:
                     points[fdef.domain] += at * np.int32(pts)
         return points, counts
+
+
+_Decided = tuple[np.ndarray, np.ndarray, np.ndarray]  # tier, on the roster, the deciding tier row
 
 
 def _full(m: O.Mask, n: int) -> np.ndarray:
@@ -209,38 +215,38 @@ class _Decision:
             rest = rest // size
         return inverse, len(uniq), decoded
 
-    def _decide(
-        self, fr: Frame, points: dict[str, np.ndarray], counts: dict[str, np.ndarray]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _decide(self, fr: Frame, points: dict[str, np.ndarray], counts: dict[str, np.ndarray]) -> _Decided:
         prog = self.prog
         score = sum((np.minimum(p, self.cap) for p in points.values()), np.zeros(fr.n, np.int32))
         fr.tier = {"score": O.V("num", score), "severity": {s: O.V("num", c) for s, c in counts.items()}}
         worst = len(prog.pack.tiers)
         best = np.full(fr.n, worst, np.int8)
-        for rule, fn, rank in prog.tier_rows:
+        row = np.full(fr.n, -1, np.int8)
+        for i, (rule, fn, rank) in enumerate(prog.tier_rows):
             if rule.applies_on(self.env.on):
-                t = _full(O.as_b(fn(self.env, fr)).t, fr.n)
-                best[t & (best > rank)] = rank
+                wins = _full(O.as_b(fn(self.env, fr)).t, fr.n) & (best > rank)
+                best[wins] = rank
+                row[wins] = i
         roster = _full(O.as_b(prog.on_roster(self.env, fr)).t, fr.n)
-        return np.where(best < worst, best, -1).astype(np.int8), roster
+        return np.where(best < worst, best, -1).astype(np.int8), roster, row
 
     def _grouped(self, points: dict[str, np.ndarray], counts: dict[str, np.ndarray],
-                 refs: dict[Any, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+                 refs: dict[Any, np.ndarray]) -> _Decided:  # fmt: skip
         assert self.groups is not None
         u = self.groups[1]
         overrides = {k: O.B(s == 1, s == 0) for k, s in refs.items()}
         fr = Frame(u, None, np.zeros(u, np.int32), {}, has_child=False, overrides=overrides)
         return self._decide(fr, points, counts)
 
-    def main(self) -> tuple[np.ndarray, np.ndarray]:
+    def main(self) -> _Decided:
         if self.groups is None:
             return self._decide(self.env.root, self.points, self.counts)
         inverse, _, g = self.groups
-        tier, roster = self._grouped(g["points"], g["count"], g["ref"])
-        return tier[inverse], roster[inverse]
+        tier, roster, row = self._grouped(g["points"], g["count"], g["ref"])
+        return tier[inverse], roster[inverse], row[inverse]
 
     def variant(self, rows: np.ndarray, *, category: str | None = None, domain: str = "", severity: str = "",
-                points: int = 0) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+                points: int = 0) -> _Decided:  # fmt: skip
         """Tier and roster for ``rows`` if a category held, or if one more factor held at a severity."""
         if self.groups is not None:
             inverse, u, g = self.groups
@@ -251,9 +257,9 @@ class _Decision:
             else:
                 p[domain] = p[domain] + points
                 c[severity] = c[severity] + 1
-            tier, roster = self._grouped(p, c, refs)
+            tier, roster, row = self._grouped(p, c, refs)
             sel = inverse[rows]
-            return tier[sel], roster[sel]
+            return tier[sel], roster[sel], row[sel]
         env = self.env
         fr = Frame(len(rows), rows, env.cols.child_hh[rows], {})
         p = {d: v[rows] for d, v in self.points.items()}

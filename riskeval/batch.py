@@ -1,0 +1,319 @@
+"""assess_batch(): a whole population at once, with the same results as ``assess()`` child by child.
+
+Example:
+    >>> import datetime, riskeval
+    >>> result = riskeval.assess_batch(
+    ...     [{"id": "h1", "children": [{"id": "c1", "birth_date": "2015-03-02"}]}], on=datetime.date(2025, 12, 1)
+    ... )
+    >>> result.assessed, result.rejected, next(result.to_records())["status"]
+    (1, 0, 'not_on_roster')
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from riskeval.errors import ErrorRecord, EvaluationError, FactsError
+from riskeval.evaluate._columns import Columns, from_households, household_dict
+from riskeval.evaluate._reads import Atoms
+from riskeval.evaluate._render import Renderer
+from riskeval.evaluate._vprogram import Outcome, VectorProgram
+from riskeval.facts import Household, parse_household
+from riskeval.pack import Pack, load_pack
+from riskeval.results import ChildAssessment
+
+__all__ = ["BatchResult", "BatchSummary", "assess_batch"]
+
+
+def numpy_program(pack: Pack) -> tuple[VectorProgram, Atoms]:
+    """The numpy form of a pack, compiled on first use and kept on the pack."""
+    hit: tuple[VectorProgram, Atoms] | None = pack.compiled.get("numpy")
+    if hit is None:
+        prog = VectorProgram(pack)
+        if len(prog.categories) > 64 or len(prog.factors) > 64:
+            raise EvaluationError(f"pack {pack.id}: assess_batch supports at most 64 categories and 64 factors")
+        hit = pack.compiled["numpy"] = (prog, Atoms(pack))
+    return hit
+
+
+@dataclass
+class Intake:
+    """A population turned into columns: the valid children, and a record for every rejected row."""
+
+    cols: Columns
+    rows: np.ndarray  # the input row of each valid child
+    rows_in: int
+    errors: list[ErrorRecord] = field(default_factory=list)
+    households: list[Household] | None = None  # the validated models, when the input was households
+
+
+def _count_children(item: Any) -> int:
+    data = item
+    if isinstance(item, str | bytes):
+        try:
+            data = json.loads(item)
+        except ValueError:
+            return 1
+    if isinstance(data, Household):
+        return len(data.children)
+    if isinstance(data, Mapping) and isinstance(data.get("children"), list):
+        return len(data["children"])
+    return 1
+
+
+def _where(k: int, loc: str) -> str:
+    return f"households[{k}]" if loc == "<root>" else f"households[{k}].{loc}"
+
+
+def intake_households(items: Iterable[Any], on: date) -> Intake:
+    """Validate households one by one; a household that fails is rejected whole, with its records."""
+    today = max(on, date.today())
+    parsed: list[tuple[int, int, Household]] = []
+    errors: list[ErrorRecord] = []
+    row = 0
+    for k, item in enumerate(items):
+        try:
+            hh = parse_household(item, today=today)
+        except FactsError as exc:
+            errors += [ErrorRecord(_where(k, r.loc), r.code, r.message, r.value, row=k) for r in exc.records]
+            row += _count_children(item)
+            continue
+        parsed.append((k, row, hh))
+        row += len(hh.children)
+    seen: dict[str, int] = {}
+    for _, _, hh in parsed:
+        seen[hh.id] = seen.get(hh.id, 0) + 1
+    households: list[Household] = []
+    rows: list[int] = []
+    for k, start, hh in parsed:
+        if seen[hh.id] > 1:
+            message = f"household id {hh.id!r} is used by {seen[hh.id]} households"
+            errors.append(ErrorRecord(f"households[{k}].id", "duplicate_id", message, hh.id, row=k))
+            continue
+        households.append(hh)
+        rows.extend(range(start, start + len(hh.children)))
+    errors.sort(key=lambda e: e.row or 0)
+    return Intake(from_households(households), np.array(rows, np.int64), row, errors, households)
+
+
+def _intake(population: Any, on: date) -> Intake:
+    tables = isinstance(population, Mapping) and "id" not in population and set(population) <= {"children", "members"}
+    if tables or type(population).__name__ == "Population":
+        from riskeval.population import Population, intake_tables
+
+        if not isinstance(population, Population):
+            population = Population(population.get("children"), population.get("members"))
+        return intake_tables(population, on)
+    if isinstance(population, Household | Mapping | str | bytes):
+        population = [population]
+    return intake_households(population, on)
+
+
+def _bits(m: np.ndarray) -> np.ndarray:
+    """Boolean columns as one uint64 bitmask per row (bit k = column k)."""
+    n = m.shape[0]
+    packed = np.packbits(m, axis=1, bitorder="little")
+    out = np.zeros((n, 8), np.uint8)
+    out[:, : packed.shape[1]] = packed
+    bits: np.ndarray = out.view("<u8").reshape(n).astype(np.uint64)
+    return bits
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """Counts of a batch: rows, tiers, statuses, categories, visit frequencies, and the visits they imply."""
+
+    rows_in: int
+    assessed: int
+    rejected: int
+    errors: int
+    by_status: dict[str, int]
+    by_tier: dict[str, int]
+    by_category: dict[str, int]
+    by_frequency: dict[str, int]
+    visits_per_month: float
+    with_data_gaps: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def __str__(self) -> str:
+        lines = [
+            f"rows in {self.rows_in}: assessed {self.assessed}, rejected {self.rejected} ({self.errors} error records)"
+        ]
+        for title, counts in (("status", self.by_status), ("tier", self.by_tier),
+                              ("category", self.by_category), ("visit frequency", self.by_frequency)):  # fmt: skip
+            lines.append(f"{title}:")
+            lines += [f"  {k:<24}{v:>10}" for k, v in counts.items()]
+        lines.append(f"home visits per month: {self.visits_per_month:.1f}")
+        lines.append(f"children with data gaps: {self.with_data_gaps}")
+        return "\n".join(lines)
+
+
+class BatchResult:
+    """The assessment of every valid child of a population, as arrays (one entry per assessed child).
+
+    Codes index the ``*_labels`` tuples (-1: none); bitmasks have bit k for the k-th label.
+    """
+
+    def __init__(self, pack: Pack, on: date, intake: Intake, out: Outcome) -> None:
+        self.pack, self.on = pack, on
+        self._intake, self._out = intake, out
+        prog, self._atoms = numpy_program(pack)
+        self._prog = prog
+        cols = intake.cols
+        self.rows_in = intake.rows_in
+        self.assessed = cols.n
+        self.rejected = intake.rows_in - cols.n
+        self.errors: list[ErrorRecord] = intake.errors
+        self.row = intake.rows
+        self.household_id = np.array(cols.household_ids, object)[cols.child_hh] if cols.n else np.array([], object)
+        self.child_id = np.array(cols.child_ids, object)
+        self.status_labels = ("not_on_roster", pack.on_roster.id, pack.exited.id)
+        self.tier_labels = tuple(t.id for t in pack.tiers)
+        self.frequency_labels = tuple(pack.frequencies)
+        self.category_labels = tuple(r.id for r, _ in prog.categories)
+        self.factor_labels = tuple(f.id for f, _ in prog.factors)
+        self.status = out.status
+        self.tier = out.tier
+        freq_of = np.array([self.frequency_labels.index(t.visit_frequency) for t in pack.tiers] + [-1], np.int8)
+        self.frequency = freq_of[out.tier]
+        self.score = out.score
+        self.categories = _bits(out.categories)
+        self.factors = _bits(out.factors >= 0)
+        self.roster_gap = np.zeros(cols.n, bool)
+        self.category_gaps = np.zeros(cols.n, np.uint64)
+        self.factor_gaps = np.zeros(cols.n, np.uint64)
+        for g in out.gaps:
+            if g.kind == "roster":
+                self.roster_gap[g.rows] = True
+            elif g.kind == "category":
+                self.category_gaps[g.rows] |= np.uint64(1 << self.category_labels.index(g.rule))
+            else:
+                self.factor_gaps[g.rows] |= np.uint64(1 << self.factor_labels.index(g.rule))
+
+    def __len__(self) -> int:
+        return self.assessed
+
+    def __repr__(self) -> str:
+        return f"<BatchResult {self.assessed} assessed, {self.rejected} rejected of {self.rows_in} rows on {self.on}>"
+
+    def category(self, name: str) -> np.ndarray:
+        """Whether each child is in a category."""
+        held: np.ndarray = (self.categories >> np.uint64(self.category_labels.index(name))) & np.uint64(1) == 1
+        return held
+
+    def factor(self, code: str) -> np.ndarray:
+        """Whether a risk factor holds for each child."""
+        held: np.ndarray = (self.factors >> np.uint64(self.factor_labels.index(code))) & np.uint64(1) == 1
+        return held
+
+    def to_records(self) -> Iterator[dict[str, Any]]:
+        """One dict per assessed child: ``household_id``, ``child_id`` and the fields of ``assess()``'s child
+        (status, categories, factors with values, score, tier, visit_frequency, data_gaps with their facts)."""
+        renderer = Renderer(self._prog, self._atoms, self._intake.cols, self._out, self.on)
+        for i, rec in enumerate(renderer.records()):
+            yield {"household_id": self.household_id[i], **rec}
+
+    def to_pandas(self) -> Any:
+        """A DataFrame, one row per assessed child (needs the optional extra ``pandas``)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("BatchResult.to_pandas needs pandas: pip install riskeval[pandas]") from exc
+
+        def labels(codes: np.ndarray, names: tuple[str, ...]) -> Any:
+            return pd.Categorical.from_codes(codes.astype(np.int64), categories=list(names))
+
+        data: dict[str, Any] = {
+            "household_id": self.household_id,
+            "child_id": self.child_id,
+            "row": self.row,
+            "status": labels(self.status, self.status_labels),
+            "tier": labels(self.tier, self.tier_labels),
+            "visit_frequency": labels(self.frequency, self.frequency_labels),
+            "score": self.score,
+        }
+        for k, name in enumerate(self.category_labels):
+            data[f"category.{name}"] = self._out.categories[:, k]
+        for k, (fdef, lvs) in enumerate(self._prog.factors):
+            sev = np.array([lv.severity for lv, _ in lvs] + [None], object)
+            data[f"factor.{fdef.id}"] = sev[self._out.factors[:, k]]
+        gaps = self.roster_gap.astype(np.int32) + _popcount(self.category_gaps) + _popcount(self.factor_gaps)
+        data["data_gaps"] = gaps
+        return pd.DataFrame(data)
+
+    def summary(self) -> BatchSummary:
+        """Counts by status, tier, category and visit frequency, and the home visits per month they imply."""
+        months = _cadence_months(self.pack)
+        by_frequency = {f: int((self.frequency == k).sum()) for k, f in enumerate(self.frequency_labels)}
+        visits = sum(count / months[f] for f, count in by_frequency.items() if f in months)
+        return BatchSummary(
+            rows_in=self.rows_in,
+            assessed=self.assessed,
+            rejected=self.rejected,
+            errors=len(self.errors),
+            by_status={s: int((self.status == k).sum()) for k, s in enumerate(self.status_labels)},
+            by_tier={t: int((self.tier == k).sum()) for k, t in enumerate(self.tier_labels)},
+            by_category={c: int(self.category(c).sum()) for c in self.category_labels},
+            by_frequency=by_frequency,
+            visits_per_month=float(visits),
+            with_data_gaps=int((self.roster_gap | (self.category_gaps > 0) | (self.factor_gaps > 0)).sum()),
+        )
+
+    def explain(self, i: int) -> ChildAssessment:
+        """Child ``i``'s assessment by the scalar path, explanation included: what ``assess`` gives."""
+        from riskeval.assess import assess
+
+        cols = self._intake.cols
+        h = int(cols.child_hh[i])
+        models = self._intake.households
+        facts: Any = models[h] if models is not None else household_dict(cols, h)
+        result = assess(facts, on=self.on, pack=self.pack)
+        return next(c for c in result.children if c.child_id == cols.child_ids[i])
+
+
+def _popcount(x: np.ndarray) -> np.ndarray:
+    b = x.view(np.uint8).reshape(len(x), 8)
+    count: np.ndarray = np.unpackbits(b, axis=1).sum(axis=1).astype(np.int32)
+    return count
+
+
+def _cadence_months(pack: Pack) -> dict[str, float]:
+    """Months between visits for each visit frequency, from the pack's schedule (monthly 1, quarterly 3)."""
+    cadences = getattr(pack.schedule, "cadences", None)
+    if cadences is None and isinstance(pack.schedule, Mapping):
+        cadences = pack.schedule.get("cadences")
+    out: dict[str, float] = {}
+    for name, c in (cadences or {}).items():
+        months = getattr(c, "months", None) if not isinstance(c, Mapping) else c.get("months")
+        if months:
+            out[name] = float(months)
+    return out
+
+
+def assess_batch(population: Any, *, on: date, pack: Pack | None = None) -> BatchResult:
+    """Assess every child of a population at once (the numpy form of the pack).
+
+    Args:
+        population: an iterable of households (``Household`` models, dicts or JSON text), a
+            :class:`riskeval.population.Population` of two tables (children and members, keyed by
+            ``household_id``: pandas DataFrames, pyarrow Tables or dicts of numpy arrays), or a mapping
+            ``{"children": ..., "members": ...}`` of such tables. Files: :func:`riskeval.read_population`.
+        on: the assessment date.
+        pack: a loaded rule pack (default: the embedded default pack).
+
+    Returns:
+        A :class:`BatchResult`. Bad rows are rejected with error records (never guessed, never an
+        exception): ``rows_in == assessed + rejected``.
+    """
+    pack = pack if pack is not None else load_pack()
+    prog, _ = numpy_program(pack)
+    intake = _intake(population, on)
+    return BatchResult(pack, on, intake, prog.run(intake.cols, on))

@@ -1,0 +1,477 @@
+"""Two tables into a validated population: cells checked, households formed, ids joined, nothing guessed.
+
+A child row is rejected for a bad cell of its own, a missing or duplicated id, or a father/mother/
+caregiver id that names no member of its household. A whole household's children are rejected when a
+member row of it is bad, two members share an id, a member shares a child's id, or its household
+columns disagree between its children or hold a bad cell. A member row whose household has no child is
+reported and left out. Every rejected child row has at least one record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from riskeval.batch import Intake
+from riskeval.errors import ErrorRecord, FactsError
+from riskeval.evaluate._columns import ROLES, Columns, Leaf, Strings, Table, layout
+from riskeval.evaluate._tables import ID_PATTERN, Converter, as_raw
+
+HOUSEHOLD_PREFIX = "household."
+
+
+def _table(t: Any, name: str) -> tuple[int, dict[str, Any]]:
+    """Rows and columns of a pandas DataFrame, a pyarrow Table or a mapping of arrays."""
+    if t is None:
+        return 0, {}
+    if hasattr(t, "column_names") and hasattr(t, "to_pandas"):  # pyarrow
+        t = t.to_pandas(date_as_object=False)
+    if hasattr(t, "columns") and hasattr(t, "__len__") and not isinstance(t, Mapping):
+        return len(t), {str(c): t[c] for c in t.columns}
+    if isinstance(t, Mapping):
+        cols = {str(k): v for k, v in t.items()}
+        lengths = {len(v) for v in cols.values()}
+        if len(lengths) > 1:
+            rec = ErrorRecord(name, "ragged", f"the columns of {name} have different lengths: {sorted(lengths)}")
+            raise FactsError([rec], f"{name}: columns of different lengths")
+        return (lengths.pop() if lengths else 0), cols
+    raise FactsError([ErrorRecord(name, "type", f"{name}: expected a table, found {type(t).__name__}")])
+
+
+def _id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """An id column as comparable values (int64, or objects) and its unknown cells."""
+    if column is None:
+        return np.zeros(n, np.int64), np.ones(n, bool)
+    raw = as_raw(column, n)
+    if raw.kind == "num":
+        assert raw.values is not None and raw.null is not None
+        v = raw.values
+        if v.dtype.kind == "f":
+            whole = ~raw.null & (v == np.floor(v)) & (np.abs(v) < 2**53)
+            out = np.where(whole, v, 0).astype(np.int64).astype(object)
+            out[~whole & ~raw.null] = v[~whole & ~raw.null]  # not an id: reported as it is
+            return out, raw.null
+        return v.astype(np.int64), raw.null.copy()
+    if raw.kind == "cat":
+        assert raw.codes is not None
+        uniq = np.empty(len(raw.uniques) + 1, object)
+        uniq[1:] = np.array(
+            [str(u) if isinstance(u, int | np.integer) and not isinstance(u, bool) else u for u in raw.uniques], object
+        )
+        return uniq[raw.codes + 1], raw.codes < 0
+    return np.full(n, None, object), np.ones(n, bool)
+
+
+def _check_ids(
+    values: np.ndarray, null: np.ndarray, table: str, column: str, required: bool
+) -> tuple[np.ndarray, list[ErrorRecord]]:
+    """Rows whose id is bad (or missing when required), with their records."""
+    bad = np.zeros(len(values), bool)
+    records: list[ErrorRecord] = []
+    if values.dtype == object:
+        for r in np.flatnonzero(~null):
+            v = values[r]
+            if not (isinstance(v, str) and ID_PATTERN.match(v)) and not isinstance(v, int):
+                bad[r] = True
+                records.append(
+                    ErrorRecord(
+                        f"{table}.{column}",
+                        "invalid_id",
+                        f"{column}: expected 1-64 characters of A-Z a-z 0-9 _ . : -, found {v!r}",
+                        v if isinstance(v, str | int | float) else repr(v),
+                        row=int(r),
+                    )
+                )
+    if required:
+        for r in np.flatnonzero(null):
+            bad[r] = True
+            records.append(ErrorRecord(f"{table}.{column}", "missing", f"{column} is required", None, row=int(r)))
+    return bad, records
+
+
+def _same_space(*arrays: np.ndarray) -> list[np.ndarray]:
+    """Ids from several columns made comparable: all ints, or all text."""
+    if all(a.dtype.kind == "i" for a in arrays):
+        return list(arrays)
+    return [a.astype(str).astype(object) if a.dtype.kind == "i" else a for a in arrays]
+
+
+def _households(
+    kids: np.ndarray, kid_null: np.ndarray, members: np.ndarray, mem_null: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Dense household codes for both tables (-1: unknown), and each code's id."""
+    a, b = _same_space(kids, members)
+    both = np.concatenate([a, b])
+    null = np.concatenate([kid_null, mem_null])
+    if both.dtype.kind == "i":
+        uniq, codes = np.unique(both, return_inverse=True)
+        names = [str(u) for u in uniq]
+    else:
+        both = both.copy()
+        both[null] = None
+        try:
+            import pandas as pd
+
+            codes, uniq = pd.factorize(both, use_na_sentinel=True)
+        except ImportError:  # pragma: no cover - pandas is optional
+            index: dict[Any, int] = {}
+            codes = np.array([-1 if v is None else index.setdefault(v, len(index)) for v in both])
+            uniq = np.array(list(index), object)
+        names = [str(u) for u in uniq]
+    codes = np.where(null, -1, codes).astype(np.int64)
+    return codes[: len(kids)], codes[len(kids) :], names
+
+
+def _duplicates(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Rows whose value repeats inside its group (-1 groups ignored), by comparing rows of a group."""
+    order = np.argsort(group, kind="stable")
+    g, v = group[order], values[order]
+    dup = np.zeros(len(g), bool)
+    d = 1
+    while d < len(g):
+        same = (g[d:] == g[:-d]) & (g[d:] >= 0)
+        if not same.any():
+            break
+        eq = same & (v[d:] == v[:-d])
+        dup[d:] |= eq
+        dup[:-d] |= eq
+        d += 1
+    out = np.zeros(len(g), bool)
+    out[order] = dup
+    return out
+
+
+def _match(
+    hh: np.ndarray, want: np.ndarray, skip: np.ndarray, starts: np.ndarray, member_ids: np.ndarray
+) -> np.ndarray:
+    """For each row: the position in the (household-sorted) members of the member with id ``want`` in
+    household ``hh`` (-1: none); rows in ``skip`` are not looked up."""
+    out = np.full(len(hh), -1, np.int64)
+    ok = ~skip & (hh >= 0)
+    first = np.where(ok, starts[np.maximum(hh, 0)], 0)
+    size = np.where(ok, starts[np.maximum(hh, 0) + 1] - first, 0)
+    k = 0
+    while True:
+        rows = np.flatnonzero((size > k) & (out < 0))
+        if not len(rows):
+            return out
+        pos = first[rows] + k
+        hit = member_ids[pos] == want[rows]
+        out[rows[hit]] = pos[hit]
+        k += 1
+
+
+class _Entity:
+    """One entity's fact columns converted from a table (children, members, or the household columns)."""
+
+    def __init__(
+        self, conv: Converter, leaves: tuple[Leaf, ...], source: dict[str, Any], n: int, prefix: str = ""
+    ) -> None:
+        self.cols: dict[tuple[str, ...], np.ndarray] = {}
+        self.counts: dict[tuple[str, ...], np.ndarray] = {}
+        self.raw: dict[tuple[str, ...], list[Any]] = {}
+        self.bad = np.zeros(n, bool)
+        self.records: list[ErrorRecord] = []
+        self.leaves = {lf.path: lf for lf in leaves if lf.kind not in ("text", "ref")}
+        for lf in self.leaves.values():
+            if lf.kind == "record":
+                continue
+            cells = conv.convert(lf, as_raw(source.get(prefix + lf.column), n))
+            self.cols[lf.path] = cells.data
+            self.bad |= cells.bad
+            self.records += cells.records
+            if cells.count is not None:
+                self.counts[lf.path] = cells.count
+                self.raw[lf.path] = cells.raw or [None] * n
+        for lf in self.leaves.values():
+            if lf.kind in ("record", "cert"):
+                self._state(lf, conv, prefix, n)
+
+    def _state(self, lf: Leaf, conv: Converter, prefix: str, n: int) -> None:
+        """A record is there when one of its fields is known; a certificate also says so itself."""
+        inner = [p for p in self.cols if p[: len(lf.path)] == lf.path and len(p) > len(lf.path)]
+        known = np.zeros(n, bool)
+        for p in inner:
+            c = self.cols[p]
+            known |= ~np.isnan(c) if c.dtype.kind == "f" else c >= 0
+        if lf.kind == "record":
+            self.cols[lf.path] = np.where(known, 2, 0).astype(np.int8)
+            return
+        flag = self.cols[lf.path]
+        conflict = np.flatnonzero((flag == 0) & known)
+        for r in conflict:
+            self.records.append(
+                conv.record(
+                    lf.column,
+                    int(r),
+                    "conflict",
+                    "false (no certificate) but its type, grade or components are given",
+                    False,
+                )
+            )
+        self.bad[conflict] = True
+        self.cols[lf.path] = np.where(flag == 0, 1, np.where((flag == 1) | known, 2, 0)).astype(np.int8)
+
+    def table(self, rows: np.ndarray, sentinel: bool) -> Table:
+        t = Table(len(rows), leaves=self.leaves)
+        for p, c in self.cols.items():
+            v = c[rows]
+            if sentinel:
+                v = np.concatenate(
+                    [v, np.array([np.nan if v.dtype.kind == "f" else 0 if p in self._states() else -1], v.dtype)]
+                )
+            t.cols[p] = v
+        for p, c in self.counts.items():
+            t.counts[p] = np.concatenate([c[rows], [-1]]) if sentinel else c[rows]
+            raw = self.raw[p]
+            t.raw[p] = [raw[i] for i in rows] + ([None] if sentinel else [])
+        return t
+
+    def _states(self) -> set[tuple[str, ...]]:
+        return {p for p, lf in self.leaves.items() if lf.kind in ("record", "cert")}
+
+
+def _first_rows(codes: np.ndarray, size: int) -> np.ndarray:
+    """The first row of each code (-1: no row)."""
+    first = np.full(size, -1, np.int64)
+    rows = np.flatnonzero(codes >= 0)
+    order = np.argsort(codes[rows], kind="stable")
+    c = codes[rows][order]
+    head = np.ones(len(c), bool)
+    head[1:] = c[1:] != c[:-1]
+    first[c[head]] = rows[order][head]
+    return first
+
+
+def _starts(groups: np.ndarray, size: int) -> np.ndarray:
+    starts = np.zeros(size + 2, np.int64)
+    np.cumsum(np.bincount(groups, minlength=size), out=starts[1 : size + 1])
+    starts[size + 1] = starts[size]
+    return starts
+
+
+def intake(children: Any, members: Any, on: date) -> Intake:
+    """Validate two tables and join them into columns; every rejected row has a record."""
+    today = max(on, date.today())
+    n, kids = _table(children, "children")
+    m, mems = _table(members, "members")
+    lay = layout()
+    strings = Strings()
+    errors: list[ErrorRecord] = []
+    fields = {"household_id", "name"} | {lf.column for lf in lay["child"] if lf.kind != "record"}
+    home_fields = {HOUSEHOLD_PREFIX + lf.column for lf in lay["household"] if lf.kind != "record"}
+    known = {
+        "children": fields | {"child_id"} | home_fields,
+        "members": {"household_id", "member_id", "name"} | {lf.column for lf in lay["member"] if lf.kind != "record"},
+    }
+    for table, source in (("children", kids), ("members", mems)):
+        for c in source:
+            if c not in known[table]:
+                message = f"unknown column {c!r}, ignored (the columns: riskeval.population.columns())"
+                errors.append(ErrorRecord(f"{table}.{c}", "unknown_column", message))
+
+    def ids(
+        source: dict[str, Any], size: int, table: str, column: str, required: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        values, null = _id_array(source.get(column), size)
+        bad, records = _check_ids(values, null, table, column, required)
+        errors.extend(records)
+        return values, null, bad
+
+    hv_c, hn_c, bad_c = ids(kids, n, "children", "household_id", True)
+    hv_m, hn_m, bad_m = ids(mems, m, "members", "household_id", True)
+    hh_c, hh_m, hh_names = _households(hv_c, hn_c | bad_c, hv_m, hn_m | bad_m)
+    cid, _, b = ids(kids, n, "children", "child_id", True)
+    bad_c |= b
+    mid, _, b = ids(mems, m, "members", "member_id", True)
+    bad_m |= b
+    named_c, named_m = ~bad_c, ~bad_m  # rows whose ids are good, whatever their other cells hold
+    refs = {}
+    for role in ROLES:
+        v, null, b = ids(kids, n, "children", role, False)
+        refs[role], bad_c = (v, null), bad_c | b
+    cid, mid, *ref_values = _same_space(cid, mid, *(refs[r][0] for r in ROLES))
+    conv_c, conv_m = Converter("children", n, strings, today), Converter("members", m, strings, today)
+    child = _Entity(conv_c, lay["child"], kids, n)
+    home = _Entity(
+        Converter("children", n, strings, today, HOUSEHOLD_PREFIX), lay["household"], kids, n, HOUSEHOLD_PREFIX
+    )
+    member = _Entity(conv_m, lay["member"], mems, m)
+    bad_c |= child.bad
+    bad_m |= member.bad
+    errors += child.records + home.records + member.records
+
+    u = len(hh_names)
+    has_child = np.zeros(u + 1, bool)
+    has_child[hh_c[hh_c >= 0]] = True
+    spoiled: dict[int, str] = {}
+
+    def spoil(codes: np.ndarray, why: str) -> None:
+        for c in np.unique(codes):
+            spoiled.setdefault(int(c), why)
+
+    spoil(hh_c[home.bad & (hh_c >= 0)], "a household column of one of its children has a bad cell")
+    first = _first_rows(hh_c, u)
+    on_file = np.flatnonzero(hh_c >= 0)
+    for path, col in home.cols.items():
+        if home.leaves[path].kind == "record":
+            continue
+        mine, theirs = col[on_file], col[first[hh_c[on_file]]]
+        differ = (mine != theirs) & ~((mine != mine) & (theirs != theirs))
+        if path in home.counts:
+            differ |= home.counts[path][on_file] != home.counts[path][first[hh_c[on_file]]]
+        column = HOUSEHOLD_PREFIX + ".".join(path)
+        for r in on_file[differ]:
+            errors.append(
+                ErrorRecord(
+                    f"children.{column}",
+                    "household_conflict",
+                    f"{column} differs from the household's first child row ({int(first[hh_c[r]])})",
+                    None,
+                    row=int(r),
+                )
+            )
+        spoil(hh_c[on_file[differ]], f"its children disagree on {column}")
+    stray = np.flatnonzero((hh_m >= 0) & ~has_child[np.where(hh_m >= 0, hh_m, u)])
+    for r in stray:
+        errors.append(
+            ErrorRecord(
+                "members.household_id",
+                "member_without_child",
+                f"household {hh_names[hh_m[r]]!r} has no child row; the member is left out",
+                hh_names[hh_m[r]],
+                row=int(r),
+            )
+        )
+    attached = (hh_m >= 0) & has_child[np.where(hh_m >= 0, hh_m, u)]
+    spoil(hh_m[attached & bad_m], "a member row of it has errors")
+    dup = _duplicates(np.where(attached & named_m, hh_m, -1), mid)
+    for r in np.flatnonzero(dup):
+        errors.append(
+            ErrorRecord(
+                "members.member_id",
+                "duplicate_id",
+                f"member id {mid[r]!r} is used twice in household {hh_names[hh_m[r]]!r}",
+                str(mid[r]),
+                row=int(r),
+            )
+        )
+    spoil(hh_m[dup], "two of its members share an id")
+
+    group = np.where(attached & ~bad_m, hh_m, u)
+    order = np.argsort(group, kind="stable")
+    order = order[group[order] < u]
+    starts = _starts(group[order], u)
+    sorted_ids = mid[order]
+    clash = _match(hh_c, cid, bad_c, starts, sorted_ids) >= 0
+    for r in np.flatnonzero(clash):
+        errors.append(
+            ErrorRecord(
+                "children.child_id",
+                "duplicate_id",
+                f"child id {cid[r]!r} is also a member id of its household",
+                str(cid[r]),
+                row=int(r),
+            )
+        )
+    spoil(hh_c[clash], "a child and a member share an id")
+    dup = _duplicates(np.where(named_c, hh_c, -1), cid)
+    for r in np.flatnonzero(dup):
+        errors.append(
+            ErrorRecord(
+                "children.child_id",
+                "duplicate_id",
+                f"child id {cid[r]!r} is used by more than one row of its household",
+                str(cid[r]),
+                row=int(r),
+            )
+        )
+    bad_c |= dup
+    for role, want in zip(ROLES, ref_values, strict=True):
+        null = refs[role][1]
+        pos = _match(hh_c, want, bad_c | null, starts, sorted_ids)
+        lost = np.flatnonzero(~bad_c & ~null & (pos < 0))
+        for r in lost:
+            errors.append(
+                ErrorRecord(
+                    f"children.{role}",
+                    "unknown_member",
+                    f"{role} {want[r]!r} names no member of household {hh_names[hh_c[r]]!r}",
+                    str(want[r]),
+                    row=int(r),
+                )
+            )
+        bad_c[lost] = True
+    if spoiled:
+        gone = np.zeros(u + 1, bool)
+        gone[list(spoiled)] = True
+        for r in np.flatnonzero(~bad_c & (hh_c >= 0) & gone[np.where(hh_c >= 0, hh_c, u)]):
+            h = int(hh_c[r])
+            errors.append(
+                ErrorRecord(
+                    "children.household_id",
+                    "household_rejected",
+                    f"household {hh_names[h]!r} is rejected: {spoiled[h]}",
+                    hh_names[h],
+                    row=int(r),
+                )
+            )
+            bad_c[r] = True
+    cols = _columns(
+        np.flatnonzero(~bad_c), hh_c, hh_names, cid, mid, ref_values, refs, child, home, member, order, group, strings
+    )
+    errors.sort(key=lambda e: (e.row is not None, e.loc.split(".")[0], e.row or 0))
+    return Intake(cols, np.flatnonzero(~bad_c), n, errors)
+
+
+def _columns(
+    valid: np.ndarray,
+    hh_c: np.ndarray,
+    hh_names: list[str],
+    cid: np.ndarray,
+    mid: np.ndarray,
+    ref_values: list[np.ndarray],
+    refs: dict[str, tuple[np.ndarray, np.ndarray]],
+    child: _Entity,
+    home: _Entity,
+    member: _Entity,
+    order: np.ndarray,
+    group: np.ndarray,
+    strings: Strings,
+) -> Columns:
+    """The valid children, their households (numbered by first appearance) and those households' members."""
+    codes = hh_c[valid]
+    uniq, first = np.unique(codes, return_index=True)
+    by_first = np.argsort(first, kind="stable")
+    dense = np.full(len(hh_names) + 1, -1, np.int64)
+    dense[uniq[by_first]] = np.arange(len(uniq))
+    h = len(uniq)
+    child_hh = dense[codes].astype(np.int32)
+    mem_group = dense[np.minimum(group[order], len(hh_names))]
+    kept = order[mem_group >= 0]
+    kept = kept[np.argsort(dense[group[kept]], kind="stable")]
+    member_hh = dense[group[kept]]
+    starts = _starts(member_hh, h)
+    member_ids = mid[kept]
+    roles = {}
+    for role, want in zip(ROLES, ref_values, strict=True):
+        null = refs[role][1][valid]
+        pos = _match(child_hh.astype(np.int64), want[valid], null, starts, member_ids)
+        roles[role] = np.where(pos < 0, len(kept), pos).astype(np.int32)
+    first_rows = valid[np.sort(first)]
+    return Columns(
+        children=child.table(valid, sentinel=False),
+        members=member.table(kept, sentinel=True),
+        households=home.table(first_rows, sentinel=True),
+        child_hh=child_hh,
+        member_hh=np.concatenate([member_hh, [h]]).astype(np.int32),
+        hh_start=starts.astype(np.int32),
+        roles=roles,
+        child_ids=[str(x) for x in cid[valid]],
+        member_ids=[str(x) for x in member_ids],
+        household_ids=[hh_names[c] for c in uniq[by_first]],
+        strings=strings,
+    )

@@ -1,0 +1,149 @@
+"""From the numpy program's arrays back to result records, shaped like ``assess()``'s children."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from riskeval.evaluate._columns import ROLES, Columns, Table, unpack_date
+from riskeval.evaluate._program import role_facts
+from riskeval.evaluate._reads import Atoms, Ragged, trace
+from riskeval.evaluate._vprogram import Outcome, VectorProgram
+
+_SKIP = object()
+
+
+def _leaf_value(table: Table, path: tuple[str, ...], r: int, cols: Columns, on: date) -> Any:
+    """What the scalar form's ``Program.values`` shows for one fact of one row (``_SKIP``: nothing)."""
+    if path == ("age",):
+        born = int(table.cols[("birth_date",)][r])
+        if born < 0:
+            return _SKIP
+        b = unpack_date(born)
+        return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+    for k in range(1, len(path)):
+        state = int(table.cols[path[:k]][r])
+        if state == 0:
+            return _SKIP
+        if state == 1:
+            return False  # a certificate known not to be held: the scalar stops on False and shows it
+    leaf = table.leaves[path]
+    v = table.cols[path][r]
+    if leaf.kind in ("num", "int"):
+        return _SKIP if np.isnan(v) else (int(v) if leaf.kind == "int" else float(v))
+    if leaf.kind == "list":
+        items = table.raw[path][r]
+        return _SKIP if items is None else list(items)
+    if v < 0:
+        return _SKIP
+    if leaf.kind == "bool":
+        return bool(v)
+    if leaf.kind == "date":
+        return unpack_date(int(v)).isoformat()
+    if leaf.kind == "enum":
+        assert leaf.enum is not None
+        return list(leaf.enum)[int(v)].value
+    return cols.strings.values[int(v)]
+
+
+class Renderer:
+    """Renders the records of one evaluated population, tracing the gaps' facts block by block."""
+
+    def __init__(self, prog: VectorProgram, atoms: Atoms, cols: Columns, out: Outcome, on: date) -> None:
+        self.prog, self.atoms, self.cols, self.out, self.on = prog, atoms, cols, out, on
+        pack = prog.pack
+        assert out.env is not None
+        params = out.env.params
+        self.status = ("not_on_roster", pack.on_roster.id, pack.exited.id)
+        self.tiers = [t.id for t in pack.tiers]
+        self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
+        self.tier_rows = [r.id for r in pack.tier_rows]
+        self.levels = [
+            [
+                (lv.severity or "", pack.points(lv.severity or "", params), role_facts(lv.node, pack, {}))
+                for lv, _ in lvs
+            ]
+            for _, lvs in prog.factors
+        ]
+        self.factor_ids = [f.id for f, _ in prog.factors]
+        self.category_ids = [r.id for r, _ in prog.categories]
+        parts = [(g.rows, np.full(len(g.rows), k), np.arange(len(g.rows))) for k, g in enumerate(out.gaps)]
+        rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+        order = np.argsort(rows, kind="stable")
+        self.gap_rows = rows[order]
+        self.gap_col = np.concatenate([p[1] for p in parts])[order] if parts else rows
+        self.gap_pos = np.concatenate([p[2] for p in parts])[order] if parts else rows
+
+    def values(self, facts: list[tuple[str, tuple[str, ...]]], i: int) -> dict[str, Any]:
+        cols = self.cols
+        out: dict[str, Any] = {}
+        for root, path in facts:
+            if root == "child":
+                table, r = cols.children, i
+            elif root == "household":
+                table, r = cols.households, int(cols.child_hh[i])
+            elif root in ROLES:
+                table, r = cols.members, int(cols.roles[root][i])
+                if r == cols.m:
+                    continue
+            else:
+                continue
+            v = _leaf_value(table, path, r, cols, self.on)
+            if v is not _SKIP:
+                out[".".join((root, *path))] = v
+        return out
+
+    def records(self, block: int = 20_000) -> Iterator[dict[str, Any]]:
+        n = self.cols.n
+        for lo in range(0, n, block):
+            hi = min(n, lo + block)
+            a, b = np.searchsorted(self.gap_rows, [lo, hi])
+            need = np.unique(self.gap_rows[a:b])
+            lists = trace(self.prog.pack, self.atoms, self.cols.subset(need), self.on) if len(need) else {}
+            for i in range(lo, hi):
+                yield self.record(i, need, lists)
+
+    def record(self, i: int, need: np.ndarray, lists: dict[tuple[str, str], Ragged]) -> dict[str, Any]:
+        out = self.out
+        status = self.status[int(out.status[i])]
+        t = int(out.tier[i])
+        tier = self.tiers[t] if t >= 0 else None
+        row = int(out.tier_row[i])
+        factors = []
+        for k, level in enumerate(out.factors[i]):
+            if level >= 0:
+                sev, pts, facts = self.levels[k][int(level)]
+                factors.append({"code": self.factor_ids[k], "severity": sev, "points": pts,
+                                "values": self.values(facts, i)})  # fmt: skip
+        j0, j1 = np.searchsorted(self.gap_rows, [i, i + 1])
+        gaps = [self.gap(int(self.gap_col[j]), int(self.gap_pos[j]), i, need, lists) for j in range(j0, j1)]
+        return {
+            "child_id": self.cols.child_ids[i],
+            "status": status,
+            "categories": [c for c, held in zip(self.category_ids, out.categories[i], strict=True) if held],
+            "factors": factors,
+            "score": int(out.score[i]),
+            "tier": tier,
+            "visit_frequency": self.frequency[tier] if tier is not None else None,
+            "data_gaps": gaps,
+            "computed_tier": tier,
+            "tier_row": self.tier_rows[row] if row >= 0 else None,
+        }
+
+    def gap(self, col: int, pos: int, i: int, need: np.ndarray, lists: dict[tuple[str, str], Ragged]) -> dict[str, Any]:
+        g = self.out.gaps[col]
+        s = int(np.searchsorted(need, i))
+        facts = [self.atoms.text(x, self.cols.member_ids) for x in lists[(g.kind, g.rule)].at(s)]
+        t = int(g.tier_if_true[pos])
+        if g.kind == "roster":
+            status_if = self.status[2]
+        else:
+            status_if = self.status[1] if g.on_roster_if_true[pos] else self.status[0]
+        severity = None
+        if g.level is not None:
+            severity = self.levels[self.factor_ids.index(g.rule)][int(g.level[pos])][0]
+        return {"kind": g.kind, "rule": g.rule, "facts": facts, "severity": severity,
+                "tier_if_true": self.tiers[t] if t >= 0 else None, "status_if_true": status_if}  # fmt: skip
