@@ -1,6 +1,7 @@
 """riskeval: tiered risk assessment of children in difficult circumstances, from declarative rule packs."""
 
 from riskeval.assess import assess
+from riskeval.batch import BatchResult, BatchSummary, assess_batch
 from riskeval.errors import (
     ErrorRecord,
     EvaluationError,
@@ -17,6 +18,8 @@ from riskeval.results import ChildAssessment, DataGap, Explanation, FactorResult
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchResult",
+    "BatchSummary",
     "Child",
     "ChildAssessment",
     "DataGap",
@@ -38,6 +41,7 @@ __all__ = [
     "TriggerError",
     "__version__",
     "assess",
+    "assess_batch",
     "load_pack",
     "parse_event",
     "parse_household",
