@@ -15,8 +15,9 @@ comparisons it needs are known and hold, so "matches" and "evaluates to true" ar
 ``ABSENT`` is the one value that needs help: a comparison with it is false, ``!=`` true, so a leaf
 that would hold on it becomes ``any[leaf, PATH#absent == true]``.
 
-What cannot be said as a comparison of one fact with one value (arithmetic, date helpers,
-aggregations over members, a fact compared with another fact) is rejected when the pack loads.
+What cannot be said as a comparison of one fact with one value (arithmetic on facts, date
+helpers, aggregations over members, a fact compared with another fact) is rejected when the pack loads;
+arithmetic over literals and parameters is folded to its value.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ _PY = {
     "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
 }  # fmt: skip
+_ARITH = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b}
 MAX_INLINE = 16
 
 
@@ -221,11 +223,19 @@ class _Compiler:
 
     # --- values and facts ------------------------------------------------------------------------
     def value(self, n: A.Node) -> Any:
+        """A constant: a literal, a parameter, or arithmetic over them (folded here, as riskeval computes it)."""
         match n:
             case A.Const(value=v):
                 return v
             case A.Param(name=name):
                 return self.param(n, name)
+            case A.Arith(op=op, left=left, right=right) if not _reads_facts(n):
+                a, b = self.value(left), self.value(right)
+                if op == "/":
+                    if b == 0:
+                        raise IRError(n, "division by zero in a constant")
+                    return a / b
+                return _ARITH[op](a, b)
         raise IRError(n, _unsupported(n))
 
     def param(self, n: A.Node, name: str) -> Any:
@@ -273,6 +283,10 @@ def _any(parts: list[IR]) -> IR:
     if not kept:
         return FALSE
     return kept[0] if len(kept) == 1 else ("any", kept)
+
+
+def _reads_facts(n: A.Node) -> bool:
+    return any(isinstance(x, A.Fact | A.Ref | A.Agg | A.Call | A.TierInput) for x in A.walk(n))
 
 
 def _unsupported(n: A.Node) -> str:
