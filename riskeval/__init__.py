@@ -14,6 +14,7 @@ from riskeval.facts import Child, Event, Household, Member, parse_event, parse_h
 from riskeval.overrides import Override, OverrideError
 from riskeval.pack import Pack, load_pack
 from riskeval.results import ChildAssessment, DataGap, Explanation, FactorResult, HouseholdAssessment, PackStamp
+from riskeval.triggers import Monitor, Replay, Trigger
 
 __version__ = "0.1.0"
 
@@ -32,12 +33,15 @@ __all__ = [
     "Household",
     "HouseholdAssessment",
     "Member",
+    "Monitor",
     "Override",
     "OverrideError",
     "Pack",
     "PackError",
     "PackStamp",
+    "Replay",
     "RiskevalError",
+    "Trigger",
     "TriggerError",
     "__version__",
     "assess",
