@@ -155,6 +155,7 @@ class Monitor:
                 rejected += 1
                 errors += [dataclasses.replace(r, row=i) for r in records]
             triggers += found
+        errors.sort(key=lambda r: -1 if r.row is None else r.row)  # households first, then the log's order
         return Replay(
             triggers, errors, dict(fresh._households), count, count - rejected, rejected, self.pack.identity()
         )
