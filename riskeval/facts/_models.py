@@ -58,9 +58,7 @@ def _check_birth_date(value: date | None, info: ValidationInfo) -> date | None:
             {"value": str(value), "today": str(today)},
         )
     if value.year < 1900:
-        raise PydanticCustomError(
-            "impossible_date", "birth date {value} is before 1900", {"value": str(value)}
-        )
+        raise PydanticCustomError("impossible_date", "birth date {value} is before 1900", {"value": str(value)})
     return value
 
 
@@ -164,6 +162,21 @@ class Child(_Facts):
 
     _birth = field_validator("birth_date")(_check_birth_date)
 
+    @model_validator(mode="after")
+    def _untraceable_has_no_parent(self) -> Child:
+        if self.birth_parents_untraceable and (self.father or self.mother):
+            raise located(
+                [
+                    (
+                        ("birth_parents_untraceable",),
+                        "contradiction",
+                        "birth_parents_untraceable is true, yet the child names a father or mother",
+                        True,
+                    )
+                ]
+            )
+        return self
+
 
 class Household(_Facts):
     """A household: the adults, the children, and its economy and housing."""
@@ -184,9 +197,7 @@ class Household(_Facts):
         for group, i, pid in people:
             if pid in seen:
                 first = "{}[{}]".format(*seen[pid])
-                problems.append(
-                    ((group, i, "id"), "duplicate_id", f"id {pid!r} is already used by {first}", pid)
-                )
+                problems.append(((group, i, "id"), "duplicate_id", f"id {pid!r} is already used by {first}", pid))
             else:
                 seen[pid] = (group, i)
         member_ids = {m.id for m in self.members}
@@ -198,8 +209,7 @@ class Household(_Facts):
                         (
                             ("children", i, role),
                             "unknown_member",
-                            f"{role} {ref!r} names no member of the household"
-                            f" (members: {sorted(member_ids)})",
+                            f"{role} {ref!r} names no member of the household (members: {sorted(member_ids)})",
                             ref,
                         )
                     )

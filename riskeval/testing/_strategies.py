@@ -329,7 +329,11 @@ def _child(draw: st.DrawFn, on: date, child_id: str, family: _Family, ids: dict[
         data[flag] = draw(maybe(BOOL))
     for day in ("identified_on", "last_visit", "last_full_assessment"):
         data[day] = opt(draw, dates(shift(on, years=-3), latest(on)))
-    return data | family.child
+    data = data | family.child
+    if data.get("father") or data.get("mother"):
+        # A recorded parent contradicts "birth parents untraceable": the model rejects the pair.
+        data["birth_parents_untraceable"] = draw(st.sampled_from([None, False]))
+    return data
 
 
 def _economy(draw: st.DrawFn, fixed: Data) -> Data | None:
