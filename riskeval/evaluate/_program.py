@@ -12,6 +12,7 @@ from riskeval.pack import _ast as A
 from riskeval.pack._model import FactorDef, Pack, Rule
 
 ROLES = ("child", "father", "mother", "caregiver", "household")
+_PURE = (A.TierInput, A.Ref, A.Const, A.Param, A.BoolOp, A.Not, A.Compare, A.Arith, A.In)
 
 
 @dataclass(slots=True)
@@ -84,6 +85,14 @@ class Program:
         for rule, _ in self.categories:
             self.reads[id(rule)] = role_facts(rule.node, pack, {})
         self.mandatory = {s for s, spec in pack.severities.items() if spec.mandatory}
+        self.rank = {t.id: i for i, t in enumerate(pack.tiers)}
+        # The tier table is re-decided for every data gap; when it reads only tier inputs, rule results
+        # and parameters (the default pack's does), its answer is memoised on exactly those inputs.
+        deciders = [r.node for r in pack.tier_rows] + [pack.on_roster.node]
+        nodes = [n for root in deciders for n in A.walk(root)]
+        self.decide_refs = sorted({(n.kind, n.name) for n in nodes if isinstance(n, A.Ref)})
+        self.decide_pure = all(isinstance(n, _PURE) and not (isinstance(n, A.Ref) and n.args) for n in nodes)
+        self.decide_memo: dict[tuple[Any, ...], tuple[str | None, Rule | None, bool]] = {}
 
     def evaluate(self, household: Household, child: Child, on: date) -> ChildEval:
         pack = self.pack
@@ -151,16 +160,29 @@ class Program:
             per_domain[domain] = per_domain.get(domain, 0) + points
             counts[sev] = counts.get(sev, 0) + 1
         capped = {d: min(p, cap) for d, p in per_domain.items()}
-        ctx.tier = {"score": sum(capped.values()), "severity": counts}
+        score = sum(capped.values())
+        ctx.tier = {"score": score, "severity": counts}
+        key: tuple[Any, ...] | None = None
+        if self.decide_pure:
+            results = ctx.results
+            refs = tuple(results[r][0] if r in results else None for r in self.decide_refs)
+            key = (ctx.on, score, tuple(sorted(counts.items())), refs)
+            hit = self.decide_memo.get(key)
+            if hit is not None:
+                return hit[0], hit[1], score, capped, hit[2]
         best: tuple[int, Rule] | None = None
         for rule, fn in self.tier_rows:
             if rule.applies_on(ctx.on) and fn(ctx) is True:
-                rank = pack.tier_rank(rule.tier or "")
+                rank = self.rank[rule.tier or ""]
                 if best is None or rank < best[0]:
                     best = (rank, rule)
         on_roster = self.on_roster(ctx) is True
         tier = best[1].tier if best else None
-        return tier, best[1] if best else None, ctx.tier["score"], capped, on_roster
+        if key is not None:
+            if len(self.decide_memo) > 4096:
+                self.decide_memo.clear()
+            self.decide_memo[key] = (tier, best[1] if best else None, on_roster)
+        return tier, best[1] if best else None, score, capped, on_roster
 
     def gaps(self, ctx: Ctx, out: ChildEval, hits: list[tuple[str, str, int]], domains: dict[str, str],
              cats: list[tuple[Rule, list[str]]], factors: list[tuple[FactorDef, Rule, list[str]]],

@@ -146,23 +146,34 @@ class Compiler:
         def pred(ctx: Ctx) -> Any:
             params, body = self.predicates[name]
             members = [a(ctx) for a in args]
-            if any(m is None for m in members):
+            if None in members:
                 return None
-            shown = [_where(ctx, r, ()) for r in roots]
-            key = (name, *(m.id for m in members))
+            key = (name, *[m.id for m in members])
             hit = ctx.memo.get(key)
             if hit is not None:
                 if hit[0] is None:
                     ctx.unknown.extend(hit[1])
                 return hit[0]
-            saved, saved_names = dict(ctx.vars), dict(ctx.names)
-            ctx.vars.update(zip(params, members, strict=True))
-            ctx.names.update(zip(params, shown, strict=True))
+            shown = [_where(ctx, r, ()) for r in roots]
+            # Only this predicate's own parameters change: save and restore just those.
+            vars_, names = ctx.vars, ctx.names
+            saved = [(p, vars_.get(p), names.get(p)) for p in params]
+            for p, m, w in zip(params, members, shown, strict=True):
+                vars_[p] = m
+                names[p] = w
             start = len(ctx.unknown)
             try:
                 value = body(ctx)
             finally:
-                ctx.vars, ctx.names = saved, saved_names
+                for p, old_member, old_name in saved:
+                    if old_member is None:
+                        vars_.pop(p, None)
+                    else:
+                        vars_[p] = old_member
+                    if old_name is None:
+                        names.pop(p, None)
+                    else:
+                        names[p] = old_name
             ctx.memo[key] = (value, ctx.unknown[start:])
             return value
 
@@ -350,6 +361,20 @@ def _call(fn: str, args: list[Fn]) -> Fn:
 def _fact(n: A.Fact) -> Fn:
     root, path = n.root, n.path
     last = len(path) - 1
+    if len(path) == 1 and path[0] != "age":
+        (field,) = path
+
+        def one_field(ctx: Ctx) -> Any:  # the common case, kept short: it runs ~150 times per child
+            obj = ctx.roles.get(root) if root in ctx.roles else ctx.vars.get(root)
+            if obj is None:
+                ctx.unknown.append(_where(ctx, root, ()))
+                return None
+            value = getattr(obj, field)
+            if value is None:
+                ctx.unknown.append(_where(ctx, root, path))
+            return value
+
+        return one_field
 
     def fact(ctx: Ctx) -> Any:
         obj = ctx.roles[root] if root in ctx.roles else ctx.vars.get(root)
