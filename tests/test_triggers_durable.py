@@ -21,7 +21,7 @@ from riskeval.facts import Event, Household
 from riskeval.testing import events, households
 from riskeval.triggers import Monitor
 from riskeval.triggers._apply import affected, problems, updated
-from riskeval.triggers._match import situation
+from riskeval.triggers._match import Situation
 
 needs_durable = pytest.mark.skipif(importlib.util.find_spec("durable") is None, reason="durable-rules not installed")
 LAW = settings(
@@ -112,8 +112,8 @@ def test_both_executors_match_the_same_rows_in_every_situation(
         after = updated(h, ev)
         params = rich_pack.params_on(ev.date)
         for child in affected(after, ev):
-            ctx_a, ctx_b = situation(after, child, ev, params), situation(after, child, ev, params)
-            assert a.match(ctx_a, ev) == b.match(ctx_b, ev), (ev.type, child.id)
+            mine, theirs = Situation(after, child, ev, params), Situation(after, child, ev, params)
+            assert a.match(mine) == b.match(theirs), (ev.type, child.id)
 
 
 @needs_durable

@@ -264,9 +264,9 @@ def test_an_executor_failure_is_a_record_in_replay_and_triggererror_in_post(monk
     """An engine error on one event rejects that event only (replay), or raises TriggerError naming it (post)."""
     m = monitor()
 
-    def fail(ctx: Any, event: Event) -> list[str]:
-        if event.id == "e1":
-            raise TriggerError(f"engine failed on event {event.id!r}")
+    def fail(situation: Any) -> list[str]:
+        if situation.event.id == "e1":
+            raise TriggerError(f"engine failed on event {situation.event.id!r}")
         return ["access_refused"]
 
     monkeypatch.setattr(m._executor, "match", fail)

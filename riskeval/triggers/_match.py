@@ -71,12 +71,26 @@ def _adults_home(members: list[Member], other_than: str) -> int | None:
     return None if unknown else count
 
 
-def situation(household: Household, child: Child, event: Event, params: dict[str, Any]) -> Ctx:
-    """The context a trigger row is read in: this child, the household after the event, on its date."""
-    ctx = Ctx(household, child, event.date, params)
-    ctx.roles["event"] = EventView(event, household, child)
-    ctx.roles["subject"] = household.member(event.member)
-    return ctx
+class Situation:
+    """One event read for one child: the household after the event, the child, the parameters of its date.
+
+    The evaluation context is built on first use: rows without a condition need none.
+    """
+
+    __slots__ = ("_ctx", "child", "event", "household", "params")
+
+    def __init__(self, household: Household, child: Child, event: Event, params: dict[str, Any]) -> None:
+        self.household, self.child, self.event, self.params = household, child, event, params
+        self._ctx: Ctx | None = None
+
+    @property
+    def ctx(self) -> Ctx:
+        """The context a trigger row is read in: roots child, father, ..., event and subject; on = the event date."""
+        if self._ctx is None:
+            ctx = self._ctx = Ctx(self.household, self.child, self.event.date, self.params)
+            ctx.roles["event"] = EventView(self.event, self.household, self.child)
+            ctx.roles["subject"] = self.household.member(self.event.member)
+        return self._ctx
 
 
 class RiskevalExecutor:
@@ -86,14 +100,15 @@ class RiskevalExecutor:
 
     def __init__(self, pack: Pack, spec: TriggersSpec) -> None:
         compiler = Compiler(pack)
-        self.by_type: dict[str, list[tuple[str, Getter]]] = {}
+        self.by_type: dict[str, list[tuple[str, Getter | None]]] = {}
         for row in spec.rules:
-            rule = pack.trigger_rules[row.id]
-            fn = compiler.compile(rule.node)
+            node = pack.trigger_rules[row.id].node
+            fn = None if isinstance(node, A.Const) and node.value is True else compiler.compile(node)
             self.by_type.setdefault(row.event, []).append((row.id, fn))
 
-    def match(self, ctx: Ctx, event: Event) -> list[str]:
-        return [rid for rid, fn in self.by_type.get(event.type.value, ()) if fn(ctx) is True]
+    def match(self, s: Situation) -> list[str]:
+        """The ids of the rows of the event's type that hold, in file order."""
+        return [rid for rid, fn in self.by_type.get(s.event.type.value, ()) if fn is None or fn(s.ctx) is True]
 
 
 class _Ruleset:
@@ -170,14 +185,15 @@ class DurableExecutor:
         self.rulesets[tuple((n, repr(params.get(n))) for n in self.used)] = out
         return out
 
-    def fact(self, ctx: Ctx, event: Event, ruleset: _Ruleset) -> dict[str, Any]:
+    def fact(self, s: Situation, ruleset: _Ruleset) -> dict[str, Any]:
         """The flat fact of a situation: the fields the rows of its event type read."""
+        event = s.event
         fact: dict[str, Any] = {"event_id": event.id, "event.type": event.type.value}
         values: dict[tuple[str, tuple[str, ...]], Any] = {}
         for ref in ruleset.fields:
             key = (ref.root, ref.path)
             if key not in values:
-                values[key] = self._getter(ref)(ctx)
+                values[key] = self._getter(ref)(s.ctx)
             v = values[key]
             if ref.flag == "known":
                 fact[ref.name] = v is not None
@@ -194,11 +210,13 @@ class DurableExecutor:
                 fact[ref.name] = v
         return fact
 
-    def match(self, ctx: Ctx, event: Event) -> list[str]:
-        ruleset = self.ruleset(ctx.params).get(event.type.value)
+    def match(self, s: Situation) -> list[str]:
+        """The ids of the rows of the event's type that durable-rules finds true, in file order."""
+        event = s.event
+        ruleset = self.ruleset(s.params).get(event.type.value)
         if ruleset is None:
             return []
-        fact = self.fact(ctx, event, ruleset)
+        fact = self.fact(s, ruleset)
         if event is not self._memo_event:
             self._memo_event, self._memo = event, {}
         key: tuple[Any, ...] = (id(ruleset), *sorted((k, v) for k, v in fact.items() if k != "event_id"))

@@ -22,7 +22,7 @@ from riskeval.facts import Event, Household, parse_event, parse_household
 from riskeval.pack import Pack, load_pack
 from riskeval.pack._triggers import ChangesCorrelation, TriggerRow, TriggersSpec, WindowCorrelation
 from riskeval.triggers._apply import affected, problems, updated
-from riskeval.triggers._match import DurableExecutor, RiskevalExecutor, situation
+from riskeval.triggers._match import DurableExecutor, RiskevalExecutor, Situation
 from riskeval.triggers._match import executor as make_executor
 from riskeval.triggers._results import Change, Escalation, Reason, Replay, Trigger
 from riskeval.triggers._scheduled import due_date, next_visit, scheduled_triggers
@@ -197,7 +197,7 @@ class Monitor:
         matched: dict[str, list[str]] = {}
         try:
             for child in children:
-                ids = self._executor.match(situation(after, child, ev, params), ev)
+                ids = self._executor.match(Situation(after, child, ev, params))
                 matched[child.id] = [i for i in ids if self.pack.trigger_rules[i].applies_on(ev.date)]
         except TriggerError as exc:
             return [], [ErrorRecord("type", "executor_error", f"event {ev.id}: {exc}", ev.type.value)]
