@@ -128,13 +128,22 @@ def test_a_not_portable_condition_points_at_the_offending_part(tmp_path: Path) -
     path = folder / "triggers.yaml"
     text = path.read_text("utf-8")
     old = "when: event.amount >= params.spending_md"
-    path.write_text(text.replace(old, "when: event.amount >= params.spending_md + 1"), "utf-8")
+    path.write_text(text.replace(old, "when: event.amount > 0 and event.amount / 2 >= params.spending_md"), "utf-8")
     with pytest.raises(PackError) as info:
         riskeval.load_pack(folder)
     (record,) = info.value.records
-    line_text = text.splitlines()[int(record.loc.split(":")[-2]) - 1]
-    assert line_text[int(record.loc.split(":")[-1]) - 1 :].startswith("params.spending_md")
+    line_text = path.read_text("utf-8").splitlines()[int(record.loc.split(":")[-2]) - 1]
+    assert line_text[int(record.loc.split(":")[-1]) - 1 :].startswith("event.amount / 2")
     assert "arithmetic" in record.message
+
+
+def test_arithmetic_over_parameters_is_a_constant_and_loads(tmp_path: Path) -> None:
+    """params.spending_md * 2 reads no fact: it folds to a value, and the pack loads."""
+    folder = copy_pack(tmp_path)
+    path = folder / "triggers.yaml"
+    old = "when: event.amount >= params.spending_md"
+    path.write_text(path.read_text("utf-8").replace(old, "when: event.amount >= params.spending_md * 2"), "utf-8")
+    assert riskeval.load_pack(folder).trigger_rules["medical_expense"].text == "event.amount >= params.spending_md * 2"
 
 
 # --- the condition IR ------------------------------------------------------------------------------------
