@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from riskeval.errors import TriggerError
@@ -144,6 +145,7 @@ class DurableExecutor:
         self.roots = roots_for(EventFacts)
         self.used: tuple[str, ...] | None = None
         self.rulesets: dict[tuple[Any, ...], dict[str, _Ruleset]] = {}
+        self._by_date: dict[date, dict[str, _Ruleset]] = {}  # parameters are a function of the date
         compiler = Compiler(pack)
         self._memo_event: Event | None = None  # the situations of one event often flatten alike
         self._memo: dict[tuple[Any, ...], list[str]] = {}
@@ -213,7 +215,12 @@ class DurableExecutor:
     def match(self, s: Situation) -> list[str]:
         """The ids of the rows of the event's type that durable-rules finds true, in file order."""
         event = s.event
-        ruleset = self.ruleset(s.params).get(event.type.value)
+        rulesets = self._by_date.get(event.date)
+        if rulesets is None:
+            if len(self._by_date) > 4096:
+                self._by_date.clear()
+            rulesets = self._by_date[event.date] = self.ruleset(s.params)
+        ruleset = rulesets.get(event.type.value)
         if ruleset is None:
             return []
         fact = self.fact(s, ruleset)

@@ -292,11 +292,15 @@ class Monitor:
     def _due_date(
         self, start: date, urgency: str, hh: Household, child_ids: list[str], evals: dict[str, ChildEval]
     ) -> date:
-        visits = [
-            v
-            for c in hh.children
-            if c.id in child_ids and (v := next_visit(self.pack, c, evals.get(c.id), c.last_visit)) is not None
-        ]
+        visits = (
+            [
+                v
+                for c in hh.children
+                if c.id in child_ids and (v := next_visit(self.pack, c, evals.get(c.id), c.last_visit)) is not None
+            ]
+            if evals and self.spec.urgencies[urgency].at_next_visit
+            else []
+        )
         return due_date(self.pack, self.spec, start, urgency, visits)
 
 
