@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -146,19 +146,3 @@ class TiersFile(_File):
     frequencies: list[Frequency]
     rows: list[TierRow]
     roster: Roster
-
-
-class TriggerRule(_File):
-    id: RuleId
-    label: Label
-    source: Source
-    event: str | list[str]
-    urgency: str
-    when: str | None = None
-    reason: Label | None = None
-
-
-class TriggersFile(_File):
-    urgencies: dict[str, Any] = Field(default_factory=dict)
-    rules: list[TriggerRule] = Field(default_factory=list)
-    correlations: list[dict[str, Any]] = Field(default_factory=list)

@@ -12,8 +12,6 @@ and point a pack file at its schema with a first line such as
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import json
 import sys
 from pathlib import Path
@@ -21,7 +19,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from riskeval.pack._files import Category, Factor, PackFile, Parameter, Predicate, TiersFile, TriggersFile
+from riskeval.pack._files import Category, Factor, PackFile, Parameter, Predicate, TiersFile
 
 # A URN, not a URL: the schemas must not depend on where the docs happen to be hosted.
 _ID = "urn:riskeval:pack:{name}"
@@ -43,16 +41,11 @@ def _file_types() -> dict[str, tuple[Any, str]]:
         "tiers": (TiersFile, "Severities, domains, tiers and the tier table (the highest tier wins)."),
     }
     # schedule.yaml and triggers.yaml are read by the modules that own their format (as the loader does).
-    try:
-        from riskeval.schedule import ScheduleSpec
+    from riskeval.pack._triggers import TriggersSpec
+    from riskeval.schedule import ScheduleSpec
 
-        types["schedule"] = (ScheduleSpec, "The visit calendar: cadences, deadlines, holidays, milestones.")
-    except ImportError:  # pragma: no cover - the calendar module ships with the package
-        pass
-    triggers: Any = TriggersFile
-    with contextlib.suppress(ImportError):
-        triggers = getattr(importlib.import_module("riskeval.pack._triggers"), "TriggersSpec", TriggersFile)
-    types["triggers"] = (triggers, "Re-assessment triggers: event type -> urgency, conditions, correlations.")
+    types["schedule"] = (ScheduleSpec, "The visit calendar: cadences, deadlines, holidays, milestones.")
+    types["triggers"] = (TriggersSpec, "Re-assessment triggers: event type -> urgency, conditions, correlations.")
     return types
 
 

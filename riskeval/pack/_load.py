@@ -28,7 +28,6 @@ from riskeval.pack._files import (
     Parameter,
     Predicate,
     TiersFile,
-    TriggersFile,
 )
 from riskeval.pack._files import Rule as RuleRow
 from riskeval.pack._model import FactorDef, Pack, Rule
@@ -273,12 +272,10 @@ class _Loader:
         return out
 
     def triggers(self, doc: Located | None) -> tuple[Any, dict[str, Rule]]:
-        """triggers.yaml, compiled by the trigger module when it is there (it owns that file's format)."""
-        try:
-            from riskeval.pack._triggers import compile_triggers  # type: ignore[import-not-found, unused-ignore]
-        except ImportError:
-            return self.model(doc, TriggersFile) or TriggersFile(), {}
-        return compile_triggers(self, doc)  # type: ignore[no-any-return, unused-ignore]
+        """triggers.yaml, compiled by the trigger module (which owns that file's format)."""
+        from riskeval.pack._triggers import compile_triggers  # here, not on top: it imports this module
+
+        return compile_triggers(self, doc)
 
     def schedule(self, doc: Located | None) -> Any:
         if doc is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from riskeval.pack import _ast as A
-from riskeval.pack._files import Effective, Label, PackFile, Parameter, Severity, Tier, TriggersFile
+from riskeval.pack._files import Effective, Label, PackFile, Parameter, Severity, Tier
 from riskeval.pack._params import value_on
 from riskeval.pack._yaml import Mark
 
@@ -66,7 +66,7 @@ class Pack:
     exited: Rule
     on_roster: Rule
     schedule: Any
-    triggers: TriggersFile
+    triggers: Any  # riskeval.pack._triggers.TriggersSpec (typed loosely: that module imports this one)
     trigger_rules: dict[str, Rule] = field(default_factory=dict)
     _params_cache: dict[date, dict[str, Any]] = field(default_factory=dict, repr=False)
     # Compiled forms (scalar program, numpy program), built once on first use.

@@ -27,7 +27,9 @@ def type_of(param: Parameter) -> Type | None:
     kinds: set[Type] = set()
     for v in param.values:
         x = v.value
-        kinds.add(BOOL if isinstance(x, bool) else LIST if isinstance(x, list) else STR if isinstance(x, str) else NUMBER)
+        kinds.add(
+            BOOL if isinstance(x, bool) else LIST if isinstance(x, list) else STR if isinstance(x, str) else NUMBER
+        )
     return kinds.pop() if len(kinds) == 1 else None
 
 

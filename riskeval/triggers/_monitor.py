@@ -213,13 +213,13 @@ class Monitor:
         cached = self._assessed.get(hh.id)
         if cached is not None and cached[0] is hh and cached[1] == on:
             return cached[2]
-        return [self._program.evaluate(hh, c, on) for c in hh.children]
+        return [self._program.evaluate(hh, c, on, gaps=False) for c in hh.children]
 
     def _changes(self, before: Household, after: Household, on: date) -> tuple[list[Change], dict[str, ChildEval]]:
         if self._program is None:
             return [], {}
         old = self._evals(before, on)
-        new = [self._program.evaluate(after, c, on) for c in after.children]
+        new = [self._program.evaluate(after, c, on, gaps=False) for c in after.children]
         self._assessed[after.id] = (after, on, new)
         changes = [
             Change(
