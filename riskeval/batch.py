@@ -116,12 +116,11 @@ def _intake(population: Any, on: date) -> Intake:
 
 
 def _bits(m: np.ndarray) -> np.ndarray:
-    """Boolean columns as one uint64 bitmask per row (bit k = column k)."""
-    n = m.shape[0]
-    packed = np.packbits(m, axis=1, bitorder="little")
-    out = np.zeros((n, 8), np.uint8)
-    out[:, : packed.shape[1]] = packed
-    bits: np.ndarray = out.view("<u8").reshape(n).astype(np.uint64)
+    """Rows of booleans (one per label, a column per child) as one uint64 bitmask per child (bit k: row k)."""
+    packed = np.packbits(m, axis=0, bitorder="little")
+    bits = np.zeros(m.shape[1], np.uint64)
+    for j, byte in enumerate(packed):
+        bits |= byte.astype(np.uint64) << np.uint64(8 * j)
     return bits
 
 
@@ -188,15 +187,17 @@ class BatchResult:
         self.categories = _bits(out.categories)
         self.factors = _bits(out.factors >= 0)
         self.roster_gap = np.zeros(cols.n, bool)
-        self.category_gaps = np.zeros(cols.n, np.uint64)
-        self.factor_gaps = np.zeros(cols.n, np.uint64)
+        category_gaps = np.zeros((len(self.category_labels), cols.n), bool)
+        factor_gaps = np.zeros((len(self.factor_labels), cols.n), bool)
         for g in out.gaps:
             if g.kind == "roster":
-                self.roster_gap[g.rows] = True
+                self.roster_gap |= g.mask
             elif g.kind == "category":
-                self.category_gaps[g.rows] |= np.uint64(1 << self.category_labels.index(g.rule))
+                category_gaps[self.category_labels.index(g.rule)] |= g.mask
             else:
-                self.factor_gaps[g.rows] |= np.uint64(1 << self.factor_labels.index(g.rule))
+                factor_gaps[self.factor_labels.index(g.rule)] |= g.mask
+        self.category_gaps = _bits(category_gaps)
+        self.factor_gaps = _bits(factor_gaps)
 
     def __len__(self) -> int:
         return self.assessed
@@ -241,10 +242,10 @@ class BatchResult:
             "score": self.score,
         }
         for k, name in enumerate(self.category_labels):
-            data[f"category.{name}"] = self._out.categories[:, k]
+            data[f"category.{name}"] = self._out.categories[k]
         for k, (fdef, lvs) in enumerate(self._prog.factors):
             sev = np.array([lv.severity for lv, _ in lvs] + [None], object)
-            data[f"factor.{fdef.id}"] = sev[self._out.factors[:, k]]
+            data[f"factor.{fdef.id}"] = sev[self._out.factors[k]]
         gaps = self.roster_gap.astype(np.int32) + _popcount(self.category_gaps) + _popcount(self.factor_gaps)
         data["data_gaps"] = gaps
         return pd.DataFrame(data)

@@ -190,7 +190,8 @@ class Columns:
                        roles, ids, self.member_ids, self.household_ids, self.strings)  # fmt: skip
 
 
-def _empty(leaf: Leaf, n: int) -> np.ndarray:
+def empty_column(leaf: Leaf, n: int) -> np.ndarray:
+    """A column where every row is unknown."""
     if leaf.kind in ("num", "int"):
         return np.full(n, np.nan)
     if leaf.kind in ("record", "cert"):
@@ -283,19 +284,28 @@ def from_households(households: Sequence[Household], strings: Strings | None = N
                 ref = getattr(c, r)
                 roles[r].append(-1 if ref is None else where[ref])
     none = len(member_ids)
+    roles_rows = {r: _role_rows(v, none) for r, v in roles.items()}
     return Columns(
-        children=kids.table(sentinel=False),
+        children=add_refs(kids.table(sentinel=False), roles_rows, none),
         members=members.table(sentinel=True),
         households=homes.table(sentinel=True),
         child_hh=np.array(child_hh, np.int32),
         member_hh=np.array([*member_hh, len(households)], np.int32),
         hh_start=np.array([*hh_start, len(member_ids)], np.int32),
-        roles={r: _role_rows(v, none) for r, v in roles.items()},
+        roles=roles_rows,
         child_ids=child_ids,
         member_ids=member_ids,
         household_ids=[hh.id for hh in households],
         strings=strings,
     )
+
+
+def add_refs(children: Table, roles: dict[str, IntArray], none: int) -> Table:
+    """The member ids a child names (``child.father``...), readable as facts: a member row, -1 if none."""
+    for r in ROLES:
+        children.cols[(r,)] = np.where(roles[r] == none, -1, roles[r]).astype(np.int32)
+        children.leaves[(r,)] = Leaf((r,), "ref")
+    return children
 
 
 def _role_rows(rows: list[int], none: int) -> IntArray:

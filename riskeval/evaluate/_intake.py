@@ -17,7 +17,7 @@ import numpy as np
 
 from riskeval.batch import Intake
 from riskeval.errors import ErrorRecord, FactsError
-from riskeval.evaluate._columns import ROLES, Columns, Leaf, Strings, Table, layout
+from riskeval.evaluate._columns import ROLES, Columns, Leaf, Strings, Table, add_refs, layout
 from riskeval.evaluate._tables import ID_PATTERN, Converter, as_raw
 
 HOUSEHOLD_PREFIX = "household."
@@ -51,7 +51,9 @@ def _id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
         v = raw.values
         if v.dtype.kind == "f":
             whole = ~raw.null & (v == np.floor(v)) & (np.abs(v) < 2**53)
-            out = np.where(whole, v, 0).astype(np.int64).astype(object)
+            if (whole | raw.null).all():
+                return np.where(whole, v, 0).astype(np.int64), raw.null.copy()
+            out = np.where(whole, v, 0).astype(np.int64).astype(str).astype(object)
             out[~whole & ~raw.null] = v[~whole & ~raw.null]  # not an id: reported as it is
             return out, raw.null
         return v.astype(np.int64), raw.null.copy()
@@ -463,7 +465,7 @@ def _columns(
         roles[role] = np.where(pos < 0, len(kept), pos).astype(np.int32)
     first_rows = valid[np.sort(first)]
     return Columns(
-        children=child.table(valid, sentinel=False),
+        children=add_refs(child.table(valid, sentinel=False), roles, len(kept)),
         members=member.table(kept, sentinel=True),
         households=home.table(first_rows, sentinel=True),
         child_hh=child_hh,

@@ -209,11 +209,17 @@ class Compiler:
             def call1(env: Env, fr: Frame) -> Val:
                 ref = args[0](env, fr)
                 assert isinstance(ref, MRef)
-                per_member = env.shared.get(key)
-                if per_member is None:
-                    (param,), body = self.predicates[name]
-                    per_member = env.shared[key] = O.as_b(body(env, env.member_frame(param)))
-                return O.gather_member(per_member, ref.idx, env.cols.m)
+                local = (key, ref.root)
+                hit = fr.cache.get(local)
+                if hit is None:
+                    state = env.shared.get(key)
+                    if state is None:
+                        (param,), body = self.predicates[name]
+                        state = env.shared[key] = O.member_states(
+                            O.as_b(body(env, env.member_frame(param))), env.cols.m
+                        )
+                    hit = fr.cache[local] = O.from_states(state if ref.idx is None else state[ref.idx])
+                return hit
 
             return call1
 
@@ -321,6 +327,8 @@ def read(env: Env, table: Table, idx: np.ndarray | None, path: tuple[str, ...]) 
     if kind in ("num", "int"):
         unk: Mask = np.isnan(data)
         return V("num", data, unk=O.andnot(unk, absent), absent=absent)
+    if kind == "ref":  # a member id the child names: compared as the member it names
+        return V("code", data, unk=data < 0, space=O.MemberIds(env.cols.member_ids))
     if kind == "list":
         count = _take(table.counts[path], idx)
         return V("list", data, unk=O.andnot(count < 0, absent), absent=absent, count=count, space=leaf.enum)

@@ -49,6 +49,19 @@ class MRef:
 
 
 Val = B | V | MRef
+
+
+@dataclass(frozen=True, slots=True)
+class MemberIds:
+    """The code space of member ids a child names: codes are member rows, compared with text by id."""
+
+    ids: Any
+
+    def text(self, codes: Any) -> Any:
+        ids = np.asarray(self.ids, object)
+        return np.where(np.asarray(codes) >= 0, ids[np.maximum(codes, 0)] if len(ids) else None, None)
+
+
 ZERO = V("num", 0)
 OPS: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -146,8 +159,12 @@ def compare(op: str, x: Val, y: Val, strings: Strings) -> B:
     if a.kind == "lit" and b.kind == "lit":
         r = bool(OPS[op](a.val, b.val))
         return B(r, not r)
-    av = _code(a.val, b.space, strings) if a.kind == "lit" else a.val
-    bv = _code(b.val, a.space, strings) if b.kind == "lit" else b.val
+    if isinstance(a.space, MemberIds) and b.kind == "lit":
+        a = V("code", a.space.text(a.val), a.unk, a.absent)
+    if isinstance(b.space, MemberIds) and a.kind == "lit":
+        b = V("code", b.space.text(b.val), b.unk, b.absent)
+    av = a.val if a.kind != "lit" or b.space is None else _code(a.val, b.space, strings)
+    bv = b.val if b.kind != "lit" or a.space is None else _code(b.val, a.space, strings)
     res = _m(OPS[op](av, bv))
     ab = or2(a.absent, b.absent)
     unk = andnot(or2(a.unk, b.unk), ab)
@@ -181,14 +198,19 @@ def isin(x: Val, items: Sequence[Val], negate: bool, strings: Strings) -> B:
     if item.kind == "lit":
         r = (item.val in values) != negate
         return B(r, not r)
+    if isinstance(item.space, MemberIds):
+        hit: Mask = np.isin(item.space.text(item.val), np.array(values, object))
+        return _decide(andnot(_m(hit), item.absent), item.unk, negate)
     if item.kind == "code":
         codes = [c for c in (_code(v, item.space, strings) for v in values) if c >= 0]
-        if item.space != "str":
+        if len(codes) <= 3 or not isinstance(item.val, np.ndarray):
+            hit = False
+            for c in codes:
+                hit = or2(hit, _m(item.val == c))
+        elif item.space != "str":
             lut = np.zeros(len(item.space) + 1, bool)
             lut[np.array(codes, np.int64) + 1] = True
-            hit: Mask = (
-                lut[item.val.astype(np.int64) + 1] if isinstance(item.val, np.ndarray) else bool(lut[item.val + 1])
-            )
+            hit = lut[item.val.astype(np.int16) + 1]
         else:
             hit = np.isin(item.val, codes)
     else:
@@ -282,28 +304,30 @@ def unknown_where(b: B, missing: Mask) -> B:
     return B(andnot(b.t, missing), andnot(b.f, missing))
 
 
-def gather_member(per_member: B, idx: np.ndarray | None, m: int) -> B:
-    """A predicate computed once per member, read for the member each row names (unknown if none)."""
-    t, f = per_member.t, per_member.f
-    if idx is None:  # the rows are the members themselves; row m is the unknown member
-        if not isinstance(t, bool) and (t[m] or f[m]):
-            t, f = t.copy(), f.copy()
-            t[m] = f[m] = False
-        return B(t, f)
-    b = B(_rows(t, idx), _rows(f, idx))
-    sentinel_known = (t if isinstance(t, bool) else t[m]) or (f if isinstance(f, bool) else f[m])
-    return unknown_where(b, idx == m) if sentinel_known else b
+def member_states(per_member: B, m: int) -> np.ndarray:
+    """A predicate computed once per member as one int8 per member (1 true, 0 false, -1 unknown); the
+    unknown member's row (m, where a missing father points) is unknown whatever the body said."""
+    n = m + 1
+    t = np.full(n, per_member.t) if isinstance(per_member.t, bool) else per_member.t
+    f = np.full(n, per_member.f) if isinstance(per_member.f, bool) else per_member.f
+    state = t.view(np.int8) - (~(t | f)).view(np.int8)
+    state[m] = -1
+    return state
+
+
+def from_states(state: np.ndarray) -> B:
+    return B(state == 1, state == 0)
 
 
 def contribution(fn: str, c: B | None, v: Val) -> Val:
     """What one member adds to any/all/count/sum, given the ``if`` condition (Kleene, as the scalar)."""
     if fn == "sum":
-        x = as_v(v)
+        x = as_v(v)  # a certificate not held adds nothing
+        val = np.where(x.absent, 0, x.val) if x.absent is not False else x.val
         if c is None:
-            return V("num", x.val, unk=or2(x.unk, x.absent))
+            return V("num", val, unk=x.unk)
         c_unknown = and2(neg(c.t), neg(c.f))
-        val = np.where(c.t, x.val, 0)
-        return V("num", val, unk=or2(c_unknown, and2(c.t, or2(x.unk, x.absent))))
+        return V("num", np.where(c.t, val, 0), unk=or2(c_unknown, and2(c.t, x.unk)))
     b = as_b(v)
     if c is None:
         return b
@@ -313,13 +337,14 @@ def contribution(fn: str, c: B | None, v: Val) -> Val:
 
 
 def _seg_count(mask: Mask, starts: np.ndarray, n: int) -> np.ndarray:
+    """How many elements of each segment ``starts[i]:starts[i+1]`` (of the first n) are set."""
     sizes = np.diff(starts)
     if isinstance(mask, bool):
         return sizes if mask else np.zeros_like(sizes)
-    cs = np.zeros(n + 1, np.int64)
-    np.cumsum(mask[:n], out=cs[1:])
-    out: np.ndarray = cs[starts[1:]] - cs[starts[:-1]]
-    return out
+    cs = np.zeros(n + 1, np.int32)
+    np.cumsum(mask[:n], out=cs[1:], dtype=np.int32)
+    counts: np.ndarray = cs[starts[1:]] - cs[starts[:-1]]
+    return counts
 
 
 def reduce(fn: str, x: Val, starts: np.ndarray, n: int) -> Val:

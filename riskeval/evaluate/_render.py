@@ -34,6 +34,8 @@ def _leaf_value(table: Table, path: tuple[str, ...], r: int, cols: Columns, on: 
     v = table.cols[path][r]
     if leaf.kind in ("num", "int"):
         return _SKIP if np.isnan(v) else (int(v) if leaf.kind == "int" else float(v))
+    if leaf.kind == "ref":
+        return _SKIP if v < 0 else str(cols.member_ids[int(v)])
     if leaf.kind == "list":
         items = table.raw[path][r]
         return _SKIP if items is None else list(items)
@@ -70,12 +72,6 @@ class Renderer:
         ]
         self.factor_ids = [f.id for f, _ in prog.factors]
         self.category_ids = [r.id for r, _ in prog.categories]
-        parts = [(g.rows, np.full(len(g.rows), k), np.arange(len(g.rows))) for k, g in enumerate(out.gaps)]
-        rows = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-        order = np.argsort(rows, kind="stable")
-        self.gap_rows = rows[order]
-        self.gap_col = np.concatenate([p[1] for p in parts])[order] if parts else rows
-        self.gap_pos = np.concatenate([p[2] for p in parts])[order] if parts else rows
 
     def values(self, facts: list[tuple[str, tuple[str, ...]]], i: int) -> dict[str, Any]:
         cols = self.cols
@@ -100,30 +96,35 @@ class Renderer:
         n = self.cols.n
         for lo in range(0, n, block):
             hi = min(n, lo + block)
-            a, b = np.searchsorted(self.gap_rows, [lo, hi])
-            need = np.unique(self.gap_rows[a:b])
+            found = [(np.flatnonzero(g.mask[lo:hi]) + lo, k) for k, g in enumerate(self.out.gaps)]
+            rows = np.concatenate([r for r, _ in found]) if found else np.zeros(0, np.int64)
+            cols = np.concatenate([np.full(len(r), k) for r, k in found]) if found else rows
+            order = np.argsort(rows, kind="stable")
+            rows, cols = rows[order], cols[order]
+            need = np.unique(rows)
             lists = trace(self.prog.pack, self.atoms, self.cols.subset(need), self.on) if len(need) else {}
+            bounds = np.searchsorted(rows, np.arange(lo, hi + 1))
             for i in range(lo, hi):
-                yield self.record(i, need, lists)
+                j0, j1 = bounds[i - lo], bounds[i - lo + 1]
+                gaps = [self.gap(int(cols[j]), i, need, lists) for j in range(j0, j1)]
+                yield self.record(i, gaps)
 
-    def record(self, i: int, need: np.ndarray, lists: dict[tuple[str, str], Ragged]) -> dict[str, Any]:
+    def record(self, i: int, gaps: list[dict[str, Any]]) -> dict[str, Any]:
         out = self.out
         status = self.status[int(out.status[i])]
         t = int(out.tier[i])
         tier = self.tiers[t] if t >= 0 else None
         row = int(out.tier_row[i])
         factors = []
-        for k, level in enumerate(out.factors[i]):
+        for k, level in enumerate(out.factors[:, i]):
             if level >= 0:
                 sev, pts, facts = self.levels[k][int(level)]
                 factors.append({"code": self.factor_ids[k], "severity": sev, "points": pts,
                                 "values": self.values(facts, i)})  # fmt: skip
-        j0, j1 = np.searchsorted(self.gap_rows, [i, i + 1])
-        gaps = [self.gap(int(self.gap_col[j]), int(self.gap_pos[j]), i, need, lists) for j in range(j0, j1)]
         return {
-            "child_id": self.cols.child_ids[i],
+            "child_id": str(self.cols.child_ids[i]),
             "status": status,
-            "categories": [c for c, held in zip(self.category_ids, out.categories[i], strict=True) if held],
+            "categories": [c for c, held in zip(self.category_ids, out.categories[:, i], strict=True) if held],
             "factors": factors,
             "score": int(out.score[i]),
             "tier": tier,
@@ -133,17 +134,16 @@ class Renderer:
             "tier_row": self.tier_rows[row] if row >= 0 else None,
         }
 
-    def gap(self, col: int, pos: int, i: int, need: np.ndarray, lists: dict[tuple[str, str], Ragged]) -> dict[str, Any]:
+    def gap(self, col: int, i: int, need: np.ndarray, lists: dict[tuple[str, str], Ragged]) -> dict[str, Any]:
         g = self.out.gaps[col]
         s = int(np.searchsorted(need, i))
         facts = [self.atoms.text(x, self.cols.member_ids) for x in lists[(g.kind, g.rule)].at(s)]
-        t = int(g.tier_if_true[pos])
+        at = np.array([i])
+        t = int(g.tier_if_true(at)[0])
         if g.kind == "roster":
             status_if = self.status[2]
         else:
-            status_if = self.status[1] if g.on_roster_if_true[pos] else self.status[0]
-        severity = None
-        if g.level is not None:
-            severity = self.levels[self.factor_ids.index(g.rule)][int(g.level[pos])][0]
+            status_if = self.status[1] if g.on_roster_if_true(at)[0] else self.status[0]
+        severity = self.levels[self.factor_ids.index(g.rule)][g.level][0] if g.kind == "factor" else None
         return {"kind": g.kind, "rule": g.rule, "facts": facts, "severity": severity,
                 "tier_if_true": self.tiers[t] if t >= 0 else None, "status_if_true": status_if}  # fmt: skip

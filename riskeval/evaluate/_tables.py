@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from riskeval.errors import ErrorRecord
-from riskeval.evaluate._columns import Leaf, Strings, pack_date
+from riskeval.evaluate._columns import Leaf, Strings, empty_column, pack_date
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 EMPTY_LIST = "[]"
@@ -189,7 +189,8 @@ class Converter:
 
     def _not_text(self, leaf: Leaf, raw: Raw, expected: str) -> Cells:
         """A numeric, boolean or date column where text codes were expected: every known cell is bad."""
-        cells = Cells(np.full(self.n, -1, np.int8), np.zeros(self.n, bool))
+        empty = np.full(self.n, -1, np.int8) if leaf.kind == "cert" else empty_column(leaf, self.n)
+        cells = Cells(empty, np.zeros(self.n, bool))
         known = ~raw.null if raw.null is not None else (raw.values != -1) if raw.values is not None else None
         if known is not None:
             self.reject_rows(
@@ -331,7 +332,9 @@ class Converter:
         allowed = [e.value for e in leaf.enum]
         cells = Cells(np.full(self.n, -1, np.int32), np.zeros(self.n, bool), count=np.full(self.n, -1, np.int16))
         if raw.kind != "cat":
-            return self._not_text(leaf, raw, f"codes separated by '{LIST_SEPARATOR}'")
+            cells = self._not_text(leaf, raw, f"codes separated by '{LIST_SEPARATOR}'")
+            cells.count, cells.raw = np.full(self.n, -1, np.int16), [None] * self.n
+            return cells
         assert raw.codes is not None
         bits = np.full(len(raw.uniques) + 1, -1, np.int32)
         count = np.full(len(raw.uniques) + 1, -1, np.int16)
