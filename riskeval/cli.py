@@ -12,6 +12,7 @@ it adds sets ``handler`` (``Callable[[argparse.Namespace], int]``) with ``set_de
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
@@ -30,6 +31,9 @@ from riskeval.pack import Pack, load_pack
 from riskeval.results import ChildAssessment, HouseholdAssessment
 from riskeval.schedule import VisitPlan, birthday
 
+# The example households are a snapshot of facts on this day (examples/README.md): assessed on another
+# day, children age and durations grow while the facts stand still.
+EXAMPLES_AS_OF = date(2025, 12, 1)
 PLUGINS = ("riskeval._cli_batch", "riskeval._cli_triggers")
 Handler = Callable[[argparse.Namespace], int]
 
@@ -423,7 +427,12 @@ def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     p.set_defaults(handler=cmd_rules_schema)
 
     p = sub.add_parser("demo", help="assess the example households and print a table")
-    p.add_argument("--on", type=_date, default=date.today(), help="assessment date (default: today)")
+    p.add_argument(
+        "--on",
+        type=_date,
+        default=EXAMPLES_AS_OF,
+        help=f"assessment date (default: {EXAMPLES_AS_OF}, the date the example facts describe)",
+    )
     p.add_argument("--lang", choices=("zh", "en"), default="en")
     p.set_defaults(handler=cmd_demo)
 
@@ -454,6 +463,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RiskevalError as exc:
         _errors(_records_of(exc))
         return 1
+    except BrokenPipeError:
+        # The reader went away (`riskeval demo | head`): not an error, and nothing more to say.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        return 0
     except Exception as exc:
         if os.environ.get("RISKEVAL_TRACEBACK"):
             raise
