@@ -115,12 +115,19 @@ def _intake(population: Any, on: date) -> Intake:
     return intake_households(population, on)
 
 
-def _bits(m: np.ndarray) -> np.ndarray:
-    """Rows of booleans (one per label, a column per child) as one uint64 bitmask per child (bit k: row k)."""
-    packed = np.packbits(m, axis=0, bitorder="little")
-    bits = np.zeros(m.shape[1], np.uint64)
-    for j, byte in enumerate(packed):
-        bits |= byte.astype(np.uint64) << np.uint64(8 * j)
+def _bits(rows: Iterable[np.ndarray], n: int) -> np.ndarray:
+    """Rows of booleans (one per label, n children each) as one uint64 bitmask per child (bit k: row k),
+    built eight rows at a time in bytes (contiguous, cheap), then the bytes side by side."""
+    octets: list[np.ndarray] = []
+    for k, row in enumerate(rows):
+        if k >= 64:
+            raise EvaluationError("a bitmask holds at most 64 labels")
+        if k % 8 == 0:
+            octets.append(np.zeros(n, np.uint8))
+        octets[-1] |= row.view(np.uint8) << np.uint8(k % 8)
+    bits = np.zeros(n, np.uint64)
+    for j, octet in enumerate(octets):
+        bits |= octet.astype(np.uint64) << np.uint64(8 * j)
     return bits
 
 
@@ -164,6 +171,8 @@ class BatchResult:
     def __init__(self, pack: Pack, on: date, intake: Intake, out: Outcome) -> None:
         self.pack, self.on = pack, on
         self._intake, self._out = intake, out
+        self._household_id: np.ndarray | None = None
+        self._child_id: np.ndarray | None = None
         prog, self._atoms = numpy_program(pack)
         self._prog = prog
         cols = intake.cols
@@ -172,8 +181,6 @@ class BatchResult:
         self.rejected = intake.rows_in - cols.n
         self.errors: list[ErrorRecord] = intake.errors
         self.row = intake.rows
-        self.household_id = np.array(cols.household_ids, object)[cols.child_hh] if cols.n else np.array([], object)
-        self.child_id = np.array(cols.child_ids, object)
         self.status_labels = ("not_on_roster", pack.on_roster.id, pack.exited.id)
         self.tier_labels = tuple(t.id for t in pack.tiers)
         self.frequency_labels = tuple(pack.frequencies)
@@ -184,8 +191,9 @@ class BatchResult:
         freq_of = np.array([self.frequency_labels.index(t.visit_frequency) for t in pack.tiers] + [-1], np.int8)
         self.frequency = freq_of[out.tier]
         self.score = out.score
-        self.categories = _bits(out.categories)
-        self.factors = _bits(out.factors >= 0)
+        n = cols.n
+        self.categories = _bits(out.categories, n)
+        self.factors = _bits((level >= 0 for level in out.factors), n)
         self.roster_gap = np.zeros(cols.n, bool)
         category_gaps = np.zeros((len(self.category_labels), cols.n), bool)
         factor_gaps = np.zeros((len(self.factor_labels), cols.n), bool)
@@ -196,11 +204,26 @@ class BatchResult:
                 category_gaps[self.category_labels.index(g.rule)] |= g.mask
             else:
                 factor_gaps[self.factor_labels.index(g.rule)] |= g.mask
-        self.category_gaps = _bits(category_gaps)
-        self.factor_gaps = _bits(factor_gaps)
+        self.category_gaps = _bits(category_gaps, n)
+        self.factor_gaps = _bits(factor_gaps, n)
 
     def __len__(self) -> int:
         return self.assessed
+
+    @property
+    def household_id(self) -> np.ndarray:
+        """Each assessed child's household id (text)."""
+        if self._household_id is None:
+            cols = self._intake.cols
+            self._household_id = _text(cols.household_ids)[cols.child_hh] if cols.n else _text(cols.household_ids[:0])
+        return self._household_id
+
+    @property
+    def child_id(self) -> np.ndarray:
+        """Each assessed child's id (text)."""
+        if self._child_id is None:
+            self._child_id = _text(self._intake.cols.child_ids)
+        return self._child_id
 
     def __repr__(self) -> str:
         return f"<BatchResult {self.assessed} assessed, {self.rejected} rejected of {self.rows_in} rows on {self.on}>"
@@ -277,7 +300,12 @@ class BatchResult:
         models = self._intake.households
         facts: Any = models[h] if models is not None else household_dict(cols, h)
         result = assess(facts, on=self.on, pack=self.pack)
-        return next(c for c in result.children if c.child_id == cols.child_ids[i])
+        return next(c for c in result.children if c.child_id == str(cols.child_ids[i]))
+
+
+def _text(ids: np.ndarray) -> np.ndarray:
+    """Ids as text objects (whole-number ids as their digits)."""
+    return ids if ids.dtype == object else ids.astype(str).astype(object)
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:

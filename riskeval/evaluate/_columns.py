@@ -142,7 +142,7 @@ class Table:
     n: int
     cols: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)
     counts: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)  # list lengths
-    raw: dict[tuple[str, ...], Sequence[Any]] = field(default_factory=dict)  # list items as given
+    raw: dict[tuple[str, ...], np.ndarray] = field(default_factory=dict)  # list items as given (objects)
     leaves: dict[tuple[str, ...], Leaf] = field(default_factory=dict)
 
 
@@ -157,9 +157,9 @@ class Columns:
     member_hh: IntArray
     hh_start: IntArray  # members of household h are rows hh_start[h]:hh_start[h + 1] (H + 2 entries)
     roles: dict[str, IntArray]  # father/mother/caregiver -> member row, or M (the unknown row) if none
-    child_ids: list[str]
-    member_ids: list[str]
-    household_ids: list[str]
+    child_ids: np.ndarray  # ids as given: text (objects) or whole numbers
+    member_ids: np.ndarray
+    household_ids: np.ndarray
     strings: Strings
 
     @property
@@ -181,11 +181,11 @@ class Columns:
             len(rows),
             {k: v[rows] for k, v in c.cols.items()},
             {k: v[rows] for k, v in c.counts.items()},
-            {k: [v[i] for i in rows] for k, v in c.raw.items()},
+            {k: v[rows] for k, v in c.raw.items()},
             c.leaves,
         )
         roles = {r: v[rows] for r, v in self.roles.items()}
-        ids = [self.child_ids[i] for i in rows]
+        ids = self.child_ids[rows]
         return Columns(kids, self.members, self.households, self.child_hh[rows], self.member_hh, self.hh_start,
                        roles, ids, self.member_ids, self.household_ids, self.strings)  # fmt: skip
 
@@ -230,7 +230,7 @@ class _Builder:
             if lf.kind == "list":
                 items = vals
                 t.counts[lf.path] = np.array([-1 if v is None else len(v) for v in items], np.int16)
-                t.raw[lf.path] = [None if v is None else [x.value for x in v] for v in items]
+                t.raw[lf.path] = _objects([None if v is None else [x.value for x in v] for v in items])
         return t
 
     def encode(self, lf: Leaf, vals: list[Any]) -> np.ndarray:
@@ -293,9 +293,9 @@ def from_households(households: Sequence[Household], strings: Strings | None = N
         member_hh=np.array([*member_hh, len(households)], np.int32),
         hh_start=np.array([*hh_start, len(member_ids)], np.int32),
         roles=roles_rows,
-        child_ids=child_ids,
-        member_ids=member_ids,
-        household_ids=[hh.id for hh in households],
+        child_ids=_objects(child_ids),
+        member_ids=_objects(member_ids),
+        household_ids=_objects([hh.id for hh in households]),
         strings=strings,
     )
 
@@ -306,6 +306,13 @@ def add_refs(children: Table, roles: dict[str, IntArray], none: int) -> Table:
         children.cols[(r,)] = np.where(roles[r] == none, -1, roles[r]).astype(np.int32)
         children.leaves[(r,)] = Leaf((r,), "ref")
     return children
+
+
+def _objects(values: Sequence[Any]) -> np.ndarray:
+    out = np.empty(len(values), object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
 
 
 def _role_rows(rows: list[int], none: int) -> IntArray:
@@ -360,17 +367,17 @@ def _record(leaves: Sequence[Leaf], t: Table, i: int, strings: Strings) -> dict[
 def household_dict(cols: Columns, h: int) -> dict[str, Any]:
     """Household ``h`` of a population as the fact dict ``assess`` takes (names are not kept)."""
     lay = layout()
-    data = {"id": cols.household_ids[h], **_record(lay["household"], cols.households, h, cols.strings)}
+    data = {"id": str(cols.household_ids[h]), **_record(lay["household"], cols.households, h, cols.strings)}
     lo, hi = int(cols.hh_start[h]), int(cols.hh_start[h + 1])
     data["members"] = [
-        {"id": cols.member_ids[j], **_record(lay["member"], cols.members, j, cols.strings)} for j in range(lo, hi)
+        {"id": str(cols.member_ids[j]), **_record(lay["member"], cols.members, j, cols.strings)} for j in range(lo, hi)
     ]
     kids = []
     for i in np.flatnonzero(cols.child_hh == h):
-        kid = {"id": cols.child_ids[i], **_record(lay["child"], cols.children, int(i), cols.strings)}
+        kid = {"id": str(cols.child_ids[i]), **_record(lay["child"], cols.children, int(i), cols.strings)}
         for r in ROLES:
             j = int(cols.roles[r][i])
-            kid[r] = cols.member_ids[j] if j < cols.m else None
+            kid[r] = str(cols.member_ids[j]) if j < cols.m else None
         kids.append(kid)
     data["children"] = kids
     return data

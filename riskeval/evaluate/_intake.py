@@ -67,6 +67,11 @@ def _id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.full(n, None, object), np.ones(n, bool)
 
 
+def _show(v: Any) -> str:
+    """An id as text, for messages (whole numbers as their digits)."""
+    return str(int(v)) if isinstance(v, np.integer) else str(v)
+
+
 def _check_ids(
     values: np.ndarray, null: np.ndarray, table: str, column: str, required: bool
 ) -> tuple[np.ndarray, list[ErrorRecord]]:
@@ -103,14 +108,13 @@ def _same_space(*arrays: np.ndarray) -> list[np.ndarray]:
 
 def _households(
     kids: np.ndarray, kid_null: np.ndarray, members: np.ndarray, mem_null: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Dense household codes for both tables (-1: unknown), and each code's id."""
     a, b = _same_space(kids, members)
     both = np.concatenate([a, b])
     null = np.concatenate([kid_null, mem_null])
     if both.dtype.kind == "i":
         uniq, codes = np.unique(both, return_inverse=True)
-        names = [str(u) for u in uniq]
     else:
         both = both.copy()
         both[null] = None
@@ -122,9 +126,8 @@ def _households(
             index: dict[Any, int] = {}
             codes = np.array([-1 if v is None else index.setdefault(v, len(index)) for v in both])
             uniq = np.array(list(index), object)
-        names = [str(u) for u in uniq]
     codes = np.where(null, -1, codes).astype(np.int64)
-    return codes[: len(kids)], codes[len(kids) :], names
+    return codes[: len(kids)], codes[len(kids) :], np.asarray(uniq)
 
 
 def _duplicates(group: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -151,8 +154,11 @@ def _match(
 ) -> np.ndarray:
     """For each row: the position in the (household-sorted) members of the member with id ``want`` in
     household ``hh`` (-1: none); rows in ``skip`` are not looked up."""
-    out = np.full(len(hh), -1, np.int64)
     ok = ~skip & (hh >= 0)
+    fast = _match_unique(hh, want, ok, starts, member_ids)
+    if fast is not None:
+        return fast
+    out = np.full(len(hh), -1, np.int64)
     first = np.where(ok, starts[np.maximum(hh, 0)], 0)
     size = np.where(ok, starts[np.maximum(hh, 0) + 1] - first, 0)
     k = 0
@@ -166,6 +172,29 @@ def _match(
         k += 1
 
 
+def _match_unique(
+    hh: np.ndarray, want: np.ndarray, ok: np.ndarray, starts: np.ndarray, member_ids: np.ndarray
+) -> np.ndarray | None:
+    """The same lookup through a table, when member ids are whole numbers, unique and not too spread out
+    (numbered rows, as many registries have); None when they are not."""
+    if member_ids.dtype.kind != "i" or want.dtype.kind != "i" or not len(member_ids):
+        return None
+    lo, hi = int(member_ids.min()), int(member_ids.max())
+    if hi - lo > 4 * len(member_ids) + 1024:
+        return None
+    table = np.full(hi - lo + 2, -1, np.int64)  # the last slot: ids out of range
+    table[member_ids - lo] = np.arange(len(member_ids))
+    if np.count_nonzero(table >= 0) != len(member_ids):
+        return None  # an id is used twice
+    inside = ok & (want >= lo) & (want <= hi)
+    pos = table[np.where(inside, want - lo, hi - lo + 1)]
+    group = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+    found = pos >= 0
+    found[found] = group[pos[found]] == hh[found]
+    out: np.ndarray = np.where(found, pos, -1)
+    return out
+
+
 class _Entity:
     """One entity's fact columns converted from a table (children, members, or the household columns)."""
 
@@ -174,7 +203,7 @@ class _Entity:
     ) -> None:
         self.cols: dict[tuple[str, ...], np.ndarray] = {}
         self.counts: dict[tuple[str, ...], np.ndarray] = {}
-        self.raw: dict[tuple[str, ...], list[Any]] = {}
+        self.raw: dict[tuple[str, ...], np.ndarray] = {}
         self.bad = np.zeros(n, bool)
         self.records: list[ErrorRecord] = []
         self.leaves = {lf.path: lf for lf in leaves if lf.kind not in ("text", "ref")}
@@ -187,7 +216,7 @@ class _Entity:
             self.records += cells.records
             if cells.count is not None:
                 self.counts[lf.path] = cells.count
-                self.raw[lf.path] = cells.raw or [None] * n
+                self.raw[lf.path] = cells.raw if cells.raw is not None else np.full(n, None, object)
         for lf in self.leaves.values():
             if lf.kind in ("record", "cert"):
                 self._state(lf, conv, prefix, n)
@@ -217,19 +246,21 @@ class _Entity:
         self.bad[conflict] = True
         self.cols[lf.path] = np.where(flag == 0, 1, np.where((flag == 1) | known, 2, 0)).astype(np.int8)
 
-    def table(self, rows: np.ndarray, sentinel: bool) -> Table:
-        t = Table(len(rows), leaves=self.leaves)
+    def table(self, rows: np.ndarray | None, sentinel: bool) -> Table:
+        """The entity's table for some of its rows (None: all, in order), with the unknown row if asked."""
+        n = len(self.bad) if rows is None else len(rows)
+        t = Table(n, leaves=self.leaves)
+        states = self._states()
+
+        def pick(c: np.ndarray, unknown: Any) -> np.ndarray:
+            v = c if rows is None else c[rows]
+            return np.concatenate([v, np.array([unknown], v.dtype)]) if sentinel else v
+
         for p, c in self.cols.items():
-            v = c[rows]
-            if sentinel:
-                v = np.concatenate(
-                    [v, np.array([np.nan if v.dtype.kind == "f" else 0 if p in self._states() else -1], v.dtype)]
-                )
-            t.cols[p] = v
+            t.cols[p] = pick(c, np.nan if c.dtype.kind == "f" else 0 if p in states else -1)
         for p, c in self.counts.items():
-            t.counts[p] = np.concatenate([c[rows], [-1]]) if sentinel else c[rows]
-            raw = self.raw[p]
-            t.raw[p] = [raw[i] for i in rows] + ([None] if sentinel else [])
+            t.counts[p] = pick(c, -1)
+            t.raw[p] = pick(self.raw[p], None)
         return t
 
     def _states(self) -> set[tuple[str, ...]]:
@@ -343,8 +374,8 @@ def intake(children: Any, members: Any, on: date) -> Intake:
             ErrorRecord(
                 "members.household_id",
                 "member_without_child",
-                f"household {hh_names[hh_m[r]]!r} has no child row; the member is left out",
-                hh_names[hh_m[r]],
+                f"household {_show(hh_names[hh_m[r]])!r} has no child row; the member is left out",
+                _show(hh_names[hh_m[r]]),
                 row=int(r),
             )
         )
@@ -356,8 +387,8 @@ def intake(children: Any, members: Any, on: date) -> Intake:
             ErrorRecord(
                 "members.member_id",
                 "duplicate_id",
-                f"member id {mid[r]!r} is used twice in household {hh_names[hh_m[r]]!r}",
-                str(mid[r]),
+                f"member id {_show(mid[r])!r} is used twice in household {_show(hh_names[hh_m[r]])!r}",
+                _show(mid[r]),
                 row=int(r),
             )
         )
@@ -374,8 +405,8 @@ def intake(children: Any, members: Any, on: date) -> Intake:
             ErrorRecord(
                 "children.child_id",
                 "duplicate_id",
-                f"child id {cid[r]!r} is also a member id of its household",
-                str(cid[r]),
+                f"child id {_show(cid[r])!r} is also a member id of its household",
+                _show(cid[r]),
                 row=int(r),
             )
         )
@@ -386,23 +417,24 @@ def intake(children: Any, members: Any, on: date) -> Intake:
             ErrorRecord(
                 "children.child_id",
                 "duplicate_id",
-                f"child id {cid[r]!r} is used by more than one row of its household",
-                str(cid[r]),
+                f"child id {_show(cid[r])!r} is used by more than one row of its household",
+                _show(cid[r]),
                 row=int(r),
             )
         )
     bad_c |= dup
+    found: dict[str, np.ndarray] = {}
     for role, want in zip(ROLES, ref_values, strict=True):
         null = refs[role][1]
-        pos = _match(hh_c, want, bad_c | null, starts, sorted_ids)
+        pos = found[role] = _match(hh_c, want, bad_c | null, starts, sorted_ids)
         lost = np.flatnonzero(~bad_c & ~null & (pos < 0))
         for r in lost:
             errors.append(
                 ErrorRecord(
                     f"children.{role}",
                     "unknown_member",
-                    f"{role} {want[r]!r} names no member of household {hh_names[hh_c[r]]!r}",
-                    str(want[r]),
+                    f"{role} {_show(want[r])!r} names no member of household {_show(hh_names[hh_c[r]])!r}",
+                    _show(want[r]),
                     row=int(r),
                 )
             )
@@ -416,15 +448,13 @@ def intake(children: Any, members: Any, on: date) -> Intake:
                 ErrorRecord(
                     "children.household_id",
                     "household_rejected",
-                    f"household {hh_names[h]!r} is rejected: {spoiled[h]}",
-                    hh_names[h],
+                    f"household {_show(hh_names[h])!r} is rejected: {spoiled[h]}",
+                    _show(hh_names[h]),
                     row=int(r),
                 )
             )
             bad_c[r] = True
-    cols = _columns(
-        np.flatnonzero(~bad_c), hh_c, hh_names, cid, mid, ref_values, refs, child, home, member, order, group, strings
-    )
+    cols = _columns(np.flatnonzero(~bad_c), hh_c, hh_names, cid, mid, found, child, home, member, order, group, strings)
     errors.sort(key=lambda e: (e.row is not None, e.loc.split(".")[0], e.row or 0))
     return Intake(cols, np.flatnonzero(~bad_c), n, errors)
 
@@ -432,11 +462,10 @@ def intake(children: Any, members: Any, on: date) -> Intake:
 def _columns(
     valid: np.ndarray,
     hh_c: np.ndarray,
-    hh_names: list[str],
+    hh_names: np.ndarray,
     cid: np.ndarray,
     mid: np.ndarray,
-    ref_values: list[np.ndarray],
-    refs: dict[str, tuple[np.ndarray, np.ndarray]],
+    found: dict[str, np.ndarray],
     child: _Entity,
     home: _Entity,
     member: _Entity,
@@ -444,7 +473,10 @@ def _columns(
     group: np.ndarray,
     strings: Strings,
 ) -> Columns:
-    """The valid children, their households (numbered by first appearance) and those households' members."""
+    """The valid children, their households (numbered by first appearance) and those households' members.
+
+    ``found``: for each role, the position in ``order`` (the household-sorted members) it names.
+    """
     codes = hh_c[valid]
     uniq, first = np.unique(codes, return_index=True)
     by_first = np.argsort(first, kind="stable")
@@ -452,28 +484,27 @@ def _columns(
     dense[uniq[by_first]] = np.arange(len(uniq))
     h = len(uniq)
     child_hh = dense[codes].astype(np.int32)
-    mem_group = dense[np.minimum(group[order], len(hh_names))]
-    kept = order[mem_group >= 0]
-    kept = kept[np.argsort(dense[group[kept]], kind="stable")]
+    sel = np.flatnonzero(dense[np.minimum(group[order], len(hh_names))] >= 0)  # positions in order
+    sel = sel[np.argsort(dense[group[order[sel]]], kind="stable")]
+    kept = order[sel]
     member_hh = dense[group[kept]]
     starts = _starts(member_hh, h)
-    member_ids = mid[kept]
-    roles = {}
-    for role, want in zip(ROLES, ref_values, strict=True):
-        null = refs[role][1][valid]
-        pos = _match(child_hh.astype(np.int64), want[valid], null, starts, member_ids)
-        roles[role] = np.where(pos < 0, len(kept), pos).astype(np.int32)
+    final = np.full(len(order) + 1, len(kept), np.int64)  # position in order -> row of the members table
+    final[sel] = np.arange(len(kept))
+    roles = {r: final[found[r][valid]].astype(np.int32) for r in ROLES}  # -1 (none) reads the last slot
     first_rows = valid[np.sort(first)]
+    everyone = len(valid) == len(hh_c)
+    in_order = len(kept) == len(mid) and bool((kept[1:] > kept[:-1]).all())
     return Columns(
-        children=add_refs(child.table(valid, sentinel=False), roles, len(kept)),
-        members=member.table(kept, sentinel=True),
+        children=add_refs(child.table(None if everyone else valid, sentinel=False), roles, len(kept)),
+        members=member.table(None if in_order else kept, sentinel=True),
         households=home.table(first_rows, sentinel=True),
         child_hh=child_hh,
         member_hh=np.concatenate([member_hh, [h]]).astype(np.int32),
         hh_start=starts.astype(np.int32),
         roles=roles,
-        child_ids=[str(x) for x in cid[valid]],
-        member_ids=[str(x) for x in member_ids],
-        household_ids=[hh_names[c] for c in uniq[by_first]],
+        child_ids=cid[valid],
+        member_ids=mid[kept],
+        household_ids=hh_names[uniq[by_first]],
         strings=strings,
     )

@@ -58,7 +58,7 @@ class MemberIds:
     ids: Any
 
     def text(self, codes: Any) -> Any:
-        ids = np.asarray(self.ids, object)
+        ids = np.asarray(self.ids).astype(str).astype(object)
         return np.where(np.asarray(codes) >= 0, ids[np.maximum(codes, 0)] if len(ids) else None, None)
 
 

@@ -44,7 +44,7 @@ class Atoms:
         self.names = {i: ".".join(p) for p, i in paths.items()}
         self.width = len(paths)
 
-    def text(self, atom: int, member_ids: list[str]) -> str:
+    def text(self, atom: int, member_ids: np.ndarray) -> str:
         head, path = divmod(int(atom), self.width)
         who = HEADS[head] if head < MEMBER_HEAD else f"household.members[{member_ids[head - MEMBER_HEAD]}]"
         tail = self.names[path]

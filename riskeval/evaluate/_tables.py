@@ -134,7 +134,7 @@ class Cells:
     bad: np.ndarray
     records: list[ErrorRecord] = field(default_factory=list)
     count: np.ndarray | None = None
-    raw: list[Any] | None = None
+    raw: np.ndarray | None = None  # lists: each row's items (objects)
 
 
 class Converter:
@@ -333,7 +333,7 @@ class Converter:
         cells = Cells(np.full(self.n, -1, np.int32), np.zeros(self.n, bool), count=np.full(self.n, -1, np.int16))
         if raw.kind != "cat":
             cells = self._not_text(leaf, raw, f"codes separated by '{LIST_SEPARATOR}'")
-            cells.count, cells.raw = np.full(self.n, -1, np.int16), [None] * self.n
+            cells.count, cells.raw = np.full(self.n, -1, np.int16), np.full(self.n, None, object)
             return cells
         assert raw.codes is not None
         bits = np.full(len(raw.uniques) + 1, -1, np.int32)
@@ -353,7 +353,9 @@ class Converter:
         cells.data, cells.count = bits[raw.codes + 1], count[raw.codes + 1]
         self.reject(cells, raw, leaf.column, bad)
         cells.data[cells.bad], cells.count[cells.bad] = -1, -1
-        cells.raw = [parsed[c + 1] for c in raw.codes]
+        items = np.empty(len(parsed), object)
+        items[:] = parsed
+        cells.raw = items[raw.codes + 1]
         return cells
 
     def text(self, leaf: Leaf, raw: Raw) -> Cells:
@@ -402,9 +404,30 @@ def _as_date(u: Any) -> date | None:
 
 
 def _pack(days: np.ndarray) -> np.ndarray:
-    """datetime64[D] as packed ints (year << 9 | month << 5 | day)."""
-    y = days.astype("M8[Y]").astype(np.int64) + 1970
-    m = days.astype("M8[M]").astype(np.int64) % 12 + 1
-    d = (days - days.astype("M8[M]")).astype(np.int64) + 1
+    """datetime64[D] as packed ints (year << 9 | month << 5 | day): through a table of the days the column
+    spans (a few thousand, however many rows), each computed once."""
+    n = days.astype(np.int64)
+    known = ~np.isnat(days)
+    if not known.any():
+        return np.full(len(days), -1, np.int64)
+    lo, hi = int(n[known].min()), int(n[known].max())
+    if hi - lo > 4 * len(days) + 100_000:
+        return _civil(n)
+    table = _civil(np.arange(lo, hi + 1, dtype=np.int64))
+    out: np.ndarray = table[np.where(known, n - lo, 0)]
+    return out
+
+
+def _civil(z: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 as packed dates (civil_from_days, H. Hinnant)."""
+    z = z + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    y = yoe + era * 400 + (m <= 2)
     out: np.ndarray = (y << 9) | (m << 5) | d
     return out
