@@ -64,7 +64,7 @@ class Ctx:
         self.child = child
         self.on = on
         self.params = params
-        by_id = {m.id: m for m in household.members}
+        by_id = {m.id: m for m in household.members or []}
         self.roles: dict[str, Any] = {
             "child": child,
             "household": household,
@@ -214,11 +214,15 @@ class Compiler:
         var, fn = n.var, n.fn
 
         def agg(ctx: Ctx) -> Any:
+            members = ctx.household.members
+            if members is None:  # the household's adults were not reported
+                ctx.unknown.append("household.members")
+                return None
             out: list[Any] = []
             saved = ctx.vars.get(var)
             saved_name = ctx.names.pop(var, None)
             try:
-                for m in ctx.household.members:
+                for m in members:
                     ctx.vars[var] = m
                     c = True if cond is None else cond(ctx)
                     if c is False:

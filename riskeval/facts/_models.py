@@ -182,7 +182,8 @@ class Household(_Facts):
     """A household: the adults, the children, and its economy and housing."""
 
     id: Id
-    members: list[Member] = Field(default_factory=list)
+    # None (absent) is unknown: who the adults are was not reported. [] says there are none.
+    members: list[Member] | None = None
     children: list[Child] = Field(default_factory=list)
     economy: Economy | None = None
     housing: Housing | None = None
@@ -192,7 +193,7 @@ class Household(_Facts):
     def _ids_resolve(self) -> Household:
         problems: list[tuple[tuple[str | int, ...], str, str, Any]] = []
         seen: dict[str, tuple[str | int, ...]] = {}
-        people: list[tuple[str, int, str]] = [("members", i, m.id) for i, m in enumerate(self.members)]
+        people: list[tuple[str, int, str]] = [("members", i, m.id) for i, m in enumerate(self.members or [])]
         people += [("children", i, c.id) for i, c in enumerate(self.children)]
         for group, i, pid in people:
             if pid in seen:
@@ -200,7 +201,7 @@ class Household(_Facts):
                 problems.append(((group, i, "id"), "duplicate_id", f"id {pid!r} is already used by {first}", pid))
             else:
                 seen[pid] = (group, i)
-        member_ids = {m.id for m in self.members}
+        member_ids = {m.id for m in self.members or []}
         for i, child in enumerate(self.children):
             for role in ("father", "mother", "caregiver"):
                 ref = getattr(child, role)
@@ -221,4 +222,4 @@ class Household(_Facts):
         """Return the member with this id, or None."""
         if member_id is None:
             return None
-        return next((m for m in self.members if m.id == member_id), None)
+        return next((m for m in self.members or [] if m.id == member_id), None)

@@ -61,7 +61,7 @@ def _people(household: Household | None, household_id: str) -> dict[str, list[st
             "child": children,
             "member": [f"{household_id}-{r}" for r in ("father", "mother", "grandmother")],
         }
-    return {"child": [c.id for c in household.children], "member": [m.id for m in household.members]}
+    return {"child": [c.id for c in household.children], "member": [m.id for m in household.members or []]}
 
 
 def _possible(types: tuple[EventType, ...], people: dict[str, list[str]]) -> tuple[EventType, ...]:

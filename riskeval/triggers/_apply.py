@@ -148,7 +148,7 @@ def _nothing(h: Household, e: Event) -> Household:
 
 
 def _member(h: Household, member_id: str, **update: Any) -> Household:
-    members = [m.model_copy(update=update) if m.id == member_id else m for m in h.members]
+    members = [m.model_copy(update=update) if m.id == member_id else m for m in h.members or []]
     return h.model_copy(update={"members": members})
 
 

@@ -56,8 +56,10 @@ class EventView:
         return getattr(self._event, name)
 
 
-def _adults_home(members: list[Member], other_than: str) -> int | None:
+def _adults_home(members: list[Member] | None, other_than: str) -> int | None:
     """Members other than one who live with the children and are present (Kleene: unknown if any is)."""
+    if members is None:
+        return None
     count, unknown = 0, False
     for m in members:
         if m.id == other_than:

@@ -139,7 +139,7 @@ def _overdue(
 def _lost_contact(spec: TriggersSpec, hh: Household, on: date, months: int, make: _Maker) -> list[Trigger]:
     rule = spec.scheduled.lost_contact
     out = []
-    for m in hh.members:
+    for m in hh.members or []:
         if m.status != "lost_contact" or m.status_since is None:
             continue
         point = add_months(m.status_since, months)
