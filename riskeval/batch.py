@@ -12,7 +12,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,6 +29,8 @@ from riskeval.pack import Pack, load_pack
 from riskeval.results import ChildAssessment
 
 __all__ = ["BatchResult", "BatchSummary", "assess_batch"]
+
+Progress = Callable[[str, int, int], None]
 
 
 def numpy_program(pack: Pack) -> tuple[VectorProgram, Atoms]:
@@ -71,13 +73,16 @@ def _where(k: int, loc: str) -> str:
     return f"households[{k}]" if loc == "<root>" else f"households[{k}].{loc}"
 
 
-def intake_households(items: Iterable[Any], on: date) -> Intake:
+def intake_households(items: Iterable[Any], on: date, progress: Progress | None = None) -> Intake:
     """Validate households one by one; a household that fails is rejected whole, with its records."""
     today = max(on, date.today())
+    total = len(items) if isinstance(items, Sized) else 0
     parsed: list[tuple[int, int, Household]] = []
     errors: list[ErrorRecord] = []
     row = 0
     for k, item in enumerate(items):
+        if progress is not None and k % 1000 == 0:
+            progress("validating", k, total)
         try:
             hh = parse_household(item, today=today)
         except FactsError as exc:
@@ -102,7 +107,7 @@ def intake_households(items: Iterable[Any], on: date) -> Intake:
     return Intake(from_households(households), np.array(rows, np.int64), row, errors, households)
 
 
-def _intake(population: Any, on: date) -> Intake:
+def _intake(population: Any, on: date, progress: Progress | None = None) -> Intake:
     tables = isinstance(population, Mapping) and "id" not in population and set(population) <= {"children", "members"}
     if tables or type(population).__name__ == "Population":
         from riskeval.population import Population, intake_tables
@@ -112,7 +117,7 @@ def _intake(population: Any, on: date) -> Intake:
         return intake_tables(population, on)
     if isinstance(population, Household | Mapping | str | bytes):
         population = [population]
-    return intake_households(population, on)
+    return intake_households(population, on, progress)
 
 
 def _bits(rows: Iterable[np.ndarray], n: int) -> np.ndarray:
@@ -327,7 +332,9 @@ def _cadence_months(pack: Pack) -> dict[str, float]:
     return out
 
 
-def assess_batch(population: Any, *, on: date, pack: Pack | None = None) -> BatchResult:
+def assess_batch(
+    population: Any, *, on: date, pack: Pack | None = None, progress: Progress | None = None
+) -> BatchResult:
     """Assess every child of a population at once (the numpy form of the pack).
 
     Args:
@@ -337,6 +344,8 @@ def assess_batch(population: Any, *, on: date, pack: Pack | None = None) -> Batc
             ``{"children": ..., "members": ...}`` of such tables. Files: :func:`riskeval.read_population`.
         on: the assessment date.
         pack: a loaded rule pack (default: the embedded default pack).
+        progress: called as ``progress(stage, done, total)`` while households are validated and at the
+            end of each stage ("validating", "assessing"), for a progress bar.
 
     Returns:
         A :class:`BatchResult`. Bad rows are rejected with error records (never guessed, never an
@@ -344,5 +353,10 @@ def assess_batch(population: Any, *, on: date, pack: Pack | None = None) -> Batc
     """
     pack = pack if pack is not None else load_pack()
     prog, _ = numpy_program(pack)
-    intake = _intake(population, on)
-    return BatchResult(pack, on, intake, prog.run(intake.cols, on))
+    intake = _intake(population, on, progress)
+    if progress is not None:
+        progress("assessing", 0, intake.cols.n)
+    result = BatchResult(pack, on, intake, prog.run(intake.cols, on))
+    if progress is not None:
+        progress("assessing", intake.cols.n, intake.cols.n)
+    return result

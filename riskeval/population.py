@@ -70,6 +70,7 @@ def columns() -> dict[str, list[Column]]:
     kids = [Column("household_id", "id"), Column("child_id", "id")]
     kids += [_column(lf) for lf in lay["child"] if lf.kind != "record"]
     kids += [_column(lf, HOUSEHOLD_PREFIX) for lf in lay["household"] if lf.kind != "record"]
+    kids.append(Column(HOUSEHOLD_PREFIX + "members", "[] if the household has no adults (else: its member rows)"))
     members = [Column("household_id", "id"), Column("member_id", "id")]
     members += [_column(lf) for lf in lay["member"] if lf.kind != "record"]
     return {"children": kids, "members": members}
@@ -106,11 +107,12 @@ def to_tables(households: Sequence[Household]) -> Population:
     lay = layout()
     for hh in households:
         home = _flatten(hh, lay["household"], HOUSEHOLD_PREFIX)
+        home[HOUSEHOLD_PREFIX + "members"] = "[]" if hh.members == [] else None
         for c in hh.children:
             row = {"household_id": hh.id, "child_id": c.id, **_flatten(c, lay["child"]), **home, "name": None}
             for k in kids:
                 kids[k].append(row.get(k))
-        for m in hh.members:
+        for m in hh.members or []:
             row = {"household_id": hh.id, "member_id": m.id, **_flatten(m, lay["member"]), "name": None}
             for k in members:
                 members[k].append(row.get(k))

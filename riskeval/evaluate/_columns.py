@@ -266,12 +266,14 @@ def from_households(households: Sequence[Household], strings: Strings | None = N
     roles: dict[str, list[int]] = {r: [] for r in ROLES}
     child_ids: list[str] = []
     member_ids: list[str] = []
+    listed: list[int] = []  # whether each household's member list is known
     hh_start = [0]
     for h, hh in enumerate(households):
         homes.add(hh)
+        listed.append(UNKNOWN_STATE if hh.members is None else PRESENT_STATE)
         base = len(member_ids)
-        where = {m.id: base + i for i, m in enumerate(hh.members)}
-        for m in hh.members:
+        where = {m.id: base + i for i, m in enumerate(hh.members or [])}
+        for m in hh.members or []:
             members.add(m)
             member_ids.append(m.id)
             member_hh.append(h)
@@ -288,7 +290,7 @@ def from_households(households: Sequence[Household], strings: Strings | None = N
     return Columns(
         children=add_refs(kids.table(sentinel=False), roles_rows, none),
         members=members.table(sentinel=True),
-        households=homes.table(sentinel=True),
+        households=add_members_state(homes.table(sentinel=True), np.array([*listed, UNKNOWN_STATE], np.int8)),
         child_hh=np.array(child_hh, np.int32),
         member_hh=np.array([*member_hh, len(households)], np.int32),
         hh_start=np.array([*hh_start, len(member_ids)], np.int32),
@@ -298,6 +300,16 @@ def from_households(households: Sequence[Household], strings: Strings | None = N
         household_ids=_objects([hh.id for hh in households]),
         strings=strings,
     )
+
+
+MEMBERS = ("members",)
+
+
+def add_members_state(households: Table, state: np.ndarray) -> Table:
+    """Whether each household's list of adults is known (``household.members``): 2 known, 0 unknown."""
+    households.cols[MEMBERS] = state
+    households.leaves[MEMBERS] = Leaf(MEMBERS, "record")
+    return households
 
 
 def add_refs(children: Table, roles: dict[str, IntArray], none: int) -> Table:
@@ -372,6 +384,8 @@ def household_dict(cols: Columns, h: int) -> dict[str, Any]:
     data["members"] = [
         {"id": str(cols.member_ids[j]), **_record(lay["member"], cols.members, j, cols.strings)} for j in range(lo, hi)
     ]
+    if cols.households.cols[MEMBERS][h] == UNKNOWN_STATE:
+        data["members"] = None
     kids = []
     for i in np.flatnonzero(cols.child_hh == h):
         kid = {"id": str(cols.child_ids[i]), **_record(lay["child"], cols.children, int(i), cols.strings)}

@@ -17,7 +17,18 @@ import numpy as np
 
 from riskeval.batch import Intake
 from riskeval.errors import ErrorRecord, FactsError
-from riskeval.evaluate._columns import ROLES, Columns, Leaf, Strings, Table, add_refs, layout
+from riskeval.evaluate._columns import (
+    MEMBERS,
+    ROLES,
+    Columns,
+    Leaf,
+    Strings,
+    Table,
+    add_members_state,
+    add_refs,
+    layout,
+    unpack_date,
+)
 from riskeval.evaluate._tables import ID_PATTERN, Converter, as_raw
 
 HOUSEHOLD_PREFIX = "household."
@@ -267,6 +278,61 @@ class _Entity:
         return {p for p, lf in self.leaves.items() if lf.kind in ("record", "cert")}
 
 
+CROSS_CHECKS = {"Child": {"_birth", "_untraceable_has_no_parent"}, "Member": {"_birth", "_dates_in_order"},
+                "Household": {"_ids_resolve"}}  # fmt: skip
+"""The fact models' own validators this module re-does over columns (a test keeps the list complete)."""
+
+
+def _cross_checks(
+    child: _Entity,
+    member: _Entity,
+    refs: dict[str, tuple[np.ndarray, np.ndarray]],
+    conv_c: Converter,
+    conv_m: Converter,
+    errors: list[ErrorRecord],
+) -> np.ndarray:
+    """The fact models' checks across fields: untraceable birth parents name no parent; a member's
+    status ends after it began. Marks bad member rows in place; returns the bad child rows."""
+    named = ~refs["father"][1] | ~refs["mother"][1]
+    contradiction = np.flatnonzero((child.cols[("birth_parents_untraceable",)] == 1) & named)
+    message = "birth_parents_untraceable is true, yet the child names a father or mother"
+    errors += [
+        conv_c.record("birth_parents_untraceable", int(r), "contradiction", message, True) for r in contradiction
+    ]
+    since, until = member.cols[("status_since",)], member.cols[("status_until",)]
+    early = np.flatnonzero((since >= 0) & (until >= 0) & (until < since))
+    for r in early:
+        a, b = unpack_date(int(until[r])), unpack_date(int(since[r]))
+        errors.append(
+            conv_m.record("status_until", int(r), "date_order", f"status_until {a} is before status_since {b}", str(a))
+        )
+    member.bad[early] = True
+    bad = np.zeros(len(named), bool)
+    bad[contradiction] = True
+    return bad
+
+
+def _declared_empty(home: _Entity, column: Any, n: int, errors: list[ErrorRecord]) -> None:
+    """``household.members``: ``[]`` says the household has no adults; empty leaves it to the member rows
+    (none: the adults are unknown, never "no adults")."""
+    raw = as_raw(column, n)
+    said = np.full(n, -1, np.int8)
+    if raw.kind == "cat":
+        assert raw.codes is not None
+        empty = np.array([isinstance(u, str) and u.strip() == "[]" for u in raw.uniques] + [False])
+        said[empty[raw.codes]] = 1
+        wrong = np.flatnonzero((raw.codes >= 0) & ~empty[raw.codes])
+    else:
+        wrong = np.flatnonzero(~raw.null) if raw.null is not None else np.zeros(0, np.int64)
+    message = "household.members: write [] for a household without adults, or leave it empty"
+    errors += [
+        ErrorRecord("children.household.members", "enum", message, str(raw.cell(int(r))), row=int(r)) for r in wrong
+    ]
+    home.bad[wrong] = True
+    home.cols[MEMBERS] = said
+    home.leaves[MEMBERS] = Leaf(MEMBERS, "bool")
+
+
 def _first_rows(codes: np.ndarray, size: int) -> np.ndarray:
     """The first row of each code (-1: no row)."""
     first = np.full(size, -1, np.int64)
@@ -296,6 +362,7 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     errors: list[ErrorRecord] = []
     fields = {"household_id", "name"} | {lf.column for lf in lay["child"] if lf.kind != "record"}
     home_fields = {HOUSEHOLD_PREFIX + lf.column for lf in lay["household"] if lf.kind != "record"}
+    home_fields.add(HOUSEHOLD_PREFIX + "members")
     known = {
         "children": fields | {"child_id"} | home_fields,
         "members": {"household_id", "member_id", "name"} | {lf.column for lf in lay["member"] if lf.kind != "record"},
@@ -333,9 +400,10 @@ def intake(children: Any, members: Any, on: date) -> Intake:
         Converter("children", n, strings, today, HOUSEHOLD_PREFIX), lay["household"], kids, n, HOUSEHOLD_PREFIX
     )
     member = _Entity(conv_m, lay["member"], mems, m)
-    bad_c |= child.bad
-    bad_m |= member.bad
+    _declared_empty(home, kids.get(HOUSEHOLD_PREFIX + "members"), n, errors)
     errors += child.records + home.records + member.records
+    bad_c |= _cross_checks(child, member, refs, conv_c, conv_m, errors) | child.bad
+    bad_m |= member.bad
 
     u = len(hh_names)
     has_child = np.zeros(u + 1, bool)
@@ -394,7 +462,14 @@ def intake(children: Any, members: Any, on: date) -> Intake:
         )
     spoil(hh_m[dup], "two of its members share an id")
 
-    group = np.where(attached & ~bad_m, hh_m, u)
+    group = np.where(attached & named_m, hh_m, u)  # bad rows too: a child naming one is in a rejected household
+    with_rows = np.zeros(u + 1, bool)
+    with_rows[hh_m[attached]] = True
+    said_empty = np.flatnonzero((home.cols[MEMBERS] == 1) & (hh_c >= 0) & with_rows[np.where(hh_c >= 0, hh_c, u)])
+    message = "household.members is [] (no adults) but the members table lists some"
+    for r in said_empty:
+        errors.append(ErrorRecord("children.household.members", "conflict", message, "[]", row=int(r)))
+    spoil(hh_c[said_empty], "household.members says it has no adults, yet it has member rows")
     order = np.argsort(group, kind="stable")
     order = order[group[order] < u]
     starts = _starts(group[order], u)
@@ -493,12 +568,14 @@ def _columns(
     final[sel] = np.arange(len(kept))
     roles = {r: final[found[r][valid]].astype(np.int32) for r in ROLES}  # -1 (none) reads the last slot
     first_rows = valid[np.sort(first)]
+    listed = np.zeros(h + 1, np.int8)  # the last: the unknown household
+    listed[:h] = np.where((np.diff(starts)[:h] > 0) | (home.cols[MEMBERS][first_rows] == 1), 2, 0)
     everyone = len(valid) == len(hh_c)
     in_order = len(kept) == len(mid) and bool((kept[1:] > kept[:-1]).all())
     return Columns(
         children=add_refs(child.table(None if everyone else valid, sentinel=False), roles, len(kept)),
         members=member.table(None if in_order else kept, sentinel=True),
-        households=home.table(first_rows, sentinel=True),
+        households=add_members_state(home.table(first_rows, sentinel=True), listed),
         child_hh=child_hh,
         member_hh=np.concatenate([member_hh, [h]]).astype(np.int32),
         hh_start=starts.astype(np.int32),

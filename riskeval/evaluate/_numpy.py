@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from riskeval.evaluate import _ops as O
-from riskeval.evaluate._columns import ROLES, Columns, Table, pack_date
+from riskeval.evaluate._columns import MEMBERS, ROLES, Columns, Table, pack_date
 from riskeval.evaluate._ops import B, Mask, MRef, V, Val
 from riskeval.pack import _ast as A
 from riskeval.pack._model import Pack
@@ -252,14 +252,16 @@ class Compiler:
 
         def agg(env: Env, fr: Frame) -> Val:
             cols = env.cols
+            listed = cols.households.cols[MEMBERS]  # unknown list of adults: the aggregation is unknown
             if per_member:
                 per_hh = env.shared.get(key)
                 if per_hh is None:
                     mf = env.member_frame(var)
-                    per_hh = env.shared[key] = O.reduce(fn, contributions(env, mf), cols.hh_start, cols.m)
+                    per_hh = O.reduce(fn, contributions(env, mf), cols.hh_start, cols.m)
+                    per_hh = env.shared[key] = O.unknown_rows(per_hh, listed == 0)
                 return O.gather_rows(per_hh, fr.hh)
             pairs, starts = _pairs(env, fr, var)
-            return O.reduce(fn, contributions(env, pairs), starts, pairs.n)
+            return O.unknown_rows(O.reduce(fn, contributions(env, pairs), starts, pairs.n), listed[fr.hh] == 0)
 
         return agg
 

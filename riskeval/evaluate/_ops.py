@@ -300,6 +300,16 @@ def gather_rows(x: Val, idx: np.ndarray) -> Val:
     return MRef(None if x.idx is None else x.idx[idx], x.root)
 
 
+def unknown_rows(x: Val, unknown: np.ndarray) -> Val:
+    """The same value, unknown on some rows."""
+    if not unknown.any():
+        return x
+    if isinstance(x, B):
+        return unknown_where(x, unknown)
+    assert isinstance(x, V)
+    return V(x.kind, x.val, or2(x.unk, unknown), andnot(x.absent, unknown), x.space, x.count)
+
+
 def unknown_where(b: B, missing: Mask) -> B:
     return B(andnot(b.t, missing), andnot(b.f, missing))
 

@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 
 from riskeval.evaluate import _ops as O
-from riskeval.evaluate._columns import ROLES, Columns
+from riskeval.evaluate._columns import MEMBERS, ROLES, Columns
 from riskeval.evaluate._numpy import Env, read
 from riskeval.evaluate._ops import B, MRef, V, Val
 from riskeval.pack import _ast as A
@@ -31,7 +31,7 @@ class Atoms:
     """Numbers for (head, path) pairs: every path prefix the pack's facts can stop at."""
 
     def __init__(self, pack: Pack) -> None:
-        paths: dict[tuple[str, ...], int] = {(): 0}
+        paths: dict[tuple[str, ...], int] = {(): 0, ("members",): 1}  # household.members: an unknown list
         nodes = [*pack.predicates.values(), *pack.categories.values(), pack.exited]
         nodes += [lv for f in pack.factors.values() for lv in f.levels]
         for rule in nodes:
@@ -337,6 +337,9 @@ class Tracer:
         first = cols.hh_start[fr.hh]
         sizes = cols.hh_start[fr.hh + 1] - first
         size = len(fr.row)
+        unlisted = cols.households.cols[MEMBERS][fr.hh] == 0
+        self.emit(fr, rc & unlisted, HEADS.index("household"), MEMBERS)
+        rc = rc & ~unlisted
         tc, fc = np.zeros(size, np.int64), np.zeros(size, np.int64)
         total, unk = np.zeros(size), np.zeros(size, bool)
         for k in range(int(sizes[rc].max(initial=0))):
@@ -361,7 +364,7 @@ class Tracer:
             return V("num", tc, unk=~rc | (sizes - tc - fc > 0))
         if n.fn == "any":
             return B(rc & (tc > 0), rc & (fc == sizes))
-        return B(rc & (tc == sizes), rc & (fc > 0))
+        return B(rc & (tc == sizes), rc & (fc > 0))  # rows not reached (or whose adults are unknown): unknown
 
 
 def trace(pack: Pack, atoms: Atoms, cols: Columns, on: date) -> dict[tuple[str, str], Ragged]:
