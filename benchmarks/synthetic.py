@@ -79,8 +79,8 @@ class _Gen:
         d = self.on - self.rng.integers(int(low), int(high) + 1, n).astype("m8[D]")
         return np.where(self.rng.random(n) < unknown, np.datetime64("NaT"), d).astype("M8[D]")
 
-    def money(self, n: int, median: float, unknown: float) -> np.ndarray:
-        v = np.round(self.rng.lognormal(np.log(median), 0.8, n), 2)
+    def money(self, n: int, median: float, unknown: float, spread: float = 0.8) -> np.ndarray:
+        v = np.round(self.rng.lognormal(np.log(median), spread, n), 2)
         return np.where(self.rng.random(n) < unknown, np.nan, v)
 
 
@@ -244,18 +244,21 @@ def population(n_children: int, *, seed: int = 2025, on: date = ON, string_ids: 
                 g.pick(n, {0: 0.7, 1: 0.003, 2: 0.002, 3: 0.001, 4: 0.002, 5: 0.001, 6: 0.0005}), safety_cells
             ),
             "adopted": g.flag(n, 0.005, 0.1),
-            "birth_parents_untraceable": g.flag(n, 0.0005, 0.3),
+            # a foundling names no parent (the fact models refuse untraceable parents who are named)
+            "birth_parents_untraceable": pd.arrays.BooleanArray(
+                (father < 0) & (mother < 0) & (rng.random(n) < 0.3), (rng.random(n) < 0.3) & (father >= 0)
+            ),
             "acts_as_carer": g.flag(n, 0.01, 0.3),
             "entrusted_care_agreement": g.flag(n, 0.3, 0.5),
             "has_residence_permit": g.flag(n, 0.5, 0.4),
             "identified_on": g.days_ago(n, 0, 1500, unknown=0.3),
         }
     )
-    dibao = g.enum(h, Dibao, {Dibao.NONE: 0.8, Dibao.LOW_INCOME: 0.04, Dibao.DIBAO: 0.06, Dibao.TEKUN: 0.005})
+    dibao = g.enum(h, Dibao, {Dibao.NONE: 0.85, Dibao.LOW_INCOME: 0.03, Dibao.DIBAO: 0.03, Dibao.TEKUN: 0.003})
     home = {
         "household.economy.dibao": dibao,
-        "household.economy.income_per_capita": g.money(h, 2500, 0.3),
-        "household.economy.medical_spending_12m": g.money(h, 4000, 0.5),
+        "household.economy.income_per_capita": g.money(h, 3200, 0.3, spread=0.5),
+        "household.economy.medical_spending_12m": g.money(h, 3000, 0.5, spread=0.7),
         "household.economy.education_spending_12m": g.money(h, 3000, 0.6),
         "household.economy.child_support_unpaid_months": np.where(
             single & (rng.random(h) < 0.3), rng.integers(0, 12, h), np.nan
