@@ -13,6 +13,7 @@ from riskeval.errors import (
 from riskeval.facts import Child, Event, Household, Member, parse_event, parse_household
 from riskeval.overrides import Override, OverrideError
 from riskeval.pack import Pack, load_pack
+from riskeval.population import Population, read_population
 from riskeval.results import ChildAssessment, DataGap, Explanation, FactorResult, HouseholdAssessment, PackStamp
 from riskeval.triggers import Monitor, Replay, Trigger
 
@@ -39,6 +40,7 @@ __all__ = [
     "Pack",
     "PackError",
     "PackStamp",
+    "Population",
     "Replay",
     "RiskevalError",
     "Trigger",
@@ -49,4 +51,5 @@ __all__ = [
     "load_pack",
     "parse_event",
     "parse_household",
+    "read_population",
 ]
