@@ -199,8 +199,9 @@ def test_cli_batch_progress_bar_on_request(tmp_path: Path, capsys: pytest.Captur
 
 def test_cli_batch_bad_arguments_are_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A missing input or an unknown output format: one JSON record on stderr, exit code 1, no traceback."""
-    for args in (["batch", str(tmp_path / "nowhere"), "--on", str(ON)],
-                 ["batch", str(EXAMPLES / "population"), "--on", str(ON), "--out", str(tmp_path / "x.xlsx")]):  # fmt: skip
+    missing = ["batch", str(tmp_path / "nowhere"), "--on", str(ON)]
+    excel = ["batch", str(EXAMPLES / "population"), "--on", str(ON), "--out", str(tmp_path / "x.xlsx")]
+    for args in (missing, excel):
         code, _, stderr = run_cli(*args, capsys=capsys)
         assert code == 1
         assert json.loads(stderr.splitlines()[0])["code"] in {"file_not_found", "format"}
