@@ -45,18 +45,14 @@ def check_country(country: str, subdivision: str | None) -> str | None:
         return f"country {country!r} is not known to the holidays library (an ISO 3166-1 alpha-2 code)"
     if subdivision is not None and subdivision not in supported[country]:
         known = ", ".join(supported[country]) or "none"
-        return (
-            f"subdivision {subdivision!r} of {country} is not known to the holidays library (known: {known})"
-        )
+        return f"subdivision {subdivision!r} of {country} is not known to the holidays library (known: {known})"
     return None
 
 
 class WorkCalendar:
     """Working days of one country (and subdivision), with pack overrides, computed a year at a time."""
 
-    def __init__(
-        self, country: str, subdivision: str | None, overrides: Iterable[tuple[dt.date, bool]]
-    ) -> None:
+    def __init__(self, country: str, subdivision: str | None, overrides: Iterable[tuple[dt.date, bool]]) -> None:
         self._holidays = holidays.country_holidays(country, subdiv=subdivision)
         self._overrides = dict(overrides)
         self._years: dict[int, tuple[list[int], frozenset[int]]] = {}
@@ -112,9 +108,7 @@ _CALENDARS: dict[tuple[str, str | None, tuple[tuple[dt.date, bool], ...]], WorkC
 _CALENDARS_LOCK = threading.Lock()
 
 
-def work_calendar(
-    country: str, subdivision: str | None, overrides: tuple[tuple[dt.date, bool], ...]
-) -> WorkCalendar:
+def work_calendar(country: str, subdivision: str | None, overrides: tuple[tuple[dt.date, bool], ...]) -> WorkCalendar:
     """Return the shared calendar for this country, subdivision and overrides (one per process)."""
     key = (country, subdivision, overrides)
     with _CALENDARS_LOCK:

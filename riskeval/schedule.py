@@ -401,8 +401,7 @@ def _due_date(day: dt.date, overdue_days: int = 0) -> DueDate:
 def _check_dates(on: dt.date, dates: dict[str, dt.date | None]) -> None:
     late = {name: value for name, value in dates.items() if value is not None and value > on}
     records = [
-        ErrorRecord(name, "date_after_as_of", f"{name} is after the plan date {on}", v)
-        for name, v in late.items()
+        ErrorRecord(name, "date_after_as_of", f"{name} is after the plan date {on}", v) for name, v in late.items()
     ]
     if records:
         raise FactsError(records, "dates after the plan date")
@@ -420,9 +419,7 @@ def _holiday_visits(spec: ScheduleSpec, on: dt.date, end: dt.date) -> tuple[Holi
             day = holiday.date_in(year)
             if day >= on:
                 if day < end:
-                    visits.append(
-                        HolidayVisit(id=holiday.id, date=day, visit_from=day - lead, label=holiday.label)
-                    )
+                    visits.append(HolidayVisit(id=holiday.id, date=day, visit_from=day - lead, label=holiday.label))
                 break
     found = cache[(on, end)] = tuple(sorted(visits, key=lambda h: (h.date, h.id)))
     return found
@@ -498,9 +495,7 @@ def plan_visits(
             deadline = spec.first_visit.urgent if rule == "urgent" else spec.first_visit.standard
             due = deadline_date(identified_on, deadline, spec)
             overdue, days = _due(due, on)
-            first = FirstVisit(
-                date=due, overdue=overdue, overdue_days=days, rule=rule, identified_on=identified_on
-            )
+            first = FirstVisit(date=due, overdue=overdue, overdue_days=days, rule=rule, identified_on=identified_on)
             if deadline.working_days is not None and due.year > spec.calendar.official_through:
                 notes.append(_note("calendar_estimated", due.year))
         if visit_frequency is None:
@@ -509,9 +504,7 @@ def plan_visits(
             cadence = spec.cadences.get(visit_frequency)
             if cadence is None:
                 known = ", ".join(sorted(spec.cadences))
-                raise EvaluationError(
-                    f"visit frequency {visit_frequency!r} has no cadence in schedule.yaml ({known})"
-                )
+                raise EvaluationError(f"visit frequency {visit_frequency!r} has no cadence in schedule.yaml ({known})")
             cadence_months = cadence.months
             if last_visit is None:
                 notes.append(_note("cadence_from_as_of", on))

@@ -236,9 +236,7 @@ def test_first_visit_within_five_working_days() -> None:
 
 def test_first_visit_of_an_urgent_child_within_24_hours() -> None:
     """An urgent child identified on New Year's Eve 2025-01-28 is visited by the next (holi)day, Jan 29."""
-    plan = _plan(
-        on=date(2025, 1, 28), tier="urgent", visit_frequency="monthly", identified_on=date(2025, 1, 28)
-    )
+    plan = _plan(on=date(2025, 1, 28), tier="urgent", visit_frequency="monthly", identified_on=date(2025, 1, 28))
     assert plan.first_visit is not None
     assert (plan.first_visit.date, plan.first_visit.rule) == (date(2025, 1, 29), "urgent")
 
@@ -358,9 +356,7 @@ def test_next_full_assessment() -> None:
 def test_milestones_ahead() -> None:
     """Born 2017-03-10: turns 8 on 2025-03-10, announced 30 days before; 16 and 18 are beyond 12 months."""
     plan = _plan(on=date(2025, 3, 1), birth_date=date(2017, 3, 10))
-    assert [(m.age, m.date, m.notice_from) for m in plan.milestones] == [
-        (8, date(2025, 3, 10), date(2025, 2, 8))
-    ]
+    assert [(m.age, m.date, m.notice_from) for m in plan.milestones] == [(8, date(2025, 3, 10), date(2025, 2, 8))]
     plan = _plan(on=date(2025, 1, 1), birth_date=date(2009, 6, 15))
     assert [(m.age, m.date) for m in plan.milestones] == [(16, date(2025, 6, 15))]
 
@@ -368,9 +364,7 @@ def test_milestones_ahead() -> None:
 def test_milestone_of_a_leap_day_child() -> None:
     """A child born 2008-02-29 turns 18 on 2026-02-28."""
     plan = _plan(on=date(2025, 6, 1), birth_date=date(2008, 2, 29))
-    assert [(m.age, m.date, m.notice_from) for m in plan.milestones] == [
-        (18, date(2026, 2, 28), date(2026, 1, 29))
-    ]
+    assert [(m.age, m.date, m.notice_from) for m in plan.milestones] == [(18, date(2026, 2, 28), date(2026, 1, 29))]
 
 
 def test_unknown_birth_date_gives_no_milestones_and_a_note() -> None:
@@ -394,9 +388,7 @@ def test_exited_follow_ups() -> None:
 
 def test_exited_follow_up_done_or_overdue() -> None:
     """A visit on 2025-09-01 covers the 3-month follow-up; the 6-month one is 11 days overdue on 12-01."""
-    plan = _plan(
-        on=date(2025, 12, 1), status="exited", birth_date=date(2007, 5, 20), last_visit=date(2025, 9, 1)
-    )
+    plan = _plan(on=date(2025, 12, 1), status="exited", birth_date=date(2007, 5, 20), last_visit=date(2025, 9, 1))
     assert [(f.overdue, f.overdue_days) for f in plan.follow_ups] == [(False, 0), (True, 11)]
     assert plan.overdue
 

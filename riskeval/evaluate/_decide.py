@@ -30,7 +30,11 @@ def full(m: O.Mask, n: int) -> np.ndarray:
 
 
 def unknown(b: O.B, n: int) -> np.ndarray:
-    return full(O.and2(O.neg(b.t), O.neg(b.f)), n)
+    """Where a condition is neither known true nor known false."""
+    if isinstance(b.t, bool) or isinstance(b.f, bool):
+        return full(O.and2(O.neg(b.t), O.neg(b.f)), n)
+    out: np.ndarray = np.logical_or(b.t, b.f)
+    return np.logical_not(out, out=out)
 
 
 def not_positive(node: A.Node, under: bool = False) -> set[tuple[str, str]]:
@@ -162,14 +166,13 @@ class Decision:
         inputs = self._inputs()
         fr = self.env.root if self.groups is None else self._frame(inputs)
         tier, roster, row = self._decide(fr, inputs)
+        self.shown = np.where(roster, tier, -1) + 1  # per group (or child): the tier shown, plus one
         if self.groups is None:
             return tier, roster, row
         g = self.groups[0]
         return tier[g], roster[g], row[g]
 
-    def what_if(
-        self, *, category: str | None = None, domain: str = "", severity: str = "", points: int = 0
-    ) -> np.ndarray:
+    def what_if(self, *, category: str | None = None, domain: str = "", severity: str = "", points: int = 0) -> WhatIf:
         """Every child's answer if a category held, or one more factor held at a severity (see the module)."""
         key = (category, domain, severity, points)
         hit = self.cache.get(key)
@@ -185,7 +188,24 @@ class Decision:
             inputs[("count", severity)] = inputs[("count", severity)] + 1
         tier, roster, _ = self._decide(self._frame(inputs, category), inputs)
         code = (np.where(roster, tier, -1) + 1).astype(np.int8) | (roster.astype(np.int8) * np.int8(ROSTER_BIT))
-        if self.groups is not None:
-            code = code[self.groups[0]]
-        self.cache[key] = code
-        return code
+        answer = self.cache[key] = WhatIf(code, self.groups[0] if self.groups else None, (code & 15) != self.shown)
+        return answer
+
+
+class WhatIf:
+    """The answers to one what-if: per group (the children's ``groups``), or per child."""
+
+    def __init__(self, code: np.ndarray, groups: np.ndarray | None, changes: np.ndarray) -> None:
+        self.code, self.groups, self._changes = code, groups, changes
+        self._per_child: np.ndarray | None = None
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        """The answer codes of some children."""
+        out: np.ndarray = self.code[rows] if self.groups is None else self.code[self.groups[rows]]
+        return out
+
+    def changes(self) -> np.ndarray:
+        """Per child: whether the answer's tier differs from the tier shown (before exits)."""
+        if self._per_child is None:
+            self._per_child = self._changes if self.groups is None else self._changes[self.groups]
+        return self._per_child

@@ -132,13 +132,9 @@ class Event(_Facts):
         for field, rule in (("child", child_rule), ("member", member_rule)):
             value = getattr(self, field)
             if rule == field and value is None:
-                problems.append(
-                    ((field,), "missing", f"a {self.type.value} event must name its {field}", None)
-                )
+                problems.append(((field,), "missing", f"a {self.type.value} event must name its {field}", None))
             elif rule == "-" and value is not None:
-                problems.append(
-                    ((field,), "not_allowed", f"a {self.type.value} event does not take a {field}", value)
-                )
+                problems.append(((field,), "not_allowed", f"a {self.type.value} event does not take a {field}", value))
         required, optional = event_details(self.type)
         for field in DETAIL_FIELDS:
             value = getattr(self, field)
