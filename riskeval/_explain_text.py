@@ -84,6 +84,9 @@ ATTRIBUTES: dict[str, tuple[str, str]] = {
     "housing": ("住房情况", "housing"),
     "parents_relationship": ("父母婚姻关系", "parents' relationship"),
     "members": ("家庭成员", "members"),
+    "father": ("父亲是谁", "father (who he is)"),
+    "mother": ("母亲是谁", "mother (who she is)"),
+    "caregiver": ("照料人是谁", "caregiver (who it is)"),
 }
 
 # Chinese words of enum values, by the field's last name (English shows the value, "_" as a space).
