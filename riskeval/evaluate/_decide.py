@@ -34,7 +34,8 @@ def unknown(b: O.B, n: int) -> np.ndarray:
     if isinstance(b.t, bool) or isinstance(b.f, bool):
         return full(O.and2(O.neg(b.t), O.neg(b.f)), n)
     out: np.ndarray = np.logical_or(b.t, b.f)
-    return np.logical_not(out, out=out)
+    np.logical_not(out, out=out)
+    return out
 
 
 def not_positive(node: A.Node, under: bool = False) -> set[tuple[str, str]]:
@@ -106,7 +107,7 @@ class Decision:
             if ref not in prog.positive:  # unknown is a value of its own
                 state = state + 2 * unknown(b, n).view(np.int8)
             self.states[ref] = state
-        self.cache: dict[Any, np.ndarray] = {}
+        self.cache: dict[Any, WhatIf] = {}
         self.groups = self._group() if prog.compact else None
 
     def _fields(self) -> tuple[list[Any], list[Any]]:

@@ -29,7 +29,19 @@ from riskeval.evaluate._columns import (
     layout,
     unpack_date,
 )
-from riskeval.evaluate._tables import ID_PATTERN, Converter, as_raw
+from riskeval.evaluate._joins import (
+    check_ids,
+    duplicates,
+    first_rows,
+    group_starts,
+    household_codes,
+    id_array,
+    match,
+    same_space,
+    show,
+    stable_order,
+)
+from riskeval.evaluate._tables import Converter, as_raw
 
 HOUSEHOLD_PREFIX = "household."
 
@@ -50,160 +62,6 @@ def _table(t: Any, name: str) -> tuple[int, dict[str, Any]]:
             raise FactsError([rec], f"{name}: columns of different lengths")
         return (lengths.pop() if lengths else 0), cols
     raise FactsError([ErrorRecord(name, "type", f"{name}: expected a table, found {type(t).__name__}")])
-
-
-def _id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """An id column as comparable values (int64, or objects) and its unknown cells."""
-    if column is None:
-        return np.zeros(n, np.int64), np.ones(n, bool)
-    raw = as_raw(column, n)
-    if raw.kind == "num":
-        assert raw.values is not None and raw.null is not None
-        v = raw.values
-        if v.dtype.kind == "f":
-            whole = ~raw.null & (v == np.floor(v)) & (np.abs(v) < 2**53)
-            if (whole | raw.null).all():
-                return np.where(whole, v, 0).astype(np.int64), raw.null.copy()
-            out = np.where(whole, v, 0).astype(np.int64).astype(str).astype(object)
-            out[~whole & ~raw.null] = v[~whole & ~raw.null]  # not an id: reported as it is
-            return out, raw.null
-        return v.astype(np.int64), raw.null.copy()
-    if raw.kind == "cat":
-        assert raw.codes is not None
-        uniq = np.empty(len(raw.uniques) + 1, object)
-        uniq[1:] = np.array(
-            [str(u) if isinstance(u, int | np.integer) and not isinstance(u, bool) else u for u in raw.uniques], object
-        )
-        return uniq[raw.codes + 1], raw.codes < 0
-    return np.full(n, None, object), np.ones(n, bool)
-
-
-def _show(v: Any) -> str:
-    """An id as text, for messages (whole numbers as their digits)."""
-    return str(int(v)) if isinstance(v, np.integer) else str(v)
-
-
-def _check_ids(
-    values: np.ndarray, null: np.ndarray, table: str, column: str, required: bool
-) -> tuple[np.ndarray, list[ErrorRecord]]:
-    """Rows whose id is bad (or missing when required), with their records."""
-    bad = np.zeros(len(values), bool)
-    records: list[ErrorRecord] = []
-    if values.dtype == object:
-        for r in np.flatnonzero(~null):
-            v = values[r]
-            if not (isinstance(v, str) and ID_PATTERN.match(v)) and not isinstance(v, int):
-                bad[r] = True
-                records.append(
-                    ErrorRecord(
-                        f"{table}.{column}",
-                        "invalid_id",
-                        f"{column}: expected 1-64 characters of A-Z a-z 0-9 _ . : -, found {v!r}",
-                        v if isinstance(v, str | int | float) else repr(v),
-                        row=int(r),
-                    )
-                )
-    if required:
-        for r in np.flatnonzero(null):
-            bad[r] = True
-            records.append(ErrorRecord(f"{table}.{column}", "missing", f"{column} is required", None, row=int(r)))
-    return bad, records
-
-
-def _same_space(*arrays: np.ndarray) -> list[np.ndarray]:
-    """Ids from several columns made comparable: all ints, or all text."""
-    if all(a.dtype.kind == "i" for a in arrays):
-        return list(arrays)
-    return [a.astype(str).astype(object) if a.dtype.kind == "i" else a for a in arrays]
-
-
-def _households(
-    kids: np.ndarray, kid_null: np.ndarray, members: np.ndarray, mem_null: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Dense household codes for both tables (-1: unknown), and each code's id."""
-    a, b = _same_space(kids, members)
-    both = np.concatenate([a, b])
-    null = np.concatenate([kid_null, mem_null])
-    if both.dtype.kind == "i":
-        uniq, codes = np.unique(both, return_inverse=True)
-    else:
-        both = both.copy()
-        both[null] = None
-        try:
-            import pandas as pd
-
-            codes, uniq = pd.factorize(both, use_na_sentinel=True)
-        except ImportError:  # pragma: no cover - pandas is optional
-            index: dict[Any, int] = {}
-            codes = np.array([-1 if v is None else index.setdefault(v, len(index)) for v in both])
-            uniq = np.array(list(index), object)
-    codes = np.where(null, -1, codes).astype(np.int64)
-    return codes[: len(kids)], codes[len(kids) :], np.asarray(uniq)
-
-
-def _duplicates(group: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Rows whose value repeats inside its group (-1 groups ignored), by comparing rows of a group."""
-    order = np.argsort(group, kind="stable")
-    g, v = group[order], values[order]
-    dup = np.zeros(len(g), bool)
-    d = 1
-    while d < len(g):
-        same = (g[d:] == g[:-d]) & (g[d:] >= 0)
-        if not same.any():
-            break
-        eq = same & (v[d:] == v[:-d])
-        dup[d:] |= eq
-        dup[:-d] |= eq
-        d += 1
-    out = np.zeros(len(g), bool)
-    out[order] = dup
-    return out
-
-
-def _match(
-    hh: np.ndarray, want: np.ndarray, skip: np.ndarray, starts: np.ndarray, member_ids: np.ndarray
-) -> np.ndarray:
-    """For each row: the position in the (household-sorted) members of the member with id ``want`` in
-    household ``hh`` (-1: none); rows in ``skip`` are not looked up."""
-    ok = ~skip & (hh >= 0)
-    fast = _match_unique(hh, want, ok, starts, member_ids)
-    if fast is not None:
-        return fast
-    out = np.full(len(hh), -1, np.int64)
-    first = np.where(ok, starts[np.maximum(hh, 0)], 0)
-    size = np.where(ok, starts[np.maximum(hh, 0) + 1] - first, 0)
-    k = 0
-    while True:
-        rows = np.flatnonzero((size > k) & (out < 0))
-        if not len(rows):
-            return out
-        pos = first[rows] + k
-        hit = member_ids[pos] == want[rows]
-        out[rows[hit]] = pos[hit]
-        k += 1
-
-
-def _match_unique(
-    hh: np.ndarray, want: np.ndarray, ok: np.ndarray, starts: np.ndarray, member_ids: np.ndarray
-) -> np.ndarray | None:
-    """The same lookup through a table, when member ids are whole numbers, unique and not too spread out
-    (numbered rows, as many registries have); None when they are not."""
-    if member_ids.dtype.kind != "i" or want.dtype.kind != "i" or not len(member_ids):
-        return None
-    lo, hi = int(member_ids.min()), int(member_ids.max())
-    if hi - lo > 4 * len(member_ids) + 1024:
-        return None
-    table = np.full(hi - lo + 2, -1, np.int64)  # the last slot: ids out of range
-    table[member_ids - lo] = np.arange(len(member_ids))
-    if np.count_nonzero(table >= 0) != len(member_ids):
-        return None  # an id is used twice
-    inside = ok & (want >= lo) & (want <= hi)
-    pos = table[np.where(inside, want - lo, hi - lo + 1)]
-    group = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
-    found = pos >= 0
-    found[found] = group[pos[found]] == hh[found]
-    out: np.ndarray = np.where(found, pos, -1)
-    return out
 
 
 class _Entity:
@@ -333,25 +191,6 @@ def _declared_empty(home: _Entity, column: Any, n: int, errors: list[ErrorRecord
     home.leaves[MEMBERS] = Leaf(MEMBERS, "bool")
 
 
-def _first_rows(codes: np.ndarray, size: int) -> np.ndarray:
-    """The first row of each code (-1: no row)."""
-    first = np.full(size, -1, np.int64)
-    rows = np.flatnonzero(codes >= 0)
-    order = np.argsort(codes[rows], kind="stable")
-    c = codes[rows][order]
-    head = np.ones(len(c), bool)
-    head[1:] = c[1:] != c[:-1]
-    first[c[head]] = rows[order][head]
-    return first
-
-
-def _starts(groups: np.ndarray, size: int) -> np.ndarray:
-    starts = np.zeros(size + 2, np.int64)
-    np.cumsum(np.bincount(groups, minlength=size), out=starts[1 : size + 1])
-    starts[size + 1] = starts[size]
-    return starts
-
-
 def intake(children: Any, members: Any, on: date) -> Intake:
     """Validate two tables and join them into columns; every rejected row has a record."""
     today = max(on, date.today())
@@ -376,14 +215,14 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     def ids(
         source: dict[str, Any], size: int, table: str, column: str, required: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        values, null = _id_array(source.get(column), size)
-        bad, records = _check_ids(values, null, table, column, required)
+        values, null = id_array(source.get(column), size)
+        bad, records = check_ids(values, null, table, column, required)
         errors.extend(records)
         return values, null, bad
 
     hv_c, hn_c, bad_c = ids(kids, n, "children", "household_id", True)
     hv_m, hn_m, bad_m = ids(mems, m, "members", "household_id", True)
-    hh_c, hh_m, hh_names = _households(hv_c, hn_c | bad_c, hv_m, hn_m | bad_m)
+    hh_c, hh_m, hh_names = household_codes(hv_c, hn_c | bad_c, hv_m, hn_m | bad_m)
     cid, _, b = ids(kids, n, "children", "child_id", True)
     bad_c |= b
     mid, _, b = ids(mems, m, "members", "member_id", True)
@@ -393,7 +232,7 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     for role in ROLES:
         v, null, b = ids(kids, n, "children", role, False)
         refs[role], bad_c = (v, null), bad_c | b
-    cid, mid, *ref_values = _same_space(cid, mid, *(refs[r][0] for r in ROLES))
+    cid, mid, *ref_values = same_space(cid, mid, *(refs[r][0] for r in ROLES))
     conv_c, conv_m = Converter("children", n, strings, today), Converter("members", m, strings, today)
     child = _Entity(conv_c, lay["child"], kids, n)
     home = _Entity(
@@ -415,7 +254,7 @@ def intake(children: Any, members: Any, on: date) -> Intake:
             spoiled.setdefault(int(c), why)
 
     spoil(hh_c[home.bad & (hh_c >= 0)], "a household column of one of its children has a bad cell")
-    first = _first_rows(hh_c, u)
+    first = first_rows(hh_c, u)
     on_file = np.flatnonzero(hh_c >= 0)
     for path, col in home.cols.items():
         if home.leaves[path].kind == "record":
@@ -442,21 +281,21 @@ def intake(children: Any, members: Any, on: date) -> Intake:
             ErrorRecord(
                 "members.household_id",
                 "member_without_child",
-                f"household {_show(hh_names[hh_m[r]])!r} has no child row; the member is left out",
-                _show(hh_names[hh_m[r]]),
+                f"household {show(hh_names[hh_m[r]])!r} has no child row; the member is left out",
+                show(hh_names[hh_m[r]]),
                 row=int(r),
             )
         )
     attached = (hh_m >= 0) & has_child[np.where(hh_m >= 0, hh_m, u)]
     spoil(hh_m[attached & bad_m], "a member row of it has errors")
-    dup = _duplicates(np.where(attached & named_m, hh_m, -1), mid)
+    dup = duplicates(np.where(attached & named_m, hh_m, -1), mid)
     for r in np.flatnonzero(dup):
         errors.append(
             ErrorRecord(
                 "members.member_id",
                 "duplicate_id",
-                f"member id {_show(mid[r])!r} is used twice in household {_show(hh_names[hh_m[r]])!r}",
-                _show(mid[r]),
+                f"member id {show(mid[r])!r} is used twice in household {show(hh_names[hh_m[r]])!r}",
+                show(mid[r]),
                 row=int(r),
             )
         )
@@ -470,30 +309,31 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     for r in said_empty:
         errors.append(ErrorRecord("children.household.members", "conflict", message, "[]", row=int(r)))
     spoil(hh_c[said_empty], "household.members says it has no adults, yet it has member rows")
-    order = np.argsort(group, kind="stable")
+    order = stable_order(group)
     order = order[group[order] < u]
-    starts = _starts(group[order], u)
+    starts = group_starts(group[order], u)
     sorted_ids = mid[order]
-    clash = _match(hh_c, cid, bad_c, starts, sorted_ids) >= 0
+    lookup: dict[str, Any] = {}
+    clash = match(hh_c, cid, bad_c, starts, sorted_ids, lookup) >= 0
     for r in np.flatnonzero(clash):
         errors.append(
             ErrorRecord(
                 "children.child_id",
                 "duplicate_id",
-                f"child id {_show(cid[r])!r} is also a member id of its household",
-                _show(cid[r]),
+                f"child id {show(cid[r])!r} is also a member id of its household",
+                show(cid[r]),
                 row=int(r),
             )
         )
     spoil(hh_c[clash], "a child and a member share an id")
-    dup = _duplicates(np.where(named_c, hh_c, -1), cid)
+    dup = duplicates(np.where(named_c, hh_c, -1), cid)
     for r in np.flatnonzero(dup):
         errors.append(
             ErrorRecord(
                 "children.child_id",
                 "duplicate_id",
-                f"child id {_show(cid[r])!r} is used by more than one row of its household",
-                _show(cid[r]),
+                f"child id {show(cid[r])!r} is used by more than one row of its household",
+                show(cid[r]),
                 row=int(r),
             )
         )
@@ -501,15 +341,15 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     found: dict[str, np.ndarray] = {}
     for role, want in zip(ROLES, ref_values, strict=True):
         null = refs[role][1]
-        pos = found[role] = _match(hh_c, want, bad_c | null, starts, sorted_ids)
+        pos = found[role] = match(hh_c, want, bad_c | null, starts, sorted_ids, lookup)
         lost = np.flatnonzero(~bad_c & ~null & (pos < 0))
         for r in lost:
             errors.append(
                 ErrorRecord(
                     f"children.{role}",
                     "unknown_member",
-                    f"{role} {_show(want[r])!r} names no member of household {_show(hh_names[hh_c[r]])!r}",
-                    _show(want[r]),
+                    f"{role} {show(want[r])!r} names no member of household {show(hh_names[hh_c[r]])!r}",
+                    show(want[r]),
                     row=int(r),
                 )
             )
@@ -523,8 +363,8 @@ def intake(children: Any, members: Any, on: date) -> Intake:
                 ErrorRecord(
                     "children.household_id",
                     "household_rejected",
-                    f"household {_show(hh_names[h])!r} is rejected: {spoiled[h]}",
-                    _show(hh_names[h]),
+                    f"household {show(hh_names[h])!r} is rejected: {spoiled[h]}",
+                    show(hh_names[h]),
                     row=int(r),
                 )
             )
@@ -553,35 +393,36 @@ def _columns(
     ``found``: for each role, the position in ``order`` (the household-sorted members) it names.
     """
     codes = hh_c[valid]
-    uniq, first = np.unique(codes, return_index=True)
-    by_first = np.argsort(first, kind="stable")
+    firsts = first_rows(codes, len(hh_names))  # per household code: its first valid child (-1: none)
+    present = np.flatnonzero(firsts >= 0)
+    present = present[stable_order(firsts[present])]  # the households in order of their first child
     dense = np.full(len(hh_names) + 1, -1, np.int64)
-    dense[uniq[by_first]] = np.arange(len(uniq))
-    h = len(uniq)
+    dense[present] = np.arange(len(present))
+    h = len(present)
     child_hh = dense[codes].astype(np.int32)
     sel = np.flatnonzero(dense[np.minimum(group[order], len(hh_names))] >= 0)  # positions in order
-    sel = sel[np.argsort(dense[group[order[sel]]], kind="stable")]
+    sel = sel[stable_order(dense[group[order[sel]]])]
     kept = order[sel]
     member_hh = dense[group[kept]]
-    starts = _starts(member_hh, h)
+    starts = group_starts(member_hh, h)
     final = np.full(len(order) + 1, len(kept), np.int64)  # position in order -> row of the members table
     final[sel] = np.arange(len(kept))
     roles = {r: final[found[r][valid]].astype(np.int32) for r in ROLES}  # -1 (none) reads the last slot
-    first_rows = valid[np.sort(first)]
+    heads = valid[firsts[present]]  # each household's first child row: its household columns
     listed = np.zeros(h + 1, np.int8)  # the last: the unknown household
-    listed[:h] = np.where((np.diff(starts)[:h] > 0) | (home.cols[MEMBERS][first_rows] == 1), 2, 0)
+    listed[:h] = np.where((np.diff(starts)[:h] > 0) | (home.cols[MEMBERS][heads] == 1), 2, 0)
     everyone = len(valid) == len(hh_c)
     in_order = len(kept) == len(mid) and bool((kept[1:] > kept[:-1]).all())
     return Columns(
         children=add_refs(child.table(None if everyone else valid, sentinel=False), roles, len(kept)),
         members=member.table(None if in_order else kept, sentinel=True),
-        households=add_members_state(home.table(first_rows, sentinel=True), listed),
+        households=add_members_state(home.table(heads, sentinel=True), listed),
         child_hh=child_hh,
         member_hh=np.concatenate([member_hh, [h]]).astype(np.int32),
         hh_start=starts.astype(np.int32),
         roles=roles,
         child_ids=cid[valid],
         member_ids=mid[kept],
-        household_ids=hh_names[uniq[by_first]],
+        household_ids=hh_names[present],
         strings=strings,
     )

@@ -98,6 +98,7 @@ class Compiler:
         self.free_of: dict[str, frozenset[str]] = {}
         for name in pack.predicates:
             self._pred_free(name, set())
+        self.shared = _repeated(pack)
         self.predicates: dict[str, tuple[tuple[str, ...], Fn]] = {}
         for name, rule in pack.predicates.items():
             self.predicates[name] = (rule.args, self.compile(rule.node))
@@ -141,6 +142,22 @@ class Compiler:
 
     # --- nodes -----------------------------------------------------------------------------------
     def compile(self, n: A.Node) -> Fn:
+        """The node's function; a sub-expression written more than once in the pack is computed once per
+        frame (``child.age < params.adult_age``, ``held(father) or held(mother)``...)."""
+        fn = self._compile(n)
+        key = self.shared.get(n)
+        if key is None:
+            return fn
+
+        def once(env: Env, fr: Frame) -> Val:
+            hit = fr.cache.get(key)
+            if hit is None:
+                hit = fr.cache[key] = fn(env, fr)
+            return hit
+
+        return once
+
+    def _compile(self, n: A.Node) -> Fn:
         match n:
             case A.Const(value=v):
                 const = O.constant(v)
@@ -256,14 +273,36 @@ class Compiler:
             if per_member:
                 per_hh = env.shared.get(key)
                 if per_hh is None:
-                    mf = env.member_frame(var)
-                    per_hh = O.reduce(fn, contributions(env, mf), cols.hh_start, cols.m)
+                    # any/count (and all) of the same members share their per-household counts
+                    counted = ("counts", fn == "all", n.body, n.cond) if fn != "sum" else None
+                    counts = env.shared.get(counted) if counted else None
+                    if counts is None:
+                        contrib = contributions(env, env.member_frame(var))
+                        counts = O.segment_counts(fn, contrib, cols.hh_start, cols.m)
+                        if counted:
+                            env.shared[counted] = counts
+                    per_hh = O.finish(fn, counts, np.diff(cols.hh_start))
                     per_hh = env.shared[key] = O.unknown_rows(per_hh, listed == 0)
                 return O.gather_rows(per_hh, fr.hh)
             pairs, starts = _pairs(env, fr, var)
-            return O.unknown_rows(O.reduce(fn, contributions(env, pairs), starts, pairs.n), listed[fr.hh] == 0)
+            counts = O.segment_counts(fn, contributions(env, pairs), starts, pairs.n)
+            return O.unknown_rows(O.finish(fn, counts, np.diff(starts)), listed[fr.hh] == 0)
 
         return agg
+
+
+def _repeated(pack: Pack) -> dict[A.Node, tuple[str, int]]:
+    """Sub-expressions that occur more than once across the pack's rules, each with a cache key. Leaves
+    (cheap, or cached already) and whatever reads the tier table's inputs (they change) are left out."""
+    roots = [r.node for r in (*pack.predicates.values(), *pack.categories.values(), pack.exited)]
+    roots += [lv.node for f in pack.factors.values() for lv in f.levels]
+    seen: dict[A.Node, int] = {}
+    for root in roots:
+        for node in A.walk(root):
+            if not isinstance(node, A.Const | A.Param | A.Fact | A.Ref | A.TierInput):
+                seen[node] = seen.get(node, 0) + 1
+    repeated = [n for n, count in seen.items() if count > 1]
+    return {n: ("cse", i) for i, n in enumerate(repeated)}
 
 
 def _pairs(env: Env, fr: Frame, var: str) -> tuple[Frame, np.ndarray]:

@@ -357,17 +357,26 @@ def _seg_count(mask: Mask, starts: np.ndarray, n: int) -> np.ndarray:
     return counts
 
 
-def reduce(fn: str, x: Val, starts: np.ndarray, n: int) -> Val:
-    """any/all/count/sum of per-element contributions over the segments ``starts[i]:starts[i+1]``."""
-    sizes = np.diff(starts)
+def segment_counts(fn: str, x: Val, starts: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
+    """Per segment ``starts[i]:starts[i+1]`` of per-element contributions: (true, false) counts for
+    any/all/count; (sum, unknown count) for sum."""
     if fn == "sum":
         s = as_v(x)
+        sizes = np.diff(starts)
         seg = np.repeat(np.arange(len(sizes)), sizes)
         vals = np.broadcast_to(np.where(s.unk, 0, s.val) if s.unk is not False else s.val, (n,))
         total = np.bincount(seg, weights=vals[:n].astype(np.float64), minlength=len(sizes))
-        return V("num", total, unk=_seg_count(s.unk, starts, n) > 0)
+        return total, _seg_count(s.unk, starts, n)
     b = as_b(x)
-    tc, fc = _seg_count(b.t, starts, n), _seg_count(b.f, starts, n)
+    return _seg_count(b.t, starts, n), _seg_count(b.f, starts, n)
+
+
+def finish(fn: str, counts: tuple[np.ndarray, ...], sizes: np.ndarray) -> Val:
+    """any/all/count/sum of each segment from its counts (Kleene, as the scalar's loop)."""
+    if fn == "sum":
+        total, unknown = counts
+        return V("num", total, unk=unknown > 0)
+    tc, fc = counts
     if fn == "any":
         return B(tc > 0, fc == sizes)
     if fn == "all":

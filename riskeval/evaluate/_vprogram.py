@@ -15,7 +15,7 @@ import numpy as np
 
 from riskeval.evaluate import _ops as O
 from riskeval.evaluate._columns import Columns
-from riskeval.evaluate._decide import ROSTER_BIT, Decision, decision_only, not_positive
+from riskeval.evaluate._decide import ROSTER_BIT, Decision, WhatIf, decision_only, not_positive
 from riskeval.evaluate._decide import full as _full
 from riskeval.evaluate._decide import unknown as _unknown
 from riskeval.evaluate._numpy import Compiler, Env, Fn
@@ -33,19 +33,19 @@ class GapColumn:
     kind: str  # "roster" | "category" | "factor"
     rule: str
     mask: np.ndarray  # bool per child
-    answer: np.ndarray | None = None  # int8 per child: tier + 1 in bits 0-3, on the roster in bit 4
+    answer: WhatIf | None = None  # tier + 1 in bits 0-3, on the roster in bit 4
     level: int = -1  # factors: the index of the unknown level (its severity)
 
     def tier_if_true(self, rows: np.ndarray) -> np.ndarray:
         if self.answer is None:
             return np.full(len(rows), -1, np.int8)
-        tier: np.ndarray = (self.answer[rows] & 15) - 1
+        tier: np.ndarray = (self.answer.at(rows) & 15) - 1
         return tier
 
     def on_roster_if_true(self, rows: np.ndarray) -> np.ndarray:
         if self.answer is None:
             return np.zeros(len(rows), bool)
-        listed: np.ndarray = (self.answer[rows] & ROSTER_BIT) != 0
+        listed: np.ndarray = (self.answer.at(rows) & ROSTER_BIT) != 0
         return listed
 
 
@@ -105,9 +105,9 @@ class VectorProgram:
         cats = np.zeros((len(self.categories), n), bool)
         cat_unknown = np.zeros((len(self.categories), n), bool)
         levels = np.full((len(self.factors), n), -1, np.int8)
-        unknown_level = np.full((len(self.factors), n), -1, np.int8)
+        unknown: dict[tuple[int, int], np.ndarray] = {}  # (factor, level): unknown there, no level held
         # how many factors hold per (domain, severity): points and severity counts follow from these
-        tally = {(f.domain, lv.severity or ""): np.zeros(n, np.int16) for f, lvs in self.factors for lv, _ in lvs}
+        tally = {(f.domain, lv.severity or ""): np.zeros(n, np.int8) for f, lvs in self.factors for lv, _ in lvs}
         for kind, i in self.steps:
             if kind == "category":
                 rule, fn = self.categories[i]
@@ -121,18 +121,21 @@ class VectorProgram:
             if len(vals) == 1:
                 held = _full(vals[0].t, n)
                 np.subtract(held.view(np.int8), 1, out=levels[i])
-                np.subtract(_unknown(vals[0], n).view(np.int8), 1, out=unknown_level[i])
                 env.results[("factor", fdef.id)] = O.B(held, vals[0].f)
                 tally[(fdef.domain, lvs[0][0].severity or "")] += held
+                unknown[(i, 0)] = _unknown(vals[0], n)
                 continue
+            first_unknown = np.full(n, -1, np.int8)
             for k in range(len(vals) - 1, -1, -1):
                 levels[i][_full(vals[k].t, n)] = k
-                unknown_level[i][_unknown(vals[k], n)] = k
+                first_unknown[_unknown(vals[k], n)] = k
             held = levels[i] >= 0
-            unknown_level[i][held] = -1
-            env.results[("factor", fdef.id)] = O.B(held, ~held & (unknown_level[i] < 0))
+            first_unknown[held] = -1
+            env.results[("factor", fdef.id)] = O.B(held, ~held & (first_unknown < 0))
             for k, (lv, _) in enumerate(lvs):
-                tally[(fdef.domain, lv.severity or "")] += levels[i] == k
+                at = levels[i] == k
+                tally[(fdef.domain, lv.severity or "")] += at
+                unknown[(i, k)] = first_unknown == k
         points = {d: np.zeros(n, np.int16) for d in self.domains}
         counts = {s: np.zeros(n, np.int16) for s in self.severities}
         for (d, sev), count in tally.items():
@@ -148,21 +151,20 @@ class VectorProgram:
         tier = np.where(listed, tier, -1).astype(np.int8)
         tier_row = np.where(listed, tier_row, -1).astype(np.int8)
         score = np.where(exited, 0, decide.score).astype(np.int32)
-        cats &= live
+        cats &= live[None, :]
         levels[:, exited] = -1
         out = Outcome(status.astype(np.int8), tier, tier_row, score, cats, levels, env=env)
         if pack.exited.applies_on(on_date):
             out.gaps.append(GapColumn("roster", pack.exited.id, _unknown(ex, n)))
         for i, (rule, _) in enumerate(self.categories):
             out.gaps.append(GapColumn("category", rule.id, cat_unknown[i] & live, decide.what_if(category=rule.id)))
-        shown = (tier + 1).astype(np.int8)
+        changes: dict[int, np.ndarray] = {}  # per what-if: would the tier shown change (children still here)
         for i, (fdef, lvs) in enumerate(self.factors):
             for k, (lv, _) in enumerate(lvs):
-                at = unknown_level[i] == k
-                if not at.any():
-                    continue
                 sev = lv.severity or ""
                 answer = decide.what_if(domain=fdef.domain, severity=sev, points=pack.points(sev, env.params))
-                mask = at & live & ((answer & 15) != shown)
+                if id(answer) not in changes:
+                    changes[id(answer)] = answer.changes() & live
+                mask = unknown[(i, k)] & changes[id(answer)]
                 out.gaps.append(GapColumn("factor", fdef.id, mask, answer, k))
         return out

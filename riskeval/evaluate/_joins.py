@@ -1,0 +1,221 @@
+"""Ids and joins of a population's two tables: ids checked, households numbered, members found by id.
+
+Every function works on whole columns: ids as given (whole numbers, or text objects), households as dense
+codes, members grouped by household; a member is found for a child by comparing the ids of its
+household's members one position at a time, or through a table when member ids are whole numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from riskeval.errors import ErrorRecord
+from riskeval.evaluate._tables import ID_PATTERN, as_raw
+
+
+def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """An id column as comparable values (int64, or objects) and its unknown cells."""
+    if column is None:
+        return np.zeros(n, np.int64), np.ones(n, bool)
+    raw = as_raw(column, n)
+    if raw.kind == "num":
+        assert raw.values is not None and raw.null is not None
+        v = raw.values
+        if v.dtype.kind == "f":
+            whole = ~raw.null & (v == np.floor(v)) & (np.abs(v) < 2**53)
+            if (whole | raw.null).all():
+                return np.where(whole, v, 0).astype(np.int64), raw.null.copy()
+            out = np.where(whole, v, 0).astype(np.int64).astype(str).astype(object)
+            out[~whole & ~raw.null] = v[~whole & ~raw.null]  # not an id: reported as it is
+            return out, raw.null
+        return v.astype(np.int64), raw.null.copy()
+    if raw.kind == "cat":
+        assert raw.codes is not None
+        uniq = np.empty(len(raw.uniques) + 1, object)
+        uniq[1:] = np.array(
+            [str(u) if isinstance(u, int | np.integer) and not isinstance(u, bool) else u for u in raw.uniques], object
+        )
+        return uniq[raw.codes + 1], raw.codes < 0
+    return np.full(n, None, object), np.ones(n, bool)
+
+
+def show(v: Any) -> str:
+    """An id as text, for messages (whole numbers as their digits)."""
+    return str(int(v)) if isinstance(v, np.integer) else str(v)
+
+
+def check_ids(
+    values: np.ndarray, null: np.ndarray, table: str, column: str, required: bool
+) -> tuple[np.ndarray, list[ErrorRecord]]:
+    """Rows whose id is bad (or missing when required), with their records."""
+    bad = np.zeros(len(values), bool)
+    records: list[ErrorRecord] = []
+    if values.dtype == object:
+        for r in np.flatnonzero(~null):
+            v = values[r]
+            if not (isinstance(v, str) and ID_PATTERN.match(v)) and not isinstance(v, int):
+                bad[r] = True
+                records.append(
+                    ErrorRecord(
+                        f"{table}.{column}",
+                        "invalid_id",
+                        f"{column}: expected 1-64 characters of A-Z a-z 0-9 _ . : -, found {v!r}",
+                        v if isinstance(v, str | int | float) else repr(v),
+                        row=int(r),
+                    )
+                )
+    if required:
+        for r in np.flatnonzero(null):
+            bad[r] = True
+            records.append(ErrorRecord(f"{table}.{column}", "missing", f"{column} is required", None, row=int(r)))
+    return bad, records
+
+
+def same_space(*arrays: np.ndarray) -> list[np.ndarray]:
+    """Ids from several columns made comparable: all ints, or all text."""
+    if all(a.dtype.kind == "i" for a in arrays):
+        return list(arrays)
+    return [a.astype(str).astype(object) if a.dtype.kind == "i" else a for a in arrays]
+
+
+def household_codes(
+    kids: np.ndarray, kid_null: np.ndarray, members: np.ndarray, mem_null: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Dense household codes for both tables (-1: unknown), and each code's id."""
+    a, b = same_space(kids, members)
+    both = np.concatenate([a, b])
+    null = np.concatenate([kid_null, mem_null])
+    if both.dtype.kind == "i":
+        uniq, codes = np.unique(both, return_inverse=True)
+    else:
+        both = both.copy()
+        both[null] = None
+        try:
+            import pandas as pd
+
+            codes, uniq = pd.factorize(both, use_na_sentinel=True)
+        except ImportError:  # pragma: no cover - pandas is optional
+            index: dict[Any, int] = {}
+            codes = np.array([-1 if v is None else index.setdefault(v, len(index)) for v in both])
+            uniq = np.array(list(index), object)
+    codes = np.where(null, -1, codes).astype(np.int64)
+    return codes[: len(kids)], codes[len(kids) :], np.asarray(uniq)
+
+
+def stable_order(keys: np.ndarray) -> np.ndarray:
+    """argsort(kind="stable"), skipped when the keys are already in order (tables grouped by household)."""
+    if len(keys) < 2 or bool((keys[1:] >= keys[:-1]).all()):
+        return np.arange(len(keys))
+    return np.argsort(keys, kind="stable")
+
+
+def all_distinct(values: np.ndarray) -> bool:
+    """Whole-number ids that are unique across the table (then they are unique in every household)."""
+    if values.dtype.kind != "i" or not len(values):
+        return False
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo > 4 * len(values) + 1024:
+        return False
+    return bool(np.bincount(values - lo).max() <= 1)
+
+
+def duplicates(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Rows whose value repeats inside its group (-1 groups ignored), by comparing rows of a group."""
+    if all_distinct(values[group >= 0]):
+        return np.zeros(len(group), bool)
+    order = stable_order(group)
+    g, v = group[order], values[order]
+    dup = np.zeros(len(g), bool)
+    d = 1
+    while d < len(g):
+        same = (g[d:] == g[:-d]) & (g[d:] >= 0)
+        if not same.any():
+            break
+        eq = same & (v[d:] == v[:-d])
+        dup[d:] |= eq
+        dup[:-d] |= eq
+        d += 1
+    out = np.zeros(len(g), bool)
+    out[order] = dup
+    return out
+
+
+def match(
+    hh: np.ndarray,
+    want: np.ndarray,
+    skip: np.ndarray,
+    starts: np.ndarray,
+    member_ids: np.ndarray,
+    table: dict[str, Any] | None = None,
+) -> np.ndarray:
+    """For each row: the position in the (household-sorted) members of the member with id ``want`` in
+    household ``hh`` (-1: none); rows in ``skip`` are not looked up."""
+    ok = ~skip & (hh >= 0)
+    fast = _match_unique(hh, want, ok, starts, member_ids, {} if table is None else table)
+    if fast is not None:
+        return fast
+    out = np.full(len(hh), -1, np.int64)
+    first = np.where(ok, starts[np.maximum(hh, 0)], 0)
+    size = np.where(ok, starts[np.maximum(hh, 0) + 1] - first, 0)
+    k = 0
+    while True:
+        rows = np.flatnonzero((size > k) & (out < 0))
+        if not len(rows):
+            return out
+        pos = first[rows] + k
+        hit = member_ids[pos] == want[rows]
+        out[rows[hit]] = pos[hit]
+        k += 1
+
+
+def _match_unique(
+    hh: np.ndarray,
+    want: np.ndarray,
+    ok: np.ndarray,
+    starts: np.ndarray,
+    member_ids: np.ndarray,
+    cache: dict[str, Any],
+) -> np.ndarray | None:
+    """The same lookup through a table, when member ids are whole numbers, unique and not too spread out
+    (numbered rows, as many registries have); None when they are not. ``cache`` keeps the table between
+    the lookups of the same members (one per role)."""
+    if member_ids.dtype.kind != "i" or want.dtype.kind != "i" or not len(member_ids):
+        return None
+    if "table" not in cache:
+        lo, hi = int(member_ids.min()), int(member_ids.max())
+        if hi - lo > 4 * len(member_ids) + 1024:
+            return None
+        table = np.full(hi - lo + 2, -1, np.int64)  # the last slot: ids out of range
+        table[member_ids - lo] = np.arange(len(member_ids))
+        if np.count_nonzero(table >= 0) != len(member_ids):
+            return None  # an id is used twice
+        group = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
+        cache.update(table=table, group=group, lo=lo, hi=hi)
+    table, group, lo, hi = cache["table"], cache["group"], cache["lo"], cache["hi"]
+    inside = ok & (want >= lo) & (want <= hi)
+    pos = table[np.where(inside, want - lo, hi - lo + 1)]
+    found = pos >= 0
+    found[found] = group[pos[found]] == hh[found]
+    out: np.ndarray = np.where(found, pos, -1)
+    return out
+
+
+def first_rows(codes: np.ndarray, size: int) -> np.ndarray:
+    """The first row of each code (-1: no row)."""
+    first = np.full(size, -1, np.int64)
+    rows = np.flatnonzero(codes >= 0)
+    order = stable_order(codes[rows])
+    c = codes[rows][order]
+    head = np.ones(len(c), bool)
+    head[1:] = c[1:] != c[:-1]
+    first[c[head]] = rows[order][head]
+    return first
+
+
+def group_starts(groups: np.ndarray, size: int) -> np.ndarray:
+    starts = np.zeros(size + 2, np.int64)
+    np.cumsum(np.bincount(groups, minlength=size), out=starts[1 : size + 1])
+    starts[size + 1] = starts[size]
+    return starts
