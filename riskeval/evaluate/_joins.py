@@ -34,9 +34,12 @@ def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     if raw.kind == "cat":
         assert raw.codes is not None
         uniq = np.empty(len(raw.uniques) + 1, object)
-        uniq[1:] = np.array(
-            [str(u) if isinstance(u, int | np.integer) and not isinstance(u, bool) else u for u in raw.uniques], object
-        )
+        uniq[1:] = raw.uniques
+        numbers = [] if raw.all_text else [i for i, u in enumerate(raw.uniques) if type(u) is not str]
+        for i in numbers:
+            u = raw.uniques[i]
+            if isinstance(u, int | np.integer) and not isinstance(u, bool):
+                uniq[i + 1] = str(u)
         return uniq[raw.codes + 1], raw.codes < 0
     return np.full(n, None, object), np.ones(n, bool)
 
@@ -53,7 +56,7 @@ def check_ids(
     bad = np.zeros(len(values), bool)
     records: list[ErrorRecord] = []
     if values.dtype == object:
-        for r in np.flatnonzero(~null):
+        for r in _suspect(values, null):
             v = values[r]
             if not (isinstance(v, str) and ID_PATTERN.match(v)) and not isinstance(v, int):
                 bad[r] = True
@@ -71,6 +74,23 @@ def check_ids(
             bad[r] = True
             records.append(ErrorRecord(f"{table}.{column}", "missing", f"{column} is required", None, row=int(r)))
     return bad, records
+
+
+def _suspect(values: np.ndarray, null: np.ndarray) -> np.ndarray:
+    """Rows whose id may break the pattern: all known rows, or (with pyarrow) only those its regex refuses."""
+    rows: np.ndarray = np.flatnonzero(~null)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return rows
+    try:
+        text = pa.array(values[rows], pa.string())
+    except (TypeError, ValueError, pa.ArrowException):  # not all text: look at each
+        return rows
+    ok = pc.match_substring_regex(text, ID_PATTERN.pattern).to_numpy(zero_copy_only=False)
+    out: np.ndarray = rows[~ok.astype(bool)]
+    return out
 
 
 def same_space(*arrays: np.ndarray) -> list[np.ndarray]:

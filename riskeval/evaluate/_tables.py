@@ -36,6 +36,7 @@ class Raw:
     uniques: list[Any] = field(default_factory=list)
     values: np.ndarray | None = None
     null: np.ndarray | None = None
+    all_text: bool = False  # every distinct value is a str (known without looking)
 
     def cell(self, row: int) -> Any:
         """The value of one cell, for an error record."""
@@ -48,19 +49,55 @@ class Raw:
         return v.item() if hasattr(v, "item") else v
 
 
-def _is_null(v: Any) -> bool:
-    if v is None or v is np.datetime64("NaT"):
-        return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
-    if isinstance(v, str):
-        return not v.strip()
-    try:
-        import pandas as pd
+try:
+    import pandas as _pd
 
-        return v is pd.NA or v is pd.NaT
-    except ImportError:  # pragma: no cover - pandas is optional
-        return False
+    _MISSING: tuple[Any, ...] = (_pd.NA, _pd.NaT)
+except ImportError:  # pragma: no cover - pandas is optional
+    _MISSING = ()
+
+
+def _is_null(v: Any) -> bool:
+    """None, NaN, NaT, pandas' NA, or blank text: an empty cell."""
+    t = type(v)
+    if t is str:
+        return not v or ((v[0].isspace() or v[-1].isspace()) and not v.strip())
+    if v is None:
+        return True
+    if t is float:
+        return bool(v != v)
+    if isinstance(v, np.datetime64):
+        return bool(np.isnat(v))
+    return any(v is m for m in _MISSING)
+
+
+def _arrow_text(column: Any) -> Raw | None:
+    """A pyarrow (or pyarrow-backed pandas) column of text, dictionary-encoded by Arrow: codes and the
+    distinct values, without making a Python object of every cell."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    if not isinstance(column, pa.Array | pa.ChunkedArray):
+        if not hasattr(getattr(column, "array", None), "__arrow_array__"):
+            return None
+        try:
+            column = pa.array(column.array)
+        except (TypeError, ValueError, pa.ArrowException):
+            return None
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return None
+    encoded = pc.dictionary_encode(column)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    blank = pc.equal(pc.utf8_trim_whitespace(encoded.dictionary), "").to_numpy(zero_copy_only=False)
+    raw = _categorical(codes, encoded.dictionary.to_pylist(), blank.astype(bool))
+    raw.all_text = True
+    return raw
 
 
 def _factorize(values: Any) -> tuple[np.ndarray, list[Any]]:
@@ -78,8 +115,9 @@ def _factorize(values: Any) -> tuple[np.ndarray, list[Any]]:
         return out, list(index)
 
 
-def _categorical(codes: np.ndarray, uniques: list[Any]) -> Raw:
-    null = np.array([_is_null(u) for u in uniques], bool)
+def _categorical(codes: np.ndarray, uniques: list[Any], null: np.ndarray | None = None) -> Raw:
+    if null is None:
+        null = np.array([_is_null(u) for u in uniques], bool)
     if null.any():
         lut = np.where(null, -1, np.arange(len(uniques)))
         codes = np.where(codes >= 0, lut[np.maximum(codes, 0)], -1)
@@ -90,8 +128,11 @@ def as_raw(column: Any, n: int) -> Raw:
     """Normalise a pandas Series, pyarrow array, numpy array or list."""
     if column is None:
         return Raw("cat", np.full(n, -1, np.int64), [])
-    if hasattr(column, "to_pandas") and not hasattr(column, "cat"):  # pyarrow
-        column = column.to_pandas()
+    text = _arrow_text(column)
+    if text is not None:
+        return text
+    if hasattr(column, "to_pandas") and not hasattr(column, "cat"):  # pyarrow, not text
+        column = column.to_pandas(date_as_object=False) if hasattr(column, "num_chunks") else column.to_pandas()
     dtype = getattr(column, "dtype", None)
     if dtype is not None and str(dtype) == "category":
         return _categorical(np.asarray(column.cat.codes, np.int64), list(column.cat.categories))
@@ -375,6 +416,32 @@ class Converter:
         self.reject(cells, raw, leaf.column, bad)
         cells.data[cells.bad] = -1
         return cells
+
+
+_NOT_NUMBERS = ["nan", "inf", "-inf", "+inf", "infinity", "-infinity"]
+
+
+def _numbers(values: list[Any]) -> np.ndarray:
+    """Distinct cells as numbers, NaN where a cell is no number (text such as "nan" or "inf" included)."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is optional
+        return np.array([_number(u) for u in values], np.float64)
+    cells = pd.Series(values, dtype=object)
+    out: np.ndarray = pd.to_numeric(cells, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    if pd.api.types.infer_dtype(cells, skipna=True) == "string":
+        out[cells.str.strip().str.lower().isin(_NOT_NUMBERS).to_numpy(bool)] = np.nan
+        return out
+    return np.array([_number(u) for u in values], np.float64)
+
+
+def _number(u: Any) -> float:
+    if isinstance(u, bool | np.bool_) or (isinstance(u, str) and u.strip().lower() in _NOT_NUMBERS):
+        return math.nan
+    try:
+        return float(u)
+    except (TypeError, ValueError):
+        return math.nan
 
 
 def _split(u: Any) -> list[str] | None:
