@@ -50,8 +50,8 @@ def _table(t: Any, name: str) -> tuple[int, dict[str, Any]]:
     """Rows and columns of a pandas DataFrame, a pyarrow Table or a mapping of arrays."""
     if t is None:
         return 0, {}
-    if hasattr(t, "column_names") and hasattr(t, "to_pandas"):  # pyarrow
-        t = t.to_pandas(date_as_object=False)
+    if hasattr(t, "column_names") and hasattr(t, "num_rows"):  # pyarrow: column by column, text stays Arrow
+        return t.num_rows, {str(c): t.column(c) for c in t.column_names}
     if hasattr(t, "columns") and hasattr(t, "__len__") and not isinstance(t, Mapping):
         return len(t), {str(c): t[c] for c in t.columns}
     if isinstance(t, Mapping):
