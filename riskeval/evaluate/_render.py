@@ -10,7 +10,7 @@ import numpy as np
 
 from riskeval.evaluate._columns import ROLES, Columns, Table, unpack_date
 from riskeval.evaluate._program import role_facts
-from riskeval.evaluate._reads import Atoms, Ragged, trace
+from riskeval.evaluate._reads import Atoms, trace
 from riskeval.evaluate._vprogram import Outcome, VectorProgram
 
 _SKIP = object()
@@ -96,18 +96,37 @@ class Renderer:
         n = self.cols.n
         for lo in range(0, n, block):
             hi = min(n, lo + block)
-            found = [(np.flatnonzero(g.mask[lo:hi]) + lo, k) for k, g in enumerate(self.out.gaps)]
-            rows = np.concatenate([r for r, _ in found]) if found else np.zeros(0, np.int64)
-            cols = np.concatenate([np.full(len(r), k) for r, k in found]) if found else rows
-            order = np.argsort(rows, kind="stable")
-            rows, cols = rows[order], cols[order]
-            need = np.unique(rows)
-            lists = trace(self.prog.pack, self.atoms, self.cols.subset(need), self.on) if len(need) else {}
-            bounds = np.searchsorted(rows, np.arange(lo, hi + 1))
+            gaps = self.block_gaps(lo, hi)
             for i in range(lo, hi):
-                j0, j1 = bounds[i - lo], bounds[i - lo + 1]
-                gaps = [self.gap(int(cols[j]), i, need, lists) for j in range(j0, j1)]
-                yield self.record(i, gaps)
+                yield self.record(i, gaps.get(i, []))
+
+    def block_gaps(self, lo: int, hi: int) -> dict[int, list[dict[str, Any]]]:
+        """The data gaps of children lo..hi, each with its facts (traced for these children only)."""
+        found = [(np.flatnonzero(g.mask[lo:hi]) + lo, g) for g in self.out.gaps]
+        need = np.unique(np.concatenate([rows for rows, _ in found])) if found else np.zeros(0, np.int64)
+        lists = trace(self.prog.pack, self.atoms, self.cols.subset(need), self.on) if len(need) else {}
+        texts: dict[int, str] = {}
+        out: dict[int, list[dict[str, Any]]] = {}
+        for rows, g in found:  # in the order of the gap columns: roster, categories, factors
+            if not len(rows):
+                continue
+            reads = lists[(g.kind, g.rule)]
+            at = np.searchsorted(need, rows)
+            tiers = g.tier_if_true(rows).tolist()
+            listed = g.on_roster_if_true(rows).tolist()
+            severity = self.levels[self.factor_ids.index(g.rule)][g.level][0] if g.kind == "factor" else None
+            for i, s, t, on in zip(rows.tolist(), at.tolist(), tiers, listed, strict=True):
+                facts = []
+                for atom in reads.atoms[reads.start[s] : reads.end[s]].tolist():
+                    text = texts.get(atom)
+                    if text is None:
+                        text = texts[atom] = self.atoms.text(atom, self.cols.member_ids)
+                    facts.append(text)
+                status = self.status[2] if g.kind == "roster" else self.status[1] if on else self.status[0]
+                out.setdefault(i, []).append({"kind": g.kind, "rule": g.rule, "facts": facts, "severity": severity,
+                                              "tier_if_true": self.tiers[t] if t >= 0 else None,
+                                              "status_if_true": status})  # fmt: skip
+        return out
 
     def record(self, i: int, gaps: list[dict[str, Any]]) -> dict[str, Any]:
         out = self.out
@@ -133,17 +152,3 @@ class Renderer:
             "computed_tier": tier,
             "tier_row": self.tier_rows[row] if row >= 0 else None,
         }
-
-    def gap(self, col: int, i: int, need: np.ndarray, lists: dict[tuple[str, str], Ragged]) -> dict[str, Any]:
-        g = self.out.gaps[col]
-        s = int(np.searchsorted(need, i))
-        facts = [self.atoms.text(x, self.cols.member_ids) for x in lists[(g.kind, g.rule)].at(s)]
-        at = np.array([i])
-        t = int(g.tier_if_true(at)[0])
-        if g.kind == "roster":
-            status_if = self.status[2]
-        else:
-            status_if = self.status[1] if g.on_roster_if_true(at)[0] else self.status[0]
-        severity = self.levels[self.factor_ids.index(g.rule)][g.level][0] if g.kind == "factor" else None
-        return {"kind": g.kind, "rule": g.rule, "facts": facts, "severity": severity,
-                "tier_if_true": self.tiers[t] if t >= 0 else None, "status_if_true": status_if}  # fmt: skip
