@@ -168,7 +168,7 @@ class Program:
         key: tuple[Any, ...] | None = None
         if self.decide_pure:
             results = ctx.results
-            refs = tuple(results[r][0] if r in results else None for r in self.decide_refs)
+            refs = tuple([results[r][0] if r in results else None for r in self.decide_refs])
             key = (ctx.on, score, tuple(sorted(counts.items())), refs)
             hit = self.decide_memo.get(key)
             if hit is not None:

@@ -146,8 +146,9 @@ class Compiler:
         def pred(ctx: Ctx) -> Any:
             params, body = self.predicates[name]
             members = [a(ctx) for a in args]
-            if None in members:
-                return None
+            for m in members:
+                if m is None:  # not `None in members`: that calls each model's __eq__
+                    return None
             key = (name, *[m.id for m in members])
             hit = ctx.memo.get(key)
             if hit is not None:
