@@ -200,17 +200,16 @@ class BatchResult:
         self.categories = _bits(out.categories, n)
         self.factors = _bits((level >= 0 for level in out.factors), n)
         self.roster_gap = np.zeros(cols.n, bool)
-        category_gaps = np.zeros((len(self.category_labels), cols.n), bool)
-        factor_gaps = np.zeros((len(self.factor_labels), cols.n), bool)
+        by_rule: dict[tuple[str, str], np.ndarray] = {}  # a factor's levels are one flag
         for g in out.gaps:
             if g.kind == "roster":
                 self.roster_gap |= g.mask
-            elif g.kind == "category":
-                category_gaps[self.category_labels.index(g.rule)] |= g.mask
             else:
-                factor_gaps[self.factor_labels.index(g.rule)] |= g.mask
-        self.category_gaps = _bits(category_gaps, n)
-        self.factor_gaps = _bits(factor_gaps, n)
+                seen = by_rule.get((g.kind, g.rule))
+                by_rule[(g.kind, g.rule)] = g.mask if seen is None else seen | g.mask
+        none = np.zeros(n, bool)
+        self.category_gaps = _bits((by_rule.get(("category", c), none) for c in self.category_labels), n)
+        self.factor_gaps = _bits((by_rule.get(("factor", f), none) for f in self.factor_labels), n)
 
     def __len__(self) -> int:
         return self.assessed

@@ -41,7 +41,8 @@ from riskeval.evaluate._joins import (
     show,
     stable_order,
 )
-from riskeval.evaluate._tables import Converter, as_raw
+from riskeval.evaluate._raw import as_raw
+from riskeval.evaluate._tables import Converter
 
 HOUSEHOLD_PREFIX = "household."
 

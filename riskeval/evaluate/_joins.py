@@ -12,13 +12,18 @@ from typing import Any
 import numpy as np
 
 from riskeval.errors import ErrorRecord
-from riskeval.evaluate._tables import ID_PATTERN, as_raw
+from riskeval.evaluate._raw import as_raw, objects
+from riskeval.evaluate._tables import ID_PATTERN
 
 
 def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     """An id column as comparable values (int64, or objects) and its unknown cells."""
     if column is None:
         return np.zeros(n, np.int64), np.ones(n, bool)
+    objects = _plain_objects(column)
+    if objects is not None:  # ids as Python objects: compared as they are, never hashed one column at a time
+        null = np.array([v is None or v == "" or (type(v) is float and v != v) for v in objects], bool)
+        return _text_ids(objects), null
     raw = as_raw(column, n)
     if raw.kind == "num":
         assert raw.values is not None and raw.null is not None
@@ -42,6 +47,29 @@ def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
                 uniq[i + 1] = str(u)
         return uniq[raw.codes + 1], raw.codes < 0
     return np.full(n, None, object), np.ones(n, bool)
+
+
+def _plain_objects(column: Any) -> np.ndarray | None:
+    """A column of Python objects (a list, an object array, a pandas object column), else None."""
+    if isinstance(column, list):
+        return objects(column)
+    if isinstance(column, np.ndarray):
+        return column if column.dtype == object else None
+    dtype = getattr(column, "dtype", None)
+    if dtype is not None and str(dtype) == "object" and hasattr(column, "to_numpy"):
+        out: np.ndarray = column.to_numpy(dtype=object)
+        return out
+    return None
+
+
+def _text_ids(values: np.ndarray) -> np.ndarray:
+    """Whole numbers among object ids as their digits (so they compare with text ids)."""
+    out = values.copy()
+    for i in np.flatnonzero([type(v) is not str for v in values]):
+        v = values[i]
+        if isinstance(v, int | np.integer) and not isinstance(v, bool):
+            out[i] = str(v)
+    return out
 
 
 def show(v: Any) -> str:

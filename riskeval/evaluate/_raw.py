@@ -1,0 +1,210 @@
+"""Input columns, whatever holds them, as one of four shapes: distinct values with a code per row (text,
+categories), numbers, booleans, dates. A value is then checked once, however many rows hold it; text
+held by Arrow (pyarrow tables, pandas' Arrow-backed strings) is dictionary-encoded by Arrow itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class Raw:
+    """One input column: ``cat`` (codes into ``uniques``, -1 unknown), ``num``, ``bool`` or ``date`` arrays."""
+
+    kind: str
+    codes: np.ndarray | None = None
+    uniques: list[Any] = field(default_factory=list)
+    values: np.ndarray | None = None
+    null: np.ndarray | None = None
+    all_text: bool = False  # every distinct value is a str (known without looking)
+
+    def cell(self, row: int) -> Any:
+        """The value of one cell, for an error record."""
+        if self.kind == "cat":
+            assert self.codes is not None
+            c = int(self.codes[row])
+            return None if c < 0 else self.uniques[c]
+        assert self.values is not None
+        v = self.values[row]
+        return v.item() if hasattr(v, "item") else v
+
+
+try:
+    import pandas as _pd
+
+    _MISSING: tuple[Any, ...] = (_pd.NA, _pd.NaT)
+except ImportError:  # pragma: no cover - pandas is optional
+    _MISSING = ()
+
+
+def is_null(v: Any) -> bool:
+    """None, NaN, NaT, pandas' NA, or blank text: an empty cell."""
+    t = type(v)
+    if t is str:
+        return not v or ((v[0].isspace() or v[-1].isspace()) and not v.strip())
+    if v is None:
+        return True
+    if t is float:
+        return bool(v != v)
+    if isinstance(v, np.datetime64):
+        return bool(np.isnat(v))
+    return any(v is m for m in _MISSING)
+
+
+def arrow_text(column: Any) -> Raw | None:
+    """A pyarrow (or pyarrow-backed pandas) column of text, dictionary-encoded by Arrow: codes and the
+    distinct values, without making a Python object of every cell."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    if not isinstance(column, pa.Array | pa.ChunkedArray):
+        dtype = getattr(column, "dtype", None)
+        if getattr(dtype, "kind", None) != "O" or not hasattr(getattr(column, "array", None), "__arrow_array__"):
+            return None  # not text held by Arrow (numbers, booleans and objects go their own ways)
+        try:
+            column = pa.array(column.array)
+        except (TypeError, ValueError, pa.ArrowException):
+            return None
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return None
+    encoded = pc.dictionary_encode(column)
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    blank = pc.equal(pc.utf8_trim_whitespace(encoded.dictionary), "").to_numpy(zero_copy_only=False)
+    raw = categorical(codes, encoded.dictionary.to_pylist(), blank.astype(bool))
+    raw.all_text = True
+    return raw
+
+
+def factorize(values: Any) -> tuple[np.ndarray, list[Any]]:
+    try:
+        import pandas as pd
+
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        return np.asarray(codes, np.int64), list(uniques)
+    except (ImportError, TypeError):
+        index: dict[Any, int] = {}
+        out = np.empty(len(values), np.int64)
+        for i, v in enumerate(values):
+            key = tuple(v) if isinstance(v, list | tuple | np.ndarray) else v
+            out[i] = -1 if key is None else index.setdefault(key, len(index))
+        return out, list(index)
+
+
+def categorical(codes: np.ndarray, uniques: list[Any], null: np.ndarray | None = None) -> Raw:
+    if null is None:
+        null = np.array([is_null(u) for u in uniques], bool)
+    if null.any():
+        lut = np.where(null, -1, np.arange(len(uniques)))
+        codes = np.where(codes >= 0, lut[np.maximum(codes, 0)], -1)
+    return Raw("cat", codes.astype(np.int64), uniques)
+
+
+def as_raw(column: Any, n: int) -> Raw:
+    """Normalise a pandas Series, pyarrow array, numpy array or list."""
+    if column is None:
+        return Raw("cat", np.full(n, -1, np.int64), [])
+    text = arrow_text(column)
+    if text is not None:
+        return text
+    if hasattr(column, "to_pandas") and not hasattr(column, "cat"):  # pyarrow, not text
+        column = column.to_pandas(date_as_object=False) if hasattr(column, "num_chunks") else column.to_pandas()
+    dtype = getattr(column, "dtype", None)
+    if dtype is not None and str(dtype) == "category":
+        return categorical(np.asarray(column.cat.codes, np.int64), list(column.cat.categories))
+    if dtype is not None and hasattr(column, "to_numpy") and not isinstance(column, np.ndarray):
+        name = str(dtype)
+        if name in ("boolean", "bool"):
+            v = column.to_numpy(dtype="float64", na_value=np.nan)
+            return Raw("bool", values=np.where(np.isnan(v), -1, v).astype(np.int8))
+        if name.startswith(("Int", "UInt", "Float", "int", "uint", "float")):
+            if name.startswith(("int", "uint", "Int", "UInt")) and not column.isna().any():
+                arr = column.to_numpy(dtype="int64")
+                return Raw("num", values=arr, null=np.zeros(len(arr), bool))
+            v = column.to_numpy(dtype="float64", na_value=np.nan)
+            return Raw("num", values=v, null=np.isnan(v))
+        column = column.to_numpy() if name.startswith("datetime64") else column.to_numpy(dtype=object)
+    arr = np.asarray(column) if not isinstance(column, list) else objects(column)
+    if arr.dtype.kind == "b":
+        return Raw("bool", values=arr.astype(np.int8))
+    if arr.dtype.kind in "iu":
+        return Raw("num", values=arr.astype(np.int64), null=np.zeros(len(arr), bool))
+    if arr.dtype.kind == "f":
+        return Raw("num", values=arr.astype(np.float64), null=np.isnan(arr))
+    if arr.dtype.kind == "M":
+        return Raw("date", values=arr, null=np.isnat(arr))
+    return categorical(*factorize(arr))
+
+
+def objects(values: Sequence[Any]) -> np.ndarray:
+    out = np.empty(len(values), object)
+    for i, v in enumerate(values):
+        out[i] = v
+    return out
+
+
+_NOT_NUMBERS = ["nan", "inf", "-inf", "+inf", "infinity", "-infinity"]
+
+
+def numbers(values: list[Any]) -> np.ndarray:
+    """Distinct cells as numbers, NaN where a cell is no number (text such as "nan" or "inf" included)."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is optional
+        return np.array([number(u) for u in values], np.float64)
+    cells = pd.Series(values, dtype=object)
+    out: np.ndarray = np.array(pd.to_numeric(cells, errors="coerce"), dtype=np.float64)  # a copy: writable
+    if pd.api.types.infer_dtype(cells, skipna=True) == "string":
+        out[cells.str.strip().str.lower().isin(_NOT_NUMBERS).to_numpy(bool)] = np.nan
+        return out
+    return np.array([number(u) for u in values], np.float64)
+
+
+def number(u: Any) -> float:
+    if isinstance(u, bool | np.bool_) or (isinstance(u, str) and u.strip().lower() in _NOT_NUMBERS):
+        return math.nan
+    try:
+        return float(u)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def pack_days(days: np.ndarray) -> np.ndarray:
+    """datetime64[D] as packed ints (year << 9 | month << 5 | day): through a table of the days the column
+    spans (a few thousand, however many rows), each computed once."""
+    n = days.astype(np.int64)
+    known = ~np.isnat(days)
+    if not known.any():
+        return np.full(len(days), -1, np.int64)
+    lo, hi = int(n[known].min()), int(n[known].max())
+    if hi - lo > 4 * len(days) + 100_000:
+        return civil(n)
+    table = civil(np.arange(lo, hi + 1, dtype=np.int64))
+    out: np.ndarray = table[np.where(known, n - lo, 0)]
+    return out
+
+
+def civil(z: np.ndarray) -> np.ndarray:
+    """Days since 1970-01-01 as packed dates (civil_from_days, H. Hinnant)."""
+    z = z + 719468
+    era = np.floor_divide(z, 146097)
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = np.where(mp < 10, mp + 3, mp - 9)
+    y = yoe + era * 400 + (m <= 2)
+    out: np.ndarray = (y << 9) | (m << 5) | d
+    return out
