@@ -20,10 +20,9 @@ def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
     """An id column as comparable values (int64, or objects) and its unknown cells."""
     if column is None:
         return np.zeros(n, np.int64), np.ones(n, bool)
-    objects = _plain_objects(column)
-    if objects is not None:  # ids as Python objects: compared as they are, never hashed one column at a time
-        null = np.array([v is None or v == "" or (type(v) is float and v != v) for v in objects], bool)
-        return _text_ids(objects), null
+    values = _plain_objects(column)
+    if values is not None:  # ids as Python objects: compared as they are, never hashed one column at a time
+        return _text_ids(values), _missing(values)
     raw = as_raw(column, n)
     if raw.kind == "num":
         assert raw.values is not None and raw.null is not None
@@ -62,8 +61,26 @@ def _plain_objects(column: Any) -> np.ndarray | None:
     return None
 
 
+def _missing(values: np.ndarray) -> np.ndarray:
+    """Empty cells of an object column: None, NaN, NA, or empty text."""
+    try:
+        import pandas as pd
+
+        empty: np.ndarray = np.asarray(pd.isna(values), bool) | (values == "")
+        return empty
+    except ImportError:  # pragma: no cover - pandas is optional
+        return np.array([v is None or v == "" or (type(v) is float and v != v) for v in values], bool)
+
+
 def _text_ids(values: np.ndarray) -> np.ndarray:
     """Whole numbers among object ids as their digits (so they compare with text ids)."""
+    try:
+        import pandas as pd
+
+        if pd.api.types.infer_dtype(values, skipna=True) == "string":
+            return values
+    except ImportError:  # pragma: no cover - pandas is optional
+        pass
     out = values.copy()
     for i in np.flatnonzero([type(v) is not str for v in values]):
         v = values[i]
