@@ -288,3 +288,19 @@ def test_corrupted_cells_reject_only_their_rows_and_leave_the_rest_as_they_were(
     after = run(kids, clean.members)
     for r in after.to_records():
         assert r == before[(r["household_id"], r["child_id"])]
+
+
+@pytest.mark.parametrize(("table", "column", "row", "value", "code"), CELLS)
+def test_pandas_and_arrow_tables_give_the_same_records_as_lists(
+    table: str, column: str, row: int, value: Any, code: str
+) -> None:
+    """The same bad cell in a DataFrame or a pyarrow Table (text held by Arrow) gives the same records."""
+    kids, members = tables()
+    kids[column][row] = value
+    want = codes(run(kids, members))
+    frame = pd.DataFrame(kids).astype(object).where(pd.DataFrame(kids).notna(), None)
+    assert codes(run(frame, pd.DataFrame(members))) == want
+    if all(isinstance(v, str | type(None)) for v in kids[column]):
+        arrow = pa.table({k: pa.array(v, pa.string() if all(isinstance(x, str | type(None)) for x in v) else None)
+                          for k, v in kids.items()})  # fmt: skip
+        assert codes(run(arrow, pa.table(members))) == want

@@ -216,8 +216,8 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     def ids(
         source: dict[str, Any], size: int, table: str, column: str, required: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        values, null = id_array(source.get(column), size)
-        bad, records = check_ids(values, null, table, column, required)
+        values, null, well_formed = id_array(source.get(column), size)
+        bad, records = check_ids(values, null, table, column, required, well_formed)
         errors.extend(records)
         return values, null, bad
 

@@ -16,13 +16,17 @@ from riskeval.evaluate._raw import as_raw, objects
 from riskeval.evaluate._tables import ID_PATTERN
 
 
-def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """An id column as comparable values (int64, or objects) and its unknown cells."""
+def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """An id column as comparable values (int64, or objects), its unknown cells, and the rows already known
+    to be well formed (None: not checked yet)."""
     if column is None:
-        return np.zeros(n, np.int64), np.ones(n, bool)
+        return np.zeros(n, np.int64), np.ones(n, bool), None
+    text = _arrow_ids(column)
+    if text is not None:
+        return text
     values = _plain_objects(column)
     if values is not None:  # ids as Python objects: compared as they are, never hashed one column at a time
-        return _text_ids(values), _missing(values)
+        return _text_ids(values), _missing(values), None
     raw = as_raw(column, n)
     if raw.kind == "num":
         assert raw.values is not None and raw.null is not None
@@ -30,11 +34,11 @@ def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
         if v.dtype.kind == "f":
             whole = ~raw.null & (v == np.floor(v)) & (np.abs(v) < 2**53)
             if (whole | raw.null).all():
-                return np.where(whole, v, 0).astype(np.int64), raw.null.copy()
+                return np.where(whole, v, 0).astype(np.int64), raw.null.copy(), None
             out = np.where(whole, v, 0).astype(np.int64).astype(str).astype(object)
             out[~whole & ~raw.null] = v[~whole & ~raw.null]  # not an id: reported as it is
-            return out, raw.null
-        return v.astype(np.int64), raw.null.copy()
+            return out, raw.null, None
+        return v.astype(np.int64), raw.null.copy(), None
     if raw.kind == "cat":
         assert raw.codes is not None
         uniq = np.empty(len(raw.uniques) + 1, object)
@@ -44,8 +48,33 @@ def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray]:
             u = raw.uniques[i]
             if isinstance(u, int | np.integer) and not isinstance(u, bool):
                 uniq[i + 1] = str(u)
-        return uniq[raw.codes + 1], raw.codes < 0
-    return np.full(n, None, object), np.ones(n, bool)
+        return uniq[raw.codes + 1], raw.codes < 0, None
+    return np.full(n, None, object), np.ones(n, bool), None
+
+
+def _arrow_ids(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Ids held by Arrow as text: Python strings (they are compared, not hashed), the empty cells, and a
+    note of the rows Arrow's regex already found well formed (``check_ids`` then skips them)."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    if not isinstance(column, pa.Array | pa.ChunkedArray):
+        dtype = getattr(column, "dtype", None)
+        if getattr(dtype, "kind", None) != "O" or not hasattr(getattr(column, "array", None), "__arrow_array__"):
+            return None
+        try:
+            column = pa.array(column.array)
+        except (TypeError, ValueError, pa.ArrowException):
+            return None
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return None
+    null = pc.or_(column.is_null(), pc.equal(column, "").fill_null(True)).to_numpy(zero_copy_only=False)
+    good = pc.match_substring_regex(column, ID_PATTERN.pattern).fill_null(True).to_numpy(zero_copy_only=False)
+    return np.asarray(column.to_numpy(zero_copy_only=False), object), null.astype(bool), good.astype(bool)
 
 
 def _plain_objects(column: Any) -> np.ndarray | None:
@@ -95,13 +124,19 @@ def show(v: Any) -> str:
 
 
 def check_ids(
-    values: np.ndarray, null: np.ndarray, table: str, column: str, required: bool
+    values: np.ndarray,
+    null: np.ndarray,
+    table: str,
+    column: str,
+    required: bool,
+    well_formed: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[ErrorRecord]]:
     """Rows whose id is bad (or missing when required), with their records."""
     bad = np.zeros(len(values), bool)
     records: list[ErrorRecord] = []
     if values.dtype == object:
-        for r in _suspect(values, null):
+        suspects = np.flatnonzero(~null & ~well_formed) if well_formed is not None else _suspect(values, null)
+        for r in suspects:
             v = values[r]
             if not (isinstance(v, str) and ID_PATTERN.match(v)) and not isinstance(v, int):
                 bad[r] = True
