@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from riskeval.evaluate._scalar import ABSENT, Compiler, Ctx, Fn
+from riskeval.errors import EvaluationError
+from riskeval.evaluate._scalar import ABSENT, Compiler, Ctx, Fn, years_between
 from riskeval.facts import Child, Household
 from riskeval.pack import _ast as A
 from riskeval.pack._model import FactorDef, Pack, Rule
@@ -144,6 +145,11 @@ class Program:
         out.status = pack.on_roster.id if on_roster else "not_on_roster"
         if not on_roster:
             out.tier, out.tier_row = None, None
+        elif out.tier is None:
+            raise EvaluationError(
+                f"child {child.id}: on the roster, but no row of the tier table holds (pack {pack.id} "
+                f"{pack.version}); give the table a catch-all row"
+            )
         else:
             out.visit_frequency = next(t.visit_frequency for t in pack.tiers if t.id == out.tier)
         if gaps:
@@ -214,16 +220,13 @@ class Program:
         out: dict[str, Any] = {}
         for root, path in self.reads[id(rule)]:
             obj: Any = ctx.roles.get(root)
-            for part in path:
-                if obj is None or obj is False:
+            for i, part in enumerate(path):
+                if obj is None or (obj is False and i > 0):
+                    obj = None  # unknown, or a field of a certificate the person does not hold
                     break
                 if part == "age":
                     bd = getattr(obj, "birth_date", None)
-                    obj = (
-                        None
-                        if bd is None
-                        else ctx.on.year - bd.year - ((ctx.on.month, ctx.on.day) < (bd.month, bd.day))
-                    )
+                    obj = None if bd is None else years_between(bd, ctx.on)
                 else:
                     obj = getattr(obj, part, None)
             if obj is not None and obj is not ABSENT:

@@ -11,6 +11,7 @@ import numpy as np
 from riskeval.evaluate._columns import ROLES, Columns, Table, unpack_date
 from riskeval.evaluate._program import role_facts
 from riskeval.evaluate._reads import Atoms, trace
+from riskeval.evaluate._scalar import years_between
 from riskeval.evaluate._vprogram import Outcome, VectorProgram
 
 _SKIP = object()
@@ -22,14 +23,13 @@ def _leaf_value(table: Table, path: tuple[str, ...], r: int, cols: Columns, on: 
         born = int(table.cols[("birth_date",)][r])
         if born < 0:
             return _SKIP
-        b = unpack_date(born)
-        return on.year - b.year - ((on.month, on.day) < (b.month, b.day))
+        return years_between(unpack_date(born), on)
     for k in range(1, len(path)):
         state = int(table.cols[path[:k]][r])
         if state == 0:
             return _SKIP
         if state == 1:
-            return False  # a certificate known not to be held: the scalar stops on False and shows it
+            return _SKIP  # a field of a certificate known not to be held: no value to show
     leaf = table.leaves[path]
     v = table.cols[path][r]
     if leaf.kind in ("num", "int"):
