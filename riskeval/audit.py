@@ -19,6 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from riskeval._schemafiles import write_schema_files
 from riskeval.facts import Household
 
 __all__ = ["canonical_json", "input_sha256", "result_schema", "riskeval_version", "write_result_schema"]
@@ -64,15 +65,7 @@ def result_schema() -> dict[str, Any]:
     return schema
 
 
-def schema_text(schema: dict[str, Any]) -> str:
-    """Render a schema the way the committed file is written (stable, diff-friendly)."""
-    return json.dumps(schema, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
 def write_result_schema(directory: str | Path) -> Path:
     """Write ``result.schema.json`` into a directory (created if missing) and return its path."""
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "result.schema.json"
-    path.write_text(schema_text(result_schema()), encoding="utf-8")
+    (path,) = write_schema_files({"result": result_schema()}, directory)
     return path

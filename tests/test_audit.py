@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import riskeval
-from riskeval.audit import canonical_json, input_sha256, result_schema, schema_text, write_result_schema
+from riskeval._schemafiles import schema_text
+from riskeval.audit import canonical_json, input_sha256, result_schema, write_result_schema
 from riskeval.results import HouseholdAssessment
 
 ON = date(2025, 12, 1)

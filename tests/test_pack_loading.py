@@ -15,8 +15,9 @@ import yaml
 
 import riskeval
 from riskeval import PackError, load_pack
+from riskeval._schemafiles import schema_text
 from riskeval.pack import default_pack_dir
-from riskeval.pack._jsonschema import json_schemas, schema_text
+from riskeval.pack._jsonschema import json_schemas
 
 CORPUS = yaml.safe_load((Path(__file__).parent / "packs" / "corpus.yaml").read_text(encoding="utf-8"))
 SCHEMA_DIR = Path(__file__).parents[1] / "docs" / "schema" / "pack"

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from riskeval.facts._schema import json_schemas, main, schema_text, write_schemas
+from riskeval._schemafiles import schema_text
+from riskeval.facts._schema import json_schemas, main, write_schemas
 
 FOLDER = Path(__file__).resolve().parent.parent / "docs" / "schema"
 REGENERATE = "stale schema: regenerate with `python -m riskeval.facts._schema docs/schema` and commit it"

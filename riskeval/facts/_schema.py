@@ -8,13 +8,13 @@ what the models say, so regenerate them after a change to the models::
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from riskeval._schemafiles import schema_main, write_schema_files
 from riskeval.facts._event import Event
 from riskeval.facts._models import Household
 
@@ -45,11 +45,6 @@ def json_schemas() -> dict[str, dict[str, Any]]:
     return out
 
 
-def schema_text(schema: dict[str, Any]) -> str:
-    """Render a schema the way the committed files are written (stable, diff-friendly)."""
-    return json.dumps(schema, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
 def write_schemas(directory: str | Path) -> list[Path]:
     """Write ``<name>.schema.json`` for every schema into a directory (created if missing).
 
@@ -59,25 +54,12 @@ def write_schemas(directory: str | Path) -> list[Path]:
     Returns:
         The paths written.
     """
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, schema in json_schemas().items():
-        path = folder / f"{name}.schema.json"
-        path.write_text(schema_text(schema), encoding="utf-8")
-        written.append(path)
-    return written
+    return write_schema_files(json_schemas(), directory)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command line: ``python -m riskeval.facts._schema DIRECTORY``."""
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 1:
-        print("usage: python -m riskeval.facts._schema DIRECTORY", file=sys.stderr)
-        return 2
-    for path in write_schemas(args[0]):
-        print(path)
-    return 0
+    return schema_main("riskeval.facts._schema", json_schemas, argv)
 
 
 if __name__ == "__main__":
