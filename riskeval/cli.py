@@ -386,7 +386,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print()
     print(_footer(pack, args.on, args.lang))
     hint = "每名儿童的解释与走访计划：" if zh else "Explanations and visit plans: "
-    print(f"{hint}riskeval assess {sample} --format text --lang {args.lang}")
+    print(f"{hint}riskeval assess {sample} --on {args.on} --format text --lang {args.lang}")
     return 1 if failed else 0
 
 
