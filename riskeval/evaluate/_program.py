@@ -115,7 +115,9 @@ class Program:
             if kind == "category":
                 rule, fn = step
                 value = fn(ctx) if rule.applies_on(on) else False
-                reads = _dedup(ctx.unknown[start:])
+                # Only an unknown result needs the facts behind it (for its gap, and for rules reading it).
+                reads = _dedup(ctx.unknown[start:]) if value is None else []
+                del ctx.unknown[start:]
                 ctx.results[("category", rule.id)] = (value, reads)
                 if value is True:
                     out.categories.append(rule.id)
@@ -134,10 +136,12 @@ class Program:
                     break
                 if v is None and unknown_level is None:
                     unknown_level = lv
-            reads = _dedup(ctx.unknown[start:])
+            reads = []
             if value is not True and unknown_level is not None:
                 value = None
+                reads = _dedup(ctx.unknown[start:])
                 unknown_factors.append((fdef, unknown_level, reads))
+            del ctx.unknown[start:]
             ctx.results[("factor", fdef.id)] = (value, reads)
         domains = {f.id: f.domain for f, _ in self.factors}
         hits = [(domains[h.code], h.severity, h.points) for h in out.factors]
