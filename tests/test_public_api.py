@@ -1,0 +1,55 @@
+"""The public face of riskeval: one explicit, sorted __all__, and one exception tree."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+import types
+from pathlib import Path
+
+import riskeval
+import riskeval.errors as errors
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_all_is_sorted_and_every_name_exists() -> None:
+    """__all__ is sorted and names only attributes that exist."""
+    assert list(riskeval.__all__) == sorted(riskeval.__all__)
+    missing = [name for name in riskeval.__all__ if not hasattr(riskeval, name)]
+    assert missing == []
+
+
+def test_no_private_name_leaks_and_nothing_public_is_unlisted() -> None:
+    """No _private name is exported, and every public non-module attribute is in __all__."""
+    assert [n for n in riskeval.__all__ if n.startswith("_") and n != "__version__"] == []
+    public = {
+        name
+        for name, value in vars(riskeval).items()
+        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+    }
+    assert public - set(riskeval.__all__) == set()
+
+
+def test_version_matches_the_project_metadata() -> None:
+    """riskeval.__version__ is the version pyproject.toml declares."""
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert riskeval.__version__ == meta["project"]["version"]
+
+
+def test_every_error_is_a_riskeval_error_and_a_builtin() -> None:
+    """Each raised error class derives from RiskevalError and from the builtin it refines."""
+    classes = [errors.FactsError, errors.PackError, errors.EvaluationError, errors.TriggerError]
+    for cls in classes:
+        assert issubclass(cls, errors.RiskevalError)
+        assert issubclass(cls, ValueError | RuntimeError)
+    assert issubclass(riskeval.OverrideError, errors.RiskevalError)
+
+
+def test_errors_module_imports_nothing_from_riskeval() -> None:
+    """riskeval/errors.py stays importable by every other module: it imports nothing from riskeval."""
+    tree = ast.parse((ROOT / "riskeval" / "errors.py").read_text(encoding="utf-8"))
+    imported = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)] + [
+        alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    ]
+    assert [m for m in imported if m.startswith("riskeval")] == []
