@@ -210,10 +210,15 @@ class Program:
             ctx.results[("category", rule.id)] = saved
             out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster else None,
                                 status_if_true=self.pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
+        # Unknown factors of one domain and severity (G1-G4 are all G/M) add the same hit: decide once.
+        what_if: dict[tuple[str, str, int], tuple[str | None, bool]] = {}
         for fdef, level, reads in factors:
             sev = level.severity or ""
-            tier, _, _, _, roster = self.decide(ctx, [*hits, (fdef.domain, sev, self.pack.points(sev, ctx.params))])
-            tier = tier if roster else None
+            hit = (fdef.domain, sev, self.pack.points(sev, ctx.params))
+            if hit not in what_if:
+                tier, _, _, _, roster = self.decide(ctx, [*hits, hit])
+                what_if[hit] = (tier if roster else None, roster)
+            tier, roster = what_if[hit]
             if tier != out.tier:
                 out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
                                     status_if_true=self.pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
