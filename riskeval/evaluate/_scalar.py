@@ -143,6 +143,9 @@ class Compiler:
         raise TypeError(f"cannot compile {type(n).__name__}")
 
     def _predicate(self, name: str, args: list[Fn], roots: list[str]) -> Fn:
+        if len(args) == 1:
+            return self._predicate1(name, args[0], roots[0])
+
         def pred(ctx: Ctx) -> Any:
             params, body = self.predicates[name]
             members = [a(ctx) for a in args]
@@ -179,6 +182,42 @@ class Compiler:
             return value
 
         return pred
+
+    def _predicate1(self, name: str, arg: Fn, root: str) -> Fn:
+        """The one-member predicate (every predicate of the default pack), without the general loops."""
+
+        def pred1(ctx: Ctx) -> Any:
+            member = arg(ctx)
+            if member is None:
+                return None
+            key = (name, member.id)
+            hit = ctx.memo.get(key)
+            if hit is not None:
+                if hit[0] is None:
+                    ctx.unknown.extend(hit[1])
+                return hit[0]
+            (param,), body = self.predicates[name]
+            vars_, names = ctx.vars, ctx.names
+            old_member, old_name = vars_.get(param), names.get(param)
+            shown = _where(ctx, root, ())  # before binding, as the general form does
+            vars_[param] = member
+            names[param] = shown
+            start = len(ctx.unknown)
+            try:
+                value = body(ctx)
+            finally:
+                if old_member is None:
+                    del vars_[param]
+                else:
+                    vars_[param] = old_member
+                if old_name is None:
+                    del names[param]
+                else:
+                    names[param] = old_name
+            ctx.memo[key] = (value, ctx.unknown[start:])
+            return value
+
+        return pred1
 
     def _in(self, n: A.In) -> Fn:
         item = self.compile(n.item)
