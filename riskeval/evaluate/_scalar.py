@@ -306,6 +306,20 @@ def _kleene_or(a: Any, b: Any) -> Any:
 
 
 def _and(fs: list[Fn]) -> Fn:
+    if len(fs) == 2:
+        first, second = fs
+
+        def and2(ctx: Ctx) -> Any:  # most conjunctions have two operands: no loop
+            a = first(ctx)
+            if a is False:
+                return False
+            b = second(ctx)
+            if b is False:
+                return False
+            return None if a is None or b is None else True
+
+        return and2
+
     def and_(ctx: Ctx) -> Any:
         unknown = False
         for f in fs:
@@ -320,6 +334,20 @@ def _and(fs: list[Fn]) -> Fn:
 
 
 def _or(fs: list[Fn]) -> Fn:
+    if len(fs) == 2:
+        first, second = fs
+
+        def or2(ctx: Ctx) -> Any:
+            a = first(ctx)
+            if a is True:
+                return True
+            b = second(ctx)
+            if b is True:
+                return True
+            return None if a is None or b is None else False
+
+        return or2
+
     def or_(ctx: Ctx) -> Any:
         unknown = False
         for f in fs:
