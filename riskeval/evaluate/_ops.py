@@ -38,6 +38,9 @@ class V:
     absent: Mask = False
     space: Any = None  # codes and lists: the enum class, or "str" for the shared string vocabulary
     count: Any = None
+    # count(...) with unknown members: ``val`` counts the known true, ``hi`` adds the unknown (an upper
+    # bound), so that a comparison every count in [val, hi] agrees on is decided; only compare reads it.
+    hi: Any = None
 
 
 @dataclass(slots=True)
@@ -156,6 +159,10 @@ def _code(lit: Any, space: Any, strings: Strings) -> int:
 
 def compare(op: str, x: Val, y: Val, strings: Strings) -> B:
     a, b = as_v(x), as_v(y)
+    if a.hi is not None or b.hi is not None:
+        bounded = _compare_bounds(op, a, b, strings)
+        if bounded is not None:
+            return bounded
     if a.kind == "lit" and b.kind == "lit":
         r = bool(OPS[op](a.val, b.val))
         return B(r, not r)
@@ -176,6 +183,32 @@ def compare(op: str, x: Val, y: Val, strings: Strings) -> B:
         else:
             f = or2(f, ab)
     return B(t, f)
+
+
+_FAR = 2**40  # a count's bounds where it has none: no number is beyond them
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _compare_bounds(op: str, a: V, b: V, strings: Strings) -> B | None:
+    """A count with unknown members against a known number: known where every count it may be agrees."""
+    if a.hi is None:
+        if b.hi is None:
+            return None
+        a, b, op = b, a, _MIRROR[op]
+    if b.hi is not None or b.kind not in ("num", "lit"):
+        return None
+    plain = compare(op, V(a.kind, a.val, a.unk, a.absent), b, strings)
+    lo, hi, c = a.val, a.hi, b.val
+    f_op = OPS[op]
+    if op == "==":
+        t, f = _m((lo == c) & (hi == c)), _m((c < lo) | (c > hi))
+    elif op == "!=":
+        t, f = _m((c < lo) | (c > hi)), _m((lo == c) & (hi == c))
+    else:  # monotone: the two ends decide
+        at_lo, at_hi = _m(f_op(lo, c)), _m(f_op(hi, c))
+        t, f = and2(at_lo, at_hi), and2(neg(at_lo), neg(at_hi))
+    rows = andnot(andnot(a.unk, b.unk), or2(a.absent, b.absent))
+    return B(or2(plain.t, and2(rows, t)), or2(plain.f, and2(rows, f)))
 
 
 def _values(items: Sequence[Val]) -> list[Any]:
@@ -296,7 +329,8 @@ def gather_rows(x: Val, idx: np.ndarray) -> Val:
     if isinstance(x, V):
         val = x.val[idx] if isinstance(x.val, np.ndarray) else x.val
         count = x.count[idx] if isinstance(x.count, np.ndarray) else x.count
-        return V(x.kind, val, _rows(x.unk, idx), _rows(x.absent, idx), x.space, count)
+        hi = x.hi[idx] if isinstance(x.hi, np.ndarray) else x.hi
+        return V(x.kind, val, _rows(x.unk, idx), _rows(x.absent, idx), x.space, count, hi)
     return MRef(None if x.idx is None else x.idx[idx], x.root)
 
 
@@ -307,7 +341,10 @@ def unknown_rows(x: Val, unknown: np.ndarray) -> Val:
     if isinstance(x, B):
         return unknown_where(x, unknown)
     assert isinstance(x, V)
-    return V(x.kind, x.val, or2(x.unk, unknown), andnot(x.absent, unknown), x.space, x.count)
+    val, hi = x.val, x.hi
+    if hi is not None:  # no bound where nothing is known (the household's adults were not reported)
+        val, hi = np.where(unknown, -_FAR, val), np.where(unknown, _FAR, hi)
+    return V(x.kind, val, or2(x.unk, unknown), andnot(x.absent, unknown), x.space, x.count, hi)
 
 
 def unknown_where(b: B, missing: Mask) -> B:
@@ -381,4 +418,4 @@ def finish(fn: str, counts: tuple[np.ndarray, ...], sizes: np.ndarray) -> Val:
         return B(tc > 0, fc == sizes)
     if fn == "all":
         return B(tc == sizes, fc > 0)
-    return V("num", tc, unk=(sizes - tc - fc) > 0)
+    return V("num", tc, unk=(sizes - tc - fc) > 0, hi=sizes - fc)

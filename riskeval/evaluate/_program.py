@@ -79,12 +79,12 @@ class Program:
         self.tier_rows = [(r, c.rule(r)) for r in pack.tier_rows]
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
-        self.reads: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+        self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
         for _f, compiled in self.factors:
             for lv, _ in compiled:
-                self.reads[id(lv)] = role_facts(lv.node, pack, {})
+                self.reads[id(lv)] = _keyed(role_facts(lv.node, pack, {}))
         for rule, _ in self.categories:
-            self.reads[id(rule)] = role_facts(rule.node, pack, {})
+            self.reads[id(rule)] = _keyed(role_facts(rule.node, pack, {}))
         self.mandatory = {s for s, spec in pack.severities.items() if spec.mandatory}
         self.rank = {t.id: i for i, t in enumerate(pack.tiers)}
         # The tier table is re-decided for every data gap; when it reads only tier inputs, rule results
@@ -94,6 +94,30 @@ class Program:
         self.decide_refs = sorted({(n.kind, n.name) for n in nodes if isinstance(n, A.Ref)})
         self.decide_pure = all(isinstance(n, _PURE) and not (isinstance(n, A.Ref) and n.args) for n in nodes)
         self.decide_memo: dict[tuple[Any, ...], tuple[str | None, Rule | None, bool]] = {}
+        self.decide_reads = _reach(deciders, pack)
+        self.domains = {f.id: f.domain for f, _ in self.factors}
+        self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
+        self._plans: dict[date, list[tuple[Any, ...]]] = {}
+
+    def plan(self, on: date) -> list[tuple[Any, ...]]:
+        """The steps as they apply on a date: a rule not in force is a constant false; points resolved."""
+        plan = self._plans.get(on)
+        if plan is not None:
+            return plan
+        pack, params = self.pack, self.pack.params_on(on)
+        plan = []
+        for kind, step in self.steps:
+            if kind == "category":
+                rule, fn = step
+                plan.append((("category", rule.id), rule, fn if rule.applies_on(on) else _false))
+            else:
+                fdef, levels = step
+                sev = [(lv, fn if lv.applies_on(on) else _false, lv.severity or "") for lv, fn in levels]
+                plan.append((("factor", fdef.id), fdef, [(lv, fn, s, pack.points(s, params)) for lv, fn, s in sev]))
+        if len(self._plans) > 512:
+            self._plans.clear()
+        self._plans[on] = plan
+        return plan
 
     def evaluate(self, household: Household, child: Child, on: date, *, gaps: bool = True) -> ChildEval:
         """Evaluate one child. ``gaps=False`` skips the data-gap what-ifs (a third of the time) for
@@ -102,49 +126,48 @@ class Program:
         params = pack.params_on(on)
         ctx = Ctx(household, child, on, params)
         out = ChildEval(child_id=child.id, status="not_on_roster")
-        start = len(ctx.unknown)
         exited = self.exited(ctx) if pack.exited.applies_on(on) else False
         if exited is True:
             out.status = pack.exited.id
             return out
-        exit_gap = ctx.unknown[start:] if exited is None else None
+        unknown, results = ctx.unknown, ctx.results
+        exit_gap = unknown[:] if exited is None else None
+        unknown.clear()
         unknown_factors: list[tuple[FactorDef, Rule, list[str]]] = []
         unknown_cats: list[tuple[Rule, list[str]]] = []
-        for kind, step in self.steps:
-            start = len(ctx.unknown)
-            if kind == "category":
-                rule, fn = step
-                value = fn(ctx) if rule.applies_on(on) else False
+        categories, factors = out.categories, out.factors
+        for key, rule, step in self.plan(on):
+            if type(step) is not list:  # a category
+                value = step(ctx)
                 # Only an unknown result needs the facts behind it (for its gap, and for rules reading it).
-                reads = _dedup(ctx.unknown[start:]) if value is None else []
-                del ctx.unknown[start:]
-                ctx.results[("category", rule.id)] = (value, reads)
+                reads = []
                 if value is True:
-                    out.categories.append(rule.id)
+                    categories.append(rule.id)
                     out.category_values[rule.id] = self.values(ctx, rule)
                 elif value is None:
+                    reads = _dedup(unknown)
                     unknown_cats.append((rule, reads))
+                unknown.clear()
+                results[key] = (value, reads)
                 continue
-            fdef, levels = step
             value, unknown_level = False, None
-            for lv, fn in levels:
-                v = fn(ctx) if lv.applies_on(on) else False
+            for lv, fn, sev, points in step:
+                v = fn(ctx)
                 if v is True:
                     value = True
-                    sev = lv.severity or ""
-                    out.factors.append(FactorHit(fdef.id, sev, pack.points(sev, params), lv, self.values(ctx, lv)))
+                    factors.append(FactorHit(rule.id, sev, points, lv, self.values(ctx, lv)))
                     break
                 if v is None and unknown_level is None:
                     unknown_level = lv
             reads = []
             if value is not True and unknown_level is not None:
                 value = None
-                reads = _dedup(ctx.unknown[start:])
-                unknown_factors.append((fdef, unknown_level, reads))
-            del ctx.unknown[start:]
-            ctx.results[("factor", fdef.id)] = (value, reads)
-        domains = {f.id: f.domain for f, _ in self.factors}
-        hits = [(domains[h.code], h.severity, h.points) for h in out.factors]
+                reads = _dedup(unknown)
+                unknown_factors.append((rule, unknown_level, reads))
+            unknown.clear()
+            results[key] = (value, reads)
+        domains = self.domains
+        hits = [(domains[h.code], h.severity, h.points) for h in factors]
         out.tier, out.tier_row, out.score, out.domain_points, on_roster = self.decide(ctx, hits)
         out.status = pack.on_roster.id if on_roster else "not_on_roster"
         if not on_roster:
@@ -155,10 +178,10 @@ class Program:
                 f"{pack.version}); give the table a catch-all row"
             )
         else:
-            out.visit_frequency = next(t.visit_frequency for t in pack.tiers if t.id == out.tier)
+            out.visit_frequency = self.frequency[out.tier]
         if gaps:
             self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap)
-        out.rule_values = {key: value for key, (value, _) in ctx.results.items()}
+        out.rule_values = {key: value for key, (value, _) in results.items()}
         return out
 
     def decide(
@@ -203,11 +226,16 @@ class Program:
         """For each unknown rule: the facts behind it, and the tier if it turned out to hold."""
         if exit_gap is not None:
             out.gaps.append(Gap("roster", self.pack.exited.id, _dedup(exit_gap), status_if_true=self.pack.exited.id))
+        now = (out.tier, out.status == self.pack.on_roster.id)
         for rule, reads in cats:
-            saved = ctx.results[("category", rule.id)]
-            ctx.results[("category", rule.id)] = (True, [])
-            tier, _, _, _, roster = self.decide(ctx, hits)
-            ctx.results[("category", rule.id)] = saved
+            key = ("category", rule.id)
+            if key in self.decide_reads:
+                saved = ctx.results[key]
+                ctx.results[key] = (True, [])
+                tier, _, _, _, roster = self.decide(ctx, hits)
+                ctx.results[key] = saved
+            else:  # neither the tier table nor the roster rule reads it: holding would decide the same
+                tier, roster = now
             out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster else None,
                                 status_if_true=self.pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
         # Unknown factors of one domain and severity (G1-G4 are all G/M) add the same hit: decide once.
@@ -227,8 +255,9 @@ class Program:
     def values(self, ctx: Ctx, rule: Rule) -> dict[str, Any]:
         """The known facts a rule read, for the result and the explanation (members by role)."""
         out: dict[str, Any] = {}
-        for root, path in self.reads[id(rule)]:
-            obj: Any = ctx.roles.get(root)
+        roles = ctx.roles
+        for key, root, path in self.reads[id(rule)]:
+            obj: Any = roles.get(root)
             for i, part in enumerate(path):
                 if obj is None or (obj is False and i > 0):
                     obj = None  # unknown, or a field of a certificate the person does not hold
@@ -239,8 +268,25 @@ class Program:
                 else:
                     obj = getattr(obj, part, None)
             if obj is not None and obj is not ABSENT:
-                out[".".join((root, *path))] = _plain(obj)
+                out[key] = obj if type(obj) in _SCALARS else _plain(obj)
         return out
+
+
+def _reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:
+    """The rules (category, factor, predicate) some expression reads, through predicates' bodies too."""
+    seen: set[tuple[str, str]] = set()
+    stack = list(roots)
+    while stack:
+        for n in A.walk(stack.pop()):
+            if isinstance(n, A.Ref) and (n.kind, n.name) not in seen:
+                seen.add((n.kind, n.name))
+                if n.kind == "predicate":
+                    stack.append(pack.predicates[n.name].node)
+    return seen
+
+
+def _false(ctx: Ctx) -> bool:
+    return False
 
 
 def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0) -> list[tuple[str, tuple[str, ...]]]:
@@ -260,6 +306,13 @@ def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0
                 if item not in out:
                     out.append(item)
     return out
+
+
+_SCALARS = frozenset((bool, int, float, str))
+
+
+def _keyed(facts: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str, tuple[str, ...]]]:
+    return [(".".join((root, *path)), root, path) for root, path in facts]
 
 
 def _plain(v: Any) -> Any:

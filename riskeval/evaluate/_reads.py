@@ -361,7 +361,8 @@ class Tracer:
         if n.fn == "sum":
             return V("num", total, unk=~rc | unk)
         if n.fn == "count":
-            return V("num", tc, unk=~rc | (sizes - tc - fc > 0))
+            hi = sizes - fc
+            return O.unknown_rows(V("num", tc, unk=sizes - tc - fc > 0, hi=hi), ~rc)
         if n.fn == "any":
             return B(rc & (tc > 0), rc & (fc == sizes))
         return B(rc & (tc == sizes), rc & (fc > 0))  # rows not reached (or whose adults are unknown): unknown

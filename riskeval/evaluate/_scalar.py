@@ -10,7 +10,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from riskeval.facts import Child, Household, Member
 from riskeval.pack import _ast as A
@@ -44,13 +44,17 @@ def years_between(a: date, b: date) -> int:
     A Feb 29 birthday falls on Feb 28 in a common year: a period ends on the month's last day
     when the month has no corresponding day (民法典 Art. 202), as the visit calendar counts it.
     """
-    day = min(a.day, _last_day(b.year, a.month))
-    return b.year - a.year - ((b.month, b.day) < (a.month, day))
+    month, day = a.month, a.day
+    if day > 28:  # read once per age: the month-end rule costs a call only where it can apply
+        day = min(day, _last_day(b.year, month))
+    return b.year - a.year - (b.month < month or (b.month == month and b.day < day))
 
 
 def months_between(a: date, b: date) -> int:
     """Completed months from a to b, with the same month-end rule (Jan 31 + 1 month = Feb 28)."""
-    day = min(a.day, _last_day(b.year, b.month))
+    day = a.day
+    if day > 28:
+        day = min(day, _last_day(b.year, b.month))
     return (b.year - a.year) * 12 + b.month - a.month - (b.day < day)
 
 
@@ -73,7 +77,9 @@ class Ctx:
             "caregiver": by_id.get(child.caregiver) if child.caregiver else None,
             "on": on,
         }
-        self.vars: dict[str, Member] = {}
+        # Bound member variables live in the same table as the roles (the checker keeps their names apart
+        # from the roots), so that a compiled read is one dict lookup whichever it is.
+        self.vars = self.roles
         self.names: dict[str, str] = {}  # bound variable -> how a data gap names it (father, members[m2])
         self.memo: dict[tuple[Any, ...], tuple[Any, list[str]]] = {}
         self.results: dict[tuple[str, str], tuple[Any, list[str]]] = {}
@@ -82,27 +88,31 @@ class Ctx:
 
 
 class Compiler:
-    """Compiles the nodes of one pack; predicates are compiled once and shared."""
+    """Compiles the nodes of one pack; predicates are compiled once and shared.
+
+    Whether a name is a role (child, father...) or a bound member variable is settled here, from the
+    scope, so that a compiled read does one lookup and a role's gap path is a string built once.
+    """
 
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
         self.predicates: dict[str, tuple[tuple[str, ...], Fn]] = {}
         for name, rule in pack.predicates.items():
-            self.predicates[name] = (rule.args, self.compile(rule.node))
+            self.predicates[name] = (rule.args, self.compile(rule.node, frozenset(rule.args)))
 
     def rule(self, rule: Rule) -> Fn:
         return self.compile(rule.node)
 
-    def compile(self, n: A.Node) -> Fn:
+    def compile(self, n: A.Node, bound: frozenset[str] = frozenset()) -> Fn:
         match n:
             case A.Const(value=v):
                 return lambda ctx: v
             case A.Param(name=name):
                 return lambda ctx: ctx.params[name]
-            case A.Fact():
-                return _fact(n)
+            case A.Fact(root=root):
+                return _fact(n, root in bound)
             case A.Not(operand=o):
-                f = self.compile(o)
+                f = self.compile(o, bound)
 
                 def not_(ctx: Ctx) -> Any:
                     v = f(ctx)
@@ -110,22 +120,21 @@ class Compiler:
 
                 return not_
             case A.BoolOp(op="and", operands=ops):
-                return _and([self.compile(o) for o in ops])
+                return _and([self.compile(o, bound) for o in ops])
             case A.BoolOp(operands=ops):
-                return _or([self.compile(o) for o in ops])
+                return _or([self.compile(o, bound) for o in ops])
             case A.Compare(op=op, left=left, right=right):
-                return _compare(_OPS[op], op == "!=", self.compile(left), self.compile(right))
+                return self._compare(op, left, right, bound)
             case A.In():
-                return self._in(n)
+                return self._in(n, bound)
             case A.Arith(op=op, left=left, right=right):
-                return _arith(op, self.compile(left), self.compile(right))
+                return _arith(op, self.compile(left, bound), self.compile(right, bound))
             case A.Agg():
-                return self._agg(n)
+                return self._agg(n, bound)
             case A.Call(fn=fn, args=args):
-                return _call(fn, [self.compile(a) for a in args])
+                return _call(fn, [self.compile(a, bound) for a in args])
             case A.Ref(kind="predicate", name=name, args=args):
-                roots = [a.root if isinstance(a, A.Fact) else "?" for a in args]
-                return self._predicate(name, [self.compile(a) for a in args], roots)
+                return self._predicate(name, args, bound)
             case A.Ref(kind=kind, name=name):
                 key = (kind, name)
 
@@ -142,13 +151,51 @@ class Compiler:
                 return lambda ctx: ctx.tier["severity"].get(key, 0)
         raise TypeError(f"cannot compile {type(n).__name__}")
 
-    def _predicate(self, name: str, args: list[Fn], roots: list[str]) -> Fn:
-        if len(args) == 1:
-            return self._predicate1(name, args[0], roots[0])
+    def _compare(self, op: str, left: A.Node, right: A.Node, bound: frozenset[str]) -> Fn:
+        f, is_ne = _OPS[op], op == "!="
+        if _is_count(left) or _is_count(right):
+            return _compare(op, self._operand(left, bound), self._operand(right, bound))
+        lf = self.compile(left, bound)
+        # Most comparisons hold a fact against a literal or a parameter: one call instead of three.
+        if isinstance(right, A.Const) and right.value is not None:
+            c = right.value
+
+            def cmp_const(ctx: Ctx) -> Any:
+                a = lf(ctx)
+                if a is None:
+                    return None
+                return is_ne if a is ABSENT else bool(f(a, c))
+
+            return cmp_const
+        if isinstance(right, A.Param):
+            name = right.name
+
+            def cmp_param(ctx: Ctx) -> Any:
+                a = lf(ctx)
+                if a is ABSENT:
+                    return is_ne
+                b = ctx.params[name]
+                if a is None or b is None:
+                    return None
+                return bool(f(a, b))
+
+            return cmp_param
+        return _compare(op, lf, self.compile(right, bound))
+
+    def _predicate(self, name: str, args: tuple[A.Node, ...], bound: frozenset[str]) -> Fn:
+        fns = [self.compile(a, bound) for a in args]
+        # How the callee's facts are named in a gap: by the role passed in, or as the caller's variable is
+        # named (a member bound by an aggregate has no name: its facts are named by the member's id).
+        heads = [(a.root, a.root in bound) if isinstance(a, A.Fact) else ("?", False) for a in args]
+        predicates = self.predicates
+        if len(fns) == 1:
+            root, is_var = heads[0]
+            same = is_var and (root,) == self.pack.predicates[name].args
+            return _predicate1(name, predicates, fns[0], root, is_var, same)
 
         def pred(ctx: Ctx) -> Any:
-            params, body = self.predicates[name]
-            members = [a(ctx) for a in args]
+            params, body = predicates[name]
+            members = [a(ctx) for a in fns]
             for m in members:
                 if m is None:  # not `None in members`: that calls each model's __eq__
                     return None
@@ -158,72 +205,30 @@ class Compiler:
                 if hit[0] is None:
                     ctx.unknown.extend(hit[1])
                 return hit[0]
-            shown = [_where(ctx, r, ()) for r in roots]
+            shown = [ctx.names.get(r) if is_var else r for r, is_var in heads]
             # Only this predicate's own parameters change: save and restore just those.
-            vars_, names = ctx.vars, ctx.names
-            saved = [(p, vars_.get(p), names.get(p)) for p in params]
+            env, names = ctx.roles, ctx.names
+            saved = [(p, env.get(p), names.get(p)) for p in params]
             for p, m, w in zip(params, members, shown, strict=True):
-                vars_[p] = m
-                names[p] = w
+                env[p] = m
+                _set(names, p, w)
             start = len(ctx.unknown)
             try:
                 value = body(ctx)
             finally:
                 for p, old_member, old_name in saved:
-                    if old_member is None:
-                        vars_.pop(p, None)
-                    else:
-                        vars_[p] = old_member
-                    if old_name is None:
-                        names.pop(p, None)
-                    else:
-                        names[p] = old_name
+                    _set(env, p, old_member)
+                    _set(names, p, old_name)
             ctx.memo[key] = (value, ctx.unknown[start:])
             return value
 
         return pred
 
-    def _predicate1(self, name: str, arg: Fn, root: str) -> Fn:
-        """The one-member predicate (every predicate of the default pack), without the general loops."""
-
-        def pred1(ctx: Ctx) -> Any:
-            member = arg(ctx)
-            if member is None:
-                return None
-            key = (name, member.id)
-            hit = ctx.memo.get(key)
-            if hit is not None:
-                if hit[0] is None:
-                    ctx.unknown.extend(hit[1])
-                return hit[0]
-            (param,), body = self.predicates[name]
-            vars_, names = ctx.vars, ctx.names
-            old_member, old_name = vars_.get(param), names.get(param)
-            shown = _where(ctx, root, ())  # before binding, as the general form does
-            vars_[param] = member
-            names[param] = shown
-            start = len(ctx.unknown)
-            try:
-                value = body(ctx)
-            finally:
-                if old_member is None:
-                    del vars_[param]
-                else:
-                    vars_[param] = old_member
-                if old_name is None:
-                    del names[param]
-                else:
-                    names[param] = old_name
-            ctx.memo[key] = (value, ctx.unknown[start:])
-            return value
-
-        return pred1
-
-    def _in(self, n: A.In) -> Fn:
-        item = self.compile(n.item)
+    def _in(self, n: A.In, bound: frozenset[str]) -> Fn:
+        item = self.compile(n.item, bound)
         negate = n.negate
         if n.container is not None:
-            container = self.compile(n.container)
+            container = self.compile(n.container, bound)
 
             def contains(ctx: Ctx) -> Any:
                 c = container(ctx)
@@ -248,10 +253,15 @@ class Compiler:
 
         return in_list
 
-    def _agg(self, n: A.Agg) -> Fn:
-        body = self.compile(n.body)
-        cond = self.compile(n.cond) if n.cond is not None else None
+    def _operand(self, n: A.Node, bound: frozenset[str]) -> Fn:
+        return self._agg(n, bound, bounds=True) if isinstance(n, A.Agg) and n.fn == "count" else self.compile(n, bound)
+
+    def _agg(self, n: A.Agg, bound: frozenset[str], *, bounds: bool = False) -> Fn:
+        inner = bound | {n.var}
+        body = self.compile(n.body, inner)
+        cond = self.compile(n.cond, inner) if n.cond is not None else None
         var, fn = n.var, n.fn
+        logical = fn in ("any", "all", "count")
 
         def agg(ctx: Ctx) -> Any:
             members = ctx.household.members
@@ -259,25 +269,23 @@ class Compiler:
                 ctx.unknown.append("household.members")
                 return None
             out: list[Any] = []
-            saved = ctx.vars.get(var)
+            env = ctx.roles
+            saved = env.get(var)
             saved_name = ctx.names.pop(var, None)
             try:
                 for m in members:
-                    ctx.vars[var] = m
+                    env[var] = m
                     c = True if cond is None else cond(ctx)
                     if c is False:
                         continue
                     v = body(ctx)
-                    if fn in ("any", "all", "count"):
+                    if logical:
                         v = _kleene_and(c, v) if fn != "all" else _kleene_or(None if c is None else not c, v)
                     elif c is None:
                         v = None
                     out.append(v)
             finally:
-                if saved is None:
-                    ctx.vars.pop(var, None)
-                else:
-                    ctx.vars[var] = saved
+                _set(env, var, saved)
                 if saved_name is not None:
                     ctx.names[var] = saved_name
             if fn == "any":
@@ -285,12 +293,97 @@ class Compiler:
             if fn == "all":
                 return False if False in out else (None if None in out else True)
             if any(v is None for v in out):
+                if bounds:  # for a comparison: the known true, and at most every unknown one besides
+                    lo = sum(1 for v in out if v is not None and v)
+                    return Bounds(lo, lo + sum(1 for v in out if v is None))
                 return None
             if fn == "count":
                 return sum(1 for v in out if v)
             return sum(v for v in out if v is not ABSENT)  # a certificate not held adds nothing
 
         return agg
+
+
+def _predicate1(
+    name: str, predicates: dict[str, tuple[tuple[str, ...], Fn]], arg: Fn, root: str, is_var: bool, same: bool
+) -> Fn:
+    """The one-member predicate (every predicate of the default pack), without the general loops.
+
+    ``same``: called on the caller's variable of the parameter's own name (``capable_adult(m)`` inside a
+    body over ``m``): the binding, and how its facts are named, are already what the callee needs.
+    """
+
+    def pred1(ctx: Ctx) -> Any:
+        member = arg(ctx)
+        if member is None:
+            return None
+        key = (name, member.id)
+        hit = ctx.memo.get(key)
+        if hit is not None:
+            if hit[0] is None:
+                ctx.unknown.extend(hit[1])
+            return hit[0]
+        (param,), body = predicates[name]
+        unknown = ctx.unknown
+        start = len(unknown)
+        if same:
+            value = body(ctx)
+            ctx.memo[key] = (value, unknown[start:])
+            return value
+        env, names = ctx.roles, ctx.names
+        old_member, old_name = env.get(param), names.get(param)
+        shown = names.get(root) if is_var else root
+        env[param] = member
+        if shown is None:
+            names.pop(param, None)
+        else:
+            names[param] = shown
+        try:
+            value = body(ctx)
+        finally:
+            if old_member is None:
+                del env[param]
+            else:
+                env[param] = old_member
+            if old_name is None:
+                names.pop(param, None)
+            else:
+                names[param] = old_name
+        ctx.memo[key] = (value, unknown[start:])
+        return value
+
+    return pred1
+
+
+def _set(d: dict[str, Any], key: str, value: Any) -> None:
+    """Bind, or unbind when there is nothing to restore."""
+    if value is None:
+        d.pop(key, None)
+    else:
+        d[key] = value
+
+
+class Bounds(NamedTuple):
+    """A count over members some of whom are unknown: at least ``lo``, at most ``hi``."""
+
+    lo: int
+    hi: int
+
+
+def _is_count(n: A.Node) -> bool:
+    return isinstance(n, A.Agg) and n.fn == "count"
+
+
+def _bounded(op: str, a: Any, b: Any) -> Any:
+    """A comparison with a count some members leave open: known when every count it may be agrees."""
+    if type(a) is Bounds and type(b) is Bounds:
+        return None
+    lo, hi = (a.lo, a.hi) if type(a) is Bounds else (b.lo, b.hi)
+    if op in ("==", "!="):  # a range of two or more counts is never equal to one number
+        return None if lo <= (b if type(a) is Bounds else a) <= hi else op == "!="
+    f = _OPS[op]
+    at_lo, at_hi = (f(lo, b), f(hi, b)) if type(a) is Bounds else (f(a, lo), f(a, hi))
+    return bool(at_lo) if at_lo == at_hi else None  # <, <=, >, >= are monotone: the two ends decide
 
 
 def _kleene_and(a: Any, b: Any) -> Any:
@@ -361,7 +454,9 @@ def _or(fs: list[Fn]) -> Fn:
     return or_
 
 
-def _compare(op: Callable[[Any, Any], Any], is_ne: bool, left: Fn, right: Fn) -> Fn:
+def _compare(name: str, left: Fn, right: Fn) -> Fn:
+    op, is_ne = _OPS[name], name == "!="
+
     def cmp(ctx: Ctx) -> Any:
         a = left(ctx)
         b = right(ctx)
@@ -369,6 +464,8 @@ def _compare(op: Callable[[Any, Any], Any], is_ne: bool, left: Fn, right: Fn) ->
             return is_ne
         if a is None or b is None:
             return None
+        if type(a) is Bounds or type(b) is Bounds:
+            return _bounded(name, a, b)
         return bool(op(a, b))
 
     return cmp
@@ -430,39 +527,71 @@ def _call(fn: str, args: list[Fn]) -> Fn:
     return dates
 
 
-def _fact(n: A.Fact) -> Fn:
+def _fact(n: A.Fact, is_var: bool) -> Fn:
     root, path = n.root, n.path
     last = len(path) - 1
     if len(path) == 1 and path[0] != "age":
         (field,) = path
+        # A role's gap paths are fixed strings; a variable's depend on whom it is bound to (None: ask _head).
+        gap_root = None if is_var else root
+        gap = None if is_var else f"{root}.{field}"
 
         def one_field(ctx: Ctx) -> Any:  # the common case, kept short: it runs ~150 times per child
-            obj = ctx.roles.get(root) if root in ctx.roles else ctx.vars.get(root)
+            obj = ctx.roles.get(root)
             if obj is None:
-                ctx.unknown.append(_where(ctx, root, ()))
+                ctx.unknown.append(gap_root or _head(ctx, root))
                 return None
             value = getattr(obj, field)
             if value is None:
-                ctx.unknown.append(_where(ctx, root, path))
+                ctx.unknown.append(gap or f"{_head(ctx, root)}.{field}")
             return value
 
         return one_field
+    if not path:  # a member passed to a predicate: the role or variable itself
+
+        def itself(ctx: Ctx) -> Any:
+            obj = ctx.roles.get(root)
+            if obj is None:
+                ctx.unknown.append(_head(ctx, root) if is_var else root)
+            return obj
+
+        return itself
+    if len(path) == 2 and "age" not in path:
+        first, second = path
+
+        def two_fields(ctx: Ctx) -> Any:  # household.economy.dibao, m.disability.grade
+            obj = ctx.roles.get(root)
+            if obj is None:
+                ctx.unknown.append(_head(ctx, root) if is_var else root)
+                return None
+            obj = getattr(obj, first)
+            if obj is None:
+                ctx.unknown.append(_gap(ctx, root, is_var, path[:1]))
+                return None
+            if obj is False:
+                return ABSENT
+            obj = getattr(obj, second)
+            if obj is None:
+                ctx.unknown.append(_gap(ctx, root, is_var, path))
+            return obj
+
+        return two_fields
 
     def fact(ctx: Ctx) -> Any:
-        obj = ctx.roles[root] if root in ctx.roles else ctx.vars.get(root)
+        obj = ctx.roles.get(root)
         if obj is None:
-            ctx.unknown.append(_where(ctx, root, ()))
+            ctx.unknown.append(_head(ctx, root) if is_var else root)
             return None
         for i, part in enumerate(path):
             if part == "age" and isinstance(obj, Child | Member):
                 obj = None if obj.birth_date is None else years_between(obj.birth_date, ctx.on)
                 if obj is None:
-                    ctx.unknown.append(_where(ctx, root, (*path[:i], "birth_date")))
+                    ctx.unknown.append(_gap(ctx, root, is_var, (*path[:i], "birth_date")))
                     return None
                 continue
             obj = getattr(obj, part)
             if obj is None:
-                ctx.unknown.append(_where(ctx, root, path[: i + 1]))
+                ctx.unknown.append(_gap(ctx, root, is_var, path[: i + 1]))
                 return None
             if obj is False and i < last:
                 return ABSENT
@@ -471,13 +600,15 @@ def _fact(n: A.Fact) -> Fn:
     return fact
 
 
-def _where(ctx: Ctx, root: str, path: tuple[str, ...]) -> str:
+def _gap(ctx: Ctx, root: str, is_var: bool, path: tuple[str, ...]) -> str:
     """A fact's path for a data gap, naming members by role or id (never by name)."""
-    if root in ctx.roles:
-        head = root
-    elif root in ctx.names:
-        head = ctx.names[root]
-    else:
-        m = ctx.vars.get(root)
-        head = f"household.members[{m.id}]" if m is not None else root
-    return ".".join((head, *path))
+    return ".".join((_head(ctx, root) if is_var else root, *path))
+
+
+def _head(ctx: Ctx, var: str) -> str:
+    """How a bound variable is named in a gap: as the caller named the member, else by the member's id."""
+    name = ctx.names.get(var)
+    if name is not None:
+        return name
+    m = ctx.roles.get(var)
+    return f"household.members[{m.id}]" if m is not None else var
