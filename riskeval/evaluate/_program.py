@@ -188,8 +188,7 @@ class Program:
         self, ctx: Ctx, hits: list[tuple[str, str, int]]
     ) -> tuple[str | None, Rule | None, int, dict[str, int], bool]:
         """Score, severity counts, the tier table (highest tier wins) and the roster rule."""
-        pack = self.pack
-        cap = int(ctx.params[pack.domain_cap])
+        cap = int(ctx.params[self.pack.domain_cap])
         per_domain: dict[str, int] = {}
         counts: dict[str, int] = {}
         for domain, sev, points in hits:
@@ -197,60 +196,82 @@ class Program:
             counts[sev] = counts.get(sev, 0) + 1
         capped = {d: min(p, cap) for d, p in per_domain.items()}
         score = sum(capped.values())
+        tier, row, on_roster = self._table(ctx, score, counts, self._refs(ctx) if self.decide_pure else None)
+        return tier, row, score, capped, on_roster
+
+    def _refs(self, ctx: Ctx) -> tuple[Any, ...]:
+        results = ctx.results
+        return tuple([results[r][0] if r in results else None for r in self.decide_refs])
+
+    def _table(
+        self, ctx: Ctx, score: int, counts: dict[str, int], refs: tuple[Any, ...] | None
+    ) -> tuple[str | None, Rule | None, bool]:
+        """The tier table and the roster rule on these inputs; memoised on them when ``refs`` is given."""
         ctx.tier = {"score": score, "severity": counts}
         key: tuple[Any, ...] | None = None
-        if self.decide_pure:
-            results = ctx.results
-            refs = tuple([results[r][0] if r in results else None for r in self.decide_refs])
+        if refs is not None:
             key = (ctx.on, score, tuple(sorted(counts.items())), refs)
             hit = self.decide_memo.get(key)
             if hit is not None:
-                return hit[0], hit[1], score, capped, hit[2]
+                return hit
         best: tuple[int, Rule] | None = None
         for rule, fn in self.tier_rows:
             if rule.applies_on(ctx.on) and fn(ctx) is True:
                 rank = self.rank[rule.tier or ""]
                 if best is None or rank < best[0]:
                     best = (rank, rule)
-        on_roster = self.on_roster(ctx) is True
-        tier = best[1].tier if best else None
+        decided = (best[1].tier if best else None, best[1] if best else None, self.on_roster(ctx) is True)
         if key is not None:
             if len(self.decide_memo) > 4096:
                 self.decide_memo.clear()
-            self.decide_memo[key] = (tier, best[1] if best else None, on_roster)
-        return tier, best[1] if best else None, score, capped, on_roster
+            self.decide_memo[key] = decided
+        return decided
 
     def gaps(self, ctx: Ctx, out: ChildEval, hits: list[tuple[str, str, int]], domains: dict[str, str],
              cats: list[tuple[Rule, list[str]]], factors: list[tuple[FactorDef, Rule, list[str]]],
              exit_gap: list[str] | None) -> None:  # fmt: skip
-        """For each unknown rule: the facts behind it, and the tier if it turned out to hold."""
+        """For each unknown rule: the facts behind it, and the tier if it turned out to hold.
+
+        Each what-if changes one input of the tier table (a category that holds, or one more hit), so it
+        is decided from the evaluation's own tally, not by adding everything up again.
+        """
+        pack = self.pack
         if exit_gap is not None:
-            out.gaps.append(Gap("roster", self.pack.exited.id, _dedup(exit_gap), status_if_true=self.pack.exited.id))
-        now = (out.tier, out.status == self.pack.on_roster.id)
+            out.gaps.append(Gap("roster", pack.exited.id, _dedup(exit_gap), status_if_true=pack.exited.id))
+        cap = int(ctx.params[pack.domain_cap])
+        counts: dict[str, int] = {}
+        for _, sev, _ in hits:
+            counts[sev] = counts.get(sev, 0) + 1
+        refs = self._refs(ctx) if self.decide_pure else None
+        now = (out.tier, out.status == pack.on_roster.id)
         for rule, reads in cats:
             key = ("category", rule.id)
-            if key in self.decide_reads:
+            if key not in self.decide_reads:  # neither the tier table nor the roster rule reads it
+                tier, roster = now
+            else:
                 saved = ctx.results[key]
                 ctx.results[key] = (True, [])
-                tier, _, _, _, roster = self.decide(ctx, hits)
+                tier, _, roster = self._table(ctx, out.score, counts, self._refs(ctx) if refs is not None else None)
                 ctx.results[key] = saved
-            else:  # neither the tier table nor the roster rule reads it: holding would decide the same
-                tier, roster = now
             out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster else None,
-                                status_if_true=self.pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
+                                status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
         # Unknown factors of one domain and severity (G1-G4 are all G/M) add the same hit: decide once.
         what_if: dict[tuple[str, str, int], tuple[str | None, bool]] = {}
         for fdef, level, reads in factors:
             sev = level.severity or ""
-            hit = (fdef.domain, sev, self.pack.points(sev, ctx.params))
+            hit = (fdef.domain, sev, pack.points(sev, ctx.params))
             if hit not in what_if:
-                tier, _, _, _, roster = self.decide(ctx, [*hits, hit])
+                before = out.domain_points.get(hit[0], 0)  # already capped; the cap bounds the sum too
+                raw = sum(p for d, _, p in hits if d == hit[0])
+                score = out.score - before + min(raw + hit[2], cap)
+                more = {**counts, sev: counts.get(sev, 0) + 1}
+                tier, _, roster = self._table(ctx, score, more, refs)
                 what_if[hit] = (tier if roster else None, roster)
             tier, roster = what_if[hit]
             if tier != out.tier:
                 out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
-                                    status_if_true=self.pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
-        self.decide(ctx, hits)  # leave the context as decided
+                                    status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
+        ctx.tier = {"score": out.score, "severity": counts}  # leave the context as decided
 
     def values(self, ctx: Ctx, rule: Rule) -> dict[str, Any]:
         """The known facts a rule read, for the result and the explanation (members by role)."""
