@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
 
+from riskeval._explain_pack import Pair, around, lower, pack_text
 from riskeval._explain_text import (
     ATTRIBUTES,
     CLAUSE_STARTS_ZH,
@@ -46,9 +47,20 @@ Lang = Literal["zh", "en"]
 _MEMBER_ID = re.compile(r"\[[^\]]*\]")
 # fact path → (subject key or None, phrase); subject None: no subject to group under.
 _PHRASES: dict[tuple[str, str], tuple[str | None, str, str]] = {}
-# Rendered pieces, reused: populations repeat the same fact values and the same gaps over and over.
-_ITEMS: dict[str, dict[tuple[str, Any], str]] = {"zh": {}, "en": {}}
+# A fact and its value in words, in zh and en (None: a sensitive field), by (path, value): populations
+# repeat the same values over and over. A path always holds one type, so True and 1 cannot mix up.
+_ITEMS: dict[tuple[str, Any], Pair | None] = {}
 _CACHE_MAX = 65536
+# All the facts one rule read, in words, by their (path, value) items: a factor reads the same few values in
+# child after child. Smaller: an entry holds whole sentences, and a rule reading amounts or dates rarely hits.
+_FACTS: dict[tuple[tuple[str, Any], ...], Pair] = {}
+_FACTS_MAX = 4096
+_ZH, _EN = TEMPLATES["zh"], TEMPLATES["en"]
+_NO_FACTS = (_ZH["no_facts"], _EN["no_facts"])
+_CATEGORIES = ((_ZH["categories_none"], _EN["categories_none"]), (_ZH["categories"], _EN["categories"]))
+_FACTORS = ((_ZH["factors_none"], _EN["factors_none"]), (_ZH["factors"], _EN["factors"]))
+_GAPS = ((_ZH["gaps_none"], _EN["gaps_none"]), (_ZH["gaps"], _EN["gaps"]))
+_TIER_NONE = (*around(_ZH["tier_none"], "score"), *around(_EN["tier_none"], "score"))
 
 
 def explain(record: ChildEval, pack: Pack, *, on: date, override: Override | None = None) -> Explanation:
@@ -60,7 +72,8 @@ def explain(record: ChildEval, pack: Pack, *, on: date, override: Override | Non
         on: the assessment date.
         override: the override applied to the child's tier, if any.
     """
-    return Explanation(zh=render(record, pack, on, "zh", override), en=render(record, pack, on, "en", override))
+    zh, en = _render(record, pack, on, override)
+    return Explanation(zh=zh, en=en)
 
 
 def fact_phrase(path: str, lang: Lang) -> str:
@@ -130,27 +143,51 @@ def _value(path: str, value: Any, lang: Lang) -> str:
     return str(value)
 
 
-def _facts(values: dict[str, Any], lang: Lang) -> str:
-    t = TEMPLATES[lang]
-    cache = _ITEMS[lang]
-    parts: list[str] = []
-    for path, value in values.items():
-        try:  # a path always holds one type, so (path, value) cannot mix up True and 1
-            item = cache[path, value]
+def _facts(values: dict[str, Any]) -> Pair:
+    """The facts a rule read, in words, in zh and en ("the father's status: away for work; ...")."""
+    key = tuple(values.items())
+    try:
+        return _FACTS[key]
+    except KeyError:
+        if len(_FACTS) >= _FACTS_MAX:
+            _FACTS.clear()
+        pair = _FACTS[key] = _facts_text(values)
+        return pair
+    except TypeError:  # a list or a certificate among the values
+        return _facts_text(values)
+
+
+def _facts_text(values: dict[str, Any]) -> Pair:
+    if not values:
+        return _NO_FACTS
+    zh: list[str] = []
+    en: list[str] = []
+    for item in values.items():
+        try:
+            pair = _ITEMS[item]
         except KeyError:
-            if len(cache) >= _CACHE_MAX:
-                cache.clear()
-            item = cache[path, value] = _item(path, value, lang)
+            if len(_ITEMS) >= _CACHE_MAX:
+                _ITEMS.clear()
+            pair = _ITEMS[item] = _item_pair(*item)
         except TypeError:  # a list or a certificate: not hashable, rendered each time
-            item = _item(path, value, lang)
-        parts.append(item)
-    return t["sep"].join(dict.fromkeys(p for p in parts if p)) or t["no_facts"]
+            pair = _item_pair(*item)
+        if pair is not None:
+            zh.append(pair[0])
+            en.append(pair[1])
+    if len(zh) < 2:
+        return (zh[0], en[0]) if zh else _NO_FACTS
+    # Two paths can read the same in one language (two members' civil capacity): said once.
+    return _ZH["sep"].join(dict.fromkeys(zh)), _EN["sep"].join(dict.fromkeys(en))
+
+
+def _item_pair(path: str, value: Any) -> Pair | None:
+    if path.rsplit(".", 1)[-1] in SENSITIVE:
+        return None
+    return _item(path, value, "zh"), _item(path, value, "en")
 
 
 def _item(path: str, value: Any, lang: Lang) -> str:
-    """One fact and its value in words ("the father's status: away for work"); "" for a sensitive field."""
-    if path.rsplit(".", 1)[-1] in SENSITIVE:
-        return ""
+    """One fact and its value in words ("the father's status: away for work"); not for a sensitive field."""
     head, _, _ = path.rpartition(".")
     if value is False and head.endswith(".disability"):
         path = head  # no certificate: its type and grade are absent, not "no"
@@ -183,48 +220,33 @@ def _unknowns(paths: Iterable[str], lang: Lang, short: int = 2) -> tuple[str, in
     return (_join(parts, lang) if count <= short else TEMPLATES[lang]["sep"].join(parts)), count
 
 
-def _lower(label: str) -> str:
-    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
-
-
-def _tier_label(pack: Pack, tier: str, lang: Lang) -> str:
-    labels: dict[tuple[str, str], str] = pack.compiled.setdefault("explain_tiers", {})
-    found = labels.get((tier, lang))
-    if found is None:
-        label = next((t.label for t in pack.tiers if t.id == tier), None)
-        found = tier if label is None else (label.zh if lang == "zh" else _lower(label.en))
-        labels[tier, lang] = found
-    return found
-
-
-def _gap(g: Gap, e: ChildEval, pack: Pack, lang: Lang) -> str:
-    cache: dict[Any, str] = pack.compiled.setdefault("explain_gaps", {})
-    key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, e.tier, lang)
-    text = cache.get(key)
-    if text is None:
-        if len(cache) >= _CACHE_MAX:
-            cache.clear()
-        text = cache[key] = _gap_text(g, e, pack, lang)
-    return text
+def _gap(g: Gap, e: ChildEval, pack: Pack, gaps: dict[tuple[object, ...], Pair], key: tuple[object, ...]) -> Pair:
+    """A data gap's sentence in zh and en, rendered on its first appearance (populations repeat gaps)."""
+    if len(gaps) >= _CACHE_MAX:
+        gaps.clear()
+    pair = gaps[key] = (_gap_text(g, e, pack, "zh"), _gap_text(g, e, pack, "en"))
+    return pair
 
 
 def _gap_text(g: Gap, e: ChildEval, pack: Pack, lang: Lang) -> str:
     t = TEMPLATES[lang]
+    tiers = pack_text(pack)
+    i = 0 if lang == "zh" else 1
     if g.status_if_true == pack.exited.id:
         effect = t["becomes_exited"].format(status=g.status_if_true)
     elif g.tier_if_true is None:
         effect = t["tier_still_off"]
     else:
-        tier = _tier_label(pack, g.tier_if_true, lang)
+        tier = tiers.tier(g.tier_if_true)[i]
         key = "tier_enters" if e.tier is None else ("tier_stays" if g.tier_if_true == e.tier else "tier_becomes")
         effect = t[key].format(tier=tier)
     if g.kind == "category" and g.rule in pack.categories:
         label = pack.categories[g.rule].label
-        text = label.zh if lang == "zh" else _lower(label.en)
+        text = label.zh if lang == "zh" else lower(label.en)
         condition = t["cond_category"].format(label=text, rule=text)
         article = "an" if text[:1].lower() in "aeiou" else "a"
         if e.tier is None and g.tier_if_true is not None:
-            tier = _tier_label(pack, g.tier_if_true, lang)
+            tier = tiers.tier(g.tier_if_true)[i]
             effect = t["becomes_category_enters"].format(label=text, article=article, tier=tier)
         else:
             effect = t["becomes_category"].format(label=text, article=article, tier=effect)
@@ -255,69 +277,74 @@ def _gap_text(g: Gap, e: ChildEval, pack: Pack, lang: Lang) -> str:
 
 def render(e: ChildEval, pack: Pack, on: date, lang: Lang, override: Override | None = None) -> str:
     """The explanation of one child's evaluation record in one language (lines joined by newlines)."""
-    t = TEMPLATES[lang]
-    zh = lang == "zh"
-    lines = [t["header"].format(on=on.isoformat(), pack=pack.id, version=pack.version)]
-    if e.status == pack.exited.id:
-        rule = pack.exited
-        lines.append(t["exited"].format(label=rule.label.zh if zh else rule.label.en, source=rule.source))
-        return "\n".join(lines)
-    rule = pack.on_roster
-    key = "on_roster" if e.status == rule.id else "not_on_roster"
-    lines.append(t[key].format(label=rule.label.zh if zh else rule.label.en, source=rule.source))
+    return _render(e, pack, on, override)[0 if lang == "zh" else 1]
 
-    lines.append(t["categories"] if e.categories else t["categories_none"])
+
+def _render(e: ChildEval, pack: Pack, on: date, override: Override | None) -> Pair:
+    """The explanation in zh and en, built side by side from the pack's pre-rendered lines."""
+    text = pack_text(pack)
+    head_zh, head_en = text.header(on)
+    if e.status == text.exited_id:
+        return f"{head_zh}\n{text.exited[0]}", f"{head_en}\n{text.exited[1]}"
+    roster = text.on_roster if e.status == text.on_roster_id else text.not_on_roster
+    heading = _CATEGORIES[bool(e.categories)]
+    zh = [head_zh, roster[0], heading[0]]
+    en = [head_en, roster[1], heading[1]]
     for cid in e.categories:
-        c = pack.categories[cid]
-        facts = _facts(e.category_values.get(cid, {}), lang)
-        lines.append(t["category"].format(label=c.label.zh if zh else c.label.en, facts=facts, source=c.source))
+        a, b, c, d = text.category(cid)
+        fzh, fen = _facts(e.category_values.get(cid, {}))
+        zh.append(a + fzh + b)
+        en.append(c + fen + d)
 
-    lines.append(t["factors"] if e.factors else t["factors_none"])
+    heading = _FACTORS[bool(e.factors)]
+    zh.append(heading[0])
+    en.append(heading[1])
     for h in e.factors:
-        sev = pack.severities[h.severity]
-        sev_label = sev.label.zh if zh else sev.label.en
-        severity = sev_label if sev.mandatory else t["points"].format(label=sev_label, points=h.points)
-        label = h.level.label.zh if zh else h.level.label.en
-        lines.append(
-            t["factor"].format(
-                code=h.code, label=label, severity=severity, facts=_facts(h.values, lang), source=h.level.source
-            )
-        )
+        a, b, c, d = text.factor(h.code, h.severity, h.points, h.level)
+        fzh, fen = _facts(h.values)
+        zh.append(a + fzh + b)
+        en.append(c + fen + d)
 
     row = e.tier_row
-    if e.tier is not None and row is not None:
-        lines.append(
-            t["tier"].format(
-                tier=_tier_label(pack, e.tier, lang),
-                row=row.label.zh if zh else row.label.en,
-                row_id=row.id,
-                source=row.source,
-                score=e.score,
-            )
-        )
-    else:
-        lines.append(t["tier_none"].format(score=e.score))
+    a, b, c, d = text.tier_row(e.tier, row) if e.tier is not None and row is not None else _TIER_NONE
+    score = str(e.score)
+    zh.append(a + score + b)
+    en.append(c + score + d)
     if e.visit_frequency is not None:
-        lines.append(t["frequency"].format(frequency=_frequency(pack, e.visit_frequency, lang)))
+        zh_line, en_line = text.frequency(e.visit_frequency)
+        zh.append(zh_line)
+        en.append(en_line)
     if override is not None and e.tier is not None:
-        final = next((x.visit_frequency for x in pack.tiers if x.id == override.tier), None)
-        lines.append(
-            t["override"].format(
-                computed=_tier_label(pack, e.tier, lang),
-                final=_tier_label(pack, override.tier, lang),
-                date=override.date.isoformat(),
-                reason=override.reason_code,
-                frequency=_frequency(pack, final, lang) if final else "-",
-            )
-        )
+        zh.append(_override(pack, e.tier, override, "zh"))
+        en.append(_override(pack, e.tier, override, "en"))
 
-    lines.append(t["gaps"] if e.gaps else t["gaps_none"])
-    lines.extend(_gap(g, e, pack, lang) for g in e.gaps)
-    return "\n".join(lines)
+    heading = _GAPS[bool(e.gaps)]
+    zh.append(heading[0])
+    en.append(heading[1])
+    gaps, tier = text.gaps, e.tier
+    for g in e.gaps:
+        key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, tier)
+        pair = gaps.get(key) or _gap(g, e, pack, gaps, key)
+        zh.append(pair[0])
+        en.append(pair[1])
+    return "\n".join(zh), "\n".join(en)
+
+
+def _override(pack: Pack, tier: str, override: Override, lang: Lang) -> str:
+    i = 0 if lang == "zh" else 1
+    tiers = pack_text(pack)
+    final = next((x.visit_frequency for x in pack.tiers if x.id == override.tier), None)
+    return TEMPLATES[lang]["override"].format(
+        computed=tiers.tier(tier)[i],
+        final=tiers.tier(override.tier)[i],
+        date=override.date.isoformat(),
+        reason=override.reason_code,
+        frequency=_frequency(pack, final, lang) if final else "-",
+    )
 
 
 def _frequency(pack: Pack, frequency: str, lang: Lang) -> str:
     label = pack.frequencies.get(frequency)
     if label is None:
         return frequency
-    return label.zh if lang == "zh" else _lower(label.en)
+    return label.zh if lang == "zh" else lower(label.en)

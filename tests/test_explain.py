@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -134,6 +135,21 @@ def test_the_explanation_is_rendered_from_the_evaluation_record() -> None:
     assert child.explanation == explain(records[0], pack, on=ON)
     records[0].factors.pop()
     assert explain(records[0], pack, on=ON).en != child.explanation.en
+
+
+def test_a_changed_score_or_factor_level_shows_in_the_text() -> None:
+    """The pack's lines are kept between calls, yet the record's own score and factor level are what is shown."""
+    _, pack, records = evaluate(dropout(), on=ON)
+    before = explain(records[0], pack, on=ON)
+    record = records[0]
+    hit = record.factors[0]
+    label = hit.level.label.model_copy(update={"zh": "另一个等级", "en": "Another level"})
+    record.factors[0] = replace(hit, level=replace(hit.level, label=label))
+    record.score += 7
+    after = explain(record, pack, on=ON)
+    assert f"- {hit.code} Another level (" in after.en and f"- {hit.code} 另一个等级（" in after.zh
+    assert f"score {record.score}." in after.en and f"风险总分{record.score}。" in after.zh
+    assert f"score {record.score}." not in before.en
 
 
 def test_fact_paths_become_words_or_fall_back_to_the_path() -> None:
