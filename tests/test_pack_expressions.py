@@ -274,13 +274,17 @@ def test_any_and_all_are_kleene_over_members(
     assert truth(pack, "t_all_ill", {}, ill(*values)) is all_
 
 
-def test_count_is_unknown_when_any_member_is_unknown(pack: Pack) -> None:
-    """count() counts true members, and is unknown (not a lower count) when one member's value is unknown."""
+def test_count_with_unknown_members_is_compared_by_its_bounds(pack: Pack) -> None:
+    """count() counts true members; with unknown ones it is a range, and a comparison is known only when
+    every count in the range gives the same answer (not a lower count taken as the count)."""
     assert truth(pack, "t_count_ill_2", {}, ill(T, T, F)) is True
     assert truth(pack, "t_count_ill_2", {}, ill(T, F, F)) is False
     assert truth(pack, "t_count_ill_0", {}, ill(F, F)) is True
-    assert truth(pack, "t_count_ill_0", {}, ill(F, U)) is None
-    assert truth(pack, "t_count_ill_2", {}, ill(T, T, U)) is None  # a known lower bound is not used
+    assert truth(pack, "t_count_ill_0", {}, ill(F, U)) is None  # 0 or 1
+    assert truth(pack, "t_count_ill_2", {}, ill(T, T, U)) is True  # 2 or 3: both at least 2
+    assert truth(pack, "t_count_ill_2", {}, ill(T, U, F)) is None  # 1 or 2
+    assert truth(pack, "t_count_ill_2", {}, ill(F, U, F)) is False  # 0 or 1: never 2
+    assert truth(pack, "t_count_ill_0", {}, ill(T, U)) is False  # 1 or 2: never 0
 
 
 def test_sum_over_members(pack: Pack) -> None:

@@ -7,7 +7,9 @@ from datetime import date
 from typing import Any
 
 from riskeval.errors import EvaluationError
-from riskeval.evaluate._scalar import ABSENT, Compiler, Ctx, Fn, years_between
+from riskeval.evaluate._leaves import Fn
+from riskeval.evaluate._scalar import Compiler, Ctx
+from riskeval.evaluate._values import ABSENT, years_between
 from riskeval.facts import Child, Household
 from riskeval.pack import _ast as A
 from riskeval.pack._model import FactorDef, Pack, Rule

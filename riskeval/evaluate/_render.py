@@ -11,7 +11,7 @@ import numpy as np
 from riskeval.evaluate._columns import ROLES, Columns, Table, unpack_date
 from riskeval.evaluate._program import role_facts
 from riskeval.evaluate._reads import Atoms, trace
-from riskeval.evaluate._scalar import years_between
+from riskeval.evaluate._values import years_between
 from riskeval.evaluate._vprogram import Outcome, VectorProgram
 
 _SKIP = object()

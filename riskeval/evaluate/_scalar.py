@@ -1,61 +1,20 @@
 """The scalar form: each typed expression compiled once into Python closures over one child.
 
-Values are three-valued: ``True``/``False``/``None`` (unknown). ``ABSENT`` stands for a fact that
-is known not to exist (a field of a certificate the person does not hold): comparisons with it are
-false (``!=`` true), never unknown.
+Values are three-valued: ``True``/``False``/``None`` (unknown), and ``ABSENT`` (see ``_values``).
 """
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
-from riskeval.facts import Child, Household, Member
+from riskeval.evaluate._leaves import Fn, and_of, arith, call, compare, fact, or_of
+from riskeval.evaluate._values import ABSENT, OPS, Bounds, kleene_and, kleene_or
+from riskeval.facts import Child, Household
 from riskeval.pack import _ast as A
 from riskeval.pack._model import Pack, Rule
 
-
-class _Absent:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT: Any = _Absent()
-Fn = Callable[["Ctx"], Any]
-_OPS: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-    "+": operator.add, "-": operator.sub, "*": operator.mul,
-}  # fmt: skip
-
-
-def _last_day(year: int, month: int) -> int:
-    if month == 2:
-        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    return 30 if month in (4, 6, 9, 11) else 31
-
-
-def years_between(a: date, b: date) -> int:
-    """Completed years from a to b (周岁: the birthday itself completes the year).
-
-    A Feb 29 birthday falls on Feb 28 in a common year: a period ends on the month's last day
-    when the month has no corresponding day (民法典 Art. 202), as the visit calendar counts it.
-    """
-    month, day = a.month, a.day
-    if day > 28:  # read once per age: the month-end rule costs a call only where it can apply
-        day = min(day, _last_day(b.year, month))
-    return b.year - a.year - (b.month < month or (b.month == month and b.day < day))
-
-
-def months_between(a: date, b: date) -> int:
-    """Completed months from a to b, with the same month-end rule (Jan 31 + 1 month = Feb 28)."""
-    day = a.day
-    if day > 28:
-        day = min(day, _last_day(b.year, b.month))
-    return (b.year - a.year) * 12 + b.month - a.month - (b.day < day)
+__all__ = ["ABSENT", "Compiler", "Ctx"]  # ABSENT: the trigger matcher reads it from here
 
 
 class Ctx:
@@ -110,7 +69,7 @@ class Compiler:
             case A.Param(name=name):
                 return lambda ctx: ctx.params[name]
             case A.Fact(root=root):
-                return _fact(n, root in bound)
+                return fact(n, root in bound)
             case A.Not(operand=o):
                 f = self.compile(o, bound)
 
@@ -120,19 +79,19 @@ class Compiler:
 
                 return not_
             case A.BoolOp(op="and", operands=ops):
-                return _and([self.compile(o, bound) for o in ops])
+                return and_of([self.compile(o, bound) for o in ops])
             case A.BoolOp(operands=ops):
-                return _or([self.compile(o, bound) for o in ops])
+                return or_of([self.compile(o, bound) for o in ops])
             case A.Compare(op=op, left=left, right=right):
                 return self._compare(op, left, right, bound)
             case A.In():
                 return self._in(n, bound)
             case A.Arith(op=op, left=left, right=right):
-                return _arith(op, self.compile(left, bound), self.compile(right, bound))
+                return arith(op, self.compile(left, bound), self.compile(right, bound))
             case A.Agg():
                 return self._agg(n, bound)
             case A.Call(fn=fn, args=args):
-                return _call(fn, [self.compile(a, bound) for a in args])
+                return call(fn, [self.compile(a, bound) for a in args])
             case A.Ref(kind="predicate", name=name, args=args):
                 return self._predicate(name, args, bound)
             case A.Ref(kind=kind, name=name):
@@ -152,9 +111,9 @@ class Compiler:
         raise TypeError(f"cannot compile {type(n).__name__}")
 
     def _compare(self, op: str, left: A.Node, right: A.Node, bound: frozenset[str]) -> Fn:
-        f, is_ne = _OPS[op], op == "!="
-        if _is_count(left) or _is_count(right):
-            return _compare(op, self._operand(left, bound), self._operand(right, bound))
+        f, is_ne = OPS[op], op == "!="
+        if is_count(left) or is_count(right):
+            return compare(op, self._operand(left, bound), self._operand(right, bound))
         lf = self.compile(left, bound)
         # Most comparisons hold a fact against a literal or a parameter: one call instead of three.
         if isinstance(right, A.Const) and right.value is not None:
@@ -180,7 +139,7 @@ class Compiler:
                 return bool(f(a, b))
 
             return cmp_param
-        return _compare(op, lf, self.compile(right, bound))
+        return compare(op, lf, self.compile(right, bound))
 
     def _predicate(self, name: str, args: tuple[A.Node, ...], bound: frozenset[str]) -> Fn:
         fns = [self.compile(a, bound) for a in args]
@@ -280,7 +239,7 @@ class Compiler:
                         continue
                     v = body(ctx)
                     if logical:
-                        v = _kleene_and(c, v) if fn != "all" else _kleene_or(None if c is None else not c, v)
+                        v = kleene_and(c, v) if fn != "all" else kleene_or(None if c is None else not c, v)
                     elif c is None:
                         v = None
                     out.append(v)
@@ -363,252 +322,5 @@ def _set(d: dict[str, Any], key: str, value: Any) -> None:
         d[key] = value
 
 
-class Bounds(NamedTuple):
-    """A count over members some of whom are unknown: at least ``lo``, at most ``hi``."""
-
-    lo: int
-    hi: int
-
-
-def _is_count(n: A.Node) -> bool:
+def is_count(n: A.Node) -> bool:
     return isinstance(n, A.Agg) and n.fn == "count"
-
-
-def _bounded(op: str, a: Any, b: Any) -> Any:
-    """A comparison with a count some members leave open: known when every count it may be agrees."""
-    if type(a) is Bounds and type(b) is Bounds:
-        return None
-    lo, hi = (a.lo, a.hi) if type(a) is Bounds else (b.lo, b.hi)
-    if op in ("==", "!="):  # a range of two or more counts is never equal to one number
-        return None if lo <= (b if type(a) is Bounds else a) <= hi else op == "!="
-    f = _OPS[op]
-    at_lo, at_hi = (f(lo, b), f(hi, b)) if type(a) is Bounds else (f(a, lo), f(a, hi))
-    return bool(at_lo) if at_lo == at_hi else None  # <, <=, >, >= are monotone: the two ends decide
-
-
-def _kleene_and(a: Any, b: Any) -> Any:
-    if a is False or b is False:
-        return False
-    return None if a is None or b is None else True
-
-
-def _kleene_or(a: Any, b: Any) -> Any:
-    if a is True or b is True:
-        return True
-    return None if a is None or b is None else False
-
-
-def _and(fs: list[Fn]) -> Fn:
-    if len(fs) == 2:
-        first, second = fs
-
-        def and2(ctx: Ctx) -> Any:  # most conjunctions have two operands: no loop
-            a = first(ctx)
-            if a is False:
-                return False
-            b = second(ctx)
-            if b is False:
-                return False
-            return None if a is None or b is None else True
-
-        return and2
-
-    def and_(ctx: Ctx) -> Any:
-        unknown = False
-        for f in fs:
-            v = f(ctx)
-            if v is False:
-                return False
-            if v is None:
-                unknown = True
-        return None if unknown else True
-
-    return and_
-
-
-def _or(fs: list[Fn]) -> Fn:
-    if len(fs) == 2:
-        first, second = fs
-
-        def or2(ctx: Ctx) -> Any:
-            a = first(ctx)
-            if a is True:
-                return True
-            b = second(ctx)
-            if b is True:
-                return True
-            return None if a is None or b is None else False
-
-        return or2
-
-    def or_(ctx: Ctx) -> Any:
-        unknown = False
-        for f in fs:
-            v = f(ctx)
-            if v is True:
-                return True
-            if v is None:
-                unknown = True
-        return None if unknown else False
-
-    return or_
-
-
-def _compare(name: str, left: Fn, right: Fn) -> Fn:
-    op, is_ne = _OPS[name], name == "!="
-
-    def cmp(ctx: Ctx) -> Any:
-        a = left(ctx)
-        b = right(ctx)
-        if a is ABSENT or b is ABSENT:
-            return is_ne
-        if a is None or b is None:
-            return None
-        if type(a) is Bounds or type(b) is Bounds:
-            return _bounded(name, a, b)
-        return bool(op(a, b))
-
-    return cmp
-
-
-def _arith(op: str, left: Fn, right: Fn) -> Fn:
-    f = _OPS.get(op)
-
-    def arith(ctx: Ctx) -> Any:
-        a, b = left(ctx), right(ctx)
-        if a is None or b is None:
-            return None
-        if a is ABSENT or b is ABSENT:
-            return ABSENT
-        if f is None:  # division
-            return None if b == 0 else a / b
-        return f(a, b)
-
-    return arith
-
-
-def _call(fn: str, args: list[Fn]) -> Fn:
-    if fn == "known":
-        (arg,) = args
-        return lambda ctx: arg(ctx) is not None
-    if fn == "has_any":
-        container, items = args[0], args[1:]
-
-        def has_any(ctx: Ctx) -> Any:
-            c = container(ctx)
-            if c is None:
-                return None
-            return c is not ABSENT and any(i(ctx) in c for i in items)
-
-        return has_any
-    if fn == "len":
-        (arg,) = args
-
-        def len_(ctx: Ctx) -> Any:
-            c = arg(ctx)
-            return c if c is None else 0 if c is ABSENT else len(c)
-
-        return len_
-    between = {
-        "days_between": lambda a, b: (b - a).days,
-        "months_between": months_between,
-        "years_between": years_between,
-    }[fn]
-    a_fn, b_fn = args
-
-    def dates(ctx: Ctx) -> Any:
-        a, b = a_fn(ctx), b_fn(ctx)
-        if a is None or b is None:
-            return None
-        if a is ABSENT or b is ABSENT:
-            return ABSENT
-        return between(a, b)
-
-    return dates
-
-
-def _fact(n: A.Fact, is_var: bool) -> Fn:
-    root, path = n.root, n.path
-    last = len(path) - 1
-    if len(path) == 1 and path[0] != "age":
-        (field,) = path
-        # A role's gap paths are fixed strings; a variable's depend on whom it is bound to (None: ask _head).
-        gap_root = None if is_var else root
-        gap = None if is_var else f"{root}.{field}"
-
-        def one_field(ctx: Ctx) -> Any:  # the common case, kept short: it runs ~150 times per child
-            obj = ctx.roles.get(root)
-            if obj is None:
-                ctx.unknown.append(gap_root or _head(ctx, root))
-                return None
-            value = getattr(obj, field)
-            if value is None:
-                ctx.unknown.append(gap or f"{_head(ctx, root)}.{field}")
-            return value
-
-        return one_field
-    if not path:  # a member passed to a predicate: the role or variable itself
-
-        def itself(ctx: Ctx) -> Any:
-            obj = ctx.roles.get(root)
-            if obj is None:
-                ctx.unknown.append(_head(ctx, root) if is_var else root)
-            return obj
-
-        return itself
-    if len(path) == 2 and "age" not in path:
-        first, second = path
-
-        def two_fields(ctx: Ctx) -> Any:  # household.economy.dibao, m.disability.grade
-            obj = ctx.roles.get(root)
-            if obj is None:
-                ctx.unknown.append(_head(ctx, root) if is_var else root)
-                return None
-            obj = getattr(obj, first)
-            if obj is None:
-                ctx.unknown.append(_gap(ctx, root, is_var, path[:1]))
-                return None
-            if obj is False:
-                return ABSENT
-            obj = getattr(obj, second)
-            if obj is None:
-                ctx.unknown.append(_gap(ctx, root, is_var, path))
-            return obj
-
-        return two_fields
-
-    def fact(ctx: Ctx) -> Any:
-        obj = ctx.roles.get(root)
-        if obj is None:
-            ctx.unknown.append(_head(ctx, root) if is_var else root)
-            return None
-        for i, part in enumerate(path):
-            if part == "age" and isinstance(obj, Child | Member):
-                obj = None if obj.birth_date is None else years_between(obj.birth_date, ctx.on)
-                if obj is None:
-                    ctx.unknown.append(_gap(ctx, root, is_var, (*path[:i], "birth_date")))
-                    return None
-                continue
-            obj = getattr(obj, part)
-            if obj is None:
-                ctx.unknown.append(_gap(ctx, root, is_var, path[: i + 1]))
-                return None
-            if obj is False and i < last:
-                return ABSENT
-        return obj
-
-    return fact
-
-
-def _gap(ctx: Ctx, root: str, is_var: bool, path: tuple[str, ...]) -> str:
-    """A fact's path for a data gap, naming members by role or id (never by name)."""
-    return ".".join((_head(ctx, root) if is_var else root, *path))
-
-
-def _head(ctx: Ctx, var: str) -> str:
-    """How a bound variable is named in a gap: as the caller named the member, else by the member's id."""
-    name = ctx.names.get(var)
-    if name is not None:
-        return name
-    m = ctx.roles.get(var)
-    return f"household.members[{m.id}]" if m is not None else var
