@@ -420,7 +420,8 @@ def _holiday_visits(spec: ScheduleSpec, on: dt.date, end: dt.date) -> tuple[Holi
             day = holiday.date_in(year)
             if day >= on:
                 if day < end:
-                    visits.append(HolidayVisit(id=holiday.id, date=day, visit_from=day - lead, label=holiday.label))
+                    visit = {"id": holiday.id, "date": day, "visit_from": day - lead, "label": holiday.label}
+                    visits.append(trusted(HolidayVisit, visit))
                 break
     found = cache[(on, end)] = tuple(sorted(visits, key=lambda h: (h.date, h.id)))
     return found
