@@ -13,6 +13,7 @@ import datetime as dt
 import threading
 from bisect import bisect_right
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any, Literal
 
 import holidays
@@ -142,10 +143,15 @@ def anniversary(start: dt.date, years: int, leap_day: Literal["feb_28", "mar_1"]
     return found
 
 
+@lru_cache(maxsize=4096)
 def holiday_date(
     year: int, *, month: int | None, day: int | None, lunar: LunarFeast | None, offset_days: int
 ) -> dt.date | None:
-    """Return a holiday's date in ``year``: a Gregorian month/day or a lunisolar feast, plus an offset."""
+    """Return a holiday's date in ``year``: a Gregorian month/day or a lunisolar feast, plus an offset.
+
+    Memoised: a plan looks up each pack holiday in up to three years, and the lunisolar tables take a few
+    microseconds per lookup; the answer depends on nothing but the arguments.
+    """
     if lunar is not None:
         found = lunar_feast_date(lunar, year)
         if found is None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from riskeval import audit
+from riskeval._build import trusted
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.evaluate._program import ChildEval, Program
 from riskeval.explain import explain as _explain
@@ -97,14 +99,23 @@ def assess(
                 explanation=_explain(e, pack, on=on, override=o) if explain else None,
             )
         )
-    return HouseholdAssessment(
-        household_id=hh.id,
-        children=children,
-        pack=PackStamp(id=pack.id, version=pack.version, sha256=pack.sha256),
-        riskeval=audit.riskeval_version(),
-        as_of=on,
-        input_sha256=audit.input_sha256(hh),
+    return trusted(
+        HouseholdAssessment,
+        {
+            "household_id": hh.id,
+            "children": children,
+            "pack": _stamp(pack.id, pack.version, pack.sha256),
+            "riskeval": audit.riskeval_version(),
+            "as_of": on,
+            "input_sha256": audit.input_sha256(hh),
+        },
     )
+
+
+@lru_cache(maxsize=64)
+def _stamp(pack_id: str, version: str, sha256: str) -> PackStamp:
+    # Immutable, and the same for every result of a pack: built once.
+    return PackStamp(id=pack_id, version=version, sha256=sha256)
 
 
 def _final(e: ChildEval, pack: Pack, override: Override | None) -> tuple[str | None, str | None]:
@@ -148,28 +159,41 @@ def child_result(
 ) -> ChildAssessment:
     """The JSON-facing result of one child's evaluation record (the final tier follows ``override``)."""
     tier, frequency = _final(e, pack, override) if pack is not None else (e.tier, e.visit_frequency)
-    return ChildAssessment(
-        child_id=e.child_id,
-        status=e.status,
-        categories=e.categories,
-        factors=[FactorResult(code=h.code, severity=h.severity, points=h.points, values=h.values) for h in e.factors],
-        score=e.score,
-        tier=tier,
-        visit_frequency=frequency,
-        data_gaps=[
-            DataGap(
-                kind=g.kind,
-                rule=g.rule,
-                facts=g.facts,
-                severity=g.severity,
-                tier_if_true=g.tier_if_true,
-                status_if_true=g.status_if_true,
-            )
-            for g in e.gaps
-        ],
-        computed_tier=e.tier,
-        tier_row=e.tier_row.id if e.tier_row is not None else None,
-        override=override,
-        schedule=schedule,
-        explanation=explanation,
+    # Built without a second validation (riskeval._build): every value comes from the evaluation record,
+    # the pack or a validated model; lists and dicts are copied as validation would copy them.
+    factors = [
+        trusted(FactorResult, {"code": h.code, "severity": h.severity, "points": h.points, "values": dict(h.values)})
+        for h in e.factors
+    ]
+    gaps = [
+        trusted(
+            DataGap,
+            {
+                "kind": g.kind,
+                "rule": g.rule,
+                "facts": list(g.facts),
+                "severity": g.severity,
+                "tier_if_true": g.tier_if_true,
+                "status_if_true": g.status_if_true,
+            },
+        )
+        for g in e.gaps
+    ]
+    return trusted(
+        ChildAssessment,
+        {
+            "child_id": e.child_id,
+            "status": e.status,
+            "categories": list(e.categories),
+            "factors": factors,
+            "score": e.score,
+            "tier": tier,
+            "visit_frequency": frequency,
+            "data_gaps": gaps,
+            "computed_tier": e.tier,
+            "tier_row": e.tier_row.id if e.tier_row is not None else None,
+            "override": override,
+            "schedule": schedule,
+            "explanation": explanation,
+        },
     )

@@ -22,6 +22,7 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from riskeval import _calendar
+from riskeval._build import trusted
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
 
 __all__ = [
@@ -395,7 +396,7 @@ def _due(day: dt.date, on: dt.date, done: bool = False) -> tuple[bool, int]:
 @lru_cache(maxsize=16384)
 def _due_date(day: dt.date, overdue_days: int = 0) -> DueDate:
     # Plans of one batch share most dates, and a DueDate is immutable: build each one once.
-    return DueDate(date=day, overdue=overdue_days > 0, overdue_days=overdue_days)
+    return trusted(DueDate, {"date": day, "overdue": overdue_days > 0, "overdue_days": overdue_days})
 
 
 def _check_dates(on: dt.date, dates: dict[str, dt.date | None]) -> None:
@@ -419,19 +420,22 @@ def _holiday_visits(spec: ScheduleSpec, on: dt.date, end: dt.date) -> tuple[Holi
             day = holiday.date_in(year)
             if day >= on:
                 if day < end:
-                    visits.append(HolidayVisit(id=holiday.id, date=day, visit_from=day - lead, label=holiday.label))
+                    visit = {"id": holiday.id, "date": day, "visit_from": day - lead, "label": holiday.label}
+                    visits.append(trusted(HolidayVisit, visit))
                 break
     found = cache[(on, end)] = tuple(sorted(visits, key=lambda h: (h.date, h.id)))
     return found
 
 
-def _cadence_visits(months: int, n: int, on: dt.date, last_visit: dt.date | None) -> list[DueDate]:
+@lru_cache(maxsize=16384)
+def _cadence_visits(months: int, n: int, on: dt.date, last_visit: dt.date | None) -> tuple[DueDate, ...]:
+    # Only dates in, immutable out: every child of a batch without a last visit shares one answer.
     anchor = on if last_visit is None else last_visit
     due = add_months(anchor, months)
     if due >= on:
-        return [_due_date(add_months(anchor, months * i)) for i in range(1, n + 1)]
+        return tuple(_due_date(add_months(anchor, months * i)) for i in range(1, n + 1))
     # Overdue: the missed visit is owed now, and the cadence restarts from the plan date.
-    return [_due_date(due, (on - due).days)] + [_due_date(add_months(on, months * i)) for i in range(1, n)]
+    return (_due_date(due, (on - due).days), *(_due_date(add_months(on, months * i)) for i in range(1, n)))
 
 
 def plan_visits(
@@ -481,7 +485,7 @@ def plan_visits(
         )
     notes: list[PlanNote] = []
     first: FirstVisit | None = None
-    visits: list[DueDate] = []
+    visits: tuple[DueDate, ...] = ()
     holiday_visits: tuple[HolidayVisit, ...] = ()
     full: DueDate | None = None
     milestones: list[Milestone] = []
@@ -495,7 +499,10 @@ def plan_visits(
             deadline = spec.first_visit.urgent if rule == "urgent" else spec.first_visit.standard
             due = deadline_date(identified_on, deadline, spec)
             overdue, days = _due(due, on)
-            first = FirstVisit(date=due, overdue=overdue, overdue_days=days, rule=rule, identified_on=identified_on)
+            first = trusted(
+                FirstVisit,
+                {"date": due, "overdue": overdue, "overdue_days": days, "rule": rule, "identified_on": identified_on},
+            )
             if deadline.working_days is not None and due.year > spec.calendar.official_through:
                 notes.append(_note("calendar_estimated", due.year))
         if visit_frequency is None:
@@ -524,31 +531,42 @@ def plan_visits(
     else:
         lead = dt.timedelta(days=spec.milestones.lead_days)
         for mark in spec.milestones.ages:
+            # A birthday falls in the year of birth + age: most ages are out of the horizon by the year alone.
+            if not on.year <= birth_date.year + mark.age <= end.year:
+                continue
             day = birthday(birth_date, mark.age, spec)
             if on <= day < end:
-                milestones.append(Milestone(age=mark.age, date=day, notice_from=day - lead, label=mark.label))
+                milestones.append(
+                    trusted(Milestone, {"age": mark.age, "date": day, "notice_from": day - lead, "label": mark.label})
+                )
         if status == exited_status:
             rule_ = spec.exited_follow_up
             aged_out = birthday(birth_date, rule_.after_age, spec)
             for months in rule_.months:
                 day = add_months(aged_out, months)
                 overdue, days = _due(day, on, done=last_visit is not None and last_visit >= day)
-                follow_ups.append(FollowUp(date=day, overdue=overdue, overdue_days=days, months_after=months))
+                follow_ups.append(
+                    trusted(FollowUp, {"date": day, "overdue": overdue, "overdue_days": days, "months_after": months})
+                )
 
     late = [d.overdue_days for d in (first, *visits, *follow_ups) if d is not None and d.overdue]
-    return VisitPlan(
-        on=on,
-        status=status,
-        tier=tier,
-        visit_frequency=visit_frequency,
-        cadence_months=cadence_months,
-        first_visit=first,
-        next_visits=tuple(visits),
-        overdue=bool(late),
-        overdue_days=max(late, default=0),
-        holiday_visits=holiday_visits,
-        next_full_assessment=full,
-        milestones=tuple(milestones),
-        follow_ups=tuple(follow_ups),
-        notes=tuple(notes),
+    # Every value above is a date, a pack value or a model built here: no second validation (riskeval._build).
+    return trusted(
+        VisitPlan,
+        {
+            "on": on,
+            "status": status,
+            "tier": tier,
+            "visit_frequency": visit_frequency,
+            "cadence_months": cadence_months,
+            "first_visit": first,
+            "next_visits": visits,
+            "overdue": bool(late),
+            "overdue_days": max(late, default=0),
+            "holiday_visits": holiday_visits,
+            "next_full_assessment": full,
+            "milestones": tuple(milestones),
+            "follow_ups": tuple(follow_ups),
+            "notes": tuple(notes),
+        },
     )

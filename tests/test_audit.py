@@ -10,10 +10,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+
 import riskeval
 from riskeval._schemafiles import schema_text
 from riskeval.audit import canonical_json, input_sha256, result_schema, write_result_schema
+from riskeval.facts import Household
 from riskeval.results import HouseholdAssessment
+from riskeval.testing import ASSESSMENT_DATE, households
 
 ON = date(2025, 12, 1)
 SCHEMA = Path(__file__).resolve().parent.parent / "docs" / "schema" / "result.schema.json"
@@ -56,10 +60,40 @@ def test_the_input_digest_ignores_spelling_but_not_facts() -> None:
     assert riskeval.assess(changed, on=ON).input_sha256 != base
 
 
-def test_canonical_json_is_sorted_compact_utf8() -> None:
-    """The canonical bytes are sorted, without spaces, UTF-8 (Chinese unescaped), unknowns left out."""
-    text = canonical_json(riskeval.parse_household({"id": "h", "members": [{"id": "m", "name": "李"}]})).decode()
-    assert text == '{"children":[],"id":"h","members":[{"id":"m","name":"李"}]}'
+def _respelt(value: Any) -> Any:
+    """The same facts spelt otherwise: keys reversed, at every depth."""
+    if isinstance(value, dict):
+        return {k: _respelt(v) for k, v in reversed(value.items())}
+    return [_respelt(v) for v in value] if isinstance(value, list) else value
+
+
+def test_the_input_digest_ignores_key_order_inside_members_and_children() -> None:
+    """Nested objects given with their keys in another order give the same digest."""
+    base = input_sha256(riskeval.parse_household(HOUSEHOLD))
+    assert input_sha256(riskeval.parse_household(_respelt(HOUSEHOLD))) == base
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+@given(households())
+def test_the_input_digest_of_any_household_survives_respelling(household: Household) -> None:
+    """A generated household dumped with its nulls written out and its keys reversed, as a dict or JSON text."""
+    base = input_sha256(household)
+    spelled = _respelt(household.model_dump(mode="json"))
+    assert input_sha256(riskeval.parse_household(spelled, today=ASSESSMENT_DATE)) == base
+    assert input_sha256(riskeval.parse_household(json.dumps(spelled), today=ASSESSMENT_DATE)) == base
+
+
+def test_canonical_json_is_in_field_order_compact_utf8() -> None:
+    """The canonical bytes follow the fact models' field order, without spaces, UTF-8, unknowns left out."""
+    facts = {"members": [{"name": "李", "id": "m", "status": None}], "id": "h"}
+    text = canonical_json(riskeval.parse_household(facts)).decode()
+    assert text == '{"id":"h","members":[{"id":"m","name":"李"}],"children":[]}'
+
+
+def test_the_input_digest_of_a_known_household_is_pinned() -> None:
+    """The digest is part of the audit file: a change of the canonical form (field order, number format) shows."""
+    digest = input_sha256(riskeval.parse_household(HOUSEHOLD))
+    assert digest == "95bea87c66e2b9e6e374cd88e52683d8cf5bc73394f5a150df8710e09b7d944c"
 
 
 def test_results_are_json_and_round_trip() -> None:

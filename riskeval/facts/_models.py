@@ -191,6 +191,25 @@ class Household(_Facts):
 
     @model_validator(mode="after")
     def _ids_resolve(self) -> Household:
+        # Nearly every household passes: settle that with sets first, and locate problems only when one exists.
+        members = self.members or ()
+        member_ids = {m.id for m in members}
+        child_ids = {c.id for c in self.children}
+        if (
+            len(member_ids) == len(members)
+            and len(child_ids) == len(self.children)
+            and member_ids.isdisjoint(child_ids)
+            and all(
+                (c.father is None or c.father in member_ids)
+                and (c.mother is None or c.mother in member_ids)
+                and (c.caregiver is None or c.caregiver in member_ids)
+                for c in self.children
+            )
+        ):
+            return self
+        return self._located_id_problems()
+
+    def _located_id_problems(self) -> Household:
         problems: list[tuple[tuple[str | int, ...], str, str, Any]] = []
         seen: dict[str, tuple[str | int, ...]] = {}
         people: list[tuple[str, int, str]] = [("members", i, m.id) for i, m in enumerate(self.members or [])]
