@@ -17,10 +17,11 @@ from riskeval.evaluate._program import ChildEval, Program
 from riskeval.facts import Child, Event, Household, parse_event, parse_household
 from riskeval.pack import _ast as A
 from riskeval.pack import load_pack
-from riskeval.pack._types import BOOL
+from riskeval.pack._types import BOOL, NUMBER
 from riskeval.testing import events, households
 from riskeval.triggers import Monitor
 from riskeval.triggers._apply import problems, updated
+from riskeval.triggers._dates import Outlook, date_comparisons
 from riskeval.triggers._reassess import Assessments, reads_other_children
 
 PACK = load_pack()
@@ -146,6 +147,61 @@ def test_a_rule_reading_the_households_children_turns_reuse_off() -> None:
     kept.around(h0, h0, DAY)
     program.calls.clear()
     kept.around(h0, updated(h0, event(DAY, "school_dropout", child="c1")), DAY)
+    assert program.calls == ["c1", "c2"]
+
+
+# --- dates ---------------------------------------------------------------------------------------------
+
+
+def test_the_outlook_tells_apart_only_dates_that_cross_a_threshold() -> None:
+    """A day later c1 is the same age; on its 18th birthday (adult_age) it is not: its status follows suit."""
+    outlook = Outlook.of(PACK)
+    assert outlook is not None
+    h = parse_household(copy.deepcopy(BASE))
+    eighteen = date(2032, 5, 1)
+    assert outlook.on(h, DAY) == outlook.on(h, DAY + timedelta(days=1))
+    assert outlook.on(h, eighteen - timedelta(days=1)) != outlook.on(h, eighteen)
+    statuses = [
+        PROGRAM.evaluate(h, h.children[0], d, gaps=False).status for d in (eighteen - timedelta(days=1), eighteen)
+    ]
+    assert statuses == ["not_on_roster", PACK.exited.id]
+
+
+def test_the_outlook_sees_a_members_duration() -> None:
+    """A father lost from contact crosses lost_contact_min_months a month or so later: the outlooks differ."""
+    outlook = Outlook.of(PACK)
+    assert outlook is not None
+    h = updated(
+        parse_household(copy.deepcopy(BASE)), event(DAY, "parent_lost_contact", member="f", reported_on=DAY.isoformat())
+    )
+    months = int(PACK.params_on(DAY)["lost_contact_min_months"])
+    days = [DAY + timedelta(days=30 * months + k) for k in (-20, 20)]
+    assert outlook.on(h, days[0]) != outlook.on(h, days[1])
+
+
+def test_a_date_read_outside_a_comparison_leaves_no_outlook() -> None:
+    """``child.age`` in a list, or ``on`` compared with two people, is not an outlook's comparison: None."""
+    age = A.Fact(type=NUMBER, root="child", path=("age",))
+    listed = A.In(type=BOOL, item=age, items=(A.Const(type=NUMBER, value=3),))
+    two = A.Compare(type=BOOL, op="<", left=age, right=A.Fact(type=NUMBER, root="father", path=("age",)))
+    one = A.Compare(type=BOOL, op="<", left=age, right=A.Const(type=NUMBER, value=3))
+    for node, want in ((listed, None), (two, None), (one, [("child", one)])):
+        rule = SimpleNamespace(node=node)
+        pack = SimpleNamespace(categories={"x": rule}, tier_rows=[], exited=rule, on_roster=rule,
+                               predicates={}, factors={})  # fmt: skip
+        assert date_comparisons(pack) == want  # type: ignore[arg-type]
+
+
+def test_the_monitor_reuses_an_evaluation_across_dates_with_the_same_outlook() -> None:
+    """Two reports a day apart that change nothing: the second evaluates nobody."""
+    m = Monitor(PACK)
+    assert m.track([copy.deepcopy(BASE)]) == []
+    program = Counting()
+    assert m._assessed is not None
+    m._assessed.program = program  # type: ignore[assignment]
+    m.post(event(DAY, "visit_overdue", child="c1"))
+    assert program.calls == ["c1", "c2"]
+    m.post(event(DAY + timedelta(days=1), "visit_overdue", child="c1").model_copy(update={"id": "e2"}))
     assert program.calls == ["c1", "c2"]
 
 

@@ -22,6 +22,7 @@ from riskeval.facts import Event, Household, parse_event, parse_household
 from riskeval.pack import Pack, load_pack
 from riskeval.pack._triggers import ChangesCorrelation, TriggerRow, TriggersSpec, WindowCorrelation
 from riskeval.triggers._apply import affected, problems, updated
+from riskeval.triggers._dates import Outlook
 from riskeval.triggers._match import DurableExecutor, RiskevalExecutor, Situation
 from riskeval.triggers._match import executor as make_executor
 from riskeval.triggers._reassess import Assessments, reads_other_children
@@ -59,7 +60,9 @@ class Monitor:
         self._executor: RiskevalExecutor | DurableExecutor = make_executor(executor, self.pack, spec)
         self.reassess = reassess
         self._assessed: Assessments | None = (
-            Assessments(program_for(self.pack), reads_other_children(self.pack)) if reassess else None
+            Assessments(program_for(self.pack), reads_other_children(self.pack), Outlook.of(self.pack))
+            if reassess
+            else None
         )
         self._households: dict[str, Household] = {}
         self._history: dict[str, list[tuple[date, str]]] = {}

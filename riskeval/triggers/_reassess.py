@@ -5,6 +5,8 @@ An evaluation is a function of the child, the rest of the household (never its o
 
 - the household *before* it is the one the previous event left; when that event had the same date, its
   "after" evaluations are this event's "before" ones;
+- on another date, they are still this event's "before" ones when the household's outlook (``_dates``:
+  parameters, rules in force, and every comparison the date enters) is the same on both dates;
 - a child whose own facts and whose household's facts (children aside) the event leaves equal keeps
   its "before" evaluation as its "after" one; an event that changes no fact re-evaluates nobody.
 
@@ -15,11 +17,13 @@ households, not the length of the log.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from riskeval.evaluate._program import ChildEval, Program
 from riskeval.facts import Household
 from riskeval.pack import Pack
 from riskeval.pack import _ast as A
+from riskeval.triggers._dates import Outlook
 
 # The household's fields an evaluation of one of its children may read, besides that child.
 _CONTEXT = tuple(name for name in Household.model_fields if name != "children")
@@ -45,16 +49,20 @@ class Assessments:
             tiers and categories only).
         siblings: whether a child's evaluation may read its household's other children
             (:func:`reads_other_children`).
+        outlook: how dates are told apart (:meth:`Outlook.of`); None, every date is its own.
     """
 
-    def __init__(self, program: Program, siblings: bool) -> None:
+    def __init__(self, program: Program, siblings: bool, outlook: Outlook | None = None) -> None:
         self.program = program
         self.siblings = siblings
-        self._latest: dict[str, tuple[Household, date, list[ChildEval]]] = {}
+        self.outlook = outlook
+        # household id -> its latest version, the date, its children's evaluations, and (once
+        # computed) its outlook on that date.
+        self._latest: dict[str, tuple[Household, date, list[ChildEval], Any]] = {}
 
     def fresh(self) -> Assessments:
         """An empty copy (for a replay on fresh households)."""
-        return Assessments(self.program, self.siblings)
+        return Assessments(self.program, self.siblings, self.outlook)
 
     def forget(self, household_id: str) -> None:
         """Drop what is kept for a household (it is tracked anew)."""
@@ -63,8 +71,14 @@ class Assessments:
     def of(self, household: Household, on: date) -> list[ChildEval]:
         """Every child of a household evaluated on a date, in the household's order."""
         kept = self._latest.get(household.id)
-        if kept is not None and kept[0] is household and kept[1] == on:
-            return kept[2]
+        if kept is not None and kept[0] is household:
+            if kept[1] == on:
+                return kept[2]
+            if self.outlook is not None:
+                then = kept[3] if kept[3] is not None else self.outlook.on(household, kept[1])
+                if then == self.outlook.on(household, on):
+                    return kept[2]
+                self._latest[household.id] = (*kept[:3], then)
         return [self.program.evaluate(household, c, on, gaps=False) for c in household.children]
 
     def around(self, before: Household, after: Household, on: date) -> tuple[list[ChildEval], list[ChildEval]]:
@@ -79,7 +93,7 @@ class Assessments:
             ]
         else:
             new = [self.program.evaluate(after, c, on, gaps=False) for c in after.children]
-        self._latest[after.id] = (after, on, new)
+        self._latest[after.id] = (after, on, new, None)
         return old, new
 
     def _context_equal(self, before: Household, after: Household) -> bool:
