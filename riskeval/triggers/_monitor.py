@@ -17,13 +17,15 @@ from typing import Any
 
 from riskeval.assess import program_for
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError, PackError, TriggerError
-from riskeval.evaluate._program import ChildEval, Program
+from riskeval.evaluate._program import ChildEval
 from riskeval.facts import Event, Household, parse_event, parse_household
 from riskeval.pack import Pack, load_pack
 from riskeval.pack._triggers import ChangesCorrelation, TriggerRow, TriggersSpec, WindowCorrelation
 from riskeval.triggers._apply import affected, problems, updated
+from riskeval.triggers._dates import Outlook
 from riskeval.triggers._match import DurableExecutor, RiskevalExecutor, Situation
 from riskeval.triggers._match import executor as make_executor
+from riskeval.triggers._reassess import Assessments, reads_other_children
 from riskeval.triggers._results import Change, Escalation, Reason, Replay, Trigger
 from riskeval.triggers._scheduled import due_date, next_visit, scheduled_triggers
 
@@ -57,10 +59,13 @@ class Monitor:
         self.executor_name = executor
         self._executor: RiskevalExecutor | DurableExecutor = make_executor(executor, self.pack, spec)
         self.reassess = reassess
-        self._program: Program | None = program_for(self.pack) if reassess else None
+        self._assessed: Assessments | None = (
+            Assessments(program_for(self.pack), reads_other_children(self.pack), Outlook.of(self.pack))
+            if reassess
+            else None
+        )
         self._households: dict[str, Household] = {}
         self._history: dict[str, list[tuple[date, str]]] = {}
-        self._assessed: dict[str, tuple[Household, date, list[ChildEval]]] = {}
         self._rank: dict[str, int] = {u: i for i, u in enumerate(spec.urgencies)}
         self._order: dict[str, int] = {r.id: i for i, r in enumerate(spec.rules)}
         self._rows: dict[str, TriggerRow] = {r.id: r for r in spec.rules}
@@ -103,7 +108,8 @@ class Monitor:
             seen.add(hh.id)
             self._households[hh.id] = hh
             self._history[hh.id] = []
-            self._assessed.pop(hh.id, None)
+            if self._assessed is not None:
+                self._assessed.forget(hh.id)
         return records
 
     # --- events ------------------------------------------------------------------------------------
@@ -136,7 +142,8 @@ class Monitor:
         """
         fresh = Monitor.__new__(Monitor)
         fresh.__dict__.update(self.__dict__)
-        fresh._households, fresh._history, fresh._assessed = {}, {}, {}
+        fresh._households, fresh._history = {}, {}
+        fresh._assessed = self._assessed.fresh() if self._assessed is not None else None
         errors = fresh.track(households)
         parsed: list[tuple[int, Event]] = []
         count = 0
@@ -208,19 +215,10 @@ class Monitor:
             self._history.setdefault(hh.id, []).append((ev.date, ev.type.value))
         return ([trigger] if trigger is not None else []), []
 
-    def _evals(self, hh: Household, on: date) -> list[ChildEval]:
-        assert self._program is not None
-        cached = self._assessed.get(hh.id)
-        if cached is not None and cached[0] is hh and cached[1] == on:
-            return cached[2]
-        return [self._program.evaluate(hh, c, on, gaps=False) for c in hh.children]
-
     def _changes(self, before: Household, after: Household, on: date) -> tuple[list[Change], dict[str, ChildEval]]:
-        if self._program is None:
+        if self._assessed is None:
             return [], {}
-        old = self._evals(before, on)
-        new = [self._program.evaluate(after, c, on, gaps=False) for c in after.children]
-        self._assessed[after.id] = (after, on, new)
+        old, new = self._assessed.around(before, after, on)
         changes = [
             Change(
                 child_id=a.child_id,

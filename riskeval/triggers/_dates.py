@@ -1,0 +1,96 @@
+"""When a household's evaluation on one date still holds on another.
+
+An evaluation reads the date in three ways only: the parameters in force, the rules in force, and the
+rule trees' own date reads (``on``, and the derived ``age``). When every such read sits inside a
+comparison that reads one person besides the date (``child.age < params.adult_age``,
+``months_between(m.status_since, on) >= params.away_min_months``), the household's *outlook* on a
+date (the parameters, which rules are in force, and every such comparison for every person it could
+be read for) decides the date's whole effect: two dates with equal outlooks give equal evaluations.
+A pack whose trees read the date any other way has no outlook, and nothing is reused across dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from riskeval.evaluate._scalar import Compiler, Ctx, Fn
+from riskeval.facts import Household
+from riskeval.pack import Pack
+from riskeval.pack import _ast as A
+from riskeval.pack._model import Rule
+
+_PERSONS = ("child", "father", "mother", "caregiver")
+# The nodes a date comparison may hold: reads of one person and the date, arithmetic, numbers.
+_PLAIN = (A.Fact, A.Call, A.Arith, A.Param, A.Const)
+
+
+def _reads_date(n: A.Node) -> bool:
+    return isinstance(n, A.Fact) and (n.root == "on" or "age" in n.path)
+
+
+def date_comparisons(pack: Pack) -> list[tuple[str, A.Compare]] | None:
+    """Every comparison through which the date reaches an evaluation, with the one root it reads besides
+    the date (child, a role, or a member variable); None when the date reaches one some other way."""
+    found: dict[tuple[str, A.Compare], None] = {}
+
+    def visit(n: A.Node) -> bool:
+        if isinstance(n, A.Compare) and any(_reads_date(x) for x in A.walk(n)):
+            inner = [x for x in A.walk(n) if x is not n]
+            roots = {x.root for x in inner if isinstance(x, A.Fact)} - {"on"}
+            if len(roots) != 1 or not all(isinstance(x, _PLAIN) for x in inner):
+                return False
+            found[(roots.pop(), n)] = None
+            return True
+        return not _reads_date(n) and all(visit(c) for c in A.children(n))
+
+    for rule in _rules(pack):
+        if not visit(rule.node):
+            return None
+    for pred in pack.predicates.values():
+        if not visit(pred.node):
+            return None
+    return list(found)
+
+
+def _rules(pack: Pack) -> list[Rule]:
+    out = [*pack.categories.values(), *pack.tier_rows, pack.exited, pack.on_roster]
+    return out + [level for f in pack.factors.values() for level in f.levels]
+
+
+class Outlook:
+    """A household's outlook on a date (see the module): equal outlooks, equal evaluations."""
+
+    def __init__(self, pack: Pack, comparisons: list[tuple[str, A.Compare]]) -> None:
+        self.pack = pack
+        compiler = Compiler(pack)
+        self.of_child: list[Fn] = [compiler.compile(n) for root, n in comparisons if root == "child"]
+        self.of_household: list[Fn] = [compiler.compile(n) for root, n in comparisons if root == "household"]
+        # Any other root is a member: a role, or a variable bound to any member of the household.
+        self.of_member = [(root, compiler.compile(n)) for root, n in comparisons if root not in ("child", "household")]
+        self.windowed = [r for r in _rules(pack) if r.effective is not None]
+
+    @classmethod
+    def of(cls, pack: Pack) -> Outlook | None:
+        """The pack's outlook, or None when its trees read the date other than through comparisons."""
+        comparisons = date_comparisons(pack)
+        return None if comparisons is None else cls(pack, comparisons)
+
+    def on(self, household: Household, day: date) -> tuple[Any, ...]:
+        """The household's outlook on a date."""
+        params = self.pack.params_on(day)
+        values: list[Any] = []
+        for child in household.children:
+            ctx = Ctx(household, child, day, params)
+            values += [fn(ctx) for fn in self.of_child]
+        if household.children and (self.of_household or self.of_member):
+            ctx = Ctx(household, household.children[0], day, params)
+            values += [fn(ctx) for fn in self.of_household]
+            for member in household.members or []:
+                for root, fn in self.of_member:
+                    if root in _PERSONS:
+                        ctx.roles[root] = member
+                    else:
+                        ctx.vars[root] = member
+                    values.append(fn(ctx))
+        return params, tuple(r.applies_on(day) for r in self.windowed), tuple(values)

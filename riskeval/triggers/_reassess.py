@@ -1,0 +1,110 @@
+"""Re-assessment for the monitor: each child evaluated before and after an event, as few times as it can be.
+
+An evaluation is a function of the child, the rest of the household (never its other children: see
+``reads_other_children``) and the date. So, for an event dated ``on``:
+
+- the household *before* it is the one the previous event left; when that event had the same date, its
+  "after" evaluations are this event's "before" ones;
+- on another date, they are still this event's "before" ones when the household's outlook (``_dates``:
+  parameters, rules in force, and every comparison the date enters) is the same on both dates;
+- a child whose own facts and whose household's facts (children aside) the event leaves equal keeps
+  its "before" evaluation as its "after" one; an event that changes no fact re-evaluates nobody.
+
+Only one entry is kept per household (its latest version and date), so memory follows the tracked
+households, not the length of the log.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from riskeval.evaluate._program import ChildEval, Program
+from riskeval.facts import Household
+from riskeval.pack import Pack
+from riskeval.pack import _ast as A
+from riskeval.triggers._dates import Outlook
+
+# The household's fields an evaluation of one of its children may read, besides that child.
+_CONTEXT = tuple(name for name in Household.model_fields if name != "children")
+
+
+def reads_other_children(pack: Pack) -> bool:
+    """Whether some rule could read the household's other children (``household.children``, or the
+    household itself handed to a predicate); then no child's evaluation is kept across a change."""
+    roots = [*pack.categories.values(), *pack.tier_rows, pack.exited, pack.on_roster, *pack.predicates.values()]
+    roots += [level for f in pack.factors.values() for level in f.levels]
+    for rule in roots:
+        for n in A.walk(rule.node):
+            if isinstance(n, A.Fact) and n.root == "household" and (not n.path or n.path[0] == "children"):
+                return True
+    return False
+
+
+class Assessments:
+    """The latest evaluations of every tracked household's children, reused from one event to the next.
+
+    Args:
+        program: the compiled pack the children are evaluated with (``gaps=False``: the monitor reads
+            tiers and categories only).
+        siblings: whether a child's evaluation may read its household's other children
+            (:func:`reads_other_children`).
+        outlook: how dates are told apart (:meth:`Outlook.of`); None, every date is its own.
+    """
+
+    def __init__(self, program: Program, siblings: bool, outlook: Outlook | None = None) -> None:
+        self.program = program
+        self.siblings = siblings
+        self.outlook = outlook
+        # household id -> its latest version, the date, its children's evaluations, and (once
+        # computed) its outlook on that date.
+        self._latest: dict[str, tuple[Household, date, list[ChildEval], Any]] = {}
+
+    def fresh(self) -> Assessments:
+        """An empty copy (for a replay on fresh households)."""
+        return Assessments(self.program, self.siblings, self.outlook)
+
+    def forget(self, household_id: str) -> None:
+        """Drop what is kept for a household (it is tracked anew)."""
+        self._latest.pop(household_id, None)
+
+    def of(self, household: Household, on: date) -> list[ChildEval]:
+        """Every child of a household evaluated on a date, in the household's order."""
+        kept = self._latest.get(household.id)
+        if kept is not None and kept[0] is household:
+            if kept[1] == on:
+                return kept[2]
+            if self.outlook is not None:
+                then = kept[3] if kept[3] is not None else self.outlook.on(household, kept[1])
+                if then == self.outlook.on(household, on):
+                    return kept[2]
+                self._latest[household.id] = (*kept[:3], then)
+        return [self.program.evaluate(household, c, on, gaps=False) for c in household.children]
+
+    def around(self, before: Household, after: Household, on: date) -> tuple[list[ChildEval], list[ChildEval]]:
+        """The children's evaluations before and after an event dated ``on``; ``after`` is kept as the latest."""
+        old = self.of(before, on)
+        if after is before:
+            new = old
+        elif self._context_equal(before, after):
+            new = [
+                b if cb is ca or cb == ca else self.program.evaluate(after, ca, on, gaps=False)
+                for b, cb, ca in zip(old, before.children, after.children, strict=True)
+            ]
+        else:
+            new = [self.program.evaluate(after, c, on, gaps=False) for c in after.children]
+        self._latest[after.id] = (after, on, new, None)
+        return old, new
+
+    def _context_equal(self, before: Household, after: Household) -> bool:
+        """Whether every child may keep its evaluation if its own facts are equal: the household's other
+        facts are, the children are the same ones in the same order, and no rule reads a sibling."""
+        if self.siblings or len(before.children) != len(after.children):
+            return False
+        if any(b.id != a.id for b, a in zip(before.children, after.children, strict=True)):
+            return False
+        for name in _CONTEXT:
+            x, y = getattr(before, name), getattr(after, name)
+            if x is not y and x != y:
+                return False
+        return True
