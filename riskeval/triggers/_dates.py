@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from riskeval.evaluate._scalar import Compiler, Ctx, Fn
+from riskeval.evaluate._leaves import Fn
+from riskeval.evaluate._scalar import Compiler, Ctx
 from riskeval.facts import Household
 from riskeval.pack import Pack
 from riskeval.pack import _ast as A
