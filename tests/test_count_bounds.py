@@ -83,3 +83,16 @@ def test_assess_batch_finds_h1_where_assess_does() -> None:
     batch = riskeval.assess_batch([hh], on=ON)
     assert bool(batch.factor("H1")[0]) is True
     assert [f.code for f in riskeval.assess(hh, on=ON).children[0].factors] == ["H1"]
+
+
+def test_no_bounds_when_the_household_adults_are_unknown() -> None:
+    """members unknown (not reported): the count is anything, H1 stays a data gap in both forms."""
+    child = {"birth_date": "2009-01-01", "birth_parents_untraceable": True}
+    children = [{"id": f"c{i}", **child} for i in range(4)]
+    hh = {"id": "h1", "members": None, "economy": {"dibao": "dibao"}, "housing": "poor", "children": children}
+    on = date(2026, 6, 1)
+    scalar = riskeval.assess(hh, on=on, explain=False, schedule=False)
+    batch = list(riskeval.assess_batch([hh], on=on).to_records())
+    for child, record in zip(scalar.children, batch, strict=True):
+        assert "H1" in {g.rule for g in child.data_gaps}
+        assert "H1" in {g["rule"] for g in record["data_gaps"]}

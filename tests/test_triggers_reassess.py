@@ -36,9 +36,11 @@ class Counting:
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    def evaluate(self, household: Household, child: Child, on: date, *, gaps: bool = True) -> ChildEval:
+    def evaluate(
+        self, household: Household, child: Child, on: date, *, gaps: bool = True, values: bool = True
+    ) -> ChildEval:
         self.calls.append(child.id)
-        return PROGRAM.evaluate(household, child, on, gaps=gaps)
+        return PROGRAM.evaluate(household, child, on, gaps=gaps, values=values)
 
 
 def counted() -> tuple[Assessments, Counting]:

@@ -174,6 +174,23 @@ def fact(n: A.Fact, is_var: bool) -> Fn:
 
         return two_fields
 
+    if path == ("age",):  # child.age, m.age: every age rule reads it, often several times per child
+        born = None if is_var else f"{root}.birth_date"
+
+        def age(ctx: Ctx) -> Any:
+            obj = ctx.roles.get(root)
+            if obj is None:
+                ctx.unknown.append(_head(ctx, root) if is_var else root)
+                return None
+            if not isinstance(obj, Child | Member):
+                return obj.age  # another holder of an age (a trigger's view of a person)
+            if obj.birth_date is None:
+                ctx.unknown.append(born or _gap(ctx, root, True, ("birth_date",)))
+                return None
+            return years_between(obj.birth_date, ctx.on)
+
+        return age
+
     def fact(ctx: Ctx) -> Any:
         obj = ctx.roles.get(root)
         if obj is None:

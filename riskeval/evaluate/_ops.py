@@ -343,7 +343,9 @@ def unknown_rows(x: Val, unknown: np.ndarray) -> Val:
     assert isinstance(x, V)
     val, hi = x.val, x.hi
     if hi is not None:  # no bound where nothing is known (the household's adults were not reported)
-        val, hi = np.where(unknown, -_FAR, val), np.where(unknown, _FAR, hi)
+        # int64 first: counts may be narrow ints, where the bounds would wrap round to small numbers
+        val = np.where(unknown, -_FAR, np.asarray(val, np.int64))
+        hi = np.where(unknown, _FAR, np.asarray(hi, np.int64))
     return V(x.kind, val, or2(x.unk, unknown), andnot(x.absent, unknown), x.space, x.count, hi)
 
 

@@ -121,9 +121,12 @@ class Program:
         self._plans[on] = plan
         return plan
 
-    def evaluate(self, household: Household, child: Child, on: date, *, gaps: bool = True) -> ChildEval:
-        """Evaluate one child. ``gaps=False`` skips the data-gap what-ifs (a third of the time) for
-        callers that need only categories, factors and the tier, such as the trigger monitor."""
+    def evaluate(
+        self, household: Household, child: Child, on: date, *, gaps: bool = True, values: bool = True
+    ) -> ChildEval:
+        """Evaluate one child. ``gaps=False`` skips the data-gap what-ifs, ``values=False`` the facts each
+        holding rule read (``category_values``, each factor's ``values`` stay empty): for callers that need
+        only categories, factors and the tier, such as the trigger monitor."""
         pack = self.pack
         params = pack.params_on(on)
         ctx = Ctx(household, child, on, params)
@@ -145,7 +148,8 @@ class Program:
                 reads = []
                 if value is True:
                     categories.append(rule.id)
-                    out.category_values[rule.id] = self.values(ctx, rule)
+                    if values:
+                        out.category_values[rule.id] = self.values(ctx, rule)
                 elif value is None:
                     reads = _dedup(unknown)
                     unknown_cats.append((rule, reads))
@@ -157,7 +161,7 @@ class Program:
                 v = fn(ctx)
                 if v is True:
                     value = True
-                    factors.append(FactorHit(rule.id, sev, points, lv, self.values(ctx, lv)))
+                    factors.append(FactorHit(rule.id, sev, points, lv, self.values(ctx, lv) if values else {}))
                     break
                 if v is None and unknown_level is None:
                     unknown_level = lv

@@ -79,7 +79,7 @@ class Assessments:
                 if then == self.outlook.on(household, on):
                     return kept[2]
                 self._latest[household.id] = (*kept[:3], then)
-        return [self.program.evaluate(household, c, on, gaps=False) for c in household.children]
+        return [self.program.evaluate(household, c, on, gaps=False, values=False) for c in household.children]
 
     def around(self, before: Household, after: Household, on: date) -> tuple[list[ChildEval], list[ChildEval]]:
         """The children's evaluations before and after an event dated ``on``; ``after`` is kept as the latest."""
@@ -88,11 +88,11 @@ class Assessments:
             new = old
         elif self._context_equal(before, after):
             new = [
-                b if cb is ca or cb == ca else self.program.evaluate(after, ca, on, gaps=False)
+                b if cb is ca or cb == ca else self.program.evaluate(after, ca, on, gaps=False, values=False)
                 for b, cb, ca in zip(old, before.children, after.children, strict=True)
             ]
         else:
-            new = [self.program.evaluate(after, c, on, gaps=False) for c in after.children]
+            new = [self.program.evaluate(after, c, on, gaps=False, values=False) for c in after.children]
         self._latest[after.id] = (after, on, new, None)
         return old, new
 

@@ -57,7 +57,8 @@ def scheduled_triggers(
     rank = {u: i for i, u in enumerate(spec.urgencies)}
     out: list[Trigger] = []
     for hh in households:
-        evals = {c.id: program.evaluate(hh, c, on, gaps=False) for c in hh.children}  # status and tier only
+        # status and tier only
+        evals = {c.id: program.evaluate(hh, c, on, gaps=False, values=False) for c in hh.children}
         visits = {c.id: last_visits.get(c.id, c.last_visit) for c in hh.children}
         nexts = {c.id: next_visit(pack, c, evals[c.id], visits[c.id]) for c in hh.children}
 
