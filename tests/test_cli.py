@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import riskeval
-from riskeval import cli
+from riskeval import _cli_demo, cli
 
 ON = "2025-12-01"
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,7 +185,7 @@ def test_demo_without_the_examples_folder_uses_the_embedded_households(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: Capture
 ) -> None:
     """Away from a checkout, demo says where it looked and assesses the letter's four embedded households."""
-    monkeypatch.setattr(cli, "example_dirs", lambda: [tmp_path / "examples" / "households"])
+    monkeypatch.setattr(_cli_demo, "example_dirs", lambda: [tmp_path / "examples" / "households"])
     assert cli.main(["demo", "--on", ON, "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert f"no examples/households/*.json at {tmp_path}" in out
