@@ -290,3 +290,43 @@ def test_an_unknown_executor_is_a_valueerror() -> None:
     """Only "riskeval" and "durable" are executors."""
     with pytest.raises(ValueError, match="durable"):
         Monitor(executor="drools")
+
+
+# --- threads -----------------------------------------------------------------------------------------
+
+
+def test_a_shared_monitor_runs_one_call_at_a_time() -> None:
+    """Posts from four threads never overlap inside the monitor (track, replay and due take the same lock)."""
+    import threading
+    import time
+
+    m = monitor()
+    inside, most = 0, 0
+    gate = threading.Lock()
+    real = m._post
+
+    def slow_post(event: Event) -> Any:
+        nonlocal inside, most
+        with gate:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.002)  # long enough for another thread to get in, were it let in
+        try:
+            return real(event)
+        finally:
+            with gate:
+                inside -= 1
+
+    m._post = slow_post  # type: ignore[method-assign]
+
+    def posts(k: int) -> None:
+        for d in range(2, 12):
+            m.post(ev(k * 100 + d, f"2025-06-{d:02d}", "visit_overdue"))
+
+    threads = [threading.Thread(target=posts, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most == 1
+    assert len(m.households) == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -41,6 +42,9 @@ class Monitor:
             correlation "an event that changes a category or the tier"). Off, the monitor only reads the
             trigger rows, an order of magnitude faster.
 
+    A monitor may be shared between threads: its calls take one lock, so they run one at a time (the
+    tracked households, the event history and the durable executor's session are one state).
+
     Example:
         >>> m = Monitor()
         >>> m.track([{"id": "h1", "members": [{"id": "f"}], "children": [{"id": "c1", "father": "f"}]}])
@@ -59,6 +63,7 @@ class Monitor:
         self.executor_name = executor
         self._executor: RiskevalExecutor | DurableExecutor = make_executor(executor, self.pack, spec)
         self.reassess = reassess
+        self._lock = threading.RLock()
         self._assessed: Assessments | None = (
             Assessments(program_for(self.pack), reads_other_children(self.pack), Outlook.of(self.pack))
             if reassess
@@ -83,7 +88,8 @@ class Monitor:
     @property
     def households(self) -> Mapping[str, Household]:
         """The tracked households, as the events posted so far left them."""
-        return dict(self._households)
+        with self._lock:
+            return dict(self._households)
 
     def track(self, households: Iterable[Household | Mapping[str, Any] | str]) -> list[ErrorRecord]:
         """Validate households and track them (replacing any with the same id).
@@ -92,6 +98,10 @@ class Monitor:
             a record for every problem of the households that were not tracked (``loc`` starts with
             ``households[i]``).
         """
+        with self._lock:
+            return self._track(households)
+
+    def _track(self, households: Iterable[Household | Mapping[str, Any] | str]) -> list[ErrorRecord]:
         records: list[ErrorRecord] = []
         seen: set[str] = set()
         for i, data in enumerate(households):
@@ -122,7 +132,8 @@ class Monitor:
             TriggerError: the executor failed on the event.
         """
         ev = parse_event(event)
-        triggers, records = self._post(ev)
+        with self._lock:
+            triggers, records = self._post(ev)
         if records:
             if records[0].code == "executor_error":
                 raise TriggerError(records[0].message)
@@ -140,11 +151,19 @@ class Monitor:
         cannot apply becomes an error record (``row`` = its index in the log) and the log goes on. The
         monitor's own tracked households are not touched.
         """
+        with self._lock:  # the fresh copy shares the executor (and this lock)
+            return self._replay(households, events)
+
+    def _replay(
+        self,
+        households: Iterable[Household | Mapping[str, Any] | str],
+        events: Iterable[Event | Mapping[str, Any] | str],
+    ) -> Replay:
         fresh = Monitor.__new__(Monitor)
         fresh.__dict__.update(self.__dict__)
         fresh._households, fresh._history = {}, {}
         fresh._assessed = self._assessed.fresh() if self._assessed is not None else None
-        errors = fresh.track(households)
+        errors = fresh._track(households)
         parsed: list[tuple[int, Event]] = []
         count = 0
         for i, raw in enumerate(events):
@@ -182,8 +201,11 @@ class Monitor:
             on: the date; nothing depends on the clock.
             last_visits: child id -> date of the last home visit, over ``Child.last_visit``.
         """
-        chosen = list(self._households.values()) if households is None else [parse_household(h) for h in households]
-        return scheduled_triggers(self.pack, self.spec, chosen, on=on, last_visits=last_visits or {})
+        chosen = [parse_household(h) for h in households] if households is not None else None
+        with self._lock:
+            if chosen is None:
+                chosen = list(self._households.values())
+            return scheduled_triggers(self.pack, self.spec, chosen, on=on, last_visits=last_visits or {})
 
     # --- one event ---------------------------------------------------------------------------------
     def _post(self, ev: Event) -> tuple[list[Trigger], list[ErrorRecord]]:
