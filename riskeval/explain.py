@@ -45,6 +45,7 @@ __all__ = ["Lang", "explain", "fact_phrase", "render"]
 
 Lang = Literal["zh", "en"]
 _MEMBER_ID = re.compile(r"\[[^\]]*\]")
+_MEMBERS = "household.members["  # a fact an aggregation read of one member: household.members[<id>].x
 # fact path → (subject key or None, phrase); subject None: no subject to group under.
 _PHRASES: dict[tuple[str, str], tuple[str | None, str, str]] = {}
 # A fact and its value in words, in zh and en (None: a sensitive field), by (path, value): populations
@@ -143,26 +144,34 @@ def _value(path: str, value: Any, lang: Lang) -> str:
     return str(value)
 
 
-def _facts(values: dict[str, Any]) -> Pair:
-    """The facts a rule read, in words, in zh and en ("the father's status: away for work; ...")."""
+def _facts(values: dict[str, Any], members: dict[str, str | None]) -> Pair:
+    """The facts a rule read, in words, in zh and en ("the father's status: away for work; ...");
+    ``members``: the household's member ids, in order, with their relation to the child."""
+    if any(k.startswith(_MEMBERS) for k in values):
+        return _facts_text(values, members)  # numbered by the household: not worth a cache entry
     key = tuple(values.items())
     try:
         return _FACTS[key]
     except KeyError:
         if len(_FACTS) >= _FACTS_MAX:
             _FACTS.clear()
-        pair = _FACTS[key] = _facts_text(values)
+        pair = _FACTS[key] = _facts_text(values, members)
         return pair
     except TypeError:  # a list or a certificate among the values
-        return _facts_text(values)
+        return _facts_text(values, members)
 
 
-def _facts_text(values: dict[str, Any]) -> Pair:
+def _facts_text(values: dict[str, Any], members: dict[str, str | None]) -> Pair:
     if not values:
         return _NO_FACTS
     zh: list[str] = []
     en: list[str] = []
     for item in values.items():
+        member: tuple[int, str | None] | None = None
+        if item[0].startswith(_MEMBERS):  # a member by position and relation (ids are never shown)
+            mid = item[0][len(_MEMBERS) : item[0].index("]")]
+            member = (list(members).index(mid) + 1, members[mid]) if mid in members else (0, None)
+            item = (_MEMBER_ID.sub("[]", item[0], count=1), item[1])
         try:
             pair = _ITEMS[item]
         except KeyError:
@@ -172,12 +181,28 @@ def _facts_text(values: dict[str, Any]) -> Pair:
         except TypeError:  # a list or a certificate: not hashable, rendered each time
             pair = _item_pair(*item)
         if pair is not None:
-            zh.append(pair[0])
-            en.append(pair[1])
+            zh.append(_numbered(pair[0], member, "zh"))
+            en.append(_numbered(pair[1], member, "en"))
     if len(zh) < 2:
         return (zh[0], en[0]) if zh else _NO_FACTS
     # Two paths can read the same in one language (two members' civil capacity): said once.
     return _ZH["sep"].join(dict.fromkeys(zh)), _EN["sep"].join(dict.fromkeys(en))
+
+
+def _numbered(text: str, member: tuple[int, str | None] | None, lang: Lang) -> str:
+    """A member's fact said of "household member 2 (grandmother)" (家庭成员2（祖母或外祖母）), by the
+    member's place in the household, not of the members as a whole."""
+    if not member or not member[0]:
+        return text
+    number, relation = member
+    subject = SUBJECTS["members"][0 if lang == "zh" else 1]
+    head = subject.removesuffix("的") if lang == "zh" else subject
+    said = _value("x.relation", relation, lang) if relation else ""
+    if lang == "zh":
+        mine = f"{head}{number}" + (f"（{said}）" if said else "")
+    else:
+        mine = f"household member {number}" + (f" ({said})" if said else "") + "'s"
+    return mine + text[len(head) :] if text.startswith(head) else text
 
 
 def _item_pair(path: str, value: Any) -> Pair | None:
@@ -292,7 +317,7 @@ def _render(e: ChildEval, pack: Pack, on: date, override: Override | None) -> Pa
     en = [head_en, roster[1], heading[1]]
     for cid in e.categories:
         a, b, c, d = text.category(cid)
-        fzh, fen = _facts(e.category_values.get(cid, {}))
+        fzh, fen = _facts(e.category_values.get(cid, {}), e.members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
 
@@ -301,7 +326,7 @@ def _render(e: ChildEval, pack: Pack, on: date, override: Override | None) -> Pa
     en.append(heading[1])
     for h in e.factors:
         a, b, c, d = text.factor(h.code, h.severity, h.points, h.level)
-        fzh, fen = _facts(h.values)
+        fzh, fen = _facts(h.values, e.members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
 

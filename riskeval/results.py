@@ -21,7 +21,11 @@ class FactorResult(_Result):
     code: str
     severity: str
     points: int
-    values: dict[str, Any] = Field(default_factory=dict, description="fact path -> value read (members by role)")
+    values: dict[str, Any] = Field(
+        default_factory=dict,
+        description="fact path -> known value read: members by role (father.status), or, for what an "
+        "aggregation read, by id (household.members[<id>].status)",
+    )
 
 
 class DataGap(_Result):

@@ -199,3 +199,26 @@ def test_explanation_and_schedule_can_be_switched_off() -> None:
     assert all(c.explanation is None and c.schedule is None for c in core.children)
     keep = {"explanation", "schedule"}
     assert core.model_dump(exclude={"children": {0: keep}}) == full.model_dump(exclude={"children": {0: keep}})
+
+
+def test_facts_an_aggregation_read_name_each_member_by_place_and_relation() -> None:
+    """H1 counts members: its facts say whose they are ("household member 2 (mother)"), never the id."""
+    adult = {"status": "present", "lives_with_children": True, "serious_illness": False}
+    hh = {
+        "id": "h1",
+        "members": [
+            {**adult, "id": "m-41", "relation": "father", "disability": False},
+            {**adult, "id": "m-42", "relation": "mother", "disability": {"type": "intellectual", "grade": 3}},
+            {**adult, "id": "m-43", "relation": "grandfather", "serious_illness": True, "disability": False},
+        ],
+        "children": [{"id": "c1", "birth_date": "2015-06-15", "father": "m-41", "mother": "m-42"}],
+    }
+    child = riskeval.assess(hh, on=ON).children[0]
+    (h1,) = [f for f in child.factors if f.code == "H1"]
+    assert h1.values["household.members[m-42].disability.type"] == "intellectual"
+    assert h1.values["household.members[m-43].serious_illness"] is True
+    assert child.explanation is not None
+    assert "household member 2 (mother)'s disability type: intellectual" in child.explanation.en
+    assert "household member 3 (grandfather)'s serious illness: yes" in child.explanation.en
+    assert "家庭成员2（母亲）的残疾类别：智力残疾" in child.explanation.zh
+    assert not any(f"m-4{k}" in text for k in (1, 2, 3) for text in (child.explanation.en, child.explanation.zh))

@@ -15,6 +15,7 @@ from riskeval.pack import _ast as A
 from riskeval.pack._model import FactorDef, Pack, Rule
 
 ROLES = ("child", "father", "mother", "caregiver", "household")
+MEMBERS = "members"  # role_facts' root for the facts an aggregation reads of each member
 _PURE = (A.TierInput, A.Ref, A.Const, A.Param, A.BoolOp, A.Not, A.Compare, A.Arith, A.In)
 
 
@@ -54,6 +55,9 @@ class ChildEval:
     gaps: list[Gap] = field(default_factory=list)
     # Every category and factor as evaluated: True, False or None (unknown); for laws and audits.
     rule_values: dict[tuple[str, str], bool | None] = field(default_factory=dict)
+    # The household's members in order, with their relation to the child: how explanations name the
+    # member behind a fact an aggregation read (by place and relation, never by id or name).
+    members: dict[str, str | None] = field(default_factory=dict)
 
 
 class Program:
@@ -188,6 +192,8 @@ class Program:
         if gaps:
             self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap)
         out.rule_values = {key: value for key, (value, _) in results.items()}
+        if values:
+            out.members = {m.id: m.relation.value if m.relation else None for m in household.members or ()}
         return out
 
     def decide(
@@ -284,18 +290,11 @@ class Program:
         out: dict[str, Any] = {}
         roles = ctx.roles
         for key, root, path in self.reads[id(rule)]:
-            obj: Any = roles.get(root)
-            for i, part in enumerate(path):
-                if obj is None or (obj is False and i > 0):
-                    obj = None  # unknown, or a field of a certificate the person does not hold
-                    break
-                if part == "age":
-                    bd = getattr(obj, "birth_date", None)
-                    obj = None if bd is None else years_between(bd, ctx.on)
-                else:
-                    obj = getattr(obj, part, None)
-            if obj is not None and obj is not ABSENT:
-                out[key] = obj if type(obj) in _SCALARS else _plain(obj)
+            if root == MEMBERS:  # every member the aggregation visited, in the household's order
+                for m in ctx.household.members or ():
+                    _show(out, member_key(m.id, path), m, path, ctx.on)
+            else:
+                _show(out, key, roles.get(root), path, ctx.on)
         return out
 
 
@@ -317,12 +316,14 @@ def _false(ctx: Ctx) -> bool:
 
 
 def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0) -> list[tuple[str, tuple[str, ...]]]:
-    """The facts a rule reads through a role (child, father...), following predicates; static."""
+    """The facts a rule reads through a role (child, father...) or, as root ``members``, of every member an
+    aggregation visits, following predicates; static."""
     out: list[tuple[str, tuple[str, ...]]] = []
+    binding = {**binding, **{n.var: MEMBERS for n in A.walk(node) if isinstance(n, A.Agg)}}
     for n in A.walk(node):
         if isinstance(n, A.Fact) and n.path:
             root = binding.get(n.root, n.root)
-            if root in ROLES and (root, n.path) not in out:
+            if (root in ROLES or root == MEMBERS) and (root, n.path) not in out:
                 out.append((root, n.path))
         elif isinstance(n, A.Ref) and n.kind == "predicate" and depth < 8:
             pred = pack.predicates[n.name]
@@ -335,7 +336,27 @@ def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0
     return out
 
 
+def member_key(member_id: str, path: tuple[str, ...]) -> str:
+    """How a fact an aggregation read of one member is keyed in a rule's values (the id, never a name)."""
+    return ".".join((f"household.members[{member_id}]", *path))
+
+
 _SCALARS = frozenset((bool, int, float, str))
+
+
+def _show(out: dict[str, Any], key: str, obj: Any, path: tuple[str, ...], on: date) -> None:
+    """Put one known fact into a rule's values (an unknown one, or a field of a certificate the person
+    does not hold, shows nothing)."""
+    for i, part in enumerate(path):
+        if obj is None or (obj is False and i > 0):
+            return
+        if part == "age":
+            bd = getattr(obj, "birth_date", None)
+            obj = None if bd is None else years_between(bd, on)
+        else:
+            obj = getattr(obj, part, None)
+    if obj is not None and obj is not ABSENT:
+        out[key] = obj if type(obj) in _SCALARS else _plain(obj)
 
 
 def _keyed(facts: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from riskeval.evaluate._columns import ROLES, Columns, Table, unpack_date
-from riskeval.evaluate._program import role_facts
+from riskeval.evaluate._program import MEMBERS, member_key, role_facts
 from riskeval.evaluate._reads import Atoms, trace
 from riskeval.evaluate._values import years_between
 from riskeval.evaluate._vprogram import Outcome, VectorProgram
@@ -77,6 +77,13 @@ class Renderer:
         cols = self.cols
         out: dict[str, Any] = {}
         for root, path in facts:
+            if root == MEMBERS:  # every member of the child's household, in its order
+                h = int(cols.child_hh[i])
+                for r in range(int(cols.hh_start[h]), int(cols.hh_start[h + 1])):
+                    v = _leaf_value(cols.members, path, r, cols, self.on)
+                    if v is not _SKIP:
+                        out[member_key(str(cols.member_ids[r]), path)] = v
+                continue
             if root == "child":
                 table, r = cols.children, i
             elif root == "household":
