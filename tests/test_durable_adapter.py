@@ -21,8 +21,10 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from riskeval.errors import TriggerError
-from riskeval.triggers import _durable
-from riskeval.triggers._durable import MISSING_EXTRA, Cond, DurableMatcher, compile_rules, normalise_fact
+from riskeval.triggers import _durable, _durable_facts, _durable_ruleset
+from riskeval.triggers._durable import MISSING_EXTRA, DurableMatcher
+from riskeval.triggers._durable_facts import normalise_fact
+from riskeval.triggers._durable_ruleset import Cond, compile_rules
 
 Rules = Sequence[tuple[str, Cond]]
 
@@ -154,7 +156,7 @@ def test_more_than_250_known_properties_are_rejected() -> None:
 
 def test_a_key_whose_engine_hash_is_a_reserved_name_is_rejected() -> None:
     """f_mmfmgqh has the engine hash of 'sid'; sent as is, it would hijack the session."""
-    assert _durable._fnv1a32("f_mmfmgqh") == _durable._fnv1a32("sid")
+    assert _durable_facts._fnv1a32("f_mmfmgqh") == _durable_facts._fnv1a32("sid")
     with pytest.raises(TriggerError, match=r"'mmfmgqh'.*reserved name 'sid'"):
         normalise_fact({"mmfmgqh": 1})
 
@@ -273,7 +275,7 @@ def test_duplicate_and_malformed_rule_names_are_rejected() -> None:
 
 def test_fields_with_the_same_engine_hash_are_rejected() -> None:
     """f_kajc4v and f_kbda0a share an engine hash: a rule on one would fire on the other."""
-    assert _durable._fnv1a32("f_kajc4v") == _durable._fnv1a32("f_kbda0a")
+    assert _durable_facts._fnv1a32("f_kajc4v") == _durable_facts._fnv1a32("f_kbda0a")
     with pytest.raises(TriggerError, match="same durable-rules hash"):
         compile_rules([("a", ("cmp", "==", "kajc4v", 1)), ("b", ("cmp", "==", "kbda0a", 1))])
 
@@ -479,8 +481,8 @@ def test_an_engine_error_code_becomes_a_trigger_error(
     matcher: Callable[..., DurableMatcher], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the guards lifted, the engine's error code surfaces as a TriggerError naming the fact."""
-    monkeypatch.setattr(_durable, "MAX_PROPERTIES", 400)
-    monkeypatch.setattr(_durable, "MAX_STACK", 400)
+    monkeypatch.setattr(_durable_facts, "MAX_PROPERTIES", 400)
+    monkeypatch.setattr(_durable_ruleset, "MAX_STACK", 400)
     m = matcher([(f"r{i}", ("cmp", "==", f"p{i}", 1)) for i in range(260)])
     with pytest.raises(TriggerError, match=r"fact id 'f1'.*error code: 30\d") as info:
         m.match({"id": "f1", **{f"p{i}": 1 for i in range(260)}})
