@@ -53,3 +53,18 @@ def test_errors_module_imports_nothing_from_riskeval() -> None:
         alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
     ]
     assert [m for m in imported if m.startswith("riskeval")] == []
+
+
+def test_only_the_durable_adapter_imports_durable_rules() -> None:
+    """DESIGN.md: riskeval/triggers/_durable.py is the only module importing durable (an optional extra
+    whose C build fails on some Pythons); everything else must import without it."""
+    package = Path(riskeval.__file__).parent
+    importers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            if any(n == "durable" or n.startswith("durable.") for n in names):
+                importers.add(path.relative_to(package).as_posix())
+    assert importers == {"triggers/_durable.py"}
