@@ -54,7 +54,7 @@ _ITEMS: dict[tuple[str, Any], Pair | None] = {}
 _CACHE_MAX = 65536
 # All the facts one rule read, in words, by their (path, value) items: a factor reads the same few values in
 # child after child. Smaller: an entry holds whole sentences, and a rule reading amounts or dates rarely hits.
-_FACTS: dict[tuple[tuple[str, Any], ...], Pair] = {}
+_FACTS: dict[Any, Pair] = {}  # by the items, and the household's members when the words name them
 _FACTS_MAX = 4096
 _ZH, _EN = TEMPLATES["zh"], TEMPLATES["en"]
 _NO_FACTS = (_ZH["no_facts"], _EN["no_facts"])
@@ -144,33 +144,36 @@ def _value(path: str, value: Any, lang: Lang) -> str:
     return str(value)
 
 
-def _facts(values: dict[str, Any], members: dict[str, str | None]) -> Pair:
+def _facts(values: dict[str, Any], members: tuple[tuple[str, str | None], ...]) -> Pair:
     """The facts a rule read, in words, in zh and en ("the father's status: away for work; ...");
-    ``members``: the household's member ids, in order, with their relation to the child."""
-    if any(k.startswith(_MEMBERS) for k in values):
-        return _facts_text(values, members)  # numbered by the household: not worth a cache entry
-    key = tuple(values.items())
+    ``members``: the household's member ids, in order, with their relation to the child (they name the
+    member behind a fact an aggregation read, and only then belong to the cache key)."""
+    key: Any = tuple(values.items())
     try:
-        return _FACTS[key]
-    except KeyError:
-        if len(_FACTS) >= _FACTS_MAX:
-            _FACTS.clear()
-        pair = _FACTS[key] = _facts_text(values, members)
-        return pair
+        hit = _FACTS.get(key) or _FACTS.get((key, members))
     except TypeError:  # a list or a certificate among the values
-        return _facts_text(values, members)
+        return _facts_text(values, members)[0]
+    if hit is not None:
+        return hit
+    if len(_FACTS) >= _FACTS_MAX:
+        _FACTS.clear()
+    pair, named = _facts_text(values, members)
+    _FACTS[(key, members) if named else key] = pair
+    return pair
 
 
-def _facts_text(values: dict[str, Any], members: dict[str, str | None]) -> Pair:
+def _facts_text(values: dict[str, Any], members: tuple[tuple[str, str | None], ...]) -> tuple[Pair, bool]:
+    """The words, and whether they name members (then they depend on the household's members)."""
     if not values:
-        return _NO_FACTS
+        return _NO_FACTS, False
     zh: list[str] = []
     en: list[str] = []
+    labels: dict[str, Pair] | None = None
     for item in values.items():
-        member: tuple[int, str | None] | None = None
-        if item[0].startswith(_MEMBERS):  # a member by position and relation (ids are never shown)
-            mid = item[0][len(_MEMBERS) : item[0].index("]")]
-            member = (list(members).index(mid) + 1, members[mid]) if mid in members else (0, None)
+        label = None
+        if item[0].startswith(_MEMBERS):  # a member by place and relation (ids are never shown)
+            labels = labels if labels is not None else _member_labels(members)
+            label = labels.get(item[0][len(_MEMBERS) : item[0].index("]")])
             item = (_MEMBER_ID.sub("[]", item[0], count=1), item[1])
         try:
             pair = _ITEMS[item]
@@ -181,28 +184,32 @@ def _facts_text(values: dict[str, Any], members: dict[str, str | None]) -> Pair:
         except TypeError:  # a list or a certificate: not hashable, rendered each time
             pair = _item_pair(*item)
         if pair is not None:
-            zh.append(_numbered(pair[0], member, "zh"))
-            en.append(_numbered(pair[1], member, "en"))
+            if label is not None and pair[0].startswith(_MEMBERS_ZH) and pair[1].startswith(_MEMBERS_EN):
+                pair = (label[0] + pair[0][len(_MEMBERS_ZH) :], label[1] + pair[1][len(_MEMBERS_EN) :])
+            zh.append(pair[0])
+            en.append(pair[1])
+    named = labels is not None
     if len(zh) < 2:
-        return (zh[0], en[0]) if zh else _NO_FACTS
+        return ((zh[0], en[0]) if zh else _NO_FACTS), named
     # Two paths can read the same in one language (two members' civil capacity): said once.
-    return _ZH["sep"].join(dict.fromkeys(zh)), _EN["sep"].join(dict.fromkeys(en))
+    return (_ZH["sep"].join(dict.fromkeys(zh)), _EN["sep"].join(dict.fromkeys(en))), named
 
 
-def _numbered(text: str, member: tuple[int, str | None] | None, lang: Lang) -> str:
-    """A member's fact said of "household member 2 (grandmother)" (家庭成员2（祖母或外祖母）), by the
-    member's place in the household, not of the members as a whole."""
-    if not member or not member[0]:
-        return text
-    number, relation = member
-    subject = SUBJECTS["members"][0 if lang == "zh" else 1]
-    head = subject.removesuffix("的") if lang == "zh" else subject
-    said = _value("x.relation", relation, lang) if relation else ""
-    if lang == "zh":
-        mine = f"{head}{number}" + (f"（{said}）" if said else "")
-    else:
-        mine = f"household member {number}" + (f" ({said})" if said else "") + "'s"
-    return mine + text[len(head) :] if text.startswith(head) else text
+_MEMBERS_ZH = SUBJECTS["members"][0].removesuffix("的")  # 家庭成员: what a member's fact starts with
+_MEMBERS_EN = SUBJECTS["members"][1]  # household members'
+
+
+def _member_labels(members: tuple[tuple[str, str | None], ...]) -> dict[str, Pair]:
+    """Each member as "household member 2 (grandmother)" / 家庭成员2（祖母或外祖母）: by place in the
+    household and relation to the child, never by id or name."""
+    out: dict[str, Pair] = {}
+    for number, (mid, relation) in enumerate(members, 1):
+        zh, en = f"{_MEMBERS_ZH}{number}", f"household member {number}"
+        if relation:
+            zh += f"（{_value('x.relation', relation, 'zh')}）"
+            en += f" ({_value('x.relation', relation, 'en')})"
+        out[mid] = (zh, en + "'s")
+    return out
 
 
 def _item_pair(path: str, value: Any) -> Pair | None:
@@ -313,11 +320,12 @@ def _render(e: ChildEval, pack: Pack, on: date, override: Override | None) -> Pa
         return f"{head_zh}\n{text.exited[0]}", f"{head_en}\n{text.exited[1]}"
     roster = text.on_roster if e.status == text.on_roster_id else text.not_on_roster
     heading = _CATEGORIES[bool(e.categories)]
+    members = tuple(e.members.items())
     zh = [head_zh, roster[0], heading[0]]
     en = [head_en, roster[1], heading[1]]
     for cid in e.categories:
         a, b, c, d = text.category(cid)
-        fzh, fen = _facts(e.category_values.get(cid, {}), e.members)
+        fzh, fen = _facts(e.category_values.get(cid, {}), members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
 
@@ -326,7 +334,7 @@ def _render(e: ChildEval, pack: Pack, on: date, override: Override | None) -> Pa
     en.append(heading[1])
     for h in e.factors:
         a, b, c, d = text.factor(h.code, h.severity, h.points, h.level)
-        fzh, fen = _facts(h.values, e.members)
+        fzh, fen = _facts(h.values, members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
 
