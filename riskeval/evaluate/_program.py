@@ -290,11 +290,19 @@ class Program:
         out: dict[str, Any] = {}
         roles = ctx.roles
         for key, root, path in self.reads[id(rule)]:
-            if root == MEMBERS:  # every member the aggregation visited, in the household's order
-                for m in ctx.household.members or ():
-                    _show(out, member_key(m.id, path), m, path, ctx.on)
-            else:
+            if root != MEMBERS:
                 _show(out, key, roles.get(root), path, ctx.on)
+                continue
+            # every member the aggregation visited, in the household's order; most paths are one field
+            if len(path) == 1 and path[0] != "age":
+                field = path[0]
+                for m in ctx.household.members or ():
+                    v = getattr(m, field)
+                    if v is not None:
+                        out[f"household.members[{m.id}]{key}"] = v if type(v) in _SCALARS else _plain(v)
+            else:
+                for m in ctx.household.members or ():
+                    _show(out, f"household.members[{m.id}]{key}", m, path, ctx.on)
         return out
 
 
@@ -360,7 +368,8 @@ def _show(out: dict[str, Any], key: str, obj: Any, path: tuple[str, ...], on: da
 
 
 def _keyed(facts: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str, tuple[str, ...]]]:
-    return [(".".join((root, *path)), root, path) for root, path in facts]
+    """Each fact with its key in the values: the dotted path, or for members the part after the id."""
+    return [(".".join(("", *path)) if root == MEMBERS else ".".join((root, *path)), root, path) for root, path in facts]
 
 
 def _plain(v: Any) -> Any:
