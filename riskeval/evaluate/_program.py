@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 from typing import Any
 
 from riskeval.errors import EvaluationError
@@ -193,7 +194,7 @@ class Program:
             self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap)
         out.rule_values = {key: value for key, (value, _) in results.items()}
         if values:
-            out.members = {m.id: m.relation.value if m.relation else None for m in household.members or ()}
+            out.members = {m.id: m.relation._value_ if m.relation else None for m in household.members or ()}
         return out
 
     def decide(
@@ -373,6 +374,8 @@ def _keyed(facts: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str, tup
 
 
 def _plain(v: Any) -> Any:
+    if isinstance(v, Enum):  # the most common: _value_ is a plain attribute, .value a Python property
+        return v._value_
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, list):
