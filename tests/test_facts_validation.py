@@ -190,6 +190,27 @@ def test_all_cross_reference_problems_are_reported_together() -> None:
     assert {r.loc for r in caught.value.records} == {"children[0].father", "children[1].id"}
 
 
+def test_field_errors_and_id_problems_are_reported_together() -> None:
+    """A broken reference is not held back until the bad fields are fixed: both come in one error."""
+    data = changed(("children", 0, "father"), "m-nobody")
+    data["children"][1]["birth_date"] = "2020-02-30"
+    data["members"][1]["status"] = "in_prison"
+    with pytest.raises(FactsError) as caught:
+        parse_household(data)
+    records = {r.loc: r.code for r in caught.value.records}
+    assert records == {"children[1].birth_date": "invalid_date", "members[1].status": "enum",
+                       "children[0].father": "unknown_member"}  # fmt: skip
+
+
+def test_a_reference_to_a_member_whose_id_is_bad_is_not_judged() -> None:
+    """When a member's own id is invalid, which member a child names cannot be told: only the id's error."""
+    data = changed(("members", 0, "id"), 17)
+    with pytest.raises(FactsError) as caught:
+        parse_household(data)
+    assert all(r.code != "unknown_member" for r in caught.value.records)
+    assert any(r.loc == "members[0].id" for r in caught.value.records)
+
+
 def test_facts_error_is_a_value_error_and_a_riskeval_error() -> None:
     """Callers can catch bad facts as ValueError or as RiskevalError."""
     with pytest.raises(FactsError) as caught:

@@ -43,6 +43,36 @@ def located(problems: list[tuple[tuple[str | int, ...], str, str, Any]]) -> Pyda
     return PydanticCustomError(LOCATED, "{summary}", {"summary": summary, "located": problems})
 
 
+Problem = tuple[tuple[str | int, ...], str, str, Any]
+ROLE_FIELDS = ("father", "mother", "caregiver")
+
+
+def id_problems(
+    members: list[tuple[int, str]], children: list[tuple[int, str, dict[str, Any]]], *, references: bool = True
+) -> list[Problem]:
+    """Ids used twice, and children's roles naming no member: (index, id) of each member, (index, id,
+    roles) of each child. Also run on raw input whose fields failed, so that these are reported with
+    the field errors rather than after they are fixed (``references=False`` when some member's id is
+    itself bad, and a reference to it cannot be judged)."""
+    problems: list[Problem] = []
+    seen: dict[str, tuple[str | int, ...]] = {}
+    people = [("members", i, pid) for i, pid in members] + [("children", i, pid) for i, pid, _ in children]
+    for group, i, pid in people:
+        if pid in seen:
+            first = "{}[{}]".format(*seen[pid])
+            problems.append(((group, i, "id"), "duplicate_id", f"id {pid!r} is already used by {first}", pid))
+        else:
+            seen[pid] = (group, i)
+    member_ids = {pid for _, pid in members}
+    for i, _, roles in children if references else ():
+        for role in ROLE_FIELDS:
+            ref = roles.get(role)
+            if ref is not None and ref not in member_ids:
+                message = f"{role} {ref!r} names no member of the household (members: {sorted(member_ids)})"
+                problems.append((("children", i, role), "unknown_member", message, ref))
+    return problems
+
+
 class _Facts(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=False, validate_default=False)
 
@@ -210,29 +240,10 @@ class Household(_Facts):
         return self._located_id_problems()
 
     def _located_id_problems(self) -> Household:
-        problems: list[tuple[tuple[str | int, ...], str, str, Any]] = []
-        seen: dict[str, tuple[str | int, ...]] = {}
-        people: list[tuple[str, int, str]] = [("members", i, m.id) for i, m in enumerate(self.members or [])]
-        people += [("children", i, c.id) for i, c in enumerate(self.children)]
-        for group, i, pid in people:
-            if pid in seen:
-                first = "{}[{}]".format(*seen[pid])
-                problems.append(((group, i, "id"), "duplicate_id", f"id {pid!r} is already used by {first}", pid))
-            else:
-                seen[pid] = (group, i)
-        member_ids = {m.id for m in self.members or []}
-        for i, child in enumerate(self.children):
-            for role in ("father", "mother", "caregiver"):
-                ref = getattr(child, role)
-                if ref is not None and ref not in member_ids:
-                    problems.append(
-                        (
-                            ("children", i, role),
-                            "unknown_member",
-                            f"{role} {ref!r} names no member of the household (members: {sorted(member_ids)})",
-                            ref,
-                        )
-                    )
+        problems = id_problems(
+            [(i, m.id) for i, m in enumerate(self.members or [])],
+            [(i, c.id, {r: getattr(c, r) for r in ROLE_FIELDS}) for i, c in enumerate(self.children)],
+        )
         if problems:
             raise located(problems)
         return self

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts._event import Event
-from riskeval.facts._models import LOCATED, Household
+from riskeval.facts._models import LOCATED, ROLE_FIELDS, Household, id_problems
 
 M = TypeVar("M", bound=BaseModel)
 # Fields whose values identify a person: never echoed back, whatever went wrong.
@@ -95,8 +95,28 @@ def _parse(model: type[M], data: Any, today: date | None, what: str) -> M:
         found: M = model.__pydantic_validator__.validate_python(data, context={"today": today} if today else None)
     except ValidationError as exc:
         records = records_from(exc)
+        if model is Household and isinstance(data, Mapping):
+            have = {(r.loc, r.code) for r in records}
+            records += [r for r in _raw_id_records(data) if (r.loc, r.code) not in have]
         raise FactsError(records, f"{what}: {len(records)} problem(s)") from None
     return found
+
+
+def _raw_id_records(data: Mapping[str, Any]) -> list[ErrorRecord]:
+    """The household's id problems read off the raw input (its own check runs only once every field is
+    valid): entries that are not objects, or ids that are not text, are left to the field errors."""
+    members, children = data.get("members"), data.get("children")
+    members = members if isinstance(members, list) else []
+    children = children if isinstance(children, list) else []
+    member_ids = [(i, m.get("id")) for i, m in enumerate(members) if isinstance(m, Mapping)]
+    good = [(i, pid) for i, pid in member_ids if isinstance(pid, str)]
+    kids = [
+        (i, c["id"], {r: c.get(r) for r in ROLE_FIELDS if isinstance(c.get(r), str)})
+        for i, c in enumerate(children)
+        if isinstance(c, Mapping) and isinstance(c.get("id"), str)
+    ]
+    problems = id_problems(good, kids, references=len(good) == len(members))
+    return [_record(loc, code, message, value) for loc, code, message, value in problems]
 
 
 def parse_household(data: Any, *, today: date | None = None) -> Household:
