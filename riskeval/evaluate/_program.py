@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 from typing import Any
 
@@ -104,11 +105,18 @@ class Program:
         self.decide_reads = _reach(deciders, pack)
         self.domains = {f.id: f.domain for f, _ in self.factors}
         self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
-        self._plans: dict[date, list[tuple[Any, ...]]] = {}
+        self._plans: dict[int, list[tuple[Any, ...]]] = {}
+        self._edges = _edges(pack)
+
+    def epoch(self, on: date) -> int:
+        """Which stretch of days between two changes of the pack (a rule or a parameter value starting or
+        ending) a date falls in: every date of one stretch evaluates alike, apart from ages and durations."""
+        return bisect_right(self._edges, on)
 
     def plan(self, on: date) -> list[tuple[Any, ...]]:
         """The steps as they apply on a date: a rule not in force is a constant false; points resolved."""
-        plan = self._plans.get(on)
+        epoch = self.epoch(on)
+        plan = self._plans.get(epoch)
         if plan is not None:
             return plan
         pack, params = self.pack, self.pack.params_on(on)
@@ -121,9 +129,7 @@ class Program:
                 fdef, levels = step
                 sev = [(lv, fn if lv.applies_on(on) else _false, lv.severity or "") for lv, fn in levels]
                 plan.append((("factor", fdef.id), fdef, [(lv, fn, s, pack.points(s, params)) for lv, fn, s in sev]))
-        if len(self._plans) > 512:
-            self._plans.clear()
-        self._plans[on] = plan
+        self._plans[epoch] = plan
         return plan
 
     def evaluate(
@@ -223,7 +229,7 @@ class Program:
         ctx.tier = {"score": score, "severity": counts}
         key: tuple[Any, ...] | None = None
         if refs is not None:
-            key = (ctx.on, score, tuple(sorted(counts.items())), refs)
+            key = (self.epoch(ctx.on), score, tuple(sorted(counts.items())), refs)
             hit = self.decide_memo.get(key)
             if hit is not None:
                 return hit
@@ -305,6 +311,17 @@ class Program:
                 for m in ctx.household.members or ():
                     _show(out, f"household.members[{m.id}]{key}", m, path, ctx.on)
         return out
+
+
+def _edges(pack: Pack) -> list[date]:
+    """The days on which some rule or parameter value starts to apply, or stops (the day after its end)."""
+    rules = [*pack.predicates.values(), *pack.categories.values(), *pack.tier_rows, pack.exited, pack.on_roster]
+    rules += [lv for f in pack.factors.values() for lv in f.levels]
+    periods: list[Any] = [r.effective for r in rules if r.effective is not None]
+    periods += [v for p in pack.parameters.values() for v in p.values]
+    days = {p.from_ for p in periods if p.from_ is not None}
+    days |= {p.to + timedelta(days=1) for p in periods if p.to is not None}
+    return sorted(days)
 
 
 def _reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:
