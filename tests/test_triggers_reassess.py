@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from test_triggers_events import BASE
 
 from riskeval.assess import program_for
+from riskeval.evaluate._deps import changed
 from riskeval.evaluate._program import ChildEval, Program
 from riskeval.facts import Child, Event, Household, parse_event, parse_household
 from riskeval.pack import _ast as A
@@ -36,11 +37,9 @@ class Counting:
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    def evaluate(
-        self, household: Household, child: Child, on: date, *, gaps: bool = True, values: bool = True
-    ) -> ChildEval:
+    def evaluate(self, household: Household, child: Child, on: date, **options: Any) -> ChildEval:
         self.calls.append(child.id)
-        return PROGRAM.evaluate(household, child, on, gaps=gaps, values=values)
+        return PROGRAM.evaluate(household, child, on, **options)
 
 
 def counted() -> tuple[Assessments, Counting]:
@@ -243,6 +242,37 @@ def test_every_change_is_a_fresh_assessment_before_and_after_its_event(case: Cas
             t = next(triggers, None)
         h = after
     assert t is None
+
+
+STEPS = households(on=DAY).flatmap(lambda h: st.tuples(st.just(h), st.lists(events(h), min_size=1, max_size=12)))
+
+
+@LAW
+@given(STEPS)
+def test_re_evaluating_only_what_an_event_touched_equals_evaluating_anew(case: tuple[Household, list[Event]]) -> None:
+    """After each event, Program.evaluate(since=...) gives every rule value, factor, tier and status that a
+    full evaluation gives (the rules whose facts did not change keep their values)."""
+    h, log = case
+    lean = {"gaps": False, "values": False}
+    for e in log:
+        if problems(h, e):
+            continue
+        after = updated(h, e)
+        for cb, ca in zip(h.children, after.children, strict=True):
+            was = PROGRAM.evaluate(h, cb, DAY, **lean)
+            full = PROGRAM.evaluate(after, ca, DAY, **lean)
+            tokens = changed(h, after, cb, ca)
+            if tokens is None:
+                continue
+            part = PROGRAM.evaluate(after, ca, DAY, **lean, since=(was, tokens))
+            assert part.rule_values == full.rule_values
+            assert [(f.code, f.severity, f.points) for f in part.factors] == [
+                (f.code, f.severity, f.points) for f in full.factors
+            ]
+            assert (part.status, part.tier, part.score, part.categories) == (
+                full.status, full.tier, full.score, full.categories
+            )  # fmt: skip
+        h = after
 
 
 def test_the_program_is_the_packs() -> None:

@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Any
 
 from riskeval.errors import EvaluationError
+from riskeval.evaluate._deps import Token, rule_deps
 from riskeval.evaluate._leaves import Fn
 from riskeval.evaluate._scalar import Compiler, Ctx
 from riskeval.evaluate._values import ABSENT, years_between
@@ -107,6 +108,9 @@ class Program:
         self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
         self._plans: dict[int, list[tuple[Any, ...]]] = {}
         self._edges = _edges(pack)
+        # What each category and factor reads (facts, roles, other rules): for re-evaluating after a change.
+        self.deps = {("category", r.id): rule_deps([r.node], pack) for r, _ in self.categories}
+        self.deps |= {("factor", f.id): rule_deps([lv.node for lv in f.levels], pack) for f, _ in self.factors}
 
     def epoch(self, on: date) -> int:
         """Which stretch of days between two changes of the pack (a rule or a parameter value starting or
@@ -133,11 +137,23 @@ class Program:
         return plan
 
     def evaluate(
-        self, household: Household, child: Child, on: date, *, gaps: bool = True, values: bool = True
+        self,
+        household: Household,
+        child: Child,
+        on: date,
+        *,
+        gaps: bool = True,
+        values: bool = True,
+        since: tuple[ChildEval, frozenset[Token]] | None = None,
     ) -> ChildEval:
         """Evaluate one child. ``gaps=False`` skips the data-gap what-ifs, ``values=False`` the facts each
         holding rule read (``category_values``, each factor's ``values`` stay empty): for callers that need
-        only categories, factors and the tier, such as the trigger monitor."""
+        only categories, factors and the tier, such as the trigger monitor.
+
+        ``since=(record, changed)``: the child's record on this date before some facts changed, and the
+        tokens of those facts (``_deps.changed``); a rule that reads none of them, nor a rule whose value
+        changed, keeps its value. Only with ``gaps=False, values=False``, which need no reads.
+        """
         pack = self.pack
         params = pack.params_on(on)
         ctx = Ctx(household, child, on, params)
@@ -152,7 +168,22 @@ class Program:
         unknown_factors: list[tuple[FactorDef, Rule, list[str]]] = []
         unknown_cats: list[tuple[Rule, list[str]]] = []
         categories, factors = out.categories, out.factors
+        kept: dict[tuple[str, str], bool | None] = {}
+        if since is not None and since[0].rule_values and not gaps and not values:
+            kept, dirty = since[0].rule_values, set(since[1])
+            hit_of = {h.code: h for h in since[0].factors}
         for key, rule, step in self.plan(on):
+            if kept:
+                if not self.deps[key] & dirty:
+                    value = kept[key]
+                    results[key] = (value, [])
+                    if value is True:
+                        if type(step) is list:
+                            factors.append(hit_of[rule.id])
+                        else:
+                            categories.append(rule.id)
+                    continue
+                dirty.add(("rule", *key))  # re-evaluated: whatever reads it is too (a safe over-estimate)
             if type(step) is not list:  # a category
                 value = step(ctx)
                 # Only an unknown result needs the facts behind it (for its gap, and for rules reading it).

@@ -8,7 +8,9 @@ An evaluation is a function of the child, the rest of the household (never its o
 - on another date, they are still this event's "before" ones when the household's outlook (``_dates``:
   parameters, rules in force, and every comparison the date enters) is the same on both dates;
 - a child whose own facts and whose household's facts (children aside) the event leaves equal keeps
-  its "before" evaluation as its "after" one; an event that changes no fact re-evaluates nobody.
+  its "before" evaluation as its "after" one; an event that changes no fact re-evaluates nobody;
+- otherwise only the rules that read a changed fact (or a rule re-evaluated before them) run again
+  (``evaluate._deps``); a change to who the members are re-evaluates everything.
 
 Only one entry is kept per household (its latest version and date), so memory follows the tracked
 households, not the length of the log.
@@ -19,14 +21,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from riskeval.evaluate._deps import changed
 from riskeval.evaluate._program import ChildEval, Program
-from riskeval.facts import Household
+from riskeval.facts import Child, Household
 from riskeval.pack import Pack
 from riskeval.pack import _ast as A
 from riskeval.triggers._dates import Outlook
-
-# The household's fields an evaluation of one of its children may read, besides that child.
-_CONTEXT = tuple(name for name in Household.model_fields if name != "children")
 
 
 def reads_other_children(pack: Pack) -> bool:
@@ -86,9 +86,9 @@ class Assessments:
         old = self.of(before, on)
         if after is before:
             new = old
-        elif self._context_equal(before, after):
+        elif self._same_children(before, after):
             new = [
-                b if cb is ca or cb == ca else self.program.evaluate(after, ca, on, gaps=False, values=False)
+                self._again(b, before, after, cb, ca, on)
                 for b, cb, ca in zip(old, before.children, after.children, strict=True)
             ]
         else:
@@ -96,15 +96,19 @@ class Assessments:
         self._latest[after.id] = (after, on, new, None)
         return old, new
 
-    def _context_equal(self, before: Household, after: Household) -> bool:
-        """Whether every child may keep its evaluation if its own facts are equal: the household's other
-        facts are, the children are the same ones in the same order, and no rule reads a sibling."""
+    def _same_children(self, before: Household, after: Household) -> bool:
+        """Whether each child's evaluation may be carried over, re-evaluating only what changed: the
+        children are the same ones in the same order, and no rule reads a sibling."""
         if self.siblings or len(before.children) != len(after.children):
             return False
-        if any(b.id != a.id for b, a in zip(before.children, after.children, strict=True)):
-            return False
-        for name in _CONTEXT:
-            x, y = getattr(before, name), getattr(after, name)
-            if x is not y and x != y:
-                return False
-        return True
+        return all(b.id == a.id for b, a in zip(before.children, after.children, strict=True))
+
+    def _again(self, was: ChildEval, before: Household, after: Household, cb: Child, ca: Child, on: date) -> ChildEval:
+        """One child after the event: its evaluation kept when none of the facts it reads changed, else
+        re-evaluated only in the rules that read a changed fact (``Program.evaluate(since=...)``)."""
+        tokens = changed(before, after, cb, ca)
+        if tokens is None:
+            return self.program.evaluate(after, ca, on, gaps=False, values=False)
+        if not tokens:
+            return was
+        return self.program.evaluate(after, ca, on, gaps=False, values=False, since=(was, tokens))
