@@ -5,20 +5,17 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from enum import Enum
 from typing import Any
 
 from riskeval.errors import EvaluationError
 from riskeval.evaluate._deps import Token, rule_deps
+from riskeval.evaluate._facts_read import keyed, read_values, role_facts
 from riskeval.evaluate._leaves import Fn
 from riskeval.evaluate._scalar import Compiler, Ctx
-from riskeval.evaluate._values import ABSENT, years_between
 from riskeval.facts import Child, Household
 from riskeval.pack import _ast as A
 from riskeval.pack._model import FactorDef, Pack, Rule
 
-ROLES = ("child", "father", "mother", "caregiver", "household")
-MEMBERS = "members"  # role_facts' root for the facts an aggregation reads of each member
 _PURE = (A.TierInput, A.Ref, A.Const, A.Param, A.BoolOp, A.Not, A.Compare, A.Arith, A.In)
 
 
@@ -91,9 +88,9 @@ class Program:
         self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
         for _f, compiled in self.factors:
             for lv, _ in compiled:
-                self.reads[id(lv)] = _keyed(role_facts(lv.node, pack, {}))
+                self.reads[id(lv)] = keyed(role_facts(lv.node, pack, {}))
         for rule, _ in self.categories:
-            self.reads[id(rule)] = _keyed(role_facts(rule.node, pack, {}))
+            self.reads[id(rule)] = keyed(role_facts(rule.node, pack, {}))
         self.mandatory = {s for s, spec in pack.severities.items() if spec.mandatory}
         self.rank = {t.id: i for i, t in enumerate(pack.tiers)}
         # The tier table is re-decided for every data gap; when it reads only tier inputs, rule results
@@ -191,7 +188,7 @@ class Program:
                 if value is True:
                     categories.append(rule.id)
                     if values:
-                        out.category_values[rule.id] = self.values(ctx, rule)
+                        out.category_values[rule.id] = read_values(ctx, self.reads[id(rule)])
                 elif value is None:
                     reads = _dedup(unknown)
                     unknown_cats.append((rule, reads))
@@ -203,7 +200,9 @@ class Program:
                 v = fn(ctx)
                 if v is True:
                     value = True
-                    factors.append(FactorHit(rule.id, sev, points, lv, self.values(ctx, lv) if values else {}))
+                    factors.append(
+                        FactorHit(rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)]) if values else {})
+                    )
                     break
                 if v is None and unknown_level is None:
                     unknown_level = lv
@@ -323,26 +322,6 @@ class Program:
                                     status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
         ctx.tier = {"score": out.score, "severity": counts}  # leave the context as decided
 
-    def values(self, ctx: Ctx, rule: Rule) -> dict[str, Any]:
-        """The known facts a rule read, for the result and the explanation (members by role)."""
-        out: dict[str, Any] = {}
-        roles = ctx.roles
-        for key, root, path in self.reads[id(rule)]:
-            if root != MEMBERS:
-                _show(out, key, roles.get(root), path, ctx.on)
-                continue
-            # every member the aggregation visited, in the household's order; most paths are one field
-            if len(path) == 1 and path[0] != "age":
-                field = path[0]
-                for m in ctx.household.members or ():
-                    v = getattr(m, field)
-                    if v is not None:
-                        out[f"household.members[{m.id}]{key}"] = v if type(v) in _SCALARS else _plain(v)
-            else:
-                for m in ctx.household.members or ():
-                    _show(out, f"household.members[{m.id}]{key}", m, path, ctx.on)
-        return out
-
 
 def _edges(pack: Pack) -> list[date]:
     """The days on which some rule or parameter value starts to apply, or stops (the day after its end)."""
@@ -370,67 +349,6 @@ def _reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:
 
 def _false(ctx: Ctx) -> bool:
     return False
-
-
-def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0) -> list[tuple[str, tuple[str, ...]]]:
-    """The facts a rule reads through a role (child, father...) or, as root ``members``, of every member an
-    aggregation visits, following predicates; static."""
-    out: list[tuple[str, tuple[str, ...]]] = []
-    binding = {**binding, **{n.var: MEMBERS for n in A.walk(node) if isinstance(n, A.Agg)}}
-    for n in A.walk(node):
-        if isinstance(n, A.Fact) and n.path:
-            root = binding.get(n.root, n.root)
-            if (root in ROLES or root == MEMBERS) and (root, n.path) not in out:
-                out.append((root, n.path))
-        elif isinstance(n, A.Ref) and n.kind == "predicate" and depth < 8:
-            pred = pack.predicates[n.name]
-            inner = {
-                p: binding.get(a.root, a.root) for p, a in zip(pred.args, n.args, strict=True) if isinstance(a, A.Fact)
-            }
-            for item in role_facts(pred.node, pack, inner, depth + 1):
-                if item not in out:
-                    out.append(item)
-    return out
-
-
-def member_key(member_id: str, path: tuple[str, ...]) -> str:
-    """How a fact an aggregation read of one member is keyed in a rule's values (the id, never a name)."""
-    return ".".join((f"household.members[{member_id}]", *path))
-
-
-_SCALARS = frozenset((bool, int, float, str))
-
-
-def _show(out: dict[str, Any], key: str, obj: Any, path: tuple[str, ...], on: date) -> None:
-    """Put one known fact into a rule's values (an unknown one, or a field of a certificate the person
-    does not hold, shows nothing)."""
-    for i, part in enumerate(path):
-        if obj is None or (obj is False and i > 0):
-            return
-        if part == "age":
-            bd = getattr(obj, "birth_date", None)
-            obj = None if bd is None else years_between(bd, on)
-        else:
-            obj = getattr(obj, part, None)
-    if obj is not None and obj is not ABSENT:
-        out[key] = obj if type(obj) in _SCALARS else _plain(obj)
-
-
-def _keyed(facts: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str, tuple[str, ...]]]:
-    """Each fact with its key in the values: the dotted path, or for members the part after the id."""
-    return [(".".join(("", *path)) if root == MEMBERS else ".".join((root, *path)), root, path) for root, path in facts]
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, Enum):  # the most common: _value_ is a plain attribute, .value a Python property
-        return v._value_
-    if isinstance(v, date):
-        return v.isoformat()
-    if isinstance(v, list):
-        return [_plain(x) for x in v]
-    if hasattr(v, "model_dump"):
-        return v.model_dump(mode="json")
-    return v.value if hasattr(v, "value") else v
 
 
 def _dedup(items: list[str]) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from riskeval.evaluate._columns import ROLES, Columns, Table, unpack_date
-from riskeval.evaluate._program import MEMBERS, member_key, role_facts
+from riskeval.evaluate._facts_read import MEMBERS, member_key, role_facts
 from riskeval.evaluate._reads import Atoms, trace
 from riskeval.evaluate._values import years_between
 from riskeval.evaluate._vprogram import Outcome, VectorProgram
