@@ -180,7 +180,6 @@ class Program:
                         else:
                             categories.append(rule.id)
                     continue
-                dirty.add(("rule", *key))  # re-evaluated: whatever reads it is too (a safe over-estimate)
             if type(step) is not list:  # a category
                 value = step(ctx)
                 # Only an unknown result needs the facts behind it (for its gap, and for rules reading it).
@@ -194,6 +193,8 @@ class Program:
                     unknown_cats.append((rule, reads))
                 unknown.clear()
                 results[key] = (value, reads)
+                if kept and value is not kept[key]:  # a changed result: whatever reads it runs again too
+                    dirty.add(("rule", *key))
                 continue
             value, unknown_level = False, None
             for lv, fn, sev, points in step:
@@ -213,6 +214,8 @@ class Program:
                 unknown_factors.append((rule, unknown_level, reads))
             unknown.clear()
             results[key] = (value, reads)
+            if kept and value is not kept[key]:
+                dirty.add(("rule", *key))
         domains = self.domains
         hits = [(domains[h.code], h.severity, h.points) for h in factors]
         out.tier, out.tier_row, out.score, out.domain_points, on_roster = self.decide(ctx, hits)
