@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from riskeval.evaluate import _ops as O
+from riskeval.evaluate import _segments as S
 from riskeval.evaluate._columns import MEMBERS, ROLES, Columns, Table, pack_date
 from riskeval.evaluate._ops import B, Mask, MRef, V, Val
 from riskeval.pack import _ast as A
@@ -232,10 +233,10 @@ class Compiler:
                     state = env.shared.get(key)
                     if state is None:
                         (param,), body = self.predicates[name]
-                        state = env.shared[key] = O.member_states(
+                        state = env.shared[key] = S.member_states(
                             O.as_b(body(env, env.member_frame(param))), env.cols.m
                         )
-                    hit = fr.cache[local] = O.from_states(state if ref.idx is None else state[ref.idx])
+                    hit = fr.cache[local] = S.from_states(state if ref.idx is None else state[ref.idx])
                 return hit
 
             return call1
@@ -251,7 +252,7 @@ class Compiler:
             missing: Mask = False
             for idx in bound.values():
                 missing = O.or2(missing, np.asarray(idx) == env.cols.m)
-            return O.unknown_where(O.as_b(body(env, sub)), missing)
+            return S.unknown_where(O.as_b(body(env, sub)), missing)
 
         return inline
 
@@ -265,7 +266,7 @@ class Compiler:
 
         def contributions(env: Env, fr: Frame) -> Val:
             c = O.as_b(cond(env, fr)) if cond is not None else None
-            return O.contribution(fn, c, body(env, fr))
+            return S.contribution(fn, c, body(env, fr))
 
         def agg(env: Env, fr: Frame) -> Val:
             cols = env.cols
@@ -278,15 +279,15 @@ class Compiler:
                     counts = env.shared.get(counted) if counted else None
                     if counts is None:
                         contrib = contributions(env, env.member_frame(var))
-                        counts = O.segment_counts(fn, contrib, cols.hh_start, cols.m)
+                        counts = S.segment_counts(fn, contrib, cols.hh_start, cols.m)
                         if counted:
                             env.shared[counted] = counts
-                    per_hh = O.finish(fn, counts, np.diff(cols.hh_start))
-                    per_hh = env.shared[key] = O.unknown_rows(per_hh, listed == 0)
-                return O.gather_rows(per_hh, fr.hh)
+                    per_hh = S.finish(fn, counts, np.diff(cols.hh_start))
+                    per_hh = env.shared[key] = S.unknown_rows(per_hh, listed == 0)
+                return S.gather_rows(per_hh, fr.hh)
             pairs, starts = _pairs(env, fr, var)
-            counts = O.segment_counts(fn, contributions(env, pairs), starts, pairs.n)
-            return O.unknown_rows(O.finish(fn, counts, np.diff(starts)), listed[fr.hh] == 0)
+            counts = S.segment_counts(fn, contributions(env, pairs), starts, pairs.n)
+            return S.unknown_rows(S.finish(fn, counts, np.diff(starts)), listed[fr.hh] == 0)
 
         return agg
 
@@ -317,7 +318,7 @@ def _pairs(env: Env, fr: Frame, var: str) -> tuple[Frame, np.ndarray]:
     bound: dict[str, np.ndarray | None] = {k: fr.var_rows(k)[row] for k in fr.vars}
     bound[var] = member.astype(np.int32)
     pf = Frame(len(row), fr.child_rows()[row], fr.hh[row], bound, fr.has_child, {}, {})
-    pf.overrides = {k: O.gather_rows(b, row) for k, b in fr.overrides.items()}  # type: ignore[misc]
+    pf.overrides = {k: S.gather_rows(b, row) for k, b in fr.overrides.items()}  # type: ignore[misc]
     return pf, starts
 
 
@@ -326,7 +327,7 @@ def _result(env: Env, fr: Frame, key: tuple[str, str]) -> Val:
     if b is not None:
         return b
     b = env.results[key]
-    return b if fr.child is None else O.gather_rows(b, fr.child)
+    return b if fr.child is None else S.gather_rows(b, fr.child)
 
 
 def _fact(n: A.Fact) -> Fn:

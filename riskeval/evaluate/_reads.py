@@ -17,6 +17,7 @@ from datetime import date
 import numpy as np
 
 from riskeval.evaluate import _ops as O
+from riskeval.evaluate import _segments as S
 from riskeval.evaluate._columns import MEMBERS, ROLES, Columns
 from riskeval.evaluate._numpy import Env, read
 from riskeval.evaluate._ops import B, MRef, V, Val
@@ -286,7 +287,7 @@ class Tracer:
             case A.Ref(kind="predicate"):
                 return self.predicate(n, fr, rc)
             case A.Ref(kind=kind, name=name):
-                got = O.gather_rows(self.results[(kind, name)], fr.row)
+                got = S.gather_rows(self.results[(kind, name)], fr.row)
                 assert isinstance(got, B)
                 rows = np.flatnonzero(rc & ~got.t & ~got.f)
                 self.tape.replay(fr.row[rows], self.lists[(kind, name)], fr.row[rows])
@@ -350,7 +351,7 @@ class Tracer:
             every = np.ones(len(rows), bool)
             c = O.as_b(self.ev(n.cond, sub, every)) if n.cond is not None else None
             v = self.ev(n.body, sub, every if c is None else ~_arr(c.f, len(rows)))
-            x = O.contribution(n.fn, c, v)
+            x = S.contribution(n.fn, c, v)
             if isinstance(x, V):
                 total[rows] += np.where(_arr(x.unk, len(rows)), 0, x.val)
                 unk[rows] |= _arr(x.unk, len(rows))
@@ -362,7 +363,7 @@ class Tracer:
             return V("num", total, unk=~rc | unk)
         if n.fn == "count":
             hi = sizes - fc
-            return O.unknown_rows(V("num", tc, unk=sizes - tc - fc > 0, hi=hi), ~rc)
+            return S.unknown_rows(V("num", tc, unk=sizes - tc - fc > 0, hi=hi), ~rc)
         if n.fn == "any":
             return B(rc & (tc > 0), rc & (fc == sizes))
         return B(rc & (tc == sizes), rc & (fc > 0))  # rows not reached (or whose adults are unknown): unknown
