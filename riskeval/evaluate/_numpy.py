@@ -354,8 +354,7 @@ def read(env: Env, table: Table, idx: np.ndarray | None, path: tuple[str, ...]) 
     if path[-1] == "age" and len(path) == 1:
         born = _take(table.cols[("birth_date",)], idx)
         on = env.on_packed
-        age = (on >> 9) - (born >> 9) - ((on & 511) < (born & 511))
-        return V("num", age, unk=born < 0)
+        return V("num", O.packed_years(born, on), unk=born < 0)
     absent: Mask = False
     for i in range(1, len(path)):
         if table.leaves[path[:i]].kind == "cert":

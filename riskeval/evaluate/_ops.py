@@ -293,17 +293,40 @@ def _days(p: Any) -> Any:
     return (months.astype("M8[D]") - np.datetime64(0, "D")).astype(np.int64) + (np.asarray(p & 31) - 1)
 
 
+def packed_years(x: Any, y: Any) -> Any:
+    """Completed years from packed dates x to y. 民法典 Art. 202, as the scalar form: a Feb 29 birthday
+    falls on Feb 28 in a common year (a period ends on the month's last day when it has no such day)."""
+    x, y = np.asarray(x, np.int64), np.asarray(y, np.int64)
+    ma, mb, db = (x >> 5) & 15, (y >> 5) & 15, y & 31
+    day = np.minimum(x & 31, _month_len(y >> 9, ma))
+    return (y >> 9) - (x >> 9) - ((mb < ma) | ((mb == ma) & (db < day)))
+
+
+def packed_months(x: Any, y: Any) -> Any:
+    """Completed months from packed dates x to y, with the same month-end rule (Jan 31 + 1 month = Feb 28)."""
+    x, y = np.asarray(x, np.int64), np.asarray(y, np.int64)
+    yb, mb = y >> 9, (y >> 5) & 15
+    return (yb - (x >> 9)) * 12 + mb - ((x >> 5) & 15) - ((y & 31) < np.minimum(x & 31, _month_len(yb, mb)))
+
+
+_DAYS_IN = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31], np.int64)  # by month 0..13
+
+
+def _month_len(year: Any, month: Any) -> Any:
+    """Days in each (year, month); months outside 1..12 (an unknown date's bits) read as 31."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    return _DAYS_IN[np.clip(month, 0, 13)] + ((month == 2) & leap)
+
+
 def between(fn: str, a: V, b: V) -> V:
     """days/months/years_between on packed dates (year << 9 | month << 5 | day), completed units."""
     unk = or2(a.unk, b.unk)
     absent = andnot(or2(a.absent, b.absent), unk)
     x, y = a.val, b.val
-    if fn == "months_between":
-        val = ((y >> 9) - (x >> 9)) * 12 + ((y >> 5) & 15) - ((x >> 5) & 15) - ((y & 31) < (x & 31))
-    elif fn == "years_between":
-        val = (y >> 9) - (x >> 9) - ((y & 511) < (x & 511))
-    else:
+    if fn == "days_between":
         val = _days(y) - _days(x)
+    else:
+        val = (packed_months if fn == "months_between" else packed_years)(x, y)
     return V("num", val, unk=unk, absent=absent)
 
 
