@@ -254,6 +254,10 @@ def intake(children: Any, members: Any, on: date) -> Intake:
         for c in np.unique(codes):
             spoiled.setdefault(int(c), why)
 
+    def report(rows: Any, loc: str, code: str, say: Any, value: Any = lambda r: None) -> None:
+        """One located record per rejected row (``say`` and ``value`` read the row)."""
+        errors.extend(ErrorRecord(loc, code, say(r), value(r), row=int(r)) for r in rows)
+
     spoil(hh_c[home.bad & (hh_c >= 0)], "a household column of one of its children has a bad cell")
     first = first_rows(hh_c, u)
     on_file = np.flatnonzero(hh_c >= 0)
@@ -265,41 +269,20 @@ def intake(children: Any, members: Any, on: date) -> Intake:
         if path in home.counts:
             differ |= home.counts[path][on_file] != home.counts[path][first[hh_c[on_file]]]
         column = HOUSEHOLD_PREFIX + ".".join(path)
-        for r in on_file[differ]:
-            errors.append(
-                ErrorRecord(
-                    f"children.{column}",
-                    "household_conflict",
-                    f"{column} differs from the household's first child row ({int(first[hh_c[r]])})",
-                    None,
-                    row=int(r),
-                )
-            )
+        report(on_file[differ], f"children.{column}", "household_conflict",
+               lambda r, c=column: f"{c} differs from the household's first child row "
+               f"({int(first[hh_c[r]])})")  # fmt: skip
         spoil(hh_c[on_file[differ]], f"its children disagree on {column}")
     stray = np.flatnonzero((hh_m >= 0) & ~has_child[np.where(hh_m >= 0, hh_m, u)])
-    for r in stray:
-        errors.append(
-            ErrorRecord(
-                "members.household_id",
-                "member_without_child",
-                f"household {show(hh_names[hh_m[r]])!r} has no child row; the member is left out",
-                show(hh_names[hh_m[r]]),
-                row=int(r),
-            )
-        )
+    report(stray, "members.household_id", "member_without_child",
+           lambda r: f"household {show(hh_names[hh_m[r]])!r} has no child row; the member is left out",
+           lambda r: show(hh_names[hh_m[r]]))  # fmt: skip
     attached = (hh_m >= 0) & has_child[np.where(hh_m >= 0, hh_m, u)]
     spoil(hh_m[attached & bad_m], "a member row of it has errors")
     dup = duplicates(np.where(attached & named_m, hh_m, -1), mid)
-    for r in np.flatnonzero(dup):
-        errors.append(
-            ErrorRecord(
-                "members.member_id",
-                "duplicate_id",
-                f"member id {show(mid[r])!r} is used twice in household {show(hh_names[hh_m[r]])!r}",
-                show(mid[r]),
-                row=int(r),
-            )
-        )
+    report(np.flatnonzero(dup), "members.member_id", "duplicate_id",
+           lambda r: f"member id {show(mid[r])!r} is used twice in household {show(hh_names[hh_m[r]])!r}",
+           lambda r: show(mid[r]))  # fmt: skip
     spoil(hh_m[dup], "two of its members share an id")
 
     group = np.where(attached & named_m, hh_m, u)  # bad rows too: a child naming one is in a rejected household
@@ -307,8 +290,7 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     with_rows[hh_m[attached]] = True
     said_empty = np.flatnonzero((home.cols[MEMBERS] == 1) & (hh_c >= 0) & with_rows[np.where(hh_c >= 0, hh_c, u)])
     message = "household.members is [] (no adults) but the members table lists some"
-    for r in said_empty:
-        errors.append(ErrorRecord("children.household.members", "conflict", message, "[]", row=int(r)))
+    report(said_empty, "children.household.members", "conflict", lambda r: message, lambda r: "[]")
     spoil(hh_c[said_empty], "household.members says it has no adults, yet it has member rows")
     order = stable_order(group)
     order = order[group[order] < u]
@@ -316,60 +298,32 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     sorted_ids = mid[order]
     lookup: dict[str, Any] = {}
     clash = match(hh_c, cid, bad_c, starts, sorted_ids, lookup) >= 0
-    for r in np.flatnonzero(clash):
-        errors.append(
-            ErrorRecord(
-                "children.child_id",
-                "duplicate_id",
-                f"child id {show(cid[r])!r} is also a member id of its household",
-                show(cid[r]),
-                row=int(r),
-            )
-        )
+    report(np.flatnonzero(clash), "children.child_id", "duplicate_id",
+           lambda r: f"child id {show(cid[r])!r} is also a member id of its household",
+           lambda r: show(cid[r]))  # fmt: skip
     spoil(hh_c[clash], "a child and a member share an id")
     dup = duplicates(np.where(named_c, hh_c, -1), cid)
-    for r in np.flatnonzero(dup):
-        errors.append(
-            ErrorRecord(
-                "children.child_id",
-                "duplicate_id",
-                f"child id {show(cid[r])!r} is used by more than one row of its household",
-                show(cid[r]),
-                row=int(r),
-            )
-        )
+    report(np.flatnonzero(dup), "children.child_id", "duplicate_id",
+           lambda r: f"child id {show(cid[r])!r} is used by more than one row of its household",
+           lambda r: show(cid[r]))  # fmt: skip
     bad_c |= dup
     found: dict[str, np.ndarray] = {}
     for role, want in zip(ROLES, ref_values, strict=True):
         null = refs[role][1]
         pos = found[role] = match(hh_c, want, bad_c | null, starts, sorted_ids, lookup)
         lost = np.flatnonzero(~bad_c & ~null & (pos < 0))
-        for r in lost:
-            errors.append(
-                ErrorRecord(
-                    f"children.{role}",
-                    "unknown_member",
-                    f"{role} {show(want[r])!r} names no member of household {show(hh_names[hh_c[r]])!r}",
-                    show(want[r]),
-                    row=int(r),
-                )
-            )
+        report(lost, f"children.{role}", "unknown_member",
+               lambda r, role=role, want=want: f"{role} {show(want[r])!r} names no member of household "
+               f"{show(hh_names[hh_c[r]])!r}", lambda r, want=want: show(want[r]))  # fmt: skip
         bad_c[lost] = True
     if spoiled:
         gone = np.zeros(u + 1, bool)
         gone[list(spoiled)] = True
-        for r in np.flatnonzero(~bad_c & (hh_c >= 0) & gone[np.where(hh_c >= 0, hh_c, u)]):
-            h = int(hh_c[r])
-            errors.append(
-                ErrorRecord(
-                    "children.household_id",
-                    "household_rejected",
-                    f"household {show(hh_names[h])!r} is rejected: {spoiled[h]}",
-                    show(hh_names[h]),
-                    row=int(r),
-                )
-            )
-            bad_c[r] = True
+        rejected = np.flatnonzero(~bad_c & (hh_c >= 0) & gone[np.where(hh_c >= 0, hh_c, u)])
+        report(rejected, "children.household_id", "household_rejected",
+               lambda r: f"household {show(hh_names[hh_c[r]])!r} is rejected: {spoiled[int(hh_c[r])]}",
+               lambda r: show(hh_names[hh_c[r]]))  # fmt: skip
+        bad_c[rejected] = True
     cols = _columns(np.flatnonzero(~bad_c), hh_c, hh_names, cid, mid, found, child, home, member, order, group, strings)
     errors.sort(key=lambda e: (e.row is not None, e.loc.split(".")[0], e.row or 0))
     return Intake(cols, np.flatnonzero(~bad_c), n, errors)
