@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import riskeval
 from riskeval.evaluate import _ops as O
 from riskeval.evaluate._columns import pack_date
-from riskeval.evaluate._values import months_between, years_between
+from riskeval.evaluate._values import add_months, months_between, years_between
 
 DATES = st.dates(date(1990, 1, 1), date(2040, 12, 31))
 
@@ -34,6 +34,20 @@ def test_the_numpy_date_helpers_count_as_the_scalar_ones(pairs: list[tuple[date,
     y = np.array([pack_date(max(a, b)) for a, b in pairs])
     assert O.packed_years(x, y).tolist() == [years_between(min(p), max(p)) for p in pairs]
     assert O.packed_months(x, y).tolist() == [months_between(min(p), max(p)) for p in pairs]
+
+
+@given(st.lists(st.tuples(st.one_of(DATES, MONTH_ENDS), st.integers(-60, 60)), min_size=1, max_size=20))
+def test_numpy_add_months_lands_where_the_scalar_one_does(pairs: list[tuple[date, int]]) -> None:
+    x = np.array([pack_date(a) for a, _ in pairs])
+    n = np.array([k for _, k in pairs])
+    assert O.packed_add_months(x, n).tolist() == [pack_date(add_months(a, k)) for a, k in pairs]
+
+
+@given(st.one_of(DATES, MONTH_ENDS), st.one_of(DATES, MONTH_ENDS), st.integers(0, 60))
+def test_n_months_are_complete_exactly_from_add_months(a: date, b: date, n: int) -> None:
+    """The two month helpers agree: months_between(a, b) >= n exactly when b is on or after a + n months."""
+    a, b = min(a, b), max(a, b)
+    assert (months_between(a, b) >= n) == (b >= add_months(a, n))
 
 
 def test_a_child_born_on_feb_29_exits_at_18_on_feb_28_in_both_forms() -> None:

@@ -65,6 +65,8 @@ CONDITIONS = {
     "t_res_30d": "days_between(child.residence.since, on) >= 30",
     "t_years_18": "years_between(child.birth_date, on) >= 18",
     "t_age_18": "child.age >= 18",
+    "t_res_over_12m": "on > add_months(child.residence.since, 12)",
+    "t_res_back_1m": "add_months(on, -1) >= child.residence.since",
     # dated parameters
     "t_limit": "child.age < params.t_limit",
     "t_late": "child.age < params.t_late",
@@ -343,6 +345,30 @@ def test_months_and_days_between(pack: Pack, since: str, on: str, rule_id: str, 
     """A month is complete on the same day of a later month; days_between counts calendar days."""
     on_date = date.fromisoformat(on)
     assert truth(pack, rule_id, {"residence": {"since": since}}, on=on_date) is expected
+
+
+@pytest.mark.parametrize(
+    ("since", "on", "rule_id", "expected"),
+    [
+        ("2024-12-01", "2025-12-01", "t_res_over_12m", F),  # the anniversary: 12 months, not more
+        ("2024-12-01", "2025-12-02", "t_res_over_12m", T),
+        ("2024-02-29", "2025-02-28", "t_res_over_12m", F),  # Art. 202: the anniversary is Feb 28
+        ("2024-02-29", "2025-03-01", "t_res_over_12m", T),
+        ("2025-01-31", "2025-02-28", "t_res_back_1m", F),  # one month before Feb 28 is Jan 28
+        ("2025-01-28", "2025-02-28", "t_res_back_1m", T),
+        ("2025-02-28", "2025-03-31", "t_res_back_1m", T),  # one month before Mar 31 is Feb 28
+        ("2025-03-01", "2025-03-31", "t_res_back_1m", F),
+    ],
+)
+def test_add_months_lands_on_the_same_day_or_the_months_last(
+    pack: Pack, since: str, on: str, rule_id: str, expected: bool
+) -> None:
+    """add_months says "more than N months" exactly, which completed months cannot."""
+    assert truth(pack, rule_id, {"residence": {"since": since}}, on=date.fromisoformat(on)) is expected
+
+
+def test_add_months_of_an_unknown_date_is_unknown(pack: Pack) -> None:
+    assert truth(pack, "t_res_over_12m", {"residence": {"since": None}}) is None
 
 
 @pytest.mark.parametrize(

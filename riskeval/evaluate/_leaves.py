@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from riskeval.evaluate._values import ABSENT, OPS, Bounds, bounded, months_between, years_between
+from riskeval.evaluate._values import ABSENT, OPS, Bounds, add_months, bounded, months_between, years_between
 from riskeval.facts import Child, Member
 from riskeval.pack import _ast as A
 
@@ -119,6 +119,7 @@ def call(fn: str, args: list[Fn]) -> Fn:
         "days_between": lambda a, b: (b - a).days,
         "months_between": months_between,
         "years_between": years_between,
+        "add_months": add_months,
     }[fn]
     a_fn, b_fn = args
     return _binary(between, a_fn, b_fn)

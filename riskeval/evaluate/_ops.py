@@ -309,6 +309,14 @@ def packed_months(x: Any, y: Any) -> Any:
     return (yb - (x >> 9)) * 12 + mb - ((x >> 5) & 15) - ((y & 31) < np.minimum(x & 31, _month_len(yb, mb)))
 
 
+def packed_add_months(x: Any, n: Any) -> Any:
+    """Packed date x plus n whole months, clamped to the month's last day as the scalar form's add_months."""
+    x = np.asarray(x, np.int64)
+    total = (x >> 9) * 12 + ((x >> 5) & 15) - 1 + np.asarray(n, np.int64)
+    year, month = total // 12, total % 12 + 1
+    return (year << 9) | (month << 5) | np.minimum(x & 31, _month_len(year, month))
+
+
 _DAYS_IN = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31], np.int64)  # by month 0..13
 
 
@@ -330,12 +338,19 @@ def between(fn: str, a: V, b: V) -> V:
     return V("num", val, unk=unk, absent=absent)
 
 
+def add_months(a: V, n: V) -> V:
+    unk = or2(a.unk, n.unk)
+    return V("date", packed_add_months(a.val, n.val), unk=unk, absent=andnot(or2(a.absent, n.absent), unk))
+
+
 def call(fn: str, args: Sequence[Val]) -> Val:
-    """A helper of the whitelist: known, has_any, len, days/months/years_between."""
+    """A helper of the whitelist: known, has_any, len, add_months, days/months/years_between."""
     if fn == "known":
         return known(args[0])
     if fn == "has_any":
         return contains(as_v(args[0]), args[1:], False)
     if fn == "len":
         return length(as_v(args[0]))
+    if fn == "add_months":
+        return add_months(as_v(args[0]), as_v(args[1]))
     return between(fn, as_v(args[0]), as_v(args[1]))

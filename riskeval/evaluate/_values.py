@@ -52,6 +52,14 @@ def months_between(a: date, b: date) -> int:
     return (b.year - a.year) * 12 + b.month - a.month - (b.day < day)
 
 
+def add_months(a: date, n: Any) -> date:
+    """The date n months after a, on the month's last day when it has no such day (民法典 Art. 202):
+    ``on > add_months(x, 12)`` says "more than 12 months", which completed months cannot. The pack's
+    checker lets only a whole literal or a parameter whose every value is whole reach n."""
+    year, month = divmod(a.year * 12 + a.month - 1 + int(n), 12)
+    return date(year, month + 1, min(a.day, _last_day(year, month + 1)))
+
+
 class Bounds(NamedTuple):
     """A count over members some of whom are unknown: at least ``lo``, at most ``hi``."""
 

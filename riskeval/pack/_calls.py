@@ -8,7 +8,7 @@ import builtins
 from riskeval.pack import _ast as A
 from riskeval.pack._scope import ExprError, suggest
 from riskeval.pack._typecheck import TypeChecker, dotted, enum_name, show
-from riskeval.pack._types import BOOL, MEMBER, NUMBER, ROOTS, Type
+from riskeval.pack._types import BOOL, DATE, MEMBER, NUMBER, ROOTS, Type
 
 AGGREGATES = ("any", "all", "count", "sum")
 # name -> (argument kinds, result type); "x" = any scalar
@@ -16,6 +16,7 @@ HELPERS: dict[str, tuple[tuple[str, ...], Type]] = {
     "days_between": (("date", "date"), NUMBER),
     "months_between": (("date", "date"), NUMBER),
     "years_between": (("date", "date"), NUMBER),
+    "add_months": (("date", "number"), DATE),
     "len": (("enumlist",), NUMBER),
     "has_any": (("enumlist", "list"), BOOL),
     "known": (("x",), BOOL),
@@ -83,7 +84,21 @@ class CallChecker(TypeChecker):
                     it,
                     f"{show(n.args[0])} (a list of {enum_name(args[0].type)})",
                 )
+        if fn == "add_months":
+            self.whole_months(n.args[1], args[1])
         return A.Call(type=result, mark=self.at(n), fn=fn, args=tuple(args))
+
+    def whole_months(self, at: ast.AST, arg: A.Node) -> None:
+        """Months are counted whole; checking the count here keeps a bad one from failing an assessment."""
+        if isinstance(arg, A.Const):
+            values = [arg.value]
+        elif isinstance(arg, A.Param):
+            values = self.scope.param_values.get(arg.name, [])
+        else:
+            raise ExprError(at, "type", "add_months() takes a whole number of months: a literal or params.NAME")
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, int | float) or v != int(v):
+                raise ExprError(at, "type", f"add_months() counts whole months, found {v!r}")
 
     def aggregate(self, n: ast.Call, fn: str) -> A.Node:
         if len(n.args) != 1 or not isinstance(n.args[0], ast.GeneratorExp):
