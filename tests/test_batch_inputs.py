@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import riskeval
 from riskeval.batch import BatchResult
-from riskeval.evaluate._intake import CROSS_CHECKS
+from riskeval.evaluate._intake_cells import CROSS_CHECKS
 from riskeval.facts import Child, Household, Member
 from riskeval.population import Population, columns, to_tables
 from riskeval.testing import ASSESSMENT_DATE, households

@@ -17,18 +17,8 @@ import numpy as np
 
 from riskeval.batch import Intake
 from riskeval.errors import ErrorRecord, FactsError
-from riskeval.evaluate._columns import (
-    MEMBERS,
-    ROLES,
-    Columns,
-    Leaf,
-    Strings,
-    Table,
-    add_members_state,
-    add_refs,
-    layout,
-    unpack_date,
-)
+from riskeval.evaluate._columns import MEMBERS, ROLES, Columns, Strings, add_members_state, add_refs, layout
+from riskeval.evaluate._intake_cells import Entity, cross_checks, declared_empty
 from riskeval.evaluate._joins import (
     check_ids,
     duplicates,
@@ -41,7 +31,6 @@ from riskeval.evaluate._joins import (
     show,
     stable_order,
 )
-from riskeval.evaluate._raw import as_raw
 from riskeval.evaluate._tables import Converter
 
 HOUSEHOLD_PREFIX = "household."
@@ -65,288 +54,264 @@ def _table(t: Any, name: str) -> tuple[int, dict[str, Any]]:
     raise FactsError([ErrorRecord(name, "type", f"{name}: expected a table, found {type(t).__name__}")])
 
 
-class _Entity:
-    """One entity's fact columns converted from a table (children, members, or the household columns)."""
-
-    def __init__(
-        self, conv: Converter, leaves: tuple[Leaf, ...], source: dict[str, Any], n: int, prefix: str = ""
-    ) -> None:
-        self.cols: dict[tuple[str, ...], np.ndarray] = {}
-        self.counts: dict[tuple[str, ...], np.ndarray] = {}
-        self.raw: dict[tuple[str, ...], np.ndarray] = {}
-        self.bad = np.zeros(n, bool)
-        self.records: list[ErrorRecord] = []
-        self.leaves = {lf.path: lf for lf in leaves if lf.kind not in ("text", "ref")}
-        for lf in self.leaves.values():
-            if lf.kind == "record":
-                continue
-            cells = conv.convert(lf, as_raw(source.get(prefix + lf.column), n))
-            self.cols[lf.path] = cells.data
-            self.bad |= cells.bad
-            self.records += cells.records
-            if cells.count is not None:
-                self.counts[lf.path] = cells.count
-                self.raw[lf.path] = cells.raw if cells.raw is not None else np.full(n, None, object)
-        for lf in self.leaves.values():
-            if lf.kind in ("record", "cert"):
-                self._state(lf, conv, prefix, n)
-
-    def _state(self, lf: Leaf, conv: Converter, prefix: str, n: int) -> None:
-        """A record is there when one of its fields is known; a certificate also says so itself."""
-        inner = [p for p in self.cols if p[: len(lf.path)] == lf.path and len(p) > len(lf.path)]
-        known = np.zeros(n, bool)
-        for p in inner:
-            c = self.cols[p]
-            known |= ~np.isnan(c) if c.dtype.kind == "f" else c >= 0
-        if lf.kind == "record":
-            self.cols[lf.path] = np.where(known, 2, 0).astype(np.int8)
-            return
-        flag = self.cols[lf.path]
-        conflict = np.flatnonzero((flag == 0) & known)
-        for r in conflict:
-            self.records.append(
-                conv.record(
-                    lf.column,
-                    int(r),
-                    "conflict",
-                    "false (no certificate) but its type, grade or components are given",
-                    False,
-                )
-            )
-        self.bad[conflict] = True
-        self.cols[lf.path] = np.where(flag == 0, 1, np.where((flag == 1) | known, 2, 0)).astype(np.int8)
-
-    def table(self, rows: np.ndarray | None, sentinel: bool) -> Table:
-        """The entity's table for some of its rows (None: all, in order), with the unknown row if asked."""
-        n = len(self.bad) if rows is None else len(rows)
-        t = Table(n, leaves=self.leaves)
-        states = self._states()
-
-        def pick(c: np.ndarray, unknown: Any) -> np.ndarray:
-            v = c if rows is None else c[rows]
-            return np.concatenate([v, np.array([unknown], v.dtype)]) if sentinel else v
-
-        for p, c in self.cols.items():
-            t.cols[p] = pick(c, np.nan if c.dtype.kind == "f" else 0 if p in states else -1)
-        for p, c in self.counts.items():
-            t.counts[p] = pick(c, -1)
-            t.raw[p] = pick(self.raw[p], None)
-        return t
-
-    def _states(self) -> set[tuple[str, ...]]:
-        return {p for p, lf in self.leaves.items() if lf.kind in ("record", "cert")}
-
-
-CROSS_CHECKS = {"Child": {"_birth", "_untraceable_has_no_parent"}, "Member": {"_birth", "_dates_in_order"},
-                "Household": {"_ids_resolve"}}  # fmt: skip
-"""The fact models' own validators this module re-does over columns (a test keeps the list complete)."""
-
-
-def _cross_checks(
-    child: _Entity,
-    member: _Entity,
-    refs: dict[str, tuple[np.ndarray, np.ndarray]],
-    conv_c: Converter,
-    conv_m: Converter,
-    errors: list[ErrorRecord],
-) -> np.ndarray:
-    """The fact models' checks across fields: untraceable birth parents name no parent; a member's
-    status ends after it began. Marks bad member rows in place; returns the bad child rows."""
-    named = ~refs["father"][1] | ~refs["mother"][1]
-    contradiction = np.flatnonzero((child.cols[("birth_parents_untraceable",)] == 1) & named)
-    message = "birth_parents_untraceable is true, yet the child names a father or mother"
-    errors += [
-        conv_c.record("birth_parents_untraceable", int(r), "contradiction", message, True) for r in contradiction
-    ]
-    since, until = member.cols[("status_since",)], member.cols[("status_until",)]
-    early = np.flatnonzero((since >= 0) & (until >= 0) & (until < since))
-    for r in early:
-        a, b = unpack_date(int(until[r])), unpack_date(int(since[r]))
-        errors.append(
-            conv_m.record("status_until", int(r), "date_order", f"status_until {a} is before status_since {b}", str(a))
-        )
-    member.bad[early] = True
-    bad = np.zeros(len(named), bool)
-    bad[contradiction] = True
-    return bad
-
-
-def _declared_empty(home: _Entity, column: Any, n: int, errors: list[ErrorRecord]) -> None:
-    """``household.members``: ``[]`` says the household has no adults; empty leaves it to the member rows
-    (none: the adults are unknown, never "no adults")."""
-    raw = as_raw(column, n)
-    said = np.full(n, -1, np.int8)
-    if raw.kind == "cat":
-        assert raw.codes is not None
-        empty = np.array([isinstance(u, str) and u.strip() == "[]" for u in raw.uniques] + [False])
-        said[empty[raw.codes]] = 1
-        wrong = np.flatnonzero((raw.codes >= 0) & ~empty[raw.codes])
-    else:
-        wrong = np.flatnonzero(~raw.null) if raw.null is not None else np.zeros(0, np.int64)
-    message = "household.members: write [] for a household without adults, or leave it empty"
-    errors += [
-        ErrorRecord("children.household.members", "enum", message, str(raw.cell(int(r))), row=int(r)) for r in wrong
-    ]
-    home.bad[wrong] = True
-    home.cols[MEMBERS] = said
-    home.leaves[MEMBERS] = Leaf(MEMBERS, "bool")
-
-
 def intake(children: Any, members: Any, on: date) -> Intake:
     """Validate two tables and join them into columns; every rejected row has a record."""
     today = max(on, date.today())
     n, kids = _table(children, "children")
     m, mems = _table(members, "members")
-    lay = layout()
-    strings = Strings()
-    errors: list[ErrorRecord] = []
-    fields = {"household_id", "name"} | {lf.column for lf in lay["child"] if lf.kind != "record"}
-    home_fields = {HOUSEHOLD_PREFIX + lf.column for lf in lay["household"] if lf.kind != "record"}
-    home_fields.add(HOUSEHOLD_PREFIX + "members")
-    known = {
-        "children": fields | {"child_id"} | home_fields,
-        "members": {"household_id", "member_id", "name"} | {lf.column for lf in lay["member"] if lf.kind != "record"},
-    }
-    for table, source in (("children", kids), ("members", mems)):
-        for c in source:
-            if c not in known[table]:
-                message = f"unknown column {c!r}, ignored (the columns: riskeval.population.columns())"
-                errors.append(ErrorRecord(f"{table}.{c}", "unknown_column", message))
+    check = _Checks(kids, mems, n, m)
+    check.unknown_columns()
+    check.household_ids()
+    check.own_ids()
+    check.role_ids()
+    check.convert_cells(today)
+    check.cross_check_fields()
+    check.household_columns_agree()
+    check.attach_members()
+    check.member_ids_unique()
+    check.no_adults_means_no_member_rows()
+    check.index_members()
+    check.child_ids_not_member_ids()
+    check.child_ids_unique()
+    check.roles_name_members()
+    check.reject_spoiled_households()
+    valid = np.flatnonzero(~check.bad_c)
+    cols = _columns(valid, check)
+    check.errors.sort(key=lambda e: (e.row is not None, e.loc.split(".")[0], e.row or 0))
+    return Intake(cols, valid, n, check.errors)
 
-    def ids(
-        source: dict[str, Any], size: int, table: str, column: str, required: bool
+
+class _Checks:
+    """The checks across rows and tables, and the state they share; ``intake`` runs them in order.
+
+    The order is part of the result: records keep it within a row, and a household rejected for
+    several reasons names the first.
+    """
+
+    errors: list[ErrorRecord]
+    bad_c: np.ndarray  # child rows rejected so far
+    bad_m: np.ndarray  # member rows with a problem (their household's children are rejected)
+    named_c: np.ndarray  # rows whose own ids are good, whatever their other cells hold
+    named_m: np.ndarray
+    hh_c: np.ndarray  # each row's household code (-1: none)
+    hh_m: np.ndarray
+    hh_names: np.ndarray  # each code's household id
+    u: int  # the number of households; as a code, no household
+    cid: np.ndarray  # after role_ids, in one space with mid and the role ids
+    mid: np.ndarray
+    refs: dict[str, tuple[np.ndarray, np.ndarray]]  # per role: the ids named, and where none is
+    ref_values: list[np.ndarray]  # per role, the ids in one space with mid
+    conv_c: Converter
+    conv_m: Converter
+    child: Entity
+    home: Entity
+    member: Entity
+    attached: np.ndarray  # member rows whose household has a child row
+    group: np.ndarray  # per member row: its household if it is attached and named, else u
+    order: np.ndarray  # the member rows of group < u, sorted by household
+    starts: np.ndarray
+    sorted_ids: np.ndarray
+    lookup: dict[str, Any]  # match()'s table of member ids, built once for all the lookups
+    found: dict[str, np.ndarray]  # per role, the position in order of the member it names
+    spoiled: dict[int, str]  # household code -> the first reason its children are rejected
+
+    def __init__(self, kids: dict[str, Any], mems: dict[str, Any], n: int, m: int) -> None:
+        self.kids, self.mems, self.n, self.m = kids, mems, n, m
+        self.lay = layout()
+        self.strings = Strings()
+        self.errors = []
+        self.spoiled = {}
+
+    def _ids(
+        self, source: dict[str, Any], size: int, table: str, column: str, required: bool
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         values, null, well_formed = id_array(source.get(column), size)
         bad, records = check_ids(values, null, table, column, required, well_formed)
-        errors.extend(records)
+        self.errors.extend(records)
         return values, null, bad
 
-    hv_c, hn_c, bad_c = ids(kids, n, "children", "household_id", True)
-    hv_m, hn_m, bad_m = ids(mems, m, "members", "household_id", True)
-    hh_c, hh_m, hh_names = household_codes(hv_c, hn_c | bad_c, hv_m, hn_m | bad_m)
-    cid, _, b = ids(kids, n, "children", "child_id", True)
-    bad_c |= b
-    mid, _, b = ids(mems, m, "members", "member_id", True)
-    bad_m |= b
-    named_c, named_m = ~bad_c, ~bad_m  # rows whose ids are good, whatever their other cells hold
-    refs = {}
-    for role in ROLES:
-        v, null, b = ids(kids, n, "children", role, False)
-        refs[role], bad_c = (v, null), bad_c | b
-    cid, mid, *ref_values = same_space(cid, mid, *(refs[r][0] for r in ROLES))
-    conv_c, conv_m = Converter("children", n, strings, today), Converter("members", m, strings, today)
-    child = _Entity(conv_c, lay["child"], kids, n)
-    home = _Entity(
-        Converter("children", n, strings, today, HOUSEHOLD_PREFIX), lay["household"], kids, n, HOUSEHOLD_PREFIX
-    )
-    member = _Entity(conv_m, lay["member"], mems, m)
-    _declared_empty(home, kids.get(HOUSEHOLD_PREFIX + "members"), n, errors)
-    errors += child.records + home.records + member.records
-    bad_c |= _cross_checks(child, member, refs, conv_c, conv_m, errors) | child.bad
-    bad_m |= member.bad
-
-    u = len(hh_names)
-    has_child = np.zeros(u + 1, bool)
-    has_child[hh_c[hh_c >= 0]] = True
-    spoiled: dict[int, str] = {}
-
-    def spoil(codes: np.ndarray, why: str) -> None:
+    def _spoil(self, codes: np.ndarray, why: str) -> None:
         for c in np.unique(codes):
-            spoiled.setdefault(int(c), why)
+            self.spoiled.setdefault(int(c), why)
 
-    def report(rows: Any, loc: str, code: str, say: Any, value: Any = lambda r: None) -> None:
+    def _report(self, rows: Any, loc: str, code: str, say: Any, value: Any = lambda r: None) -> None:
         """One located record per rejected row (``say`` and ``value`` read the row)."""
-        errors.extend(ErrorRecord(loc, code, say(r), value(r), row=int(r)) for r in rows)
+        self.errors.extend(ErrorRecord(loc, code, say(r), value(r), row=int(r)) for r in rows)
 
-    spoil(hh_c[home.bad & (hh_c >= 0)], "a household column of one of its children has a bad cell")
-    first = first_rows(hh_c, u)
-    on_file = np.flatnonzero(hh_c >= 0)
-    for path, col in home.cols.items():
-        if home.leaves[path].kind == "record":
-            continue
-        mine, theirs = col[on_file], col[first[hh_c[on_file]]]
-        differ = (mine != theirs) & ~((mine != mine) & (theirs != theirs))
-        if path in home.counts:
-            differ |= home.counts[path][on_file] != home.counts[path][first[hh_c[on_file]]]
-        column = HOUSEHOLD_PREFIX + ".".join(path)
-        report(on_file[differ], f"children.{column}", "household_conflict",
-               lambda r, c=column: f"{c} differs from the household's first child row "
-               f"({int(first[hh_c[r]])})")  # fmt: skip
-        spoil(hh_c[on_file[differ]], f"its children disagree on {column}")
-    stray = np.flatnonzero((hh_m >= 0) & ~has_child[np.where(hh_m >= 0, hh_m, u)])
-    report(stray, "members.household_id", "member_without_child",
-           lambda r: f"household {show(hh_names[hh_m[r]])!r} has no child row; the member is left out",
-           lambda r: show(hh_names[hh_m[r]]))  # fmt: skip
-    attached = (hh_m >= 0) & has_child[np.where(hh_m >= 0, hh_m, u)]
-    spoil(hh_m[attached & bad_m], "a member row of it has errors")
-    dup = duplicates(np.where(attached & named_m, hh_m, -1), mid)
-    report(np.flatnonzero(dup), "members.member_id", "duplicate_id",
-           lambda r: f"member id {show(mid[r])!r} is used twice in household {show(hh_names[hh_m[r]])!r}",
-           lambda r: show(mid[r]))  # fmt: skip
-    spoil(hh_m[dup], "two of its members share an id")
+    def _households(self, codes: np.ndarray) -> np.ndarray:
+        """Codes with -1 (no household) as ``u``, to index per-household arrays of ``u + 1``."""
+        return np.where(codes >= 0, codes, self.u)
 
-    group = np.where(attached & named_m, hh_m, u)  # bad rows too: a child naming one is in a rejected household
-    with_rows = np.zeros(u + 1, bool)
-    with_rows[hh_m[attached]] = True
-    said_empty = np.flatnonzero((home.cols[MEMBERS] == 1) & (hh_c >= 0) & with_rows[np.where(hh_c >= 0, hh_c, u)])
-    message = "household.members is [] (no adults) but the members table lists some"
-    report(said_empty, "children.household.members", "conflict", lambda r: message, lambda r: "[]")
-    spoil(hh_c[said_empty], "household.members says it has no adults, yet it has member rows")
-    order = stable_order(group)
-    order = order[group[order] < u]
-    starts = group_starts(group[order], u)
-    sorted_ids = mid[order]
-    lookup: dict[str, Any] = {}
-    clash = match(hh_c, cid, bad_c, starts, sorted_ids, lookup) >= 0
-    report(np.flatnonzero(clash), "children.child_id", "duplicate_id",
-           lambda r: f"child id {show(cid[r])!r} is also a member id of its household",
-           lambda r: show(cid[r]))  # fmt: skip
-    spoil(hh_c[clash], "a child and a member share an id")
-    dup = duplicates(np.where(named_c, hh_c, -1), cid)
-    report(np.flatnonzero(dup), "children.child_id", "duplicate_id",
-           lambda r: f"child id {show(cid[r])!r} is used by more than one row of its household",
-           lambda r: show(cid[r]))  # fmt: skip
-    bad_c |= dup
-    found: dict[str, np.ndarray] = {}
-    for role, want in zip(ROLES, ref_values, strict=True):
-        null = refs[role][1]
-        pos = found[role] = match(hh_c, want, bad_c | null, starts, sorted_ids, lookup)
-        lost = np.flatnonzero(~bad_c & ~null & (pos < 0))
-        report(lost, f"children.{role}", "unknown_member",
-               lambda r, role=role, want=want: f"{role} {show(want[r])!r} names no member of household "
-               f"{show(hh_names[hh_c[r]])!r}", lambda r, want=want: show(want[r]))  # fmt: skip
-        bad_c[lost] = True
-    if spoiled:
-        gone = np.zeros(u + 1, bool)
+    def unknown_columns(self) -> None:
+        lay = self.lay
+        fields = {"household_id", "name"} | {lf.column for lf in lay["child"] if lf.kind != "record"}
+        home_fields = {HOUSEHOLD_PREFIX + lf.column for lf in lay["household"] if lf.kind != "record"}
+        home_fields.add(HOUSEHOLD_PREFIX + "members")
+        known = {
+            "children": fields | {"child_id"} | home_fields,
+            "members": {"household_id", "member_id", "name"}
+            | {lf.column for lf in lay["member"] if lf.kind != "record"},
+        }
+        for table, source in (("children", self.kids), ("members", self.mems)):
+            for c in source:
+                if c not in known[table]:
+                    message = f"unknown column {c!r}, ignored (the columns: riskeval.population.columns())"
+                    self.errors.append(ErrorRecord(f"{table}.{c}", "unknown_column", message))
+
+    def household_ids(self) -> None:
+        """Households coded across both tables; a row whose household id is bad joins none."""
+        hv_c, hn_c, self.bad_c = self._ids(self.kids, self.n, "children", "household_id", True)
+        hv_m, hn_m, self.bad_m = self._ids(self.mems, self.m, "members", "household_id", True)
+        self.hh_c, self.hh_m, self.hh_names = household_codes(hv_c, hn_c | self.bad_c, hv_m, hn_m | self.bad_m)
+        self.u = len(self.hh_names)
+
+    def own_ids(self) -> None:
+        self.cid, _, b = self._ids(self.kids, self.n, "children", "child_id", True)
+        self.bad_c |= b
+        self.mid, _, b = self._ids(self.mems, self.m, "members", "member_id", True)
+        self.bad_m |= b
+        self.named_c, self.named_m = ~self.bad_c, ~self.bad_m
+
+    def role_ids(self) -> None:
+        """Father, mother and caregiver ids, optional; a bad one rejects the child row."""
+        self.refs = {}
+        for role in ROLES:
+            v, null, b = self._ids(self.kids, self.n, "children", role, False)
+            self.refs[role], self.bad_c = (v, null), self.bad_c | b
+        # a child id and a role id are both looked up among member ids: all text or all whole numbers
+        self.cid, self.mid, *self.ref_values = same_space(self.cid, self.mid, *(self.refs[r][0] for r in ROLES))
+
+    def convert_cells(self, today: date) -> None:
+        n, m, lay, strings = self.n, self.m, self.lay, self.strings
+        self.conv_c, self.conv_m = Converter("children", n, strings, today), Converter("members", m, strings, today)
+        self.child = Entity(self.conv_c, lay["child"], self.kids, n)
+        home_conv = Converter("children", n, strings, today, HOUSEHOLD_PREFIX)
+        self.home = Entity(home_conv, lay["household"], self.kids, n, HOUSEHOLD_PREFIX)
+        self.member = Entity(self.conv_m, lay["member"], self.mems, m)
+        declared_empty(self.home, self.kids.get(HOUSEHOLD_PREFIX + "members"), n, self.errors)
+        self.errors += self.child.records + self.home.records + self.member.records
+
+    def cross_check_fields(self) -> None:
+        """The fact models' validators across fields (CROSS_CHECKS), as ``assess()`` would run them."""
+        bad = cross_checks(self.child, self.member, self.refs, self.conv_c, self.conv_m, self.errors)
+        self.bad_c |= bad | self.child.bad
+        self.bad_m |= self.member.bad  # after cross_checks, which marks member rows in place
+
+    def household_columns_agree(self) -> None:
+        """A household's columns are given on each of its child rows: the first row's are kept, so the
+        household is rejected when a later row says otherwise or any row holds a bad cell."""
+        hh_c, home = self.hh_c, self.home
+        self._spoil(hh_c[home.bad & (hh_c >= 0)], "a household column of one of its children has a bad cell")
+        first = first_rows(hh_c, self.u)
+        on_file = np.flatnonzero(hh_c >= 0)
+        for path, col in home.cols.items():
+            if home.leaves[path].kind == "record":
+                continue
+            mine, theirs = col[on_file], col[first[hh_c[on_file]]]
+            differ = (mine != theirs) & ~((mine != mine) & (theirs != theirs))
+            if path in home.counts:
+                differ |= home.counts[path][on_file] != home.counts[path][first[hh_c[on_file]]]
+            column = HOUSEHOLD_PREFIX + ".".join(path)
+            self._report(on_file[differ], f"children.{column}", "household_conflict",
+                         lambda r, c=column: f"{c} differs from the household's first child row "
+                         f"({int(first[hh_c[r]])})")  # fmt: skip
+            self._spoil(hh_c[on_file[differ]], f"its children disagree on {column}")
+
+    def attach_members(self) -> None:
+        """A member row whose household has no child row is reported and left out; the others join a
+        household that is assessed, so a bad one rejects it."""
+        hh_m, hh_names = self.hh_m, self.hh_names
+        has_child = np.zeros(self.u + 1, bool)
+        has_child[self.hh_c[self.hh_c >= 0]] = True
+        joins = has_child[self._households(hh_m)]
+        stray = np.flatnonzero((hh_m >= 0) & ~joins)
+        self._report(stray, "members.household_id", "member_without_child",
+                     lambda r: f"household {show(hh_names[hh_m[r]])!r} has no child row; the member is left out",
+                     lambda r: show(hh_names[hh_m[r]]))  # fmt: skip
+        self.attached = (hh_m >= 0) & joins
+        self._spoil(hh_m[self.attached & self.bad_m], "a member row of it has errors")
+
+    def member_ids_unique(self) -> None:
+        hh_m, hh_names, mid = self.hh_m, self.hh_names, self.mid
+        dup = duplicates(np.where(self.attached & self.named_m, hh_m, -1), mid)
+        self._report(np.flatnonzero(dup), "members.member_id", "duplicate_id",
+                     lambda r: f"member id {show(mid[r])!r} is used twice in household {show(hh_names[hh_m[r]])!r}",
+                     lambda r: show(mid[r]))  # fmt: skip
+        self._spoil(hh_m[dup], "two of its members share an id")
+
+    def no_adults_means_no_member_rows(self) -> None:
+        """``household.members: []`` says there are no adults: member rows of that household contradict it."""
+        with_rows = np.zeros(self.u + 1, bool)
+        with_rows[self.hh_m[self.attached]] = True
+        hh_c = self.hh_c
+        said_empty = np.flatnonzero((self.home.cols[MEMBERS] == 1) & (hh_c >= 0) & with_rows[self._households(hh_c)])
+        message = "household.members is [] (no adults) but the members table lists some"
+        self._report(said_empty, "children.household.members", "conflict", lambda r: message, lambda r: "[]")
+        self._spoil(hh_c[said_empty], "household.members says it has no adults, yet it has member rows")
+
+    def index_members(self) -> None:
+        """The attached, named members sorted by household, for looking ids up within a household."""
+        u = self.u
+        # bad rows too: a child naming one is in a rejected household, not naming nobody
+        self.group = np.where(self.attached & self.named_m, self.hh_m, u)
+        order = stable_order(self.group)
+        self.order = order[self.group[order] < u]
+        self.starts = group_starts(self.group[self.order], u)
+        self.sorted_ids = self.mid[self.order]
+        self.lookup = {}
+
+    def _find(self, want: np.ndarray, skip: np.ndarray) -> np.ndarray:
+        """Per child row: the position in ``order`` of its household's member with id ``want`` (-1: none)."""
+        return match(self.hh_c, want, skip, self.starts, self.sorted_ids, self.lookup)
+
+    def child_ids_not_member_ids(self) -> None:
+        cid = self.cid
+        clash = self._find(cid, self.bad_c) >= 0
+        self._report(np.flatnonzero(clash), "children.child_id", "duplicate_id",
+                     lambda r: f"child id {show(cid[r])!r} is also a member id of its household",
+                     lambda r: show(cid[r]))  # fmt: skip
+        self._spoil(self.hh_c[clash], "a child and a member share an id")
+
+    def child_ids_unique(self) -> None:
+        """Every copy of a child id repeated in a household is rejected: which one is right would be a guess."""
+        cid = self.cid
+        dup = duplicates(np.where(self.named_c, self.hh_c, -1), cid)
+        self._report(np.flatnonzero(dup), "children.child_id", "duplicate_id",
+                     lambda r: f"child id {show(cid[r])!r} is used by more than one row of its household",
+                     lambda r: show(cid[r]))  # fmt: skip
+        self.bad_c |= dup
+
+    def roles_name_members(self) -> None:
+        """A role names a member of the child's own household, never one elsewhere (``found`` keeps it)."""
+        hh_c, hh_names = self.hh_c, self.hh_names
+        self.found = {}
+        for role, want in zip(ROLES, self.ref_values, strict=True):
+            null = self.refs[role][1]
+            pos = self.found[role] = self._find(want, self.bad_c | null)
+            lost = np.flatnonzero(~self.bad_c & ~null & (pos < 0))
+            self._report(lost, f"children.{role}", "unknown_member",
+                         lambda r, role=role, want=want: f"{role} {show(want[r])!r} names no member of household "
+                         f"{show(hh_names[hh_c[r]])!r}", lambda r, want=want: show(want[r]))  # fmt: skip
+            self.bad_c[lost] = True
+
+    def reject_spoiled_households(self) -> None:
+        """The children still standing in a spoiled household get the one record that says why."""
+        if not self.spoiled:
+            return
+        hh_c, hh_names, spoiled = self.hh_c, self.hh_names, self.spoiled
+        gone = np.zeros(self.u + 1, bool)
         gone[list(spoiled)] = True
-        rejected = np.flatnonzero(~bad_c & (hh_c >= 0) & gone[np.where(hh_c >= 0, hh_c, u)])
-        report(rejected, "children.household_id", "household_rejected",
-               lambda r: f"household {show(hh_names[hh_c[r]])!r} is rejected: {spoiled[int(hh_c[r])]}",
-               lambda r: show(hh_names[hh_c[r]]))  # fmt: skip
-        bad_c[rejected] = True
-    cols = _columns(np.flatnonzero(~bad_c), hh_c, hh_names, cid, mid, found, child, home, member, order, group, strings)
-    errors.sort(key=lambda e: (e.row is not None, e.loc.split(".")[0], e.row or 0))
-    return Intake(cols, np.flatnonzero(~bad_c), n, errors)
+        rejected = np.flatnonzero(~self.bad_c & (hh_c >= 0) & gone[self._households(hh_c)])
+        self._report(rejected, "children.household_id", "household_rejected",
+                     lambda r: f"household {show(hh_names[hh_c[r]])!r} is rejected: {spoiled[int(hh_c[r])]}",
+                     lambda r: show(hh_names[hh_c[r]]))  # fmt: skip
+        self.bad_c[rejected] = True
 
 
-def _columns(
-    valid: np.ndarray,
-    hh_c: np.ndarray,
-    hh_names: np.ndarray,
-    cid: np.ndarray,
-    mid: np.ndarray,
-    found: dict[str, np.ndarray],
-    child: _Entity,
-    home: _Entity,
-    member: _Entity,
-    order: np.ndarray,
-    group: np.ndarray,
-    strings: Strings,
-) -> Columns:
-    """The valid children, their households (numbered by first appearance) and those households' members.
-
-    ``found``: for each role, the position in ``order`` (the household-sorted members) it names.
-    """
+def _columns(valid: np.ndarray, check: _Checks) -> Columns:
+    """The valid children, their households (numbered by first appearance) and those households' members."""
+    hh_c, hh_names, cid, mid, found = check.hh_c, check.hh_names, check.cid, check.mid, check.found
+    order, group, home = check.order, check.group, check.home
     codes = hh_c[valid]
     firsts = first_rows(codes, len(hh_names))  # per household code: its first valid child (-1: none)
     present = np.flatnonzero(firsts >= 0)
@@ -369,8 +334,8 @@ def _columns(
     everyone = len(valid) == len(hh_c)
     in_order = len(kept) == len(mid) and bool((kept[1:] > kept[:-1]).all())
     return Columns(
-        children=add_refs(child.table(None if everyone else valid, sentinel=False), roles, len(kept)),
-        members=member.table(None if in_order else kept, sentinel=True),
+        children=add_refs(check.child.table(None if everyone else valid, sentinel=False), roles, len(kept)),
+        members=check.member.table(None if in_order else kept, sentinel=True),
         households=add_members_state(home.table(heads, sentinel=True), listed),
         child_hh=child_hh,
         member_hh=np.concatenate([member_hh, [h]]).astype(np.int32),
@@ -379,5 +344,5 @@ def _columns(
         child_ids=cid[valid],
         member_ids=mid[kept],
         household_ids=hh_names[present],
-        strings=strings,
+        strings=check.strings,
     )
