@@ -2,8 +2,9 @@
 
 A child row is rejected for a bad cell of its own, a missing or duplicated id, or a father/mother/
 caregiver id that names no member of its household. A whole household's children are rejected when a
-member row of it is bad, two members share an id, a member shares a child's id, or its household
-columns disagree between its children or hold a bad cell. A member row whose household has no child is
+member row of it is bad, two members share an id, a member shares a child's id, its household
+columns disagree between its children or hold a bad cell, or it says ``household.members`` is ``[]`` (no
+adults) while the members table lists some. A member row whose household has no child is
 reported and left out. Every rejected child row has at least one record.
 """
 
