@@ -24,7 +24,7 @@ from riskeval.evaluate._columns import Columns, from_households, household_dict
 from riskeval.evaluate._reads import Atoms
 from riskeval.evaluate._render import Renderer
 from riskeval.evaluate._vprogram import Outcome, VectorProgram
-from riskeval.facts import Household, parse_household
+from riskeval.facts import Household, parse_household, recorded_by
 from riskeval.pack import Pack, load_pack
 from riskeval.results import ChildAssessment
 
@@ -85,6 +85,7 @@ def intake_households(items: Iterable[Any], on: date, progress: Progress | None 
             progress("validating", k, total)
         try:
             hh = parse_household(item, today=today)
+            recorded_by(hh, on)
         except FactsError as exc:
             errors += [ErrorRecord(_where(k, r.loc), r.code, r.message, r.value, row=k) for r in exc.records]
             row += _count_children(item)

@@ -57,7 +57,6 @@ def _table(t: Any, name: str) -> tuple[int, dict[str, Any]]:
 
 def intake(children: Any, members: Any, on: date) -> Intake:
     """Validate two tables and join them into columns; every rejected row has a record."""
-    today = max(on, date.today())
     n, kids = _table(children, "children")
     m, mems = _table(members, "members")
     check = _Checks(kids, mems, n, m)
@@ -65,7 +64,7 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     check.household_ids()
     check.own_ids()
     check.role_ids()
-    check.convert_cells(today)
+    check.convert_cells(on)
     check.cross_check_fields()
     check.household_columns_agree()
     check.attach_members()
@@ -182,11 +181,11 @@ class _Checks:
         # a child id and a role id are both looked up among member ids: all text or all whole numbers
         self.cid, self.mid, *self.ref_values = same_space(self.cid, self.mid, *(self.refs[r][0] for r in ROLES))
 
-    def convert_cells(self, today: date) -> None:
+    def convert_cells(self, on: date) -> None:
         n, m, lay, strings = self.n, self.m, self.lay, self.strings
-        self.conv_c, self.conv_m = Converter("children", n, strings, today), Converter("members", m, strings, today)
+        self.conv_c, self.conv_m = Converter("children", n, strings, on), Converter("members", m, strings, on)
         self.child = Entity(self.conv_c, lay["child"], self.kids, n)
-        home_conv = Converter("children", n, strings, today, HOUSEHOLD_PREFIX)
+        home_conv = Converter("children", n, strings, on, HOUSEHOLD_PREFIX)
         self.home = Entity(home_conv, lay["household"], self.kids, n, HOUSEHOLD_PREFIX)
         self.member = Entity(self.conv_m, lay["member"], self.mems, m)
         declared_empty(self.home, self.kids.get(HOUSEHOLD_PREFIX + "members"), n, self.errors)

@@ -19,6 +19,7 @@ import numpy as np
 from riskeval.errors import ErrorRecord
 from riskeval.evaluate._columns import Leaf, Strings, empty_column, pack_date
 from riskeval.evaluate._raw import Raw, numbers, pack_days
+from riskeval.facts import RECORDED_DATES
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 EMPTY_LIST = "[]"
@@ -41,8 +42,11 @@ class Cells:
 class Converter:
     """Converts the columns of one table (``children`` or ``members``), recording every bad cell."""
 
-    def __init__(self, table: str, n: int, strings: Strings, today: date, prefix: str = "") -> None:
-        self.table, self.n, self.strings, self.today, self.prefix = table, n, strings, today, prefix
+    def __init__(self, table: str, n: int, strings: Strings, on: date, prefix: str = "") -> None:
+        self.table, self.n, self.strings, self.on, self.prefix = table, n, strings, on, prefix
+        # The fact models' bound for a birth date (assess() validates against the same), then ``on`` for
+        # every recorded date (RECORDED_DATES), as assess() checks after validating.
+        self.today = max(on, date.today())
 
     def reject(self, cells: Cells, raw: Raw, column: str, bad_unique: dict[int, tuple[str, str]]) -> None:
         """Reject every row whose value is one of the bad distinct values (code and message per value)."""
@@ -211,6 +215,11 @@ class Converter:
             return self._not_text(leaf, raw, "a date")
         if leaf.path == ("birth_date",):
             self._birth_dates(cells, raw, column)
+        if len(leaf.path) == 1 and leaf.path[0] in RECORDED_DATES:
+            late = np.flatnonzero(~cells.bad & (cells.data > pack_date(self.on)))
+            self.reject_rows(cells, raw, column, late, "date_after_as_of",
+                             lambda v: f"{v} is after the assessment date {self.on}")  # fmt: skip
+            cells.data[cells.bad] = -1
         return cells
 
     def _birth_dates(self, cells: Cells, raw: Raw, column: str) -> None:

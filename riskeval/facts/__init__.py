@@ -1,5 +1,6 @@
 """The fact schema: the contract with the welfare systems that call riskeval."""
 
+from riskeval.facts._as_of import RECORDED_DATES, recorded_by
 from riskeval.facts._enums import (
     Behaviour,
     CivilCapacity,
@@ -30,6 +31,7 @@ from riskeval.facts._parse import SENSITIVE, format_loc, parse_event, parse_hous
 
 __all__ = [
     "DETAIL_FIELDS",
+    "RECORDED_DATES",
     "SENSITIVE",
     "Behaviour",
     "Child",
@@ -66,5 +68,6 @@ __all__ = [
     "format_loc",
     "parse_event",
     "parse_household",
+    "recorded_by",
     "records_from",
 ]

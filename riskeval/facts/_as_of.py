@@ -1,0 +1,34 @@
+"""Facts that cannot hold on the assessment date: a date that records something that has happened (a birth,
+a visit) and is after that date. An unborn child has no tier."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from riskeval.errors import ErrorRecord, FactsError
+from riskeval.facts._models import Household
+
+# Checked against the assessment date alone, never the system date, so that a household is accepted alike
+# whatever day it is assessed: assess() here, assess_batch() on its columns (evaluate/_tables.py).
+RECORDED_DATES = ("birth_date", "identified_on", "last_visit", "last_full_assessment")
+
+
+def recorded_by(hh: Household, on: date) -> None:
+    """Raise FactsError naming every recorded date of the household after ``on``."""
+    late = [
+        (f"children[{i}].{name}", value)
+        for i, c in enumerate(hh.children)
+        for name in RECORDED_DATES
+        if (value := getattr(c, name)) is not None and value > on
+    ]
+    late += [
+        (f"members[{i}].birth_date", m.birth_date)
+        for i, m in enumerate(hh.members or ())
+        if m.birth_date is not None and m.birth_date > on
+    ]
+    if late:
+        say = "{} {} is after the assessment date {}"
+        records = [
+            ErrorRecord(loc, "date_after_as_of", say.format(loc.rsplit(".", 1)[1], v, on), str(v)) for loc, v in late
+        ]
+        raise FactsError(records, f"household: {len(records)} date(s) after the assessment date")
