@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 import riskeval
@@ -164,21 +165,27 @@ def test_fact_paths_become_words_or_fall_back_to_the_path() -> None:
     assert fact_phrase("child.new_field", "en") == "the child's new_field"
 
 
-def test_no_name_or_id_number_appears_in_the_text() -> None:
-    """Names and ID-number-like ids of the household never reach either explanation."""
+def test_no_name_appears_in_the_text_and_id_number_ids_are_refused() -> None:
+    """Names of the household never reach either explanation; ids shaped like identity numbers never get
+    that far (tests/test_privacy.py): the household is refused without showing them."""
     secret_ids = ["110101199003071234", "11010120150501002X", "110101196802114321"]
+    names = ["王铁柱", "李秀英", "赵桂兰", "王小宝"]
     h = orphan_unknown_mother()
-    h["members"][0] |= {"id": secret_ids[0], "name": "王铁柱"}
-    h["members"][1] |= {"id": secret_ids[2], "name": "李秀英"}
-    h["members"][2]["name"] = "赵桂兰"
-    child = h["children"][0]
-    child |= {"id": secret_ids[1], "name": "王小宝", "father": secret_ids[0], "mother": secret_ids[2]}
-    result = riskeval.assess(h, on=ON)
-    explanation = result.children[0].explanation
+    h["members"][0]["name"], h["members"][1]["name"], h["members"][2]["name"] = names[:3]
+    h["children"][0]["name"] = names[3]
+    explanation = riskeval.assess(h, on=ON).children[0].explanation
     assert explanation is not None
     for text in (explanation.zh, explanation.en):
-        for secret in [*secret_ids, "王铁柱", "李秀英", "赵桂兰", "王小宝"]:
-            assert secret not in text
+        for name in names:
+            assert name not in text
+    h["members"][0]["id"], h["members"][1]["id"] = secret_ids[0], secret_ids[2]
+    h["children"][0] |= {"id": secret_ids[1], "father": secret_ids[0], "mother": secret_ids[2]}
+    with pytest.raises(riskeval.FactsError) as caught:
+        riskeval.assess(h, on=ON)
+    shown = str(caught.value) + repr(caught.value.as_dicts())
+    assert {r.code for r in caught.value.records} == {"id_number_as_id"}
+    for secret in [*secret_ids, *names]:
+        assert secret not in shown
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

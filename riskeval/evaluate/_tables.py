@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from riskeval._privacy import scrubbed
 from riskeval.errors import ErrorRecord
 from riskeval.evaluate._columns import Leaf, Strings, empty_column, pack_date
 from riskeval.evaluate._raw import Raw, numbers, pack_days
@@ -75,6 +76,7 @@ class Converter:
             value = str(value)
         elif not isinstance(value, str | int | float | bool | type(None)):
             value = repr(value)
+        message, value = scrubbed(message, value, column.rsplit(".", 1)[-1])  # an identity number, a name
         column = self.prefix + column
         return ErrorRecord(f"{self.table}.{column}", code, f"{column}: {message}", value, row=row)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from riskeval._privacy import is_resident_id
 from riskeval.facts._enums import (
     Behaviour,
     CivilCapacity,
@@ -31,7 +32,20 @@ from riskeval.facts._enums import (
     Sex,
 )
 
-Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+
+def _not_a_resident_id(value: str) -> str:
+    # An id is echoed in every result, trigger and error: a person's identity number must never be one.
+    if is_resident_id(value):
+        raise PydanticCustomError(
+            "id_number_as_id",
+            "this id has the shape of a resident identity number: use a pseudonymous id (the value is not shown)",
+        )
+    return value
+
+
+Id = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"), AfterValidator(_not_a_resident_id)
+]
 Yuan = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 # A disability: unknown (None), known absent (False), or the certificate.
 LOCATED = "riskeval_located"

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from riskeval._privacy import REDACTED, scrubbed
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts._event import Event
 from riskeval.facts._models import LOCATED, ROLE_FIELDS, Household, id_problems
@@ -16,7 +17,6 @@ from riskeval.facts._models import LOCATED, ROLE_FIELDS, Household, id_problems
 M = TypeVar("M", bound=BaseModel)
 # Fields whose values identify a person: never echoed back, whatever went wrong.
 SENSITIVE = frozenset({"name", "id_number", "phone", "address"})
-REDACTED = "<redacted>"
 
 # pydantic's error types, renamed to the stable codes riskeval documents.
 _CODES = {
@@ -77,6 +77,8 @@ def _record(loc: tuple[str | int, ...], code: str, message: str, value: Any) -> 
         value = REDACTED
     elif isinstance(value, Mapping | list):
         value = f"<{type(value).__name__}>"
+    else:  # an identity number or a name where it was never meant to be (riskeval._privacy)
+        message, value = scrubbed(message, value, loc[-1] if loc else None)
     return ErrorRecord(loc=format_loc(loc), code=code, message=message, value=value)
 
 
