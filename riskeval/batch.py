@@ -24,7 +24,7 @@ from riskeval.evaluate._columns import Columns, from_households, household_dict
 from riskeval.evaluate._reads import Atoms
 from riskeval.evaluate._render import Renderer
 from riskeval.evaluate._vprogram import Outcome, VectorProgram
-from riskeval.facts import Household, parse_household, recorded_by
+from riskeval.facts import Household, assessment_date, parse_household, recorded_by
 from riskeval.pack import Pack, load_pack
 from riskeval.results import ChildAssessment
 
@@ -353,6 +353,7 @@ def assess_batch(
     """
     pack = pack if pack is not None else load_pack()
     prog, _ = numpy_program(pack)
+    on = assessment_date(on)
     intake = _intake(population, on, progress)
     if progress is not None:
         progress("assessing", 0, intake.cols.n)

@@ -3,7 +3,7 @@ every form rejects it, against that date alone, whatever the system date is."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -73,3 +73,11 @@ def test_assess_batch_rejects_the_same_rows_from_tables(field: str) -> None:
         (f"children.{field}", "date_after_as_of", 0, "2025-12-02")
     ]
     assert [r["child_id"] for r in result.to_records()] == ["c2"]
+
+
+@pytest.mark.parametrize("on", [datetime(2025, 12, 1, 9, 30), "2025-12-01", None])
+def test_an_assessment_date_that_is_not_a_date_is_named(on: Any) -> None:
+    """A datetime is refused, not cut to its day: which day it is depends on a time zone."""
+    for run in (lambda: riskeval.assess(household(), on=on), lambda: riskeval.assess_batch([household()], on=on)):
+        with pytest.raises(TypeError, match=r"^on: expected a datetime\.date"):
+            run()

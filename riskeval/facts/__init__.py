@@ -1,6 +1,6 @@
 """The fact schema: the contract with the welfare systems that call riskeval."""
 
-from riskeval.facts._as_of import RECORDED_DATES, recorded_by
+from riskeval.facts._as_of import RECORDED_DATES, assessment_date, recorded_by
 from riskeval.facts._enums import (
     Behaviour,
     CivilCapacity,
@@ -63,6 +63,7 @@ __all__ = [
     "School",
     "SeparationKind",
     "Sex",
+    "assessment_date",
     "event_details",
     "event_kinds",
     "format_loc",

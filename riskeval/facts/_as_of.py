@@ -13,6 +13,15 @@ from riskeval.facts._models import Household
 RECORDED_DATES = ("birth_date", "identified_on", "last_visit", "last_full_assessment")
 
 
+def assessment_date(on: object) -> date:
+    """``on`` itself, or a TypeError that names it: a datetime carries a time of day and a time zone that
+    the day of an assessment must not depend on, so it is refused rather than cut to its date."""
+    if type(on) is date:
+        return on
+    found = f"a datetime ({on!r}): pass on.date()" if isinstance(on, date) else f"{type(on).__name__} {on!r}"
+    raise TypeError(f"on: expected a datetime.date such as date(2025, 12, 1), found {found}")
+
+
 def recorded_by(hh: Household, on: date) -> None:
     """Raise FactsError naming every recorded date of the household after ``on``."""
     late = [

@@ -20,7 +20,7 @@ from riskeval.facts._enums import (
     ReleaseKind,
     SeparationKind,
 )
-from riskeval.facts._models import Id, Yuan, _Facts, located
+from riskeval.facts._models import MAX_MONTHS, Id, Yuan, _Facts, located
 
 T = EventType
 # Who an event is about: "child" / "member" required, optional, or not allowed ("-").
@@ -118,7 +118,7 @@ class Event(_Facts):
     grade: Annotated[int, Field(ge=1, le=4, strict=True)] | None = None
     components: list[DisabilityType] | None = None
     county: str | None = None
-    months: Annotated[int, Field(ge=0)] | None = None
+    months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] | None = None
     drop_pct: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
     status: DibaoChange | None = None
     level: Dibao | None = None

@@ -47,6 +47,9 @@ Id = Annotated[
     str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$"), AfterValidator(_not_a_resident_id)
 ]
 Yuan = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# A count of months no person's record can exceed (a hundred years): a plausibility bound, not a policy,
+# so that a typo (1e30) is refused instead of rounded differently by the batch's float columns.
+MAX_MONTHS = 1200
 # A disability: unknown (None), known absent (False), or the certificate.
 LOCATED = "riskeval_located"
 
@@ -120,7 +123,7 @@ class Economy(_Facts):
     income_per_capita: Yuan | None = None
     medical_spending_12m: Yuan | None = None
     education_spending_12m: Yuan | None = None
-    child_support_unpaid_months: Annotated[int, Field(ge=0)] | None = None
+    child_support_unpaid_months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] | None = None
     income_drop_pct_3m: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
     assets_over_limit: bool | None = None
 

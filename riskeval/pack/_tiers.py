@@ -26,6 +26,8 @@ def compile_tiers(
     def known(loc: tuple[str | int, ...], name: str, names: Collection[str], code: str, what: str) -> bool:
         if name in names:
             return True
+        if code == "unknown_param" and "param" in scope.unchecked:
+            return False  # parameters.yaml could not be read: its own problem is reported, not each use
         loader.problem(doc.mark(loc), code, f"{what} {name!r}{suggest(name, names)}")
         return False
 

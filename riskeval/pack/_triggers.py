@@ -34,6 +34,7 @@ from riskeval.pack._expr import ExprError, Scope, parse, suggest
 from riskeval.pack._files import Effective, Label, Parameter, RuleId, Source
 from riskeval.pack._model import Rule
 from riskeval.pack._params import type_of
+from riskeval.pack._read import KINDS
 from riskeval.pack._types import BOOL, MEMBER, Type
 from riskeval.pack._yaml import Located, Mark
 from riskeval.schedule import Deadline
@@ -175,9 +176,16 @@ _PLACEHOLDERS: dict[str, set[str]] = {
 EVENT_TYPE = Type("record", model=EventFacts)
 
 
-def trigger_scope(params: dict[str, Type], param_values: dict[str, list[Any]], predicates: dict[str, int]) -> Scope:
-    """What a trigger condition may name: the rule language's roots, ``event`` and ``subject``."""
-    scope = Scope(params=params, param_values=param_values, predicates=predicates, categories=set(), factors=set())
+def trigger_scope(
+    params: dict[str, Type], param_values: dict[str, list[Any]], predicates: dict[str, int], failed: Any = ()
+) -> Scope:
+    """What a trigger condition may name: the rule language's roots, ``event`` and ``subject``. ``failed``:
+    the pack files that could not be read, whose names are not reported again as unknown."""
+    unchecked = frozenset(kind for stem, kind in KINDS.items() if stem in failed)
+    scope = Scope(
+        params=params, param_values=param_values, predicates=predicates, categories=set(), factors=set(),
+        unchecked=unchecked,
+    )  # fmt: skip
     return scope.with_bound({"event": EVENT_TYPE, "subject": MEMBER})
 
 
@@ -195,6 +203,7 @@ def compile_triggers(loader: Any, doc: Located | None) -> tuple[TriggersSpec | N
         {n: t for n, (t, _) in params.items()},
         {n: [v.value for v in p.values] for n, (_, p) in params.items()},
         {name: len(args) for name, (args, _) in predicates.items()},
+        loader.failed,
     )
     urgencies = list(spec.urgencies)
 
@@ -259,7 +268,9 @@ def compile_triggers(loader: Any, doc: Located | None) -> tuple[TriggersSpec | N
                     message = f"scheduled.{key}: the reason may name {allowed}, not {{{placeholder}}}"
                     loader.problem(doc.mark(("scheduled", key, "reason", lang)), "unknown_name", message)
     months = spec.scheduled.lost_contact.after_months
-    if months not in params or params[months][0].kind != "number":
+    if "parameters" in loader.failed:  # its own problem is reported; a name in it cannot be checked
+        pass
+    elif months not in params or params[months][0].kind != "number":
         loader.problem(
             doc.mark(("scheduled", "lost_contact", "after_months")),
             "unknown_param",

@@ -133,8 +133,16 @@ def scalar_chars(lines: list[str], start: Mark, value: str) -> list[Mark]:
     return out
 
 
+# YAML aliases let a few lines stand for billions of values (a "billion laughs"): a pack file is data a
+# person wrote, a few hundred values (the default pack's largest has ~330), so more than this is refused.
+MAX_VALUES = 100_000
+
+
 def _convert(node: yaml.Node, path: Path_, marks: dict[Path_, Mark], file: str, ctor: _Loader) -> Any:
     marks[path] = Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
+    if len(marks) > MAX_VALUES:
+        message = f"the file expands to more than {MAX_VALUES:,} values (through YAML aliases?)"
+        raise yaml.MarkedYAMLError(None, None, message, node.start_mark)
     if isinstance(node, yaml.MappingNode):
         ctor.flatten_mapping(node)  # resolves YAML merge keys (<<: *base)
         out: dict[Any, Any] = {}
