@@ -79,3 +79,30 @@ def test_due_on_a_missing_file_is_a_record_and_exit_1(capsys: pytest.CaptureFixt
     code = main(["triggers", "due", "--households", "no/such.json", "--on", "2026-06-01"])
     _, err = capsys.readouterr()
     assert code == 1 and json.loads(err.splitlines()[0])["code"] == "file_not_found"
+
+
+def test_due_reports_a_bad_household_once_and_lists_the_others_triggers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One household with an impossible birth date among the examples: one record located households[i],
+    every other household's scheduled triggers still printed, exit 1."""
+    args = ["triggers", "due", "--on", "2026-06-08"]
+    assert main([*args, "--households", str(HOUSEHOLDS)]) == 0
+    good = json.loads(capsys.readouterr().out)["triggers"]
+    folder = tmp_path / "households"
+    folder.mkdir()
+    for f in HOUSEHOLDS.glob("*.json"):
+        (folder / f.name).write_text(f.read_text("utf-8"), "utf-8")
+    bad = json.loads((HOUSEHOLDS / "orphan.json").read_text("utf-8"))
+    bad["id"], bad["children"][0]["birth_date"] = "zz-bad", "2015-02-30"
+    (folder / "zz-bad.json").write_text(json.dumps(bad), "utf-8")  # sorts last
+    last = len(list(folder.glob("*.json"))) - 1
+    code = main([*args, "--households", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    records = [json.loads(line) for line in err.splitlines()]
+    assert [(r["loc"], r["code"], r["value"]) for r in records] == [
+        (f"households[{last}].children[0].birth_date", "invalid_date", "2015-02-30")
+    ]
+    result = json.loads(out)
+    assert result["triggers"] == good and result["errors"] == records

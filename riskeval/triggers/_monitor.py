@@ -102,20 +102,8 @@ class Monitor:
             return self._track(households)
 
     def _track(self, households: Iterable[Household | Mapping[str, Any] | str]) -> list[ErrorRecord]:
-        records: list[ErrorRecord] = []
-        seen: set[str] = set()
-        for i, data in enumerate(households):
-            try:
-                hh = parse_household(data)
-            except FactsError as exc:
-                records += [dataclasses.replace(r, loc=_prefix(f"households[{i}]", r.loc)) for r in exc.records]
-                continue
-            if hh.id in seen:
-                records.append(
-                    ErrorRecord(f"households[{i}].id", "duplicate_id", f"household id {hh.id!r} appears twice", hh.id)
-                )
-                continue
-            seen.add(hh.id)
+        valid, records = _validated(households)
+        for hh in valid:
             self._households[hh.id] = hh
             self._history[hh.id] = []
             if self._assessed is not None:
@@ -197,11 +185,21 @@ class Monitor:
         assessments and overdue visits, computed from the facts' dates (the tracked households by default).
 
         Args:
-            households: the households to look at (validated; FactsError on bad input).
+            households: the households to look at, validated as :meth:`track` does.
             on: the date; nothing depends on the clock.
             last_visits: child id -> date of the last home visit, over ``Child.last_visit``.
+
+        Raises:
+            FactsError: some of the given households are invalid or repeat an id. Its records name every
+                problem of every such household (``loc`` starts with ``households[i]``), and no trigger is
+                computed. To go on past bad households, :meth:`track` them (it returns the same records and
+                tracks the rest) and call ``due(on=...)`` without households, as ``riskeval triggers due`` does.
         """
-        chosen = [parse_household(h) for h in households] if households is not None else None
+        chosen: list[Household] | None = None
+        if households is not None:
+            chosen, records = _validated(households)
+            if records:
+                raise FactsError(records, f"{len(records)} problem(s) in the households")
         with self._lock:
             if chosen is None:
                 chosen = list(self._households.values())
@@ -322,6 +320,26 @@ class Monitor:
             else []
         )
         return due_date(self.pack, self.spec, start, urgency, visits)
+
+
+def _validated(households: Iterable[Household | Mapping[str, Any] | str]) -> tuple[list[Household], list[ErrorRecord]]:
+    """The valid households, and a record for every problem of the others (``loc`` under ``households[i]``)."""
+    valid: list[Household] = []
+    records: list[ErrorRecord] = []
+    seen: set[str] = set()
+    for i, data in enumerate(households):
+        try:
+            hh = parse_household(data)
+        except FactsError as exc:
+            records += [dataclasses.replace(r, loc=_prefix(f"households[{i}]", r.loc)) for r in exc.records]
+            continue
+        if hh.id in seen:
+            message = f"household id {hh.id!r} appears twice"
+            records.append(ErrorRecord(f"households[{i}].id", "duplicate_id", message, hh.id))
+            continue
+        seen.add(hh.id)
+        valid.append(hh)
+    return valid, records
 
 
 def _prefix(head: str, loc: str) -> str:
