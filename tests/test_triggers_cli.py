@@ -106,3 +106,19 @@ def test_due_reports_a_bad_household_once_and_lists_the_others_triggers(
     ]
     result = json.loads(out)
     assert result["triggers"] == good and result["errors"] == records
+
+
+def test_replay_rejects_an_event_delivered_twice_on_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first line again at the end: one duplicate_id record (row = its line, value = the id), exit 1."""
+    lines = EVENTS.read_text("utf-8").splitlines()
+    log = tmp_path / "log.jsonl"
+    log.write_text("\n".join([*lines, lines[0]]) + "\n", "utf-8")
+    code = main(["triggers", "replay", "--households", str(HOUSEHOLDS), "--events", str(log)])
+    out, err = capsys.readouterr()
+    (record,) = [json.loads(line) for line in err.splitlines()]
+    first = json.loads(lines[0])["id"]
+    assert code == 1 and (record["row"], record["code"], record["value"]) == (len(lines) + 1, "duplicate_id", first)
+    n = len(lines)
+    assert json.loads(out)["counts"] == {"events": n + 1, "applied": n, "rejected": 1, "triggers": n}
