@@ -6,7 +6,8 @@
 
 ``--households`` is a JSON file (one household, a list, or JSON lines), ``-`` for stdin, or a folder of
 ``*.json`` files. Events are JSON lines. Triggers go to stdout; every event or household that could not
-apply is an error record on stderr (``row`` is the event's line in the file) and the exit code is 1.
+apply is an error record on stderr (``row`` is the event's line in the file; ``households[i]`` is the household's
+position in the input, a folder's files in name order), the others are processed, and the exit code is 1.
 """
 
 from __future__ import annotations
@@ -106,15 +107,16 @@ def cmd_due(args: argparse.Namespace) -> int:
     pack = load_pack(args.pack)
     monitor = Monitor(pack, reassess=False)
     households = households_from(args.households)
+    # The monitor tracks the valid households (as the log left them): a bad one is a record, the others go on.
     if args.events is not None:
         lines = events_from(args.events)
         replayed = monitor.replay(households, [t for _, t in lines])
         rejected = _with_lines(replayed.errors, lines)
-        households = list(replayed.households.values())
+        monitor.track(replayed.households.values())
     else:
         rejected = monitor.track(households)
     _errors(rejected)
-    triggers = monitor.due(households, on=args.on)
+    triggers = monitor.due(on=args.on)
     if args.format == "json":
         out = {
             "pack": pack.identity(),

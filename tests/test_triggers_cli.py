@@ -79,3 +79,46 @@ def test_due_on_a_missing_file_is_a_record_and_exit_1(capsys: pytest.CaptureFixt
     code = main(["triggers", "due", "--households", "no/such.json", "--on", "2026-06-01"])
     _, err = capsys.readouterr()
     assert code == 1 and json.loads(err.splitlines()[0])["code"] == "file_not_found"
+
+
+def test_due_reports_a_bad_household_once_and_lists_the_others_triggers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One household with an impossible birth date among the examples: one record located households[i],
+    every other household's scheduled triggers still printed, exit 1."""
+    args = ["triggers", "due", "--on", "2026-06-08"]
+    assert main([*args, "--households", str(HOUSEHOLDS)]) == 0
+    good = json.loads(capsys.readouterr().out)["triggers"]
+    folder = tmp_path / "households"
+    folder.mkdir()
+    for f in HOUSEHOLDS.glob("*.json"):
+        (folder / f.name).write_text(f.read_text("utf-8"), "utf-8")
+    bad = json.loads((HOUSEHOLDS / "orphan.json").read_text("utf-8"))
+    bad["id"], bad["children"][0]["birth_date"] = "zz-bad", "2015-02-30"
+    (folder / "zz-bad.json").write_text(json.dumps(bad), "utf-8")  # sorts last
+    last = len(list(folder.glob("*.json"))) - 1
+    code = main([*args, "--households", str(folder)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    records = [json.loads(line) for line in err.splitlines()]
+    assert [(r["loc"], r["code"], r["value"]) for r in records] == [
+        (f"households[{last}].children[0].birth_date", "invalid_date", "2015-02-30")
+    ]
+    result = json.loads(out)
+    assert result["triggers"] == good and result["errors"] == records
+
+
+def test_replay_rejects_an_event_delivered_twice_on_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The first line again at the end: one duplicate_id record (row = its line, value = the id), exit 1."""
+    lines = EVENTS.read_text("utf-8").splitlines()
+    log = tmp_path / "log.jsonl"
+    log.write_text("\n".join([*lines, lines[0]]) + "\n", "utf-8")
+    code = main(["triggers", "replay", "--households", str(HOUSEHOLDS), "--events", str(log)])
+    out, err = capsys.readouterr()
+    (record,) = [json.loads(line) for line in err.splitlines()]
+    first = json.loads(lines[0])["id"]
+    assert code == 1 and (record["row"], record["code"], record["value"]) == (len(lines) + 1, "duplicate_id", first)
+    n = len(lines)
+    assert json.loads(out)["counts"] == {"events": n + 1, "applied": n, "rejected": 1, "triggers": n}

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import riskeval
 from riskeval.facts import EventType, Household, parse_event, parse_household
 from riskeval.triggers import Monitor, apply_event
 
@@ -101,8 +102,9 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str, str, list[str], Chec
      lambda h: (member(h, "f").employment, h.economy.income_drop_pct_3m) == ("unemployed", 40)),
     ("dibao_changed", {"status": "granted", "level": "tekun"}, {}, "U2", "dibao_changed", ["c1", "c2"],
      lambda h: h.economy.dibao == "tekun"),
-    ("medical_expense", {"member": "g", "amount": 15000}, {}, "U2", "medical_expense", ["c1", "c2"],
-     lambda h: (h.economy.medical_spending_12m, member(h, "g").medical_spending_12m) == (16000, 15000)),
+    ("medical_expense", {"member": "g", "amount": 15000}, {"g": {"medical_spending_12m": 500}}, "U2",
+     "medical_expense", ["c1", "c2"],
+     lambda h: (h.economy.medical_spending_12m, member(h, "g").medical_spending_12m) == (16000, 15500)),
     ("parent_released", {"member": "f", "kind": "released"},
      {"f": {"status": "imprisoned", "status_since": "2024-01-01", "status_until": "2027-01-01",
             "lives_with_children": False}}, "U2", "parent_released", ["c1", "c2"],
@@ -223,3 +225,26 @@ def test_dibao_stopped_sets_none_and_reduced_without_level_keeps_it() -> None:
     assert apply_event(h, parse_event({**ev, "status": "reduced"})).economy.dibao == "none"  # type: ignore[union-attr]
     tekun = apply_event(h, parse_event({**ev, "status": "granted", "level": "tekun"}))
     assert apply_event(tekun, parse_event({**ev, "status": "reduced"})).economy.dibao == "tekun"  # type: ignore[union-attr]
+
+
+def test_a_medical_expense_leaves_an_unknown_12_month_spending_unknown() -> None:
+    """Unknown is not zero: the expense does not turn an unknown spending into the expense, and the gap stays.
+
+    The mother's and the household's 12-month spending are unknown; after a 5,000-yuan expense they still are,
+    so the assessment still lists de facto unsupported (by the mother's spending) as a data gap.
+    """
+    mother = {"id": "m", "relation": "mother", "status": "present", "lives_with_children": True,
+              "disability": False, "civil_capacity": "full", "serious_illness": False}  # fmt: skip
+    father = {"id": "f", "relation": "father", "status": "deceased", "status_since": "2023-05-01"}
+    only_child = {"id": "c", "birth_date": "2014-05-01", "father": "f", "mother": "m", "caregiver": "m"}
+    data = {"id": "h-med", "members": [father, mother], "children": [only_child]}
+    event = {"id": "e1", "household": "h-med", "date": "2026-01-15", "type": "medical_expense", "member": "m",
+             "amount": 5000}  # fmt: skip
+    result = Monitor().replay([data], [event])
+    assert result.errors == [] and result.applied == 1
+    after = result.households["h-med"]
+    assert after.member("m").medical_spending_12m is None  # type: ignore[union-attr]
+    assert after.economy is None or after.economy.medical_spending_12m is None
+    (c,) = riskeval.assess(after, on=date(2026, 1, 20)).children
+    (gap,) = [g for g in c.data_gaps if g.rule == "de_facto_unsupported"]
+    assert "mother.medical_spending_12m" in gap.facts

@@ -277,6 +277,57 @@ def test_an_executor_failure_is_a_record_in_replay_and_triggererror_in_post(monk
         m.post(ev(1, "2025-06-04", "access_refused"))
 
 
+@pytest.mark.parametrize("executor", ["riskeval", "durable"])
+def test_an_event_delivered_twice_is_rejected_as_a_duplicate_id_and_the_log_goes_on(executor: str) -> None:
+    """The same id again is one duplicate_id record naming it: not applied twice, nor counted by a correlation
+    (a second job_lost within 90 days would escalate itself); the events after it still apply."""
+    job = ev(1, "2025-03-06", "job_lost", member="f", drop_pct=40)
+    log = [job, json.dumps(job), ev(2, "2025-04-01", "school_dropout", child="c1")]
+    result = Monitor(executor=executor).replay([BASE], log)
+    assert [(t.event_id, t.escalations) for t in result.triggers] == [("e1", []), ("e2", [])]
+    (record,) = result.errors
+    assert (record.loc, record.code, record.value, record.row) == ("id", "duplicate_id", "e1", 1)
+    assert "'e1'" in record.message
+    assert (result.events, result.applied, result.rejected) == (3, 2, 1)
+
+
+def test_post_of_an_applied_event_id_raises_factserror_and_changes_nothing() -> None:
+    """post() of an id the monitor has applied raises FactsError (duplicate_id); the household is unchanged.
+    An id that was rejected was not applied, so it may come again; track() starts a household over."""
+    m = monitor()
+    (first,) = m.post(ev(1, "2025-03-06", "job_lost", member="f", drop_pct=40))
+    before = m.households["h1"]
+    with pytest.raises(FactsError) as info:
+        m.post(ev(1, "2025-03-07", "job_lost", member="f", drop_pct=40))
+    assert [(r.loc, r.code, r.value) for r in info.value.records] == [("id", "duplicate_id", "e1")]
+    assert m.households["h1"] is before
+    with pytest.raises(FactsError):
+        m.post(ev(2, "2019-06-04", "parent_died", member="f"))  # date_order: rejected, not applied
+    assert [t.event_id for t in m.post(ev(2, "2025-06-04", "parent_died", member="f"))] == ["e2"]
+    assert m.track([BASE]) == []
+    assert m.post(ev(1, "2025-03-06", "job_lost", member="f", drop_pct=40)) == [first]
+
+
+def test_post_rejects_an_event_dated_before_the_last_one_applied_to_its_household() -> None:
+    """A later event already changed the facts: an earlier one is an out_of_order record naming both dates.
+    The same day is in order; another household's dates do not count. replay() sorts its log by date."""
+    m = monitor()
+    other = copy.deepcopy(BASE) | {"id": "h2"}
+    assert m.track([other]) == []
+    m.post(ev(1, "2025-06-04", "job_lost", member="f"))
+    before = m.households["h1"]
+    with pytest.raises(FactsError) as info:
+        m.post(ev(2, "2025-06-03", "school_dropout", child="c1"))
+    (record,) = info.value.records
+    assert (record.loc, record.code, record.value) == ("date", "out_of_order", "2025-06-03")
+    assert "2025-06-03" in record.message and "2025-06-04" in record.message
+    assert m.households["h1"] is before
+    assert [t.event_id for t in m.post(ev(3, "2025-06-04", "school_dropout", child="c1"))] == ["e3"]
+    assert m.post({**ev(4, "2025-01-02", "access_refused"), "household": "h2"})
+    log = [ev(1, "2025-06-04", "job_lost", member="f"), ev(2, "2025-06-03", "school_dropout", child="c1")]
+    assert [t.event_id for t in Monitor().replay([BASE], log).triggers] == ["e2", "e1"]
+
+
 def test_bad_households_are_records_and_the_others_are_tracked() -> None:
     """track() validates: a bad or duplicate household is a record under households[i]; the rest are tracked."""
     m = Monitor()
@@ -319,9 +370,11 @@ def test_a_shared_monitor_runs_one_call_at_a_time() -> None:
 
     m._post = slow_post  # type: ignore[method-assign]
 
-    def posts(k: int) -> None:
+    posted: list[str] = []
+
+    def posts(k: int) -> None:  # one day for all: the threads interleave, and no event is out of date order
         for d in range(2, 12):
-            m.post(ev(k * 100 + d, f"2025-06-{d:02d}", "visit_overdue"))
+            posted.extend(t.event_id or "" for t in m.post(ev(k * 100 + d, "2025-06-05", "visit_overdue")))
 
     threads = [threading.Thread(target=posts, args=(k,)) for k in range(4)]
     for t in threads:
@@ -329,4 +382,4 @@ def test_a_shared_monitor_runs_one_call_at_a_time() -> None:
     for t in threads:
         t.join()
     assert most == 1
-    assert len(m.households) == 1
+    assert len(m.households) == 1 and len(posted) == 40

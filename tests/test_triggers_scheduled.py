@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from test_triggers_events import BASE
 
+from riskeval.errors import FactsError
 from riskeval.triggers import Monitor, Trigger
 
 
@@ -175,3 +176,23 @@ def test_due_reads_the_tracked_households_by_default() -> None:
     m.post({"id": "e1", "household": "h1", "date": "2025-12-09", "type": "parent_lost_contact", "member": "f",
             "reported_on": "2025-12-05"})  # fmt: skip
     assert "lost_contact_six_months" in rules(m.due(on=date(2026, 6, 5)))
+
+
+def test_due_over_bad_households_raises_one_record_per_problem_located_by_position() -> None:
+    """due(households) validates them all, as track() does: every bad or repeated household is a record under
+    households[i] in one FactsError, and nothing is computed. track() + due(on=...) goes on past them."""
+    bad = with_child(birth_date="2015-02-30")
+    bad["id"] = "h2"
+    good = with_child(birth_date="2010-07-15")  # turns 16 on 2026-07-15: a milestone is open
+    given = [good, bad, good, {"id": "h3", "children": [{"id": "c", "father": "nobody"}]}]
+    with pytest.raises(FactsError) as info:
+        Monitor(reassess=False).due(given, on=date(2026, 7, 1))
+    located = [(r.loc, r.code) for r in info.value.records]
+    first, repeated, *third = located
+    assert first == ("households[1].children[0].birth_date", "invalid_date")
+    assert repeated == ("households[2].id", "duplicate_id")
+    assert third and all(loc.startswith("households[3].") for loc, _ in third)
+    m = Monitor(reassess=False)
+    assert [r.loc for r in m.track(given)] == [loc for loc, _ in located]
+    alone = due(good, "2026-07-01")
+    assert alone and m.due(on=date(2026, 7, 1)) == alone

@@ -254,13 +254,16 @@ def _dibao(h: Household, e: Event) -> Household:
 
 
 def _medical(h: Household, e: Event) -> Household:
-    # A known total grows by the expense; an unknown one is at least the expense.
-    amount = e.amount or 0.0
+    # A known total grows by the expense. An unknown one stays unknown: the facts cannot say "at least the
+    # expense", and reading it as zero would close a data gap (the trigger row reads the amount itself).
+    if e.amount is None:
+        return h
     if e.member is not None:
-        m = _get_member(h, e)
-        h = _member(h, m.id, medical_spending_12m=(m.medical_spending_12m or 0.0) + amount)
+        spent = _get_member(h, e).medical_spending_12m
+        if spent is not None:
+            h = _member(h, e.member, medical_spending_12m=spent + e.amount)
     total = h.economy.medical_spending_12m if h.economy is not None else None
-    return _economy(h, medical_spending_12m=(total or 0.0) + amount)
+    return h if total is None else _economy(h, medical_spending_12m=total + e.amount)
 
 
 _APPLY: dict[EventType, Callable[[Household, Event], Household]] = {

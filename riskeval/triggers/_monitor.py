@@ -71,6 +71,10 @@ class Monitor:
         )
         self._households: dict[str, Household] = {}
         self._history: dict[str, list[tuple[date, str]]] = {}
+        # Every applied event's id (-> its household), and each household's latest applied event date: an
+        # event is applied once, and never under facts that a later event already changed.
+        self._applied: dict[str, str] = {}
+        self._latest: dict[str, date] = {}
         self._rank: dict[str, int] = {u: i for i, u in enumerate(spec.urgencies)}
         self._order: dict[str, int] = {r.id: i for i, r in enumerate(spec.rules)}
         self._rows: dict[str, TriggerRow] = {r.id: r for r in spec.rules}
@@ -94,6 +98,9 @@ class Monitor:
     def track(self, households: Iterable[Household | Mapping[str, Any] | str]) -> list[ErrorRecord]:
         """Validate households and track them (replacing any with the same id).
 
+        A household tracked again starts over: the monitor forgets its events (their ids, dates and the
+        counts of the correlation windows), so its facts are the ones given here.
+
         Returns:
             a record for every problem of the households that were not tracked (``loc`` starts with
             ``households[i]``).
@@ -102,22 +109,14 @@ class Monitor:
             return self._track(households)
 
     def _track(self, households: Iterable[Household | Mapping[str, Any] | str]) -> list[ErrorRecord]:
-        records: list[ErrorRecord] = []
-        seen: set[str] = set()
-        for i, data in enumerate(households):
-            try:
-                hh = parse_household(data)
-            except FactsError as exc:
-                records += [dataclasses.replace(r, loc=_prefix(f"households[{i}]", r.loc)) for r in exc.records]
-                continue
-            if hh.id in seen:
-                records.append(
-                    ErrorRecord(f"households[{i}].id", "duplicate_id", f"household id {hh.id!r} appears twice", hh.id)
-                )
-                continue
-            seen.add(hh.id)
+        valid, records = _validated(households)
+        again = {hh.id for hh in valid} & self._latest.keys()
+        if again:
+            self._applied = {e: h for e, h in self._applied.items() if h not in again}
+        for hh in valid:
             self._households[hh.id] = hh
             self._history[hh.id] = []
+            self._latest.pop(hh.id, None)
             if self._assessed is not None:
                 self._assessed.forget(hh.id)
         return records
@@ -128,7 +127,9 @@ class Monitor:
 
         Raises:
             FactsError: the event is invalid, names an untracked household or an unknown child or
-                member, or is dated before a fact it changes. The household is then unchanged.
+                member, or is dated before a fact it changes; its id is one already applied
+                (``duplicate_id``); or it is dated before the last event applied to its household
+                (``out_of_order``: that event already changed the facts). The household is then unchanged.
             TriggerError: the executor failed on the event.
         """
         ev = parse_event(event)
@@ -147,9 +148,10 @@ class Monitor:
     ) -> Replay:
         """Replay a whole log on fresh copies of the households: the same log, the same triggers.
 
-        Events are applied in date order (a stable sort: the log's order within a day). An event that
-        cannot apply becomes an error record (``row`` = its index in the log) and the log goes on. The
-        monitor's own tracked households are not touched.
+        Events are applied in date order (a stable sort: the log's order within a day), so none is out
+        of order. An event that cannot apply becomes an error record (``row`` = its index in the log) and
+        the log goes on; an event whose id was already applied is a ``duplicate_id`` record (the same
+        event delivered twice is applied once). The monitor's own tracked households are not touched.
         """
         with self._lock:  # the fresh copy shares the executor (and this lock)
             return self._replay(households, events)
@@ -161,7 +163,7 @@ class Monitor:
     ) -> Replay:
         fresh = Monitor.__new__(Monitor)
         fresh.__dict__.update(self.__dict__)
-        fresh._households, fresh._history = {}, {}
+        fresh._households, fresh._history, fresh._applied, fresh._latest = {}, {}, {}, {}
         fresh._assessed = self._assessed.fresh() if self._assessed is not None else None
         errors = fresh._track(households)
         parsed: list[tuple[int, Event]] = []
@@ -197,11 +199,21 @@ class Monitor:
         assessments and overdue visits, computed from the facts' dates (the tracked households by default).
 
         Args:
-            households: the households to look at (validated; FactsError on bad input).
+            households: the households to look at, validated as :meth:`track` does.
             on: the date; nothing depends on the clock.
             last_visits: child id -> date of the last home visit, over ``Child.last_visit``.
+
+        Raises:
+            FactsError: some of the given households are invalid or repeat an id. Its records name every
+                problem of every such household (``loc`` starts with ``households[i]``), and no trigger is
+                computed. To go on past bad households, :meth:`track` them (it returns the same records and
+                tracks the rest) and call ``due(on=...)`` without households, as ``riskeval triggers due`` does.
         """
-        chosen = [parse_household(h) for h in households] if households is not None else None
+        chosen: list[Household] | None = None
+        if households is not None:
+            chosen, records = _validated(households)
+            if records:
+                raise FactsError(records, f"{len(records)} problem(s) in the households")
         with self._lock:
             if chosen is None:
                 chosen = list(self._households.values())
@@ -209,11 +221,21 @@ class Monitor:
 
     # --- one event ---------------------------------------------------------------------------------
     def _post(self, ev: Event) -> tuple[list[Trigger], list[ErrorRecord]]:
+        if ev.id in self._applied:
+            message = f"event {ev.id!r} was already applied (household {self._applied[ev.id]!r})"
+            return [], [ErrorRecord("id", "duplicate_id", message, ev.id)]
         hh = self._households.get(ev.household)
         if hh is None:
             return [], [
                 ErrorRecord("household", "unknown_household", f"no tracked household {ev.household!r}", ev.household)
             ]
+        latest = self._latest.get(hh.id)
+        if latest is not None and ev.date < latest:
+            message = (
+                f"date {ev.date} is before {latest}, the date of the last event applied to household {hh.id!r},"
+                " which already changed its facts"
+            )
+            return [], [ErrorRecord("date", "out_of_order", message, str(ev.date))]
         found = problems(hh, ev)
         if found:
             return [], found
@@ -233,6 +255,8 @@ class Monitor:
         changes, after_evals = self._changes(hh, after, ev.date)
         trigger = self._decide(ev, after, children, matched, changes, after_evals)
         self._households[hh.id] = after
+        self._applied[ev.id] = hh.id
+        self._latest[hh.id] = ev.date
         if ev.type.value in self._counted:
             self._history.setdefault(hh.id, []).append((ev.date, ev.type.value))
         return ([trigger] if trigger is not None else []), []
@@ -322,6 +346,26 @@ class Monitor:
             else []
         )
         return due_date(self.pack, self.spec, start, urgency, visits)
+
+
+def _validated(households: Iterable[Household | Mapping[str, Any] | str]) -> tuple[list[Household], list[ErrorRecord]]:
+    """The valid households, and a record for every problem of the others (``loc`` under ``households[i]``)."""
+    valid: list[Household] = []
+    records: list[ErrorRecord] = []
+    seen: set[str] = set()
+    for i, data in enumerate(households):
+        try:
+            hh = parse_household(data)
+        except FactsError as exc:
+            records += [dataclasses.replace(r, loc=_prefix(f"households[{i}]", r.loc)) for r in exc.records]
+            continue
+        if hh.id in seen:
+            message = f"household id {hh.id!r} appears twice"
+            records.append(ErrorRecord(f"households[{i}].id", "duplicate_id", message, hh.id))
+            continue
+        seen.add(hh.id)
+        valid.append(hh)
+    return valid, records
 
 
 def _prefix(head: str, loc: str) -> str:
