@@ -78,6 +78,11 @@ def test_assess_batch_rejects_the_same_rows_from_tables(field: str) -> None:
 @pytest.mark.parametrize("on", [datetime(2025, 12, 1, 9, 30), "2025-12-01", None])
 def test_an_assessment_date_that_is_not_a_date_is_named(on: Any) -> None:
     """A datetime is refused, not cut to its day: which day it is depends on a time zone."""
-    for run in (lambda: riskeval.assess(household(), on=on), lambda: riskeval.assess_batch([household()], on=on)):
+    runs = (
+        lambda: riskeval.assess(household(), on=on),
+        lambda: riskeval.assess_batch([household()], on=on),
+        lambda: riskeval.Monitor().due([household()], on=on),
+    )
+    for run in runs:
         with pytest.raises(TypeError, match=r"^on: expected a datetime\.date"):
             run()

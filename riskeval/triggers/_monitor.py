@@ -19,7 +19,7 @@ from typing import Any
 from riskeval.assess import program_for
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError, PackError, TriggerError
 from riskeval.evaluate._program import ChildEval
-from riskeval.facts import Event, Household, parse_event, parse_household
+from riskeval.facts import Event, Household, assessment_date, parse_event, parse_household
 from riskeval.pack import Pack, load_pack
 from riskeval.pack._triggers import ChangesCorrelation, TriggerRow, TriggersSpec, WindowCorrelation
 from riskeval.triggers._apply import affected, problems, updated
@@ -209,6 +209,7 @@ class Monitor:
                 computed. To go on past bad households, :meth:`track` them (it returns the same records and
                 tracks the rest) and call ``due(on=...)`` without households, as ``riskeval triggers due`` does.
         """
+        on = assessment_date(on)
         chosen: list[Household] | None = None
         if households is not None:
             chosen, records = _validated(households)
