@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import random
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -383,3 +383,20 @@ def test_a_shared_monitor_runs_one_call_at_a_time() -> None:
         t.join()
     assert most == 1
     assert len(m.households) == 1 and len(posted) == 40
+
+
+def test_a_long_running_monitor_remembers_one_day_of_ids_and_one_window_of_events() -> None:
+    """Memory stays flat however long a monitor runs: it keeps the ids of its households' latest day (a copy
+    of an older event is refused as out of order anyway) and the events of the widest correlation window."""
+    m = monitor()
+    day = date(2025, 3, 1)
+    for i in range(1, 121):  # four months of daily economic events, two on the last day
+        m.post(ev(i, (day + timedelta(days=i)).isoformat(), "job_lost", member="f", drop_pct=40))
+    last = (day + timedelta(days=120)).isoformat()
+    m.post(ev(121, last, "job_lost", member="f", drop_pct=40))
+    assert sorted(m._applied) == ["e120", "e121"]
+    widest = max(c.within_days for c in m.spec.correlations if hasattr(c, "within_days"))
+    assert len(m._history["h1"]) == widest + 2  # the window's days, both ends included, and the two of the last
+    with pytest.raises(FactsError) as info:
+        m.post(ev(5, (day + timedelta(days=5)).isoformat(), "job_lost", member="f", drop_pct=40))
+    assert [r.code for r in info.value.records] == ["out_of_order"]

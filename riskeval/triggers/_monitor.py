@@ -71,16 +71,21 @@ class Monitor:
         )
         self._households: dict[str, Household] = {}
         self._history: dict[str, list[tuple[date, str]]] = {}
-        # Every applied event's id (-> its household), and each household's latest applied event date: an
-        # event is applied once, and never under facts that a later event already changed.
+        # Each household's latest applied event date, and the ids applied on it (-> the household): an event
+        # is applied once, and never under facts that a later event already changed. Only the latest day's
+        # ids are kept: an older one's copy is refused as out of order, and a monitor that runs for years
+        # must not hold every id it has seen (flat memory).
         self._applied: dict[str, str] = {}
         self._latest: dict[str, date] = {}
+        self._latest_ids: dict[str, list[str]] = {}
         self._rank: dict[str, int] = {u: i for i, u in enumerate(spec.urgencies)}
         self._order: dict[str, int] = {r.id: i for i, r in enumerate(spec.rules)}
         self._rows: dict[str, TriggerRow] = {r.id: r for r in spec.rules}
         self._levels: list[str] = list(spec.urgencies)
-        # Only the event types a window correlation counts are remembered.
-        self._counted: set[str] = {t for c in spec.correlations if isinstance(c, WindowCorrelation) for t in c.events}
+        # Only the event types a window correlation counts are remembered, and only within the widest window.
+        windows = [c for c in spec.correlations if isinstance(c, WindowCorrelation)]
+        self._counted: set[str] = {t for c in windows for t in c.events}
+        self._widest = timedelta(days=max((c.within_days for c in windows), default=0))
         self._floor: ChangesCorrelation | None = next(
             (c for c in spec.correlations if isinstance(c, ChangesCorrelation)), None
         )
@@ -110,10 +115,9 @@ class Monitor:
 
     def _track(self, households: Iterable[Household | Mapping[str, Any] | str]) -> list[ErrorRecord]:
         valid, records = _validated(households)
-        again = {hh.id for hh in valid} & self._latest.keys()
-        if again:
-            self._applied = {e: h for e, h in self._applied.items() if h not in again}
         for hh in valid:
+            for old in self._latest_ids.pop(hh.id, ()):
+                self._applied.pop(old, None)
             self._households[hh.id] = hh
             self._history[hh.id] = []
             self._latest.pop(hh.id, None)
@@ -127,9 +131,10 @@ class Monitor:
 
         Raises:
             FactsError: the event is invalid, names an untracked household or an unknown child or
-                member, or is dated before a fact it changes; its id is one already applied
-                (``duplicate_id``); or it is dated before the last event applied to its household
-                (``out_of_order``: that event already changed the facts). The household is then unchanged.
+                member, or is dated before a fact it changes; its id is one already applied on its
+                household's latest event date (``duplicate_id``); or it is dated before the last event
+                applied to its household (``out_of_order``: that event already changed the facts, and a
+                copy of an older event is refused so). The household is then unchanged.
             TriggerError: the executor failed on the event.
         """
         ev = parse_event(event)
@@ -163,7 +168,7 @@ class Monitor:
     ) -> Replay:
         fresh = Monitor.__new__(Monitor)
         fresh.__dict__.update(self.__dict__)
-        fresh._households, fresh._history, fresh._applied, fresh._latest = {}, {}, {}, {}
+        fresh._households, fresh._history, fresh._applied, fresh._latest, fresh._latest_ids = {}, {}, {}, {}, {}
         fresh._assessed = self._assessed.fresh() if self._assessed is not None else None
         errors = fresh._track(households)
         parsed: list[tuple[int, Event]] = []
@@ -256,10 +261,16 @@ class Monitor:
         changes, after_evals = self._changes(hh, after, ev.date)
         trigger = self._decide(ev, after, children, matched, changes, after_evals)
         self._households[hh.id] = after
+        if latest is None or ev.date > latest:
+            for old in self._latest_ids.pop(hh.id, ()):
+                self._applied.pop(old, None)
         self._applied[ev.id] = hh.id
+        self._latest_ids.setdefault(hh.id, []).append(ev.id)
         self._latest[hh.id] = ev.date
         if ev.type.value in self._counted:
-            self._history.setdefault(hh.id, []).append((ev.date, ev.type.value))
+            # Events come in date order: one past the widest window can never be counted again.
+            kept = [(d, t) for d, t in self._history.get(hh.id, ()) if ev.date - d <= self._widest]
+            self._history[hh.id] = [*kept, (ev.date, ev.type.value)]
         return ([trigger] if trigger is not None else []), []
 
     def _changes(self, before: Household, after: Household, on: date) -> tuple[list[Change], dict[str, ChildEval]]:
