@@ -14,14 +14,13 @@ or column had a problem (every assessable row is still assessed and written).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from riskeval._cli_io import _date, dumps
 from riskeval.batch import BatchResult, assess_batch
-from riskeval.cli import _date
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.pack import load_pack
 from riskeval.population import read_population
@@ -79,7 +78,7 @@ def _write(result: BatchResult, out: Path, bar: Bar) -> None:
     if suffix == ".jsonl":
         with out.open("w", encoding="utf-8") as fh:
             for i, record in enumerate(result.to_records()):
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+                fh.write(dumps(record) + "\n")
                 if i % 5000 == 0:
                     bar("writing", i, result.assessed)
         bar("writing", result.assessed, result.assessed)
@@ -115,11 +114,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if result.errors:
         with Path(args.errors).open("w", encoding="utf-8") as fh:
             for record in result.errors:
-                fh.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
+                fh.write(dumps(record.as_dict()) + "\n")
     summary = result.summary()
     if args.format == "json":
-        print(json.dumps({**summary.as_dict(), "errors_file": args.errors if result.errors else None},
-                         ensure_ascii=False))  # fmt: skip
+        print(dumps({**summary.as_dict(), "errors_file": args.errors if result.errors else None}))
     else:
         print(summary)
         where = f" (written to {args.errors})" if result.errors else ""

@@ -1,5 +1,5 @@
-"""What every ``riskeval`` subcommand shares: dates from arguments, households from JSON input, and error
-records on stderr (one JSON object per line).
+"""What every ``riskeval`` subcommand shares: dates from arguments, households from JSON input, error
+records on stderr (one JSON object per line), and :func:`dumps`, the strict JSON of every output.
 """
 
 from __future__ import annotations
@@ -75,12 +75,18 @@ def _json_lines(text: str, name: str) -> Iterator[Any]:
 # --- output --------------------------------------------------------------------------------------
 
 
+def dumps(data: Any, indent: int | None = None) -> str:
+    """Every JSON the command line writes: strict JSON (no bare NaN or Infinity, which JSON has not; error
+    records name them as text), non-ASCII text as itself."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=indent)
+
+
 def _errors(records: Sequence[ErrorRecord], row: int | None = None) -> None:
     for r in records:
         out = r.as_dict()
         if row is not None:
             out = {"row": row, **out}
-        print(json.dumps(out, ensure_ascii=False), file=sys.stderr)
+        print(dumps(out), file=sys.stderr)
 
 
 def _records_of(exc: BaseException) -> list[ErrorRecord]:
