@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
+from riskeval.facts._input import BOM, as_object, loads, read_problem
 
 
 def _date(text: str) -> date:
@@ -23,28 +24,30 @@ def _date(text: str) -> date:
 
 
 def read_households(source: str, stdin: TextIO | None = None) -> list[Any]:
-    """The households of a file (``-``: stdin): one JSON object, a JSON list of them, or JSON lines."""
+    """The households of a file (``-``: stdin): one JSON object, a JSON list of them, or JSON lines.
+
+    An entry that is not a JSON object is kept as :class:`~riskeval.facts._input.Unparsed`, its row then
+    reported (a JSON string would otherwise be decoded as JSON text again).
+    """
+    name = "<stdin>" if source == "-" else source
     try:
         text = (stdin or sys.stdin).read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FactsError([ErrorRecord(source, "file_not_found", f"no such file: {source}")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise FactsError([ErrorRecord(source, "unreadable", f"cannot read {source}: {exc}")]) from None
-    name = "<stdin>" if source == "-" else source
+        raise read_problem(name, exc) from None
+    text = text.removeprefix(BOM)
     body = text.strip()
     if not body:
         raise FactsError([ErrorRecord(name, "empty_input", "the input holds no household")])
     try:
-        data = json.loads(body)
-    except json.JSONDecodeError as whole:
+        data = loads(text, name)
+    except FactsError:
         if body[0] != "{" or not _first_line_parses(body):
-            loc = f"{name}:{whole.lineno}:{whole.colno}"
-            raise FactsError([ErrorRecord(loc, "invalid_json", whole.msg)]) from None
+            raise
         return list(_json_lines(text, name))
     if isinstance(data, dict):
         return [data]
     if isinstance(data, list):
-        return data
+        return [as_object(item) for item in data]
     raise FactsError(
         [ErrorRecord(name, "not_a_household", f"expected an object or a list, found {type(data).__name__}")]
     )
@@ -52,8 +55,8 @@ def read_households(source: str, stdin: TextIO | None = None) -> list[Any]:
 
 def _first_line_parses(body: str) -> bool:
     try:
-        json.loads(body.splitlines()[0])
-    except json.JSONDecodeError:
+        loads(body.splitlines()[0])
+    except FactsError:
         return False
     return True
 
@@ -64,9 +67,9 @@ def _json_lines(text: str, name: str) -> Iterator[Any]:
     for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                items.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                records.append(ErrorRecord(f"{name}:{n}:{exc.colno}", "invalid_json", exc.msg))
+                items.append(as_object(loads(line, name, n), n))
+            except FactsError as exc:
+                records += exc.records
     if records:
         raise FactsError(records)
     yield from items
