@@ -14,6 +14,7 @@ or column had a problem (every assessable row is still assessed and written).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -93,6 +94,23 @@ def _write(result: BatchResult, out: Path, bar: Bar) -> None:
     bar("writing", result.assessed, result.assessed)
 
 
+def _check_writable(option: str, target: str | None) -> None:
+    """Before the run, not after it: an output file that cannot be written is a record naming it."""
+    if target is None:
+        return
+    path = Path(target)
+    folder = path.parent
+    if not folder.is_dir():
+        problem = f"{option}: no folder {folder} to write {path.name} in (create it first)"
+    elif path.is_dir():
+        problem = f"{option}: {target} is a folder, not a file"
+    elif not os.access(path if path.exists() else folder, os.W_OK):
+        problem = f"{option}: no permission to write {target}"
+    else:
+        return
+    raise FactsError([ErrorRecord(target, "unwritable", problem)])
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     """Read, assess, write; the summary and the error count on stdout."""
     if args.out is not None and Path(args.out).suffix.lower() not in (".parquet", ".csv", ".jsonl"):
@@ -100,6 +118,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     source = Path(args.input)
     if not source.exists():
         raise FactsError([ErrorRecord(args.input, "file_not_found", f"no such file or folder: {args.input}")])
+    _check_writable("--out", args.out)
+    _check_writable("--errors", args.errors)
     pack = load_pack(args.pack)
     bar = Bar(sys.stderr, args.progress)
     try:

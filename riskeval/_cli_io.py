@@ -15,12 +15,19 @@ from typing import Any, TextIO
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
 from riskeval.facts._input import BOM, as_object, loads, read_problem
 
+# Plans run years past the assessment date (visits, full assessments, age milestones up to 18): a century
+# of headroom keeps every date they compute inside the calendar, which ends with year 9999.
+LATEST = date(9899, 12, 31)
+
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        found = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+    if found > LATEST:
+        raise argparse.ArgumentTypeError(f"{text}: too late to plan visits from (at most {LATEST})")
+    return found
 
 
 def read_households(source: str, stdin: TextIO | None = None) -> list[Any]:

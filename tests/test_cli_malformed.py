@@ -172,3 +172,23 @@ def test_a_json_lines_entry_that_is_not_an_object_says_so(tmp_path: Path, capsys
     records = lines(capsys.readouterr().err)
     assert [(r["row"], r["code"]) for r in records] == [(1, "not_an_object"), (2, "not_an_object")]
     assert "found a string" in records[0]["message"]
+
+
+# --- arguments checked before the run ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["assess", "batch"])
+def test_an_on_date_too_late_to_plan_from_is_a_usage_error(command: str, capsys: Capture) -> None:
+    """--on 9999-12-31 is a valid date, but plans run years past it: exit 2 naming --on."""
+    source = EXAMPLES / ("households/orphan.json" if command == "assess" else "population")
+    assert main([command, str(source), "--on", "9999-12-31"]) == 2
+    assert "--on" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag", ["--errors", "--out"])
+def test_batch_output_into_a_missing_folder_fails_before_the_run(tmp_path: Path, capsys: Capture, flag: str) -> None:
+    """An output path whose folder does not exist: a record naming the option and the path, nothing written."""
+    target = tmp_path / "missing" / "x.jsonl"
+    code, out, err = batch(capsys, EXAMPLES / "population", flag, str(target))
+    (record,) = lines(err)
+    assert code == 1 and out == "" and record["loc"] == str(target) and flag in record["message"]
