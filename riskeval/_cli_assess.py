@@ -5,12 +5,11 @@ or English (per child the explanation and the visit plan).
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import date
 from typing import Any
 
 from riskeval import audit
-from riskeval._cli_io import _date, _errors, _records_of, read_households
+from riskeval._cli_io import _date, _errors, _records_of, dumps, read_households
 from riskeval.assess import assess
 from riskeval.errors import RiskevalError
 from riskeval.pack import Pack, load_pack
@@ -161,7 +160,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
             "as_of": args.on.isoformat(),
             "results": [r.model_dump(mode="json") for r in results],
         }
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(dumps(out, indent=2))
     else:
         for r in results:
             print(text_report(r, pack, args.lang), end="\n\n")

@@ -14,14 +14,14 @@ or column had a problem (every assessable row is still assessed and written).
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from riskeval._cli_io import _date, dumps
 from riskeval.batch import BatchResult, assess_batch
-from riskeval.cli import _date
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.pack import load_pack
 from riskeval.population import read_population
@@ -79,7 +79,7 @@ def _write(result: BatchResult, out: Path, bar: Bar) -> None:
     if suffix == ".jsonl":
         with out.open("w", encoding="utf-8") as fh:
             for i, record in enumerate(result.to_records()):
-                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+                fh.write(dumps(record) + "\n")
                 if i % 5000 == 0:
                     bar("writing", i, result.assessed)
         bar("writing", result.assessed, result.assessed)
@@ -94,6 +94,23 @@ def _write(result: BatchResult, out: Path, bar: Bar) -> None:
     bar("writing", result.assessed, result.assessed)
 
 
+def _check_writable(option: str, target: str | None) -> None:
+    """Before the run, not after it: an output file that cannot be written is a record naming it."""
+    if target is None:
+        return
+    path = Path(target)
+    folder = path.parent
+    if not folder.is_dir():
+        problem = f"{option}: no folder {folder} to write {path.name} in (create it first)"
+    elif path.is_dir():
+        problem = f"{option}: {target} is a folder, not a file"
+    elif not os.access(path if path.exists() else folder, os.W_OK):
+        problem = f"{option}: no permission to write {target}"
+    else:
+        return
+    raise FactsError([ErrorRecord(target, "unwritable", problem)])
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     """Read, assess, write; the summary and the error count on stdout."""
     if args.out is not None and Path(args.out).suffix.lower() not in (".parquet", ".csv", ".jsonl"):
@@ -101,6 +118,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     source = Path(args.input)
     if not source.exists():
         raise FactsError([ErrorRecord(args.input, "file_not_found", f"no such file or folder: {args.input}")])
+    _check_writable("--out", args.out)
+    _check_writable("--errors", args.errors)
     pack = load_pack(args.pack)
     bar = Bar(sys.stderr, args.progress)
     try:
@@ -115,11 +134,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if result.errors:
         with Path(args.errors).open("w", encoding="utf-8") as fh:
             for record in result.errors:
-                fh.write(json.dumps(record.as_dict(), ensure_ascii=False) + "\n")
+                fh.write(dumps(record.as_dict()) + "\n")
     summary = result.summary()
     if args.format == "json":
-        print(json.dumps({**summary.as_dict(), "errors_file": args.errors if result.errors else None},
-                         ensure_ascii=False))  # fmt: skip
+        print(dumps({**summary.as_dict(), "errors_file": args.errors if result.errors else None}))
     else:
         print(summary)
         where = f" (written to {args.errors})" if result.errors else ""

@@ -1,5 +1,5 @@
-"""What every ``riskeval`` subcommand shares: dates from arguments, households from JSON input, and error
-records on stderr (one JSON object per line).
+"""What every ``riskeval`` subcommand shares: dates from arguments, households from JSON input, error
+records on stderr (one JSON object per line), and :func:`dumps`, the strict JSON of every output.
 """
 
 from __future__ import annotations
@@ -13,38 +13,48 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
+from riskeval.facts._input import BOM, as_object, loads, read_problem
+
+# Plans run years past the assessment date (visits, full assessments, age milestones up to 18): a century
+# of headroom keeps every date they compute inside the calendar, which ends with year 9999.
+LATEST = date(9899, 12, 31)
 
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        found = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+    if found > LATEST:
+        raise argparse.ArgumentTypeError(f"{text}: too late to plan visits from (at most {LATEST})")
+    return found
 
 
 def read_households(source: str, stdin: TextIO | None = None) -> list[Any]:
-    """The households of a file (``-``: stdin): one JSON object, a JSON list of them, or JSON lines."""
+    """The households of a file (``-``: stdin): one JSON object, a JSON list of them, or JSON lines.
+
+    An entry that is not a JSON object is kept as :class:`~riskeval.facts._input.Unparsed`, its row then
+    reported (a JSON string would otherwise be decoded as JSON text again).
+    """
+    name = "<stdin>" if source == "-" else source
     try:
         text = (stdin or sys.stdin).read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FactsError([ErrorRecord(source, "file_not_found", f"no such file: {source}")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise FactsError([ErrorRecord(source, "unreadable", f"cannot read {source}: {exc}")]) from None
-    name = "<stdin>" if source == "-" else source
+        raise read_problem(name, exc) from None
+    text = text.removeprefix(BOM)
     body = text.strip()
     if not body:
         raise FactsError([ErrorRecord(name, "empty_input", "the input holds no household")])
     try:
-        data = json.loads(body)
-    except json.JSONDecodeError as whole:
+        data = loads(text, name)
+    except FactsError:
         if body[0] != "{" or not _first_line_parses(body):
-            loc = f"{name}:{whole.lineno}:{whole.colno}"
-            raise FactsError([ErrorRecord(loc, "invalid_json", whole.msg)]) from None
+            raise
         return list(_json_lines(text, name))
     if isinstance(data, dict):
         return [data]
     if isinstance(data, list):
-        return data
+        return [as_object(item) for item in data]
     raise FactsError(
         [ErrorRecord(name, "not_a_household", f"expected an object or a list, found {type(data).__name__}")]
     )
@@ -52,8 +62,8 @@ def read_households(source: str, stdin: TextIO | None = None) -> list[Any]:
 
 def _first_line_parses(body: str) -> bool:
     try:
-        json.loads(body.splitlines()[0])
-    except json.JSONDecodeError:
+        loads(body.splitlines()[0])
+    except FactsError:
         return False
     return True
 
@@ -64,9 +74,9 @@ def _json_lines(text: str, name: str) -> Iterator[Any]:
     for n, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                items.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                records.append(ErrorRecord(f"{name}:{n}:{exc.colno}", "invalid_json", exc.msg))
+                items.append(as_object(loads(line, name, n), n))
+            except FactsError as exc:
+                records += exc.records
     if records:
         raise FactsError(records)
     yield from items
@@ -75,12 +85,18 @@ def _json_lines(text: str, name: str) -> Iterator[Any]:
 # --- output --------------------------------------------------------------------------------------
 
 
+def dumps(data: Any, indent: int | None = None) -> str:
+    """Every JSON the command line writes: strict JSON (no bare NaN or Infinity, which JSON has not; error
+    records name them as text), non-ASCII text as itself."""
+    return json.dumps(data, ensure_ascii=False, allow_nan=False, indent=indent)
+
+
 def _errors(records: Sequence[ErrorRecord], row: int | None = None) -> None:
     for r in records:
         out = r.as_dict()
         if row is not None:
             out = {"row": row, **out}
-        print(json.dumps(out, ensure_ascii=False), file=sys.stderr)
+        print(dumps(out), file=sys.stderr)
 
 
 def _records_of(exc: BaseException) -> list[ErrorRecord]:

@@ -13,10 +13,10 @@ position in the input, a folder's files in name order), the others are processed
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
+from riskeval._cli_io import dumps
 from riskeval.cli import _date, _errors, read_households
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.pack import Pack, load_pack
@@ -90,7 +90,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.format == "json":
         out = result.as_dict()
         out["errors"] = [e.as_dict() for e in errors]
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(dumps(out, indent=2))
     else:
         words = _TEXT[args.lang]
         for t in result.triggers:
@@ -124,7 +124,7 @@ def cmd_due(args: argparse.Namespace) -> int:
             "triggers": [t.model_dump(mode="json") for t in triggers],
             "errors": [e.as_dict() for e in rejected],
         }
-        print(json.dumps(out, ensure_ascii=False, indent=2))
+        print(dumps(out, indent=2))
     else:
         for t in triggers:
             print(trigger_line(t, pack, args.lang))

@@ -7,6 +7,7 @@ keep working.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +23,7 @@ class ErrorRecord:
     row: int | None = field(default=None)
 
     def as_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict (the value is kept only when it is JSON-safe)."""
+        """Return a JSON-ready dict (a value JSON cannot carry is shown as text: ``"NaN"``, ``"Infinity"``)."""
         out: dict[str, Any] = {"loc": self.loc, "code": self.code, "message": self.message}
         if self.row is not None:
             out["row"] = self.row
@@ -31,6 +32,9 @@ class ErrorRecord:
 
 
 def _json_safe(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        # JSON has no token for these: the names JavaScript gives them, as text
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, list | tuple):

@@ -20,14 +20,14 @@ Tables or dicts of numpy arrays (or lists); files are CSV, Parquet, or JSON line
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from riskeval.errors import FactsError
+from riskeval.errors import ErrorRecord, FactsError
+from riskeval.facts._input import line_entry, read_problem
 
 if TYPE_CHECKING:
     from riskeval.batch import Intake
@@ -120,14 +120,30 @@ def to_tables(households: Sequence[Household]) -> Population:
 
 
 def _read_csv(path: Path) -> Any:
+    """A CSV table as text cells; a file that is empty, not UTF-8 or not CSV is a record naming it."""
     try:
         import pandas as pd
     except ImportError:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-        names = list(rows[0]) if rows else []
-        return {k: [r.get(k) or None for r in rows] for k in names}
-    return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        pd = None
+    try:
+        if pd is None:
+            return _read_csv_plain(path)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise read_problem(path, exc) from None
+    except (ValueError, csv.Error) as exc:  # pandas' EmptyDataError and ParserError are ValueErrors
+        if not path.read_bytes().strip():
+            raise FactsError([ErrorRecord(str(path), "empty_input", f"{path} is empty (no header row)")]) from None
+        raise FactsError([ErrorRecord(str(path), "invalid_csv", f"{path} is not valid CSV: {exc}")]) from None
+
+
+def _read_csv_plain(path: Path) -> dict[str, list[Any]]:
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh, strict=True)
+        rows = list(reader)
+    if reader.fieldnames is None:
+        raise csv.Error("no header row")
+    return {k: [r.get(k) or None for r in rows] for k in reader.fieldnames}
 
 
 def _read_table(path: Path) -> Any:
@@ -139,7 +155,10 @@ def _read_table(path: Path) -> Any:
             import pyarrow.parquet as pq
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise ImportError("reading Parquet needs pyarrow: pip install riskeval[pandas]") from exc
-        return pq.read_table(path)
+        try:
+            return pq.read_table(path)
+        except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+            raise read_problem(path, exc) from None
     raise FactsError([], f"{path}: expected a .csv or .parquet table")
 
 
@@ -153,20 +172,20 @@ def read_population(path: str | Path, members: str | Path | None = None) -> Popu
         members: the members table, when it is not beside the children table.
 
     Returns:
-        A :class:`Population`, or for JSON lines the households (a line that is not valid JSON is kept as
-        its text, so that ``assess_batch`` rejects it with a record instead of losing it).
+        A :class:`Population`, or for JSON lines the households (a line that is not a JSON object is kept
+        as :class:`~riskeval.facts._input.Unparsed`, so that ``assess_batch`` rejects it with a record
+        naming the line instead of losing it).
+
+    Raises:
+        FactsError: a file that cannot be read (missing, empty, not UTF-8, not CSV), named in the record.
     """
     p = Path(path)
     if p.suffix.lower() in (".jsonl", ".ndjson"):
-        out: list[Any] = []
-        with p.open(encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    try:
-                        out.append(json.loads(line))
-                    except ValueError:
-                        out.append(line)
-        return out
+        try:
+            text = p.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise read_problem(p, exc) from None
+        return [line_entry(line, n) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     if p.is_dir():
         kids = next((p / f"children{s}" for s in (".parquet", ".csv") if (p / f"children{s}").exists()), None)
         if kids is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
@@ -12,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from riskeval._privacy import REDACTED, scrubbed
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts._event import Event
+from riskeval.facts._input import Unparsed, loads
 from riskeval.facts._models import LOCATED, ROLE_FIELDS, Household, id_problems
 
 M = TypeVar("M", bound=BaseModel)
@@ -86,12 +86,10 @@ def _parse(model: type[M], data: Any, today: date | None, what: str) -> M:
     if type(data) is not dict:  # a dict is the usual input: skip the class checks (an ABC check is slow)
         if isinstance(data, model):
             return data
+        if isinstance(data, Unparsed):
+            raise FactsError(list(data.records), f"{what}: not a JSON object")
         if isinstance(data, str | bytes):
-            try:
-                data = json.loads(data)
-            except json.JSONDecodeError as exc:
-                rec = ErrorRecord(loc="<root>", code="invalid_json", message=str(exc), value=None)
-                raise FactsError([rec], f"{what}: not valid JSON") from None
+            data = loads(data)
     try:
         # model_validate() minus its argument handling: the validator is what it calls.
         found: M = model.__pydantic_validator__.validate_python(data, context={"today": today} if today else None)
