@@ -13,11 +13,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
+from riskeval.facts._as_of import LATEST
 from riskeval.facts._input import BOM, as_object, loads, read_problem
-
-# Plans run years past the assessment date (visits, full assessments, age milestones up to 18): a century
-# of headroom keeps every date they compute inside the calendar, which ends with year 9999.
-LATEST = date(9899, 12, 31)
 
 
 def _date(text: str) -> date:

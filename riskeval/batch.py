@@ -60,7 +60,7 @@ def _count_children(item: Any) -> int:
     if isinstance(item, str | bytes):
         try:
             data = json.loads(item)
-        except ValueError:
+        except (ValueError, RecursionError):  # its records come from parse_household
             return 1
     if isinstance(data, Household):
         return len(data.children)

@@ -86,3 +86,15 @@ def test_an_assessment_date_that_is_not_a_date_is_named(on: Any) -> None:
     for run in runs:
         with pytest.raises(TypeError, match=r"^on: expected a datetime\.date"):
             run()
+
+
+def test_an_assessment_date_too_late_to_plan_from_is_named() -> None:
+    """Plans run years ahead: a date in the calendar's last century cannot have one (an internal error before)."""
+    with pytest.raises(ValueError, match=r"^on: 9999-12-31 is too late"):
+        riskeval.assess(household(), on=date(9999, 12, 31))
+
+
+def test_a_batch_line_nested_too_deep_is_one_rejected_row() -> None:
+    result = riskeval.assess_batch([{**household(), "id": "h2"}, "[" * 50_000], on=ON)
+    assert [(e.loc, e.code) for e in result.errors] == [("households[1]", "too_deep")]
+    assert result.assessed == 1

@@ -13,10 +13,17 @@ from riskeval.facts._models import Household
 RECORDED_DATES = ("birth_date", "identified_on", "last_visit", "last_full_assessment")
 
 
+# Plans run years past the assessment date (visits, full assessments, age milestones up to 18): a century
+# of headroom keeps every date they compute inside the calendar, which ends with year 9999.
+LATEST = date(9899, 12, 31)
+
+
 def assessment_date(on: object) -> date:
-    """``on`` itself, or a TypeError that names it: a datetime carries a time of day and a time zone that
-    the day of an assessment must not depend on, so it is refused rather than cut to its date."""
+    """``on`` itself, or a TypeError (a ValueError past LATEST) that names it: a datetime carries a time of
+    day and a time zone that the day of an assessment must not depend on, so it is refused, not cut."""
     if type(on) is date:
+        if on > LATEST:
+            raise ValueError(f"on: {on} is too late to plan visits from (at most {LATEST})")
         return on
     found = f"a datetime ({on!r}): pass on.date()" if isinstance(on, date) else f"{type(on).__name__} {on!r}"
     raise TypeError(f"on: expected a datetime.date such as date(2025, 12, 1), found {found}")
