@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 
 from riskeval.assess import program_for
 from riskeval.facts import Event, EventType, Household
-from riskeval.testing import events, households
+from riskeval.testing import event_logs, households
 from riskeval.triggers import Monitor, Trigger
 
 
@@ -58,10 +58,17 @@ def pool(n_households: int, per_household: int) -> list[tuple[Household, list[Ev
         h = data.draw(households())
         if not h.children:
             return
-        out.append((h, data.draw(st.lists(events(h), min_size=per_household, max_size=per_household))))
+        out.append((h, data.draw(event_logs(h, min_size=per_household, max_size=per_household))))
 
     draw()
-    return out
+    # Hypothesis repeats small values: the draws share household ids (and event ids across households),
+    # and the monitor rightly refuses a repeated household. Unique ids give every log its own household.
+    unique = []
+    for i, (h, log) in enumerate(out):
+        hid = f"hh{i:05d}"
+        log = [e.model_copy(update={"id": f"{hid}-e{j}", "household": hid}) for j, e in enumerate(log)]
+        unique.append((h.model_copy(update={"id": hid}), log))
+    return unique
 
 
 def copy_of(logs: list[tuple[Household, list[Event]]], k: int) -> tuple[list[Household], list[Event]]:

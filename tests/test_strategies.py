@@ -42,7 +42,7 @@ from riskeval.facts import (
     Sex,
     event_kinds,
 )
-from riskeval.testing import ASSESSMENT_DATE, events, households
+from riskeval.testing import ASSESSMENT_DATE, event_logs, events, households
 
 T = TypeVar("T")
 CI = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -328,9 +328,9 @@ def test_each_household_shape_is_generated(
 
 
 def test_testing_exports_are_sorted_and_public() -> None:
-    """riskeval.testing exports exactly households, events and ASSESSMENT_DATE, sorted."""
+    """riskeval.testing exports exactly households, events, event_logs and ASSESSMENT_DATE, sorted."""
     assert riskeval.testing.__all__ == sorted(riskeval.testing.__all__)
-    assert set(riskeval.testing.__all__) == {"ASSESSMENT_DATE", "events", "households"}
+    assert set(riskeval.testing.__all__) == {"ASSESSMENT_DATE", "event_logs", "events", "households"}
     assert date.today() >= ASSESSMENT_DATE
 
 
@@ -341,3 +341,10 @@ def test_importing_without_hypothesis_says_how_to_install_it() -> None:
     assert result.returncode != 0
     assert "ImportError" in result.stderr
     assert "pip install riskeval[testing]" in result.stderr
+
+
+@given(households().flatmap(lambda h: st.tuples(st.just(h), event_logs(h, min_size=1, max_size=10))))
+def test_an_event_log_names_its_household_and_each_id_once(drawn: tuple[Household, list[Event]]) -> None:
+    household, log = drawn
+    assert len({e.id for e in log}) == len(log)
+    assert {e.household for e in log} == {household.id}

@@ -18,7 +18,7 @@ from test_triggers_pack import copy_pack
 import riskeval
 from riskeval.errors import TriggerError
 from riskeval.facts import Event, Household
-from riskeval.testing import events, households
+from riskeval.testing import event_logs, households
 from riskeval.triggers import Monitor
 from riskeval.triggers._apply import affected, problems, updated
 from riskeval.triggers._match import Situation
@@ -27,7 +27,7 @@ needs_durable = pytest.mark.skipif(importlib.util.find_spec("durable") is None, 
 LAW = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
-LOGS = households().flatmap(lambda h: st.tuples(st.just(h), st.lists(events(h), max_size=15)))
+LOGS = households().flatmap(lambda h: st.tuples(st.just(h), event_logs(h, max_size=15)))
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_triggers.py"
 MAX_GROWTH_KB = 20 * 1024
 

@@ -19,7 +19,7 @@ from riskeval.facts import Child, Event, Household, parse_event, parse_household
 from riskeval.pack import _ast as A
 from riskeval.pack import load_pack
 from riskeval.pack._types import BOOL, NUMBER
-from riskeval.testing import events, households
+from riskeval.testing import event_logs, households
 from riskeval.triggers import Monitor
 from riskeval.triggers._apply import problems, updated
 from riskeval.triggers._dates import Outlook, date_comparisons
@@ -217,7 +217,7 @@ def _same_days(log: list[Event], days: list[int]) -> list[Event]:
 # Days from DAY: the same day again, the next, and far enough for ages and durations to cross a threshold.
 OFFSETS = st.lists(st.sampled_from([0, 0, 1, 31, 183, 366, 731]), min_size=1, max_size=5)
 Case = tuple[Household, list[Event], list[int]]
-LOGS = households(on=DAY).flatmap(lambda h: st.tuples(st.just(h), st.lists(events(h), max_size=20), OFFSETS))
+LOGS = households(on=DAY).flatmap(lambda h: st.tuples(st.just(h), event_logs(h, max_size=20), OFFSETS))
 
 
 @LAW
@@ -244,7 +244,7 @@ def test_every_change_is_a_fresh_assessment_before_and_after_its_event(case: Cas
     assert t is None
 
 
-STEPS = households(on=DAY).flatmap(lambda h: st.tuples(st.just(h), st.lists(events(h), min_size=1, max_size=12)))
+STEPS = households(on=DAY).flatmap(lambda h: st.tuples(st.just(h), event_logs(h, min_size=1, max_size=12)))
 
 
 @LAW

@@ -6,7 +6,7 @@ Needs the optional extra ``testing``::
 
 Example:
     >>> from hypothesis import given
-    >>> from riskeval.testing import events, households
+    >>> from riskeval.testing import event_logs, events, households
     >>> @given(households())
     ... def test_validates(household): ...
 """
@@ -17,7 +17,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError("riskeval.testing needs hypothesis, an optional extra: pip install riskeval[testing]") from exc
 
 from riskeval.testing._draw import ASSESSMENT_DATE
-from riskeval.testing._events import events
+from riskeval.testing._events import event_logs, events
 from riskeval.testing._strategies import households
 
-__all__ = ["ASSESSMENT_DATE", "events", "households"]
+__all__ = ["ASSESSMENT_DATE", "event_logs", "events", "households"]

@@ -119,3 +119,22 @@ def events(
         names = ", ".join(t.value for t in wanted)
         raise ValueError(f"household {household.id!r} has no child or member that {names} events need")
     return _event(household, on or ASSESSMENT_DATE, wanted)
+
+
+def event_logs(
+    household: Household,
+    *,
+    min_size: int = 0,
+    max_size: int = 20,
+    on: date | None = None,
+    types: Iterable[EventType | str] | None = None,
+) -> st.SearchStrategy[list[Event]]:
+    """Generate logs of one household's events, each id once: the monitor refuses an event applied to its
+    household twice (``duplicate_id``), and Hypothesis repeats small values, so plain lists of
+    :func:`events` would test that refusal far more than the events.
+
+    Example:
+        >>> households().flatmap(lambda h: st.tuples(st.just(h), event_logs(h)))  # doctest: +SKIP
+    """
+    one = events(household, on=on, types=types)
+    return st.lists(one, min_size=min_size, max_size=max_size, unique_by=lambda e: e.id)

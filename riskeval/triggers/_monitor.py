@@ -71,13 +71,13 @@ class Monitor:
         )
         self._households: dict[str, Household] = {}
         self._history: dict[str, list[tuple[date, str]]] = {}
-        # Each household's latest applied event date, and the ids applied on it (-> the household): an event
-        # is applied once, and never under facts that a later event already changed. Only the latest day's
-        # ids are kept: an older one's copy is refused as out of order, and a monitor that runs for years
-        # must not hold every id it has seen (flat memory).
-        self._applied: dict[str, str] = {}
+        # Each household's latest applied event date, and the ids applied to it on that date: an event is
+        # applied to its household once, and never under facts that a later event already changed. Only the
+        # latest day's ids are kept: an older event's copy is refused as out of order, and a monitor that
+        # runs for years must not hold every id it has seen (flat memory). Ids are a household's: the same
+        # id in two households is two events (two systems' numbering), not one delivered twice.
         self._latest: dict[str, date] = {}
-        self._latest_ids: dict[str, list[str]] = {}
+        self._latest_ids: dict[str, set[str]] = {}
         self._rank: dict[str, int] = {u: i for i, u in enumerate(spec.urgencies)}
         self._order: dict[str, int] = {r.id: i for i, r in enumerate(spec.rules)}
         self._rows: dict[str, TriggerRow] = {r.id: r for r in spec.rules}
@@ -116,8 +116,7 @@ class Monitor:
     def _track(self, households: Iterable[Household | Mapping[str, Any] | str]) -> list[ErrorRecord]:
         valid, records = _validated(households)
         for hh in valid:
-            for old in self._latest_ids.pop(hh.id, ()):
-                self._applied.pop(old, None)
+            self._latest_ids.pop(hh.id, None)
             self._households[hh.id] = hh
             self._history[hh.id] = []
             self._latest.pop(hh.id, None)
@@ -168,7 +167,7 @@ class Monitor:
     ) -> Replay:
         fresh = Monitor.__new__(Monitor)
         fresh.__dict__.update(self.__dict__)
-        fresh._households, fresh._history, fresh._applied, fresh._latest, fresh._latest_ids = {}, {}, {}, {}, {}
+        fresh._households, fresh._history, fresh._latest, fresh._latest_ids = {}, {}, {}, {}
         fresh._assessed = self._assessed.fresh() if self._assessed is not None else None
         errors = fresh._track(households)
         parsed: list[tuple[int, Event]] = []
@@ -227,8 +226,8 @@ class Monitor:
 
     # --- one event ---------------------------------------------------------------------------------
     def _post(self, ev: Event) -> tuple[list[Trigger], list[ErrorRecord]]:
-        if ev.id in self._applied:
-            message = f"event {ev.id!r} was already applied (household {self._applied[ev.id]!r})"
+        if ev.id in self._latest_ids.get(ev.household, ()):
+            message = f"event {ev.id!r} was already applied to household {ev.household!r}"
             return [], [ErrorRecord("id", "duplicate_id", message, ev.id)]
         hh = self._households.get(ev.household)
         if hh is None:
@@ -262,10 +261,8 @@ class Monitor:
         trigger = self._decide(ev, after, children, matched, changes, after_evals)
         self._households[hh.id] = after
         if latest is None or ev.date > latest:
-            for old in self._latest_ids.pop(hh.id, ()):
-                self._applied.pop(old, None)
-        self._applied[ev.id] = hh.id
-        self._latest_ids.setdefault(hh.id, []).append(ev.id)
+            self._latest_ids[hh.id] = set()
+        self._latest_ids[hh.id].add(ev.id)
         self._latest[hh.id] = ev.date
         if ev.type.value in self._counted:
             # Events come in date order: one past the widest window can never be counted again.
