@@ -97,8 +97,17 @@ class Program:
         # and parameters (the default pack's does), its answer is memoised on exactly those inputs.
         deciders = [r.node for r in pack.tier_rows] + [pack.on_roster.node]
         nodes = [n for root in deciders for n in A.walk(root)]
-        self.decide_refs = sorted({(n.kind, n.name) for n in nodes if isinstance(n, A.Ref)})
-        self.decide_pure = all(isinstance(n, _PURE) and not (isinstance(n, A.Ref) and n.args) for n in nodes)
+        # Parts of the table that read the child's facts (a predicate, say) but no rule result nor tier input
+        # have one value per child in every what-if: computed once, they join the memo's key.
+        constant = [part for root in deciders for part in _constant_parts(root, pack)]
+        self.decide_constants = [c.compile(part) for part in constant]
+        inside = {id(x) for part in constant for x in A.walk(part)}
+        self.decide_refs = sorted({(n.kind, n.name) for n in nodes if isinstance(n, A.Ref) and id(n) not in inside})
+        # Anything else that reads facts (a predicate that also reads a rule result) leaves no key: no memo.
+        self.decide_pure = all(
+            id(n) in inside or (isinstance(n, _PURE) and not (isinstance(n, A.Ref) and n.kind == "predicate"))
+            for n in nodes
+        )
         self.decide_memo: dict[tuple[Any, ...], tuple[str | None, Rule | None, bool]] = {}
         self.decide_reads = _reach(deciders, pack)
         self.domains = {f.id: f.domain for f, _ in self.factors}
@@ -253,7 +262,12 @@ class Program:
 
     def _refs(self, ctx: Ctx) -> tuple[Any, ...]:
         results = ctx.results
-        return tuple([results[r][0] if r in results else None for r in self.decide_refs])
+        refs = [results[r][0] if r in results else None for r in self.decide_refs]
+        if self.decide_constants:
+            mark = len(ctx.unknown)
+            refs += [part(ctx) for part in self.decide_constants]
+            del ctx.unknown[mark:]  # what the table reads is no rule's data gap
+        return tuple(refs)
 
     def _table(
         self, ctx: Ctx, score: int, counts: dict[str, int], refs: tuple[Any, ...] | None
@@ -335,6 +349,19 @@ def _edges(pack: Pack) -> list[date]:
     days = {p.from_ for p in periods if p.from_ is not None}
     days |= {p.to + timedelta(days=1) for p in periods if p.to is not None}
     return sorted(days)
+
+
+def _constant_parts(node: A.Node, pack: Pack) -> list[A.Node]:
+    """The largest parts of a tier-table condition that read the child's facts and neither a tier input nor
+    a category or factor (through predicates too): each has one value per child, whatever the what-if."""
+    inside = list(A.walk(node))
+    moving = any(isinstance(x, A.TierInput) for x in inside) or any(
+        kind in ("category", "factor") for kind, _ in _reach([node], pack)
+    )
+    if not moving:
+        reads = any(isinstance(x, A.Fact | A.Agg) or (isinstance(x, A.Ref) and x.kind == "predicate") for x in inside)
+        return [node] if reads else []
+    return [part for child in A.children(node) for part in _constant_parts(child, pack)]
 
 
 def _reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:

@@ -88,7 +88,10 @@ class VectorProgram:
         self.domains = sorted({f.domain for f, _ in self.factors})
         self.severities = list(pack.severities)
         decision = [r.node for r in pack.tier_rows] + [pack.on_roster.node]
-        self.refs = sorted({(n.kind, n.name) for d in decision for n in A.walk(d) if isinstance(n, A.Ref)})
+        # The rule results the table reads; a predicate it calls is not one (it reads the facts, which makes
+        # the decision per child: not compact).
+        refs = {(n.kind, n.name) for d in decision for n in A.walk(d) if isinstance(n, A.Ref) and n.kind != "predicate"}
+        self.refs = sorted(refs)
         # Read only under and/or: "unknown" and "false" then decide alike (Kleene logic is monotone, and the
         # table asks "is it true?"), so the decision is grouped on two values of these instead of three.
         self.positive = set(self.refs) - {r for d in decision for r in not_positive(d)}

@@ -8,7 +8,6 @@ import dataclasses
 from collections.abc import Collection
 from typing import Any
 
-from riskeval.pack import _ast as A
 from riskeval.pack._files import Parameter, TiersFile
 from riskeval.pack._model import Rule
 from riskeval.pack._rules import RuleCompiler, row_rule
@@ -49,15 +48,7 @@ def compile_tiers(
         if not known(("rows", i, "tier"), row.tier, ids, "unknown_name", f"tier row {row.id}: no tier"):
             continue
         node = loader.expr("tier_row", row.id, row.when, doc, ("rows", i, "when"), tier_scope)
-        read = _fact_read(node) if node is not None else None
-        if read is not None:
-            loader.problem(
-                doc.mark(("rows", i, "when")),
-                "forbidden",
-                f"tier row {row.id}: the tier table reads the score, severity counts, categories, factors and "
-                f"parameters, not {read}: put that condition in a factor or a category",
-            )
-        elif node is not None:
+        if node is not None:
             rows.append(row_rule("tier_row", row, node, doc.mark(("rows", i)), tier=row.tier))
             reached.add(row.tier)
     for i, t in enumerate(tiers.tiers):
@@ -94,16 +85,3 @@ def severity_rank(tiers: TiersFile, params: dict[str, Parameter]) -> dict[str, i
                 max(float(v.value) for v in params[spec.points].values if not isinstance(v.value, list | str))
             )
     return rank
-
-
-def _fact_read(node: A.Node) -> str | None:
-    """What of a child's facts a tier row reads, if anything. The population form decides the table once per
-    group of children alike in the table's inputs (score, counts, rule results): a fact would split them."""
-    for n in A.walk(node):
-        if isinstance(n, A.Fact) and n.root != "on":
-            return ".".join((n.root, *n.path))
-        if isinstance(n, A.Ref) and n.kind == "predicate":
-            return f"the predicate {n.name}()"
-        if isinstance(n, A.Agg):
-            return f"{n.fn}() over the members"
-    return None
