@@ -76,3 +76,15 @@ def test_child_alone_is_u0_under_16_alone_or_under_8_unattended(
         del household["children"][0]["birth_date"]
     found = urgencies(household, {"type": "child_alone", "child": "c", "kind": kind}, executor)
     assert (("child_alone", "U0", "2025-12-05") in found) is u0
+
+
+@pytest.mark.parametrize("executor", EXECUTORS)
+def test_a_child_born_after_the_event_is_not_among_those_it_concerns(executor: str) -> None:
+    """A father who died before his child's birth: the event concerns the children alive then, and a child
+    not yet born has no tier to change (it was assessed with a negative age before)."""
+    household = single_mother()
+    household["children"].append({"id": "baby", "birth_date": "2026-01-10", "father": "f", "mother": "m"})
+    event = {"id": "e1", "household": "h", "date": "2025-12-05", "type": "parent_died", "member": "f"}
+    (trigger,) = Monitor(executor=executor).replay([household], [event]).triggers
+    assert trigger.child_ids == ["c"]
+    assert [c.child_id for c in trigger.changes] == ["c"]

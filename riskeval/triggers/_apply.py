@@ -130,14 +130,21 @@ def updated(household: Household, event: Event) -> Household:
 
 
 def affected(household: Household, event: Event) -> list[Child]:
-    """The children an event concerns: the one it names; else the named member's; else all of them."""
+    """The children an event concerns: the one it names; else the named member's; else all of them. A child
+    born after the event is none of them (a father who died before the birth)."""
     if event.child is not None:
         return [c for c in household.children if c.id == event.child]
+    children = born_by(household, event.date)
     if event.member is not None:
-        mine = [c for c in household.children if event.member in (c.father, c.mother, c.caregiver)]
+        mine = [c for c in children if event.member in (c.father, c.mother, c.caregiver)]
         if mine:
             return mine
-    return list(household.children)
+    return children
+
+
+def born_by(household: Household, day: date) -> list[Child]:
+    """The household's children born on or before a day (a child of unknown birth date counts)."""
+    return [c for c in household.children if c.birth_date is None or c.birth_date <= day]
 
 
 # --- the changes, one function per family of event ---------------------------------------------------

@@ -22,7 +22,7 @@ from riskeval.evaluate._program import ChildEval
 from riskeval.facts import Event, Household, assessment_date, parse_event, parse_household
 from riskeval.pack import Pack, load_pack
 from riskeval.pack._triggers import ChangesCorrelation, TriggerRow, TriggersSpec, WindowCorrelation
-from riskeval.triggers._apply import affected, problems, updated
+from riskeval.triggers._apply import affected, born_by, problems, updated
 from riskeval.triggers._dates import Outlook
 from riskeval.triggers._match import DurableExecutor, RiskevalExecutor, Situation
 from riskeval.triggers._match import executor as make_executor
@@ -274,6 +274,7 @@ class Monitor:
         if self._assessed is None:
             return [], {}
         old, new = self._assessed.around(before, after, on)
+        born = {c.id for c in born_by(after, on)}  # a child not yet born has no tier to change
         changes = [
             Change(
                 child_id=a.child_id,
@@ -283,6 +284,7 @@ class Monitor:
                 categories_after=a.categories,
             )
             for b, a in zip(old, new, strict=True)
+            if a.child_id in born
         ]
         return changes, {e.child_id: e for e in new}
 
