@@ -131,8 +131,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
             _write(result, Path(args.out), bar)
     finally:
         bar.close()
-    if result.errors:
-        with Path(args.errors).open("w", encoding="utf-8") as fh:
+    errors_file = Path(args.errors)
+    # A clean run writes no file, but one left by an earlier run must not pass for this run's records.
+    emptied = not result.errors and errors_file.is_file() and errors_file.stat().st_size > 0
+    if result.errors or emptied:
+        with errors_file.open("w", encoding="utf-8") as fh:
             for record in result.errors:
                 fh.write(dumps(record.as_dict()) + "\n")
     summary = result.summary()
@@ -141,6 +144,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     else:
         print(summary)
         where = f" (written to {args.errors})" if result.errors else ""
+        where = f" ({args.errors}, left by an earlier run, emptied)" if emptied else where
         print(f"error records: {len(result.errors)}{where}")
         if args.out is not None:
             print(f"results: {result.assessed} rows written to {args.out}")

@@ -190,6 +190,22 @@ def test_cli_batch_writes_error_records_and_fails(tmp_path: Path, capsys: pytest
     assert "王小明" not in errors.read_text("utf-8")
 
 
+def test_cli_batch_empties_an_errors_file_left_by_an_earlier_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clean run writes no errors file, but one left by an earlier run must not pass for this run's records;
+    a clean run with no file there creates none."""
+    stale = tmp_path / "errors.jsonl"
+    stale.write_text('{"loc": "children.school", "code": "enum"}\n', "utf-8")
+    code, stdout, _ = run_cli("batch", str(EXAMPLES / "population"), "--on", str(ON), "--errors", str(stale),
+                              capsys=capsys)  # fmt: skip
+    assert code == 0 and stale.read_text("utf-8") == ""
+    assert "error records: 0" in stdout and "emptied" in stdout
+    fresh = tmp_path / "none.jsonl"
+    code, _, _ = run_cli("batch", str(EXAMPLES / "population"), "--on", str(ON), "--errors", str(fresh), capsys=capsys)
+    assert code == 0 and not fresh.exists()
+
+
 def test_cli_batch_progress_bar_on_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """--progress draws the bar on stderr (stdout keeps only the summary)."""
     code, stdout, stderr = run_cli("batch", str(EXAMPLES / "population"), "--on", str(ON), "--progress",
