@@ -16,6 +16,7 @@ from riskeval.facts import Child, Household
 from riskeval.pack import _ast as A
 from riskeval.pack._model import FactorDef, Pack, Rule
 
+_CONSTANTS = ("tier table", "constant parts")  # a memo key no predicate call can take
 _PURE = (A.TierInput, A.Ref, A.Const, A.Param, A.BoolOp, A.Not, A.Compare, A.Arith, A.In)
 
 
@@ -264,9 +265,13 @@ class Program:
         results = ctx.results
         refs = [results[r][0] if r in results else None for r in self.decide_refs]
         if self.decide_constants:
-            mark = len(ctx.unknown)
-            refs += [part(ctx) for part in self.decide_constants]
-            del ctx.unknown[mark:]  # what the table reads is no rule's data gap
+            # The same in every what-if of this child: computed once, kept with the child's other memos.
+            found = ctx.memo.get(_CONSTANTS)
+            if found is None:
+                mark = len(ctx.unknown)
+                found = ctx.memo[_CONSTANTS] = (tuple(part(ctx) for part in self.decide_constants), [])
+                del ctx.unknown[mark:]  # what the table reads is no rule's data gap
+            refs += found[0]
         return tuple(refs)
 
     def _table(
