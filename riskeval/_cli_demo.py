@@ -12,7 +12,7 @@ from riskeval._cli_assess import _footer, _frequency_words, _label, _status_word
 from riskeval._cli_io import _date, _errors, _records_of, read_households
 from riskeval.assess import assess
 from riskeval.errors import ErrorRecord, RiskevalError
-from riskeval.facts import Household, parse_household
+from riskeval.facts import Household, parse_household, validation_today
 from riskeval.pack import Pack, load_pack
 from riskeval.results import ChildAssessment
 from riskeval.schedule import birthday
@@ -108,7 +108,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     failed = False
     for name, data in items:
         try:
-            hh = parse_household(data, today=max(args.on, date.today()))
+            hh = parse_household(data, today=validation_today(args.on))
             result = assess(hh, on=args.on, pack=pack)
         except RiskevalError as exc:
             failed = True

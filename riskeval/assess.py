@@ -12,7 +12,7 @@ from riskeval._build import trusted
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.evaluate._program import ChildEval, Program
 from riskeval.explain import explain as _explain
-from riskeval.facts import Child, Household, assessment_date, parse_household, recorded_by
+from riskeval.facts import Child, Household, assessment_date, parse_household, recorded_by, validation_today
 from riskeval.overrides import Override, check_overrides
 from riskeval.pack import Pack, load_pack
 from riskeval.results import (
@@ -54,7 +54,7 @@ def evaluate(
     """Validate and evaluate every child: the evaluation records that results and explanations come from."""
     on = assessment_date(on)
     pack = pack if pack is not None else default_pack()
-    hh = parse_household(household, today=max(on, date.today()))
+    hh = parse_household(household, today=validation_today(on))
     recorded_by(hh, on)
     prog = program_for(pack)
     return hh, pack, [prog.evaluate(hh, child, on) for child in hh.children]

@@ -24,7 +24,7 @@ from riskeval.evaluate._columns import Columns, from_households, household_dict
 from riskeval.evaluate._reads import Atoms
 from riskeval.evaluate._render import Renderer
 from riskeval.evaluate._vprogram import Outcome, VectorProgram
-from riskeval.facts import Household, assessment_date, parse_household, recorded_by
+from riskeval.facts import Household, assessment_date, parse_household, recorded_by, validation_today
 from riskeval.pack import Pack, load_pack
 from riskeval.results import ChildAssessment
 
@@ -75,7 +75,7 @@ def _where(k: int, loc: str) -> str:
 
 def intake_households(items: Iterable[Any], on: date, progress: Progress | None = None) -> Intake:
     """Validate households one by one; a household that fails is rejected whole, with its records."""
-    today = max(on, date.today())
+    today = validation_today(on)
     total = len(items) if isinstance(items, Sized) else 0
     parsed: list[tuple[int, int, Household]] = []
     errors: list[ErrorRecord] = []

@@ -20,7 +20,7 @@ from riskeval._privacy import scrubbed
 from riskeval.errors import ErrorRecord
 from riskeval.evaluate._columns import Leaf, Strings, empty_column, pack_date
 from riskeval.evaluate._raw import Raw, numbers, pack_days
-from riskeval.facts import RECORDED_DATES
+from riskeval.facts import RECORDED_DATES, validation_today
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 EMPTY_LIST = "[]"
@@ -47,7 +47,7 @@ class Converter:
         self.table, self.n, self.strings, self.on, self.prefix = table, n, strings, on, prefix
         # The fact models' bound for a birth date (assess() validates against the same), then ``on`` for
         # every recorded date (RECORDED_DATES), as assess() checks after validating.
-        self.today = max(on, date.today())
+        self.today = validation_today(on)
 
     def reject(self, cells: Cells, raw: Raw, column: str, bad_unique: dict[int, tuple[str, str]]) -> None:
         """Reject every row whose value is one of the bad distinct values (code and message per value)."""

@@ -1,6 +1,6 @@
 """The fact schema: the contract with the welfare systems that call riskeval."""
 
-from riskeval.facts._as_of import RECORDED_DATES, assessment_date, recorded_by
+from riskeval.facts._as_of import RECORDED_DATES, assessment_date, recorded_by, validation_today
 from riskeval.facts._enums import (
     Behaviour,
     CivilCapacity,
@@ -71,4 +71,5 @@ __all__ = [
     "parse_household",
     "recorded_by",
     "records_from",
+    "validation_today",
 ]

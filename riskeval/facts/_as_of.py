@@ -29,6 +29,12 @@ def assessment_date(on: object) -> date:
     raise TypeError(f"on: expected a datetime.date such as date(2025, 12, 1), found {found}")
 
 
+def validation_today(on: date) -> date:
+    """The "today" the fact models check birth dates against: the system date, or ``on`` when later (a
+    plan ahead); a birth after ``on`` is then refused by :func:`recorded_by`, whatever the system date."""
+    return max(on, date.today())
+
+
 def recorded_by(hh: Household, on: date) -> None:
     """Raise FactsError naming every recorded date of the household after ``on``."""
     late = [
