@@ -97,6 +97,7 @@ class Decision:
         self.prog, self.env = prog, env
         n = self.n = env.cols.n
         self.cap = cap = int(env.params[prog.pack.domain_cap])
+        self.raw = points  # before the cap: a what-if that swaps a hit for another needs them
         self.points = {d: np.minimum(p, cap).astype(np.int16) for d, p in points.items()}
         self.score = sum(self.points.values(), np.zeros(n, np.int16))
         self.counts = counts
@@ -191,6 +192,24 @@ class Decision:
         code = (np.where(roster, tier, -1) + 1).astype(np.int8) | (roster.astype(np.int8) * np.int8(ROSTER_BIT))
         answer = self.cache[key] = WhatIf(code, self.groups[0] if self.groups else None, (code & 15) != self.shown)
         return answer
+
+    def swap(self, rows: np.ndarray, *, domain: str, severity: str, points: int, held: str, held_points: int) -> WhatIf:
+        """The answer of the children ``rows`` (a mask) if a factor holding at severity ``held`` held at
+        ``severity`` instead; other children's answers are meaningless.
+
+        Decided for those children only, never per group: the swapped domain's points come from its points
+        before the cap, which the groups do not keep."""
+        at = np.flatnonzero(rows)
+        inputs: Inputs = {("points", d): p[at] for d, p in self.points.items()}
+        inputs.update({("count", s): c[at] for s, c in self.counts.items()})
+        inputs[("points", domain)] = np.minimum(self.raw[domain][at] - held_points + points, self.cap)
+        inputs[("count", severity)] = inputs[("count", severity)] + 1
+        inputs[("count", held)] = inputs[("count", held)] - 1
+        tier, roster, _ = self._decide(Frame(len(at), at, self.env.cols.child_hh[at], {}), inputs)
+        code = np.zeros(self.n, np.int8)
+        code[at] = (np.where(roster, tier, -1) + 1).astype(np.int8) | (roster.astype(np.int8) * np.int8(ROSTER_BIT))
+        shown = self.shown if self.groups is None else self.shown[self.groups[0]]
+        return WhatIf(code, None, rows & ((code & 15) != shown))
 
 
 class WhatIf:

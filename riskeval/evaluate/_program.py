@@ -172,7 +172,7 @@ class Program:
         unknown, results = ctx.unknown, ctx.results
         exit_gap = unknown[:] if exited is None else None
         unknown.clear()
-        unknown_factors: list[tuple[FactorDef, Rule, list[str]]] = []
+        unknown_factors: list[tuple[FactorDef, Rule, list[str], FactorHit | None]] = []
         unknown_cats: list[tuple[Rule, list[str]]] = []
         categories, factors = out.categories, out.factors
         kept: dict[tuple[str, str], bool | None] = {}
@@ -206,22 +206,26 @@ class Program:
                 if kept and value is not kept[key]:  # a changed result: whatever reads it runs again too
                     dirty.add(("rule", *key))
                 continue
-            value, unknown_level = False, None
+            value, unknown_level, hit = False, None, None
             for lv, fn, sev, points in step:
                 v = fn(ctx)
                 if v is True:
                     value = True
-                    factors.append(
-                        FactorHit(rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)]) if values else {})
-                    )
+                    hit = FactorHit(rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)]) if values else {})
+                    factors.append(hit)
                     break
                 if v is None and unknown_level is None:
                     unknown_level = lv
             reads = []
-            if value is not True and unknown_level is not None:
-                value = None
-                reads = _dedup(unknown)
-                unknown_factors.append((rule, unknown_level, reads))
+            if unknown_level is not None:
+                if value is not True:
+                    value = None
+                    reads = _dedup(unknown)
+                    unknown_factors.append((rule, unknown_level, reads, None))
+                elif gaps:
+                    # Held at a lower level while a more severe one is unknown (G10 at Md, its H open): a gap
+                    # of its own, whose what-if replaces the hit. The factor's value stays known: true.
+                    unknown_factors.append((rule, unknown_level, _dedup(unknown), hit))
             unknown.clear()
             results[key] = (value, reads)
             if kept and value is not kept[key]:
@@ -299,7 +303,7 @@ class Program:
         return decided
 
     def gaps(self, ctx: Ctx, out: ChildEval, hits: list[tuple[str, str, int]], domains: dict[str, str],
-             cats: list[tuple[Rule, list[str]]], factors: list[tuple[FactorDef, Rule, list[str]]],
+             cats: list[tuple[Rule, list[str]]], factors: list[tuple[FactorDef, Rule, list[str], FactorHit | None]],
              exit_gap: list[str] | None) -> None:  # fmt: skip
         """For each unknown rule: the facts behind it, and the tier if it turned out to hold.
 
@@ -327,15 +331,21 @@ class Program:
             out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster else None,
                                 status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
         # Unknown factors of one domain and severity (G1-G4 are all G/M) add the same hit: decide once.
-        what_if: dict[tuple[str, str, int], tuple[str | None, bool]] = {}
-        for fdef, level, reads in factors:
+        what_if: dict[tuple[Any, ...], tuple[str | None, bool]] = {}
+        for fdef, level, reads, held in factors:
             sev = level.severity or ""
-            hit = (fdef.domain, sev, pack.points(sev, ctx.params))
+            points = pack.points(sev, ctx.params)
+            # One more hit; or, for a factor held at a lower level, that hit replaced by this one.
+            hit = (fdef.domain, sev, points, held.severity if held else None, held.points if held else 0)
             if hit not in what_if:
-                before = out.domain_points.get(hit[0], 0)  # already capped; the cap bounds the sum too
-                raw = sum(p for d, _, p in hits if d == hit[0])
-                score = out.score - before + min(raw + hit[2], cap)
+                before = out.domain_points.get(fdef.domain, 0)  # already capped; the cap bounds the sum too
+                raw = sum(p for d, _, p in hits if d == fdef.domain) - hit[4]
+                score = out.score - before + min(raw + points, cap)
                 more = {**counts, sev: counts.get(sev, 0) + 1}
+                if held is not None:
+                    more[held.severity] -= 1
+                    if not more[held.severity]:
+                        del more[held.severity]
                 tier, _, roster = self._table(ctx, score, more, refs)
                 what_if[hit] = (tier if roster else None, roster)
             tier, roster = what_if[hit]

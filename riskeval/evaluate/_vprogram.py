@@ -109,6 +109,8 @@ class VectorProgram:
         cat_unknown = np.zeros((len(self.categories), n), bool)
         levels = np.full((len(self.factors), n), -1, np.int8)
         unknown: dict[tuple[int, int], np.ndarray] = {}  # (factor, level): unknown there, no level held
+        # (factor, level, level held): a lower level held, this more severe one (the first unknown) is unknown
+        upgrades: dict[tuple[int, int, int], np.ndarray] = {}
         # how many factors hold per (domain, severity): points and severity counts follow from these
         tally = {(f.domain, lv.severity or ""): np.zeros(n, np.int8) for f, lvs in self.factors for lv, _ in lvs}
         for kind, i in self.steps:
@@ -133,6 +135,10 @@ class VectorProgram:
                 levels[i][_full(vals[k].t, n)] = k
                 first_unknown[_unknown(vals[k], n)] = k
             held = levels[i] >= 0
+            up = held & (first_unknown >= 0) & (first_unknown < levels[i])
+            if up.any():
+                for ku, kh in {(int(a), int(b)) for a, b in zip(first_unknown[up], levels[i][up], strict=True)}:
+                    upgrades[(i, ku, kh)] = up & (first_unknown == ku) & (levels[i] == kh)
             first_unknown[held] = -1
             env.results[("factor", fdef.id)] = O.B(held, ~held & (first_unknown < 0))
             for k, (lv, _) in enumerate(lvs):
@@ -170,4 +176,10 @@ class VectorProgram:
                     changes[id(answer)] = answer.changes() & live
                 mask = unknown[(i, k)] & changes[id(answer)]
                 out.gaps.append(GapColumn("factor", fdef.id, mask, answer, k))
+            # Rendered in the columns' order: a factor's gaps of either kind come in the pack's order.
+            for (_, ku, kh), rows in sorted(x for x in upgrades.items() if x[0][0] == i):
+                sev, was = lvs[ku][0].severity or "", lvs[kh][0].severity or ""
+                answer = decide.swap(rows, domain=fdef.domain, severity=sev, points=pack.points(sev, env.params),
+                                     held=was, held_points=pack.points(was, env.params))  # fmt: skip
+                out.gaps.append(GapColumn("factor", fdef.id, rows & answer.changes() & live, answer, ku))
         return out
