@@ -221,3 +221,14 @@ def test_cli_batch_bad_arguments_are_records(tmp_path: Path, capsys: pytest.Capt
         code, _, stderr = run_cli(*args, capsys=capsys)
         assert code == 1
         assert json.loads(stderr.splitlines()[0])["code"] in {"file_not_found", "format"}
+
+
+def test_the_default_tier_table_is_decided_per_group_of_inputs() -> None:
+    """The table's predicate on the parents (special_parent_held) is computed once per child and read as a
+    group key: the whole table reads only keys, so a population is decided per group, not per child."""
+    from riskeval.batch import numpy_program
+
+    prog, _ = numpy_program(riskeval.load_pack())
+    assert [key for key, _ in prog.parts] == [("part", "0")]
+    assert ("part", "0") in prog.refs
+    assert prog.compact

@@ -100,7 +100,7 @@ class Program:
         nodes = [n for root in deciders for n in A.walk(root)]
         # Parts of the table that read the child's facts (a predicate, say) but no rule result nor tier input
         # have one value per child in every what-if: computed once, they join the memo's key.
-        constant = [part for root in deciders for part in _constant_parts(root, pack)]
+        constant = [part for root in deciders for part in constant_parts(root, pack)]
         self.decide_constants = [c.compile(part) for part in constant]
         inside = {id(x) for part in constant for x in A.walk(part)}
         self.decide_refs = sorted({(n.kind, n.name) for n in nodes if isinstance(n, A.Ref) and id(n) not in inside})
@@ -366,7 +366,7 @@ def _edges(pack: Pack) -> list[date]:
     return sorted(days)
 
 
-def _constant_parts(node: A.Node, pack: Pack) -> list[A.Node]:
+def constant_parts(node: A.Node, pack: Pack) -> list[A.Node]:
     """The largest parts of a tier-table condition that read the child's facts and neither a tier input nor
     a category or factor (through predicates too): each has one value per child, whatever the what-if."""
     inside = list(A.walk(node))
@@ -376,7 +376,7 @@ def _constant_parts(node: A.Node, pack: Pack) -> list[A.Node]:
     if not moving:
         reads = any(isinstance(x, A.Fact | A.Agg) or (isinstance(x, A.Ref) and x.kind == "predicate") for x in inside)
         return [node] if reads else []
-    return [part for child in A.children(node) for part in _constant_parts(child, pack)]
+    return [part for child in A.children(node) for part in constant_parts(child, pack)]
 
 
 def _reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:

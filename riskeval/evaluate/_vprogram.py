@@ -8,8 +8,9 @@ tier the child would get if the unknown rule turned out to hold.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -19,8 +20,10 @@ from riskeval.evaluate._decide import ROSTER_BIT, Decision, WhatIf, decision_onl
 from riskeval.evaluate._decide import full as _full
 from riskeval.evaluate._decide import unknown as _unknown
 from riskeval.evaluate._numpy import Compiler, Env, Fn
+from riskeval.evaluate._program import constant_parts
 from riskeval.pack import _ast as A
 from riskeval.pack._model import FactorDef, Pack, Rule
+from riskeval.pack._types import BOOL
 
 STATUS_NOT_ON_ROSTER, STATUS_ON_ROSTER, STATUS_EXITED = 0, 1, 2
 
@@ -82,12 +85,21 @@ class VectorProgram:
                 levels = sorted(f.levels, key=lambda r: -pack.severity_rank[r.severity or ""])
                 self.steps.append(("factor", len(self.factors)))
                 self.factors.append((f, [(lv, c.compile(lv.node)) for lv in levels]))
-        self.tier_rows = [(r, c.compile(r.node), pack.tier_rank(r.tier or "")) for r in pack.tier_rows]
+        # A part of the table that reads the child's facts but neither a rule result nor a tier input (a
+        # predicate on a parent, say) has one value per child whatever the what-if: computed once per child,
+        # it is read like a rule result, ("part", i), and the table can still be decided per group of inputs.
+        parts = [p for r in [*pack.tier_rows, pack.on_roster] for p in constant_parts(r.node, pack)]
+        if any(p.type != BOOL for p in parts):
+            parts = []  # a number or a date per child is no group key: decided per child (not compact)
+        names = {id(p): A.Ref(type=p.type, mark=p.mark, kind="part", name=str(i)) for i, p in enumerate(parts)}
+        self.parts = [(("part", str(i)), c.compile(p)) for i, p in enumerate(parts)]
+        decision = [_read_parts(r.node, names) for r in [*pack.tier_rows, pack.on_roster]]
+        rows = zip(pack.tier_rows, decision[:-1], strict=True)
+        self.tier_rows = [(r, c.compile(d), pack.tier_rank(r.tier or "")) for r, d in rows]
         self.exited = c.compile(pack.exited.node)
-        self.on_roster = c.compile(pack.on_roster.node)
+        self.on_roster = c.compile(decision[-1])
         self.domains = sorted({f.domain for f, _ in self.factors})
         self.severities = list(pack.severities)
-        decision = [r.node for r in pack.tier_rows] + [pack.on_roster.node]
         # The rule results the table reads; a predicate it calls is not one (it reads the facts, which makes
         # the decision per child: not compact).
         refs = {(n.kind, n.name) for d in decision for n in A.walk(d) if isinstance(n, A.Ref) and n.kind != "predicate"}
@@ -152,6 +164,8 @@ class VectorProgram:
             worth = pack.points(sev, env.params)
             if worth:
                 points[d] += count * np.int16(worth)
+        for key, part in self.parts:
+            env.results[key] = O.as_b(part(env, fr))
         decide = Decision(self, env, points, counts)
         live = ~exited
         tier, roster, tier_row = decide.main()
@@ -183,3 +197,21 @@ class VectorProgram:
                                      held=was, held_points=pack.points(was, env.params))  # fmt: skip
                 out.gaps.append(GapColumn("factor", fdef.id, rows & answer.changes() & live, answer, ku))
         return out
+
+
+def _read_parts(node: A.Node, names: dict[int, A.Ref]) -> A.Node:
+    """The tree with each of its constant parts (by identity) replaced by the reference that reads it."""
+    if id(node) in names:
+        return names[id(node)]
+    changes: dict[str, Any] = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, A.Node):
+            new = _read_parts(value, names)
+            if new is not value:
+                changes[f.name] = new
+        elif isinstance(value, tuple) and value and isinstance(value[0], A.Node):
+            items = tuple(_read_parts(v, names) for v in value)
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                changes[f.name] = items
+    return replace(node, **changes) if changes else node
