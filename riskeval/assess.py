@@ -15,12 +15,15 @@ from riskeval.explain import explain as _explain
 from riskeval.facts import Child, Household, assessment_date, parse_household, recorded_by, validation_today
 from riskeval.overrides import Override, check_overrides
 from riskeval.pack import Pack, load_pack
+from riskeval.pack._model import Rule
 from riskeval.results import (
     ChildAssessment,
     DataGap,
+    Duty,
     Explanation,
     FactorResult,
     HouseholdAssessment,
+    Label,
     PackStamp,
 )
 from riskeval.schedule import VisitPlan, plan_visits
@@ -151,6 +154,11 @@ def _plan(
         raise FactsError(records, f"visit plan: {len(records)} problem(s)") from None
 
 
+def _duty(rule: Rule) -> Duty:
+    label = trusted(Label, {"zh": rule.label.zh, "en": rule.label.en})
+    return trusted(Duty, {"id": rule.id, "label": label, "source": rule.source})
+
+
 def child_result(
     e: ChildEval,
     pack: Pack | None = None,
@@ -192,6 +200,7 @@ def child_result(
             "tier": tier,
             "visit_frequency": frequency,
             "data_gaps": gaps,
+            "duties": [_duty(d) for d in e.duties],
             "computed_tier": e.tier,
             "tier_row": e.tier_row.id if e.tier_row is not None else None,
             "override": override,

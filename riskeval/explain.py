@@ -350,6 +350,9 @@ def _render(e: ChildEval, pack: Pack, on: date, override: Override | None) -> Pa
     if override is not None and e.tier is not None:
         zh.append(_override(pack, e.tier, override, "zh"))
         en.append(_override(pack, e.tier, override, "en"))
+    for duty in e.duties:
+        zh.append(TEMPLATES["zh"]["duty"].format(label=duty.label.zh, id=duty.id, source=duty.source))
+        en.append(TEMPLATES["en"]["duty"].format(label=duty.label.en, id=duty.id, source=duty.source))
 
     heading = _GAPS[bool(e.gaps)]
     zh.append(heading[0])

@@ -46,6 +46,21 @@ class Explanation(_Result):
     en: str
 
 
+class Label(_Result):
+    """A text of the pack in Chinese and English."""
+
+    zh: str
+    en: str
+
+
+class Duty(_Result):
+    """What the child director must also do because a rule of the pack holds (a mandatory report, say)."""
+
+    id: str
+    label: Label = Field(description="what to do")
+    source: str = Field(description="the law or policy that requires it")
+
+
 class PackStamp(_Result):
     """The identity of the rule pack that decided: id, version and the sha256 of its normalised content."""
 
@@ -69,6 +84,9 @@ class ChildAssessment(_Result):
     tier: str | None
     visit_frequency: str | None
     data_gaps: list[DataGap]
+    duties: list[Duty] = Field(
+        default_factory=list, description="what must also be done, by the pack's duties that hold (a mandatory report)"
+    )
     computed_tier: str | None = Field(default=None, description="the tier the rules gave, before any override")
     tier_row: str | None = Field(default=None, description="the id of the tier-table row that decided")
     override: Override | None = Field(default=None, description="the override that set `tier`, if any")

@@ -59,6 +59,8 @@ class ChildEval:
     # The household's members in order, with their relation to the child: how explanations name the
     # member behind a fact an aggregation read (by place and relation, never by id or name).
     members: dict[str, str | None] = field(default_factory=dict)
+    # The pack's duties that hold (a mandatory report): what the child director must also do.
+    duties: list[Rule] = field(default_factory=list)
 
 
 class Program:
@@ -86,6 +88,7 @@ class Program:
         self.tier_rows = [(r, c.rule(r)) for r in pack.tier_rows]
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
+        self.duties = [(r, c.rule(r)) for r in pack.duties]
         self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
         for _f, compiled in self.factors:
             for lv, _ in compiled:
@@ -233,6 +236,9 @@ class Program:
         domains = self.domains
         hits = [(domains[h.code], h.severity, h.points) for h in factors]
         out.tier, out.tier_row, out.score, out.domain_points, on_roster = self.decide(ctx, hits)
+        if self.duties:  # read with the table's inputs as decided; only a duty known to hold is one
+            out.duties = [rule for rule, fn in self.duties if rule.applies_on(on) and fn(ctx) is True]
+            unknown.clear()
         out.status = pack.on_roster.id if on_roster else "not_on_roster"
         if not on_roster:
             out.tier, out.tier_row = None, None

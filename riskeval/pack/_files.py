@@ -146,3 +146,8 @@ class TiersFile(_File):
     frequencies: list[Frequency]
     rows: list[TierRow]
     roster: Roster
+    duties: list[Rule] = Field(
+        default_factory=list,
+        description="What the result must also require when a rule holds (a mandatory report, say); `when` may "
+        "read categories, factors, the score and severity counts, as the rows do.",
+    )

@@ -14,7 +14,7 @@ import yaml
 EXPECT_KEYS = {
     "status", "categories", "categories_include", "categories_exclude", "factors", "factors_include",
     "factors_exclude", "tier", "visit_frequency", "score", "data_gaps_include", "gap_rules_include",
-    "gap_rules_exclude",
+    "gap_rules_exclude", "duties",
 }  # fmt: skip
 
 
@@ -69,6 +69,8 @@ def _compare(expect: dict[str, Any], got: dict[str, Any]) -> list[str]:
     for key in ("status", "tier", "visit_frequency", "score"):
         if key in expect and expect[key] != got[key]:
             out.append(f"{key}: expected {expect[key]!r}, got {got[key]!r}")
+    if "duties" in expect and set(expect["duties"]) != {d["id"] for d in got["duties"]}:
+        out.append(f"duties: expected {sorted(expect['duties'])}, got {sorted(d['id'] for d in got['duties'])}")
     cats = set(got["categories"])
     if "categories" in expect and set(expect["categories"]) != cats:
         out.append(f"categories: expected {sorted(expect['categories'])}, got {sorted(cats)}")

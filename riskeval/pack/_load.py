@@ -105,7 +105,7 @@ class _Loader(RuleCompiler):
             self.problem(self.rule_mark(kind, name), "cycle", f"{kind} {name} depends on itself: {path}")
         if meta is not None:
             check_dates(self, meta, params)
-        for rule in [*predicates.values(), *categories.values(), *tier_rules[0]]:
+        for rule in [*predicates.values(), *categories.values(), *tier_rules[0], *tier_rules[2]]:
             self.never_fires(rule)
         for f in factors.values():
             for lv in f.levels:
@@ -133,6 +133,7 @@ class _Loader(RuleCompiler):
             tiers=tuple(tiers.tiers),
             frequencies={f.id: f.label for f in tiers.frequencies},
             tier_rows=tuple(rows),
+            duties=tuple(tier_rules[2]),
             exited=exited,
             on_roster=on_roster,
             schedule=schedule,

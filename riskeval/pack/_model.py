@@ -63,6 +63,7 @@ class Pack:
     tiers: tuple[Tier, ...]  # highest first
     frequencies: dict[str, Label]
     tier_rows: tuple[Rule, ...]
+    duties: tuple[Rule, ...]  # what a result must also require when one holds (a mandatory report)
     exited: Rule
     on_roster: Rule
     schedule: Any

@@ -17,11 +17,12 @@ from riskeval.pack._types import Type
 
 def compile_tiers(
     loader: RuleCompiler, tiers: TiersFile | None, scope: Scope, params: dict[str, tuple[Type, Any]]
-) -> tuple[list[Rule], tuple[Rule, Rule] | None]:
-    """The tier table's rows, and its (exited, on_roster) rules; every problem goes to the loader, located."""
+) -> tuple[list[Rule], tuple[Rule, Rule] | None, list[Rule]]:
+    """The tier table's rows, its (exited, on_roster) rules and its duties; every problem goes to the loader,
+    located."""
     doc = loader.docs.get("tiers")
     if tiers is None or doc is None:
-        return [], None
+        return [], None, []
 
     def known(loc: tuple[str | int, ...], name: str, names: Collection[str], code: str, what: str) -> bool:
         if name in names:
@@ -73,7 +74,17 @@ def compile_tiers(
         )
         if node is not None:
             roster.append(row_rule("roster", r, node, doc.mark(("roster", key))))
-    return rows, (roster[0], roster[1]) if len(roster) == 2 else None
+    duties = []
+    seen: set[str] = set()
+    for i, duty in enumerate(tiers.duties):
+        if duty.id in seen:
+            loader.problem(doc.mark(("duties", i, "id")), "duplicate_id", f"duty {duty.id}: the id is already a duty")
+            continue
+        seen.add(duty.id)
+        node = loader.expr("duty", duty.id, duty.when, doc, ("duties", i, "when"), tier_scope)
+        if node is not None:
+            duties.append(row_rule("duty", duty, node, doc.mark(("duties", i))))
+    return rows, (roster[0], roster[1]) if len(roster) == 2 else None, duties
 
 
 def severity_rank(tiers: TiersFile, params: dict[str, Parameter]) -> dict[str, int]:

@@ -1,0 +1,81 @@
+"""The pack's duties: DOMAIN.md §4, "urgent: ... a mandatory report where G1–G4 apply (LAW Art. 11)".
+
+未成年人保护法 Art. 11(2): residents' and villagers' committees (where child directors work) who find a minor
+harmed, suspected harmed or in danger shall report at once. A result that says "urgent" without saying
+"report" leaves the duty to the reader's memory.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import riskeval
+
+ON = date(2025, 12, 1)
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "households"
+
+
+def _household(name: str, **child: Any) -> dict[str, Any]:
+    h: dict[str, Any] = json.loads((EXAMPLES / f"{name}.json").read_text(encoding="utf-8"))
+    h["children"][0].update(child)
+    return h
+
+
+def _child(h: dict[str, Any], **options: Any) -> dict[str, Any]:
+    child: dict[str, Any] = riskeval.assess(h, on=ON, **options).model_dump(mode="json")["children"][0]
+    return child
+
+
+@pytest.mark.parametrize(("safety", "factor"), [("abuse", "G1"), ("runaway", "G4"), ("trafficking", "G1")])
+def test_a_g1_to_g4_child_carries_the_mandatory_report(safety: str, factor: str) -> None:
+    child = _child(_household("in-difficulty", safety=[safety]))
+    assert factor in {f["code"] for f in child["factors"]}
+    assert child["tier"] == "urgent"
+    (duty,) = child["duties"]
+    assert duty["id"] == "mandatory_report"
+    assert "第11条" in duty["source"]
+    assert "报告" in duty["label"]["zh"] and "report" in duty["label"]["en"].lower()
+
+
+def test_the_explanation_says_it_in_both_languages() -> None:
+    explanation = _child(_household("orphan", safety=["sexual_abuse"]))["explanation"]
+    (zh,) = [line for line in explanation["zh"].splitlines() if "mandatory_report" in line]
+    (en,) = [line for line in explanation["en"].splitlines() if "mandatory_report" in line]
+    assert "强制报告" in zh and "第11条" in zh
+    assert "Mandatory report" in en and "第11条" in en
+
+
+@pytest.mark.parametrize("name", ["orphan", "left-behind", "migrant", "extreme-poverty"])
+def test_no_m_factor_no_duty(name: str) -> None:
+    child = _child(_household(name))
+    assert not {f["code"] for f in child["factors"]} & {"G1", "G2", "G3", "G4"}
+    assert child["duties"] == []
+    assert "mandatory_report" not in child["explanation"]["en"]
+
+
+def test_an_unknown_safety_record_is_a_gap_not_a_duty() -> None:
+    """Only a duty known to hold is listed; what could make it hold is already a data gap."""
+    child = _child(_household("in-difficulty", safety=None))
+    assert child["duties"] == []
+    assert "G1" in {g["rule"] for g in child["data_gaps"]}
+
+
+def test_an_override_does_not_add_or_remove_a_duty() -> None:
+    """The duty follows the facts, not the tier: raising a general child to special adds no report."""
+    h = _household("left-behind")
+    override = {"child_id": h["children"][0]["id"], "tier": "special", "reason_code": "caseworker_concern",
+                "approver": "supervisor-1", "date": "2025-11-30"}  # fmt: skip
+    child = _child(h, overrides=[override])
+    assert child["tier"] == "special" and child["computed_tier"] == "general"
+    assert child["duties"] == []
+
+
+def test_the_batch_explains_the_same_duty() -> None:
+    h = _household("in-difficulty", safety=["abuse"])
+    result = riskeval.assess_batch([h], on=ON)
+    assert [d.id for d in result.explain(0).duties] == ["mandatory_report"]
