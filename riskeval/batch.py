@@ -151,6 +151,7 @@ class BatchSummary:
     by_frequency: dict[str, int]
     visits_per_month: float
     with_data_gaps: int
+    by_duty: dict[str, int]
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -160,7 +161,8 @@ class BatchSummary:
             f"rows in {self.rows_in}: assessed {self.assessed}, rejected {self.rejected} ({self.errors} error records)"
         ]
         for title, counts in (("status", self.by_status), ("tier", self.by_tier),
-                              ("category", self.by_category), ("visit frequency", self.by_frequency)):  # fmt: skip
+                              ("category", self.by_category), ("visit frequency", self.by_frequency),
+                              ("duty", self.by_duty)):  # fmt: skip
             lines.append(f"{title}:")
             lines += [f"  {k:<24}{v:>10}" for k, v in counts.items()]
         lines.append(f"home visits per month: {self.visits_per_month:.1f}")
@@ -192,6 +194,7 @@ class BatchResult:
         self.frequency_labels = tuple(pack.frequencies)
         self.category_labels = tuple(r.id for r, _ in prog.categories)
         self.factor_labels = tuple(f.id for f, _ in prog.factors)
+        self.duty_labels = tuple(r.id for r, _ in prog.duties)
         self.status = out.status
         self.tier = out.tier
         freq_of = np.array([self.frequency_labels.index(t.visit_frequency) for t in pack.tiers] + [-1], np.int8)
@@ -200,6 +203,7 @@ class BatchResult:
         n = cols.n
         self.categories = _bits(out.categories, n)
         self.factors = _bits((level >= 0 for level in out.factors), n)
+        self.duties = _bits(out.duties, n)
         self.roster_gap = np.zeros(cols.n, bool)
         by_rule: dict[tuple[str, str], np.ndarray] = {}  # a factor's levels are one flag
         for g in out.gaps:
@@ -243,9 +247,15 @@ class BatchResult:
         held: np.ndarray = (self.factors >> np.uint64(self.factor_labels.index(code))) & np.uint64(1) == 1
         return held
 
+    def duty(self, name: str) -> np.ndarray:
+        """Whether one of the pack's duties (``mandatory_report``) holds for each child."""
+        held: np.ndarray = (self.duties >> np.uint64(self.duty_labels.index(name))) & np.uint64(1) == 1
+        return held
+
     def to_records(self) -> Iterator[dict[str, Any]]:
         """One dict per assessed child: ``household_id``, ``child_id`` and the fields of ``assess()``'s child
-        (status, categories, factors with values, score, tier, visit_frequency, data_gaps with their facts)."""
+        (status, categories, factors with values, score, tier, visit_frequency, data_gaps with their facts,
+        duties)."""
         renderer = Renderer(self._prog, self._atoms, self._intake.cols, self._out, self.on)
         for i, rec in enumerate(renderer.records()):
             yield {"household_id": self.household_id[i], **rec}
@@ -276,6 +286,8 @@ class BatchResult:
             data[f"factor.{fdef.id}"] = sev[self._out.factors[k]]
         gaps = self.roster_gap.astype(np.int32) + _popcount(self.category_gaps) + _popcount(self.factor_gaps)
         data["data_gaps"] = gaps
+        for k, name in enumerate(self.duty_labels):
+            data[f"duty.{name}"] = self._out.duties[k]
         return pd.DataFrame(data)
 
     def summary(self) -> BatchSummary:
@@ -294,6 +306,7 @@ class BatchResult:
             by_frequency=by_frequency,
             visits_per_month=float(visits),
             with_data_gaps=int((self.roster_gap | (self.category_gaps > 0) | (self.factor_gaps > 0)).sum()),
+            by_duty={d: int(self.duty(d).sum()) for d in self.duty_labels},
         )
 
     def explain(self, i: int) -> ChildAssessment:

@@ -21,7 +21,7 @@ ON = ASSESSMENT_DATE
 # (民法典 Art. 202); facts are drawn on or before ASSESSMENT_DATE, so every one of these is valid.
 DAYS = st.sampled_from([ON, date(2026, 6, 30), date(2026, 8, 31), date(2027, 2, 28), date(2028, 2, 29)])
 PACK = riskeval.load_pack()
-CORE = ("child_id", "status", "categories", "factors", "score", "tier", "visit_frequency", "data_gaps")
+CORE = ("child_id", "status", "categories", "factors", "score", "tier", "visit_frequency", "data_gaps", "duties")
 CI = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -79,3 +79,20 @@ def test_the_batch_explains_the_same_duty() -> None:
     h = _household("in-difficulty", safety=["abuse"])
     result = riskeval.assess_batch([h], on=ON)
     assert [d.id for d in result.explain(0).duties] == ["mandatory_report"]
+
+
+def test_the_batch_counts_and_flags_the_duty() -> None:
+    """A population: the duty as a flag, a column, a record field and a count, child by child as assess()."""
+    hhs = [
+        _household("in-difficulty", safety=["abuse"]),
+        _household("orphan"),
+        _household("migrant", safety=["vagrant"]),
+    ]
+    for i, h in enumerate(hhs):
+        h["id"] = f"duty-{i}"
+    result = riskeval.assess_batch(hhs, on=ON)
+    assert result.duty("mandatory_report").tolist() == [True, False, True]
+    assert result.summary().by_duty == {"mandatory_report": 2}
+    assert result.to_pandas()["duty.mandatory_report"].tolist() == [True, False, True]
+    records = [r["duties"] for r in result.to_records()]
+    assert records == [_child(h)["duties"] for h in hhs]

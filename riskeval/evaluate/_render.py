@@ -57,6 +57,7 @@ class Renderer:
     def __init__(self, prog: VectorProgram, atoms: Atoms, cols: Columns, out: Outcome, on: date) -> None:
         self.prog, self.atoms, self.cols, self.out, self.on = prog, atoms, cols, out, on
         pack = prog.pack
+        self.pack_duties = [rule for rule, _ in prog.duties]
         assert out.env is not None
         params = out.env.params
         self.status = ("not_on_roster", pack.on_roster.id, pack.exited.id)
@@ -156,6 +157,11 @@ class Renderer:
             "tier": tier,
             "visit_frequency": self.frequency[tier] if tier is not None else None,
             "data_gaps": gaps,
+            "duties": [
+                {"id": d.id, "label": {"zh": d.label.zh, "en": d.label.en}, "source": d.source}
+                for d, held in zip(self.pack_duties, out.duties[:, i], strict=True)
+                if held
+            ],
             "computed_tier": tier,
             "tier_row": self.tier_rows[row] if row >= 0 else None,
         }

@@ -62,6 +62,7 @@ class Outcome:
     score: np.ndarray  # int32
     categories: np.ndarray  # bool (categories, n) in pack order
     factors: np.ndarray  # int8 (factors, n): the index of the level that holds, -1: none
+    duties: np.ndarray  # bool (duties, n): the pack's duties that hold
     gaps: list[GapColumn] = field(default_factory=list)
     env: Env | None = None
 
@@ -97,6 +98,7 @@ class VectorProgram:
         rows = zip(pack.tier_rows, decision[:-1], strict=True)
         self.tier_rows = [(r, c.compile(d), pack.tier_rank(r.tier or "")) for r, d in rows]
         self.exited = c.compile(pack.exited.node)
+        self.duties = [(r, c.compile(r.node)) for r in pack.duties]
         self.on_roster = c.compile(decision[-1])
         self.domains = sorted({f.domain for f, _ in self.factors})
         self.severities = list(pack.severities)
@@ -176,7 +178,14 @@ class VectorProgram:
         score = np.where(exited, 0, decide.score).astype(np.int32)
         cats &= live[None, :]
         levels[:, exited] = -1
-        out = Outcome(status.astype(np.int8), tier, tier_row, score, cats, levels, env=env)
+        duties = np.zeros((len(self.duties), n), bool)
+        if self.duties:  # read with the table's inputs as decided, per child (as in the scalar form)
+            fr.tier = {"score": O.V("num", decide.score.astype(np.int32)),
+                       "severity": {s: O.V("num", c) for s, c in counts.items()}}  # fmt: skip
+            for k, (rule, fn) in enumerate(self.duties):
+                if rule.applies_on(on):
+                    duties[k] = _full(O.as_b(fn(env, fr)).t, n) & live
+        out = Outcome(status.astype(np.int8), tier, tier_row, score, cats, levels, duties, env=env)
         if pack.exited.applies_on(on_date):
             out.gaps.append(GapColumn("roster", pack.exited.id, _unknown(ex, n)))
         for i, (rule, _) in enumerate(self.categories):
