@@ -1,7 +1,9 @@
 """Discretionary tier overrides (Structured Decision Making): one level at most, with reason and approver.
 
 A worker who knows more than the facts say may move a child's tier, within limits (DOMAIN.md §4): one
-level up or down, never lower while a mandatory (M) factor holds, and only for a child on the roster.
+level up or down, never lower while a mandatory (M) factor holds, never below the tier of a floor row of the
+tier table that holds (orphans and de facto unsupported children stay at least special), and only for a
+child on the roster.
 The result keeps both tiers (``computed_tier`` and the final ``tier``) and the override itself, so the
 audit file shows who moved what, when and why; the visit frequency follows the final tier.
 
@@ -179,6 +181,17 @@ def check_overrides(
                 "tier",
                 "override_below_mandatory",
                 f"{who}: {e.tier} → {o.tier} lowers the tier while mandatory factor(s) {', '.join(held)} hold",
+                o,
+                e.tier,
+            )
+            continue
+        floor = e.floor_row
+        if move < 0 and floor is not None and tiers.index(o.tier) > tiers.index(floor.tier or ""):
+            problem(
+                i,
+                "tier",
+                "override_below_floor",
+                f"{who}: {e.tier} → {o.tier} goes below {floor.tier}, the floor of the tier row {floor.id} that holds",
                 o,
                 e.tier,
             )

@@ -1,8 +1,11 @@
-"""SDM overrides: one level at most, never lower while an M factor holds, only for children on the roster."""
+"""SDM overrides: one level at most, never lower while an M factor holds nor below a floor row that holds, only
+for children on the roster."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -82,6 +85,31 @@ def test_no_lowering_while_a_mandatory_factor_holds() -> None:
         riskeval.assess(household(**URGENT), on=ON, overrides=[override("special")])
     assert problem(excinfo) == "override_below_mandatory"
     assert "G1" in str(excinfo.value)
+
+
+def _example(name: str) -> dict[str, Any]:
+    path = Path(__file__).resolve().parents[1] / "examples" / "households" / f"{name}.json"
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.mark.parametrize("name", ["orphan", "de-facto-unsupported"])
+def test_no_lowering_below_the_orphan_and_fus_floor(name: str) -> None:
+    """DOMAIN.md §4: orphans and FUS children are special at least (the floor), visited monthly (LETTER
+    特殊困难); an override to general is refused and names the floor row."""
+    h = _example(name)
+    child_id = h["children"][0]["id"]
+    assert riskeval.assess(h, on=ON).children[0].tier == "special"
+    with pytest.raises(OverrideError) as excinfo:
+        riskeval.assess(h, on=ON, overrides=[override("general", child_id)])
+    assert problem(excinfo) == "override_below_floor"
+    assert "special_floor_orphan_fus" in str(excinfo.value)
+
+
+def test_the_floor_does_not_stop_raising_an_orphan() -> None:
+    h = _example("orphan")
+    child = riskeval.assess(h, on=ON, overrides=[override("urgent", h["children"][0]["id"])]).children[0]
+    assert (child.computed_tier, child.tier) == ("special", "urgent")
 
 
 def test_an_m_factor_does_not_stop_keeping_the_tier() -> None:

@@ -61,6 +61,8 @@ class ChildEval:
     members: dict[str, str | None] = field(default_factory=dict)
     # The pack's duties that hold (a mandatory report): what the child director must also do.
     duties: list[Rule] = field(default_factory=list)
+    # The most serious floor row of the tier table that holds: no override may go below its tier.
+    floor_row: Rule | None = None
 
 
 class Program:
@@ -89,6 +91,7 @@ class Program:
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
         self.duties = [(r, c.rule(r)) for r in pack.duties]
+        self.floors = [(r, fn) for r, fn in self.tier_rows if r.floor]
         self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
         for _f, compiled in self.factors:
             for lv, _ in compiled:
@@ -249,6 +252,8 @@ class Program:
             )
         else:
             out.visit_frequency = self.frequency[out.tier]
+            if self.floors and values:  # for overrides, which only assess() takes (values on)
+                out.floor_row = self._floor(ctx)
         if gaps:
             self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap)
         out.rule_values = {key: value for key, (value, _) in results.items()}
@@ -270,6 +275,17 @@ class Program:
         score = sum(capped.values())
         tier, row, on_roster = self._table(ctx, score, counts, self._refs(ctx) if self.decide_pure else None)
         return tier, row, score, capped, on_roster
+
+    def _floor(self, ctx: Ctx) -> Rule | None:
+        """The most serious floor row that holds, read with the table's inputs as decided."""
+        best: Rule | None = None
+        mark = len(ctx.unknown)
+        for rule, fn in self.floors:
+            if rule.applies_on(ctx.on) and fn(ctx) is True:
+                if best is None or self.rank[rule.tier or ""] < self.rank[best.tier or ""]:
+                    best = rule
+        del ctx.unknown[mark:]
+        return best
 
     def _refs(self, ctx: Ctx) -> tuple[Any, ...]:
         results = ctx.results

@@ -126,6 +126,9 @@ class Tier(_File):
 
 class TierRow(Rule):
     tier: RuleId
+    floor: bool = Field(
+        default=False, description="While this row holds, no override may set a tier below its tier (a floor)."
+    )
 
 
 class Frequency(_File):

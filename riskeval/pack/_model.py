@@ -28,6 +28,7 @@ class Rule:
     severity: str | None = None
     tier: str | None = None
     text: str = ""
+    floor: bool = False  # a tier row whose tier no override may go below while it holds
 
     def applies_on(self, on: date) -> bool:
         return self.effective is None or self.effective.covers(on)

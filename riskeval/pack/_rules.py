@@ -159,10 +159,18 @@ class RuleCompiler(PackReader):
 
 
 def row_rule(
-    kind: str, row: RuleRow, node: A.Node, mark: Mark, args: tuple[str, ...] = (), tier: str | None = None
+    kind: str,
+    row: RuleRow,
+    node: A.Node,
+    mark: Mark,
+    args: tuple[str, ...] = (),
+    tier: str | None = None,
+    floor: bool = False,
 ) -> Rule:
     """The compiled rule of a row of a rule file: its id, label, source, dates and text, and its parsed condition."""
-    return Rule(kind, row.id, row.label, row.source, node, mark, row.effective, args, tier=tier, text=row.when)
+    return Rule(
+        kind, row.id, row.label, row.source, node, mark, row.effective, args, tier=tier, text=row.when, floor=floor
+    )
 
 
 def _with_ref(scope: Scope, on_ref: Any) -> Scope:

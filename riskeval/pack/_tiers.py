@@ -50,7 +50,7 @@ def compile_tiers(
             continue
         node = loader.expr("tier_row", row.id, row.when, doc, ("rows", i, "when"), tier_scope)
         if node is not None:
-            rows.append(row_rule("tier_row", row, node, doc.mark(("rows", i)), tier=row.tier))
+            rows.append(row_rule("tier_row", row, node, doc.mark(("rows", i)), tier=row.tier, floor=row.floor))
             reached.add(row.tier)
     for i, t in enumerate(tiers.tiers):
         if t.id not in reached:
