@@ -319,6 +319,9 @@ def _pairs(env: Env, fr: Frame, var: str) -> tuple[Frame, np.ndarray]:
     bound[var] = member.astype(np.int32)
     pf = Frame(len(row), fr.child_rows()[row], fr.hh[row], bound, fr.has_child, {}, {})
     pf.overrides = {k: S.gather_rows(b, row) for k, b in fr.overrides.items()}  # type: ignore[misc]
+    if fr.tier:  # a tier-table row or duty may read the score or a severity count inside an aggregation
+        severity = {k: S.gather_rows(v, row) for k, v in fr.tier["severity"].items()}
+        pf.tier = {"score": S.gather_rows(fr.tier["score"], row), "severity": severity}
     return pf, starts
 
 

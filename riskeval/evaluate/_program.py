@@ -395,6 +395,8 @@ def constant_parts(node: A.Node, pack: Pack) -> list[A.Node]:
     moving = any(isinstance(x, A.TierInput) for x in inside) or any(
         kind in ("category", "factor") for kind, _ in _reach([node], pack)
     )
+    if moving and isinstance(node, A.Agg):
+        return []  # its parts read the member it binds: one value per member, not per child
     if not moving:
         reads = any(isinstance(x, A.Fact | A.Agg) or (isinstance(x, A.Ref) and x.kind == "predicate") for x in inside)
         return [node] if reads else []
