@@ -201,6 +201,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "tier_none": "风险层级：无（不在花名册中）；风险总分{score}。",
         "frequency": "最低走访频次：{frequency}。",
         "duty": "须办理——{label}（{id}；依据：{source}）。",
+        "duty_may": "，并可能须办理——{label}（{id}）",
         "override": (
             "层级调整：计算所得层级{computed}于{date}经批准调整为{final}（理由代码：{reason}）；"
             "最低走访频次随之为{frequency}。"
@@ -250,6 +251,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "tier_none": "Tier: none (not on the roster); score {score}.",
         "frequency": "Minimum home visits: {frequency}.",
         "duty": "Required — {label} ({id}; source: {source}).",
+        "duty_may": ", and the duty {id} may apply: {label}",
         "override": (
             "Override: the computed tier {computed} was changed to {final} on {date}, with approval "
             "(reason code {reason}); the minimum home visits follow it: {frequency}."

@@ -35,10 +35,11 @@ from riskeval._explain_text import (
     VALUES_ZH,
     WHOLE_SUBJECT,
 )
-from riskeval.evaluate._program import ChildEval, Gap
+from riskeval.evaluate._program import ChildEval, Gap, duty_reads
 from riskeval.facts import SENSITIVE
 from riskeval.overrides import Override
 from riskeval.pack import Pack
+from riskeval.pack._model import Rule
 from riskeval.results import Explanation
 
 __all__ = ["Lang", "explain", "fact_phrase", "render"]
@@ -52,6 +53,7 @@ _PHRASES: dict[tuple[str, str], tuple[str | None, str, str]] = {}
 # repeat the same values over and over. A path always holds one type, so True and 1 cannot mix up.
 _ITEMS: dict[tuple[str, Any], Pair | None] = {}
 _CACHE_MAX = 65536
+_DUTIES_KEY = "explain: duties by factor"
 # All the facts one rule read, in words, by their (path, value) items: a factor reads the same few values in
 # child after child. Smaller: an entry holds whole sentences, and a rule reading amounts or dates rarely hits.
 _FACTS: dict[Any, Pair] = {}  # by the items, and the household's members when the words name them
@@ -260,6 +262,18 @@ def _gap(g: Gap, e: ChildEval, pack: Pack, gaps: dict[tuple[object, ...], Pair],
     return pair
 
 
+def _duties_reading(pack: Pack, factor: str) -> list[Rule]:
+    """The pack's duties that read a factor (through predicates too), in the pack's order."""
+    found: dict[str, list[Rule]] | None = pack.compiled.get(_DUTIES_KEY)
+    if found is None:
+        found = pack.compiled[_DUTIES_KEY] = {}
+        for duty in pack.duties:
+            for kind, name in duty_reads(pack, (duty,)):
+                if kind == "factor":
+                    found.setdefault(name, []).append(duty)
+    return found.get(factor, [])
+
+
 def _gap_text(g: Gap, e: ChildEval, pack: Pack, lang: Lang) -> str:
     t = TEMPLATES[lang]
     tiers = pack_text(pack)
@@ -287,6 +301,9 @@ def _gap_text(g: Gap, e: ChildEval, pack: Pack, lang: Lang) -> str:
         level = next((lv for lv in f.levels if lv.severity == g.severity), None)
         label = level.label if level is not None else f.label
         condition = t["cond_factor"].format(code=g.rule, label=label.zh if lang == "zh" else label.en)
+        for duty in _duties_reading(pack, g.rule):  # the gap may hide a duty (a mandatory report)
+            text = duty.label.zh if lang == "zh" else duty.label.en
+            effect += t["duty_may"].format(id=duty.id, label=text)
     else:
         rule = pack.exited if g.rule == pack.exited.id else None
         text = (rule.label.zh if lang == "zh" else rule.label.en) if rule is not None else g.rule

@@ -59,10 +59,33 @@ def test_no_m_factor_no_duty(name: str) -> None:
 
 
 def test_an_unknown_safety_record_is_a_gap_not_a_duty() -> None:
-    """Only a duty known to hold is listed; what could make it hold is already a data gap."""
+    """Only a duty known to hold is listed; what could make it hold is a data gap."""
     child = _child(_household("in-difficulty", safety=None))
     assert child["duties"] == []
     assert "G1" in {g["rule"] for g in child["data_gaps"]}
+
+
+@pytest.mark.parametrize("form", ["assess", "batch"])
+def test_an_urgent_child_with_an_unknown_safety_record_still_shows_the_gaps_that_may_hide_the_report(
+    form: str,
+) -> None:
+    """Already urgent (C4a, a psychological crisis), so G1/G2/G4 would not change the tier; the report they
+    would require is still unknown, and the result must say so."""
+    h = _household("in-difficulty", psych="crisis", safety=None)
+    child = _child(h) if form == "assess" else next(iter(riskeval.assess_batch([h], on=ON).to_records()))
+    assert child["tier"] == "urgent" and child["duties"] == []
+    gaps = {g["rule"]: g for g in child["data_gaps"]}
+    for code in ("G1", "G2", "G4"):
+        assert gaps[code]["facts"] == ["child.safety"]
+        assert gaps[code]["tier_if_true"] == "urgent"
+
+
+def test_the_gap_sentence_names_the_duty() -> None:
+    explanation = _child(_household("in-difficulty", psych="crisis", safety=None))["explanation"]
+    (en,) = [x for x in explanation["en"].splitlines() if x.startswith("- ") and "G1" in x]
+    (zh,) = [x for x in explanation["zh"].splitlines() if x.startswith("- ") and "G1" in x]
+    assert "would stay urgent" in en and "mandatory_report may apply" in en
+    assert "仍为紧急" in zh and "可能须办理" in zh and "强制报告" in zh
 
 
 def test_an_override_does_not_add_or_remove_a_duty() -> None:

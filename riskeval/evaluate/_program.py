@@ -91,6 +91,9 @@ class Program:
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
         self.duties = [(r, c.rule(r)) for r in pack.duties]
+        # A factor a duty reads keeps its data gap even when the tier would not change: the gap may hide a
+        # duty (an urgent child's unknown safety record may hide the mandatory report).
+        self.duty_reads = duty_reads(pack)
         self.floors = [(r, fn) for r, fn in self.tier_rows if r.floor]
         self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
         for _f, compiled in self.factors:
@@ -371,7 +374,7 @@ class Program:
                 tier, _, roster = self._table(ctx, score, more, refs)
                 what_if[hit] = (tier if roster else None, roster)
             tier, roster = what_if[hit]
-            if tier != out.tier:
+            if tier != out.tier or ("factor", fdef.id) in self.duty_reads:
                 out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
                                     status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
         ctx.tier = {"score": out.score, "severity": counts}  # leave the context as decided
@@ -401,6 +404,11 @@ def constant_parts(node: A.Node, pack: Pack) -> list[A.Node]:
         reads = any(isinstance(x, A.Fact | A.Agg) or (isinstance(x, A.Ref) and x.kind == "predicate") for x in inside)
         return [node] if reads else []
     return [part for child in A.children(node) for part in constant_parts(child, pack)]
+
+
+def duty_reads(pack: Pack, duties: tuple[Rule, ...] | None = None) -> set[tuple[str, str]]:
+    """The categories and factors (through predicates too) some duty of the pack (or of ``duties``) reads."""
+    return _reach([d.node for d in (pack.duties if duties is None else duties)], pack)
 
 
 def _reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:
