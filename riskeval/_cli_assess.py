@@ -20,6 +20,7 @@ from riskeval.schedule import VisitPlan
 _PLAN: dict[str, dict[str, str]] = {
     "en": {
         "child": "Child {id}: {status}; tier {tier}; {frequency}",
+        "duties": "; required: {ids}",
         "first": "First visit by {date} ({rule}, identified {identified}){late}",
         "next": "Next visits: {dates}",
         "holidays": "Holiday visits: {items}",
@@ -38,6 +39,7 @@ _PLAN: dict[str, dict[str, str]] = {
     },
     "zh": {
         "child": "儿童 {id}：{status}；风险层级：{tier}；{frequency}",
+        "duties": "；须办理：{ids}",
         "first": "首次走访期限：{date}（{rule}，识别日期 {identified}）{late}",
         "next": "下次走访：{dates}",
         "holidays": "节日走访：{items}",
@@ -127,6 +129,8 @@ def text_report(result: HouseholdAssessment, pack: Pack, lang: str) -> str:
             tier=_tier_words(pack, c.tier, lang),
             frequency=_frequency_words(pack, c.visit_frequency, lang),
         )
+        if c.duties:  # first thing a reader sees: a mandatory report is not a detail of the explanation
+            head += t["duties"].format(ids=", ".join(d.id for d in c.duties))
         lines += ["", head]
         if c.explanation is not None:
             lines += ["  " + x for x in (c.explanation.zh if lang == "zh" else c.explanation.en).splitlines()]

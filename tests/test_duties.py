@@ -119,3 +119,22 @@ def test_the_batch_counts_and_flags_the_duty() -> None:
     assert result.to_pandas()["duty.mandatory_report"].tolist() == [True, False, True]
     records = [r["duties"] for r in result.to_records()]
     assert records == [_child(h)["duties"] for h in hhs]
+
+
+HEADS = [
+    ("en", "tier Urgent (red); Once a month; required: mandatory_report"),
+    ("zh", "风险层级：紧急（红色）；每月一次；须办理：mandatory_report"),
+]
+
+
+@pytest.mark.parametrize(("lang", "head"), HEADS)
+def test_the_text_report_puts_the_duty_in_the_child_s_first_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str, head: str
+) -> None:
+    from riskeval import cli
+
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(_household("in-difficulty", safety=["abuse"]), ensure_ascii=False), encoding="utf-8")
+    assert cli.main(["assess", str(path), "--on", ON.isoformat(), "--format", "text", "--lang", lang]) == 0
+    first = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(("Child ", "儿童 ")))
+    assert first.endswith(head)
