@@ -35,7 +35,7 @@ from riskeval._explain_text import (
     VALUES_ZH,
     WHOLE_SUBJECT,
 )
-from riskeval.evaluate._program import ChildEval, Gap, duty_reads
+from riskeval.evaluate._program import ChildEval, Gap, duties_by_factor, open_duties
 from riskeval.facts import SENSITIVE
 from riskeval.overrides import Override
 from riskeval.pack import Pack
@@ -254,27 +254,27 @@ def _unknowns(paths: Iterable[str], lang: Lang, short: int = 2) -> tuple[str, in
     return (_join(parts, lang) if count <= short else TEMPLATES[lang]["sep"].join(parts)), count
 
 
-def _gap(g: Gap, e: ChildEval, pack: Pack, gaps: dict[tuple[object, ...], Pair], key: tuple[object, ...]) -> Pair:
+def _gap(
+    g: Gap, e: ChildEval, pack: Pack, hidden: list[Rule], gaps: dict[tuple[object, ...], Pair], key: tuple[object, ...]
+) -> Pair:
     """A data gap's sentence in zh and en, rendered on its first appearance (populations repeat gaps)."""
     if len(gaps) >= _CACHE_MAX:
         gaps.clear()
-    pair = gaps[key] = (_gap_text(g, e, pack, "zh"), _gap_text(g, e, pack, "en"))
+    pair = gaps[key] = (_gap_text(g, e, pack, hidden, "zh"), _gap_text(g, e, pack, hidden, "en"))
     return pair
 
 
-def _duties_reading(pack: Pack, factor: str) -> list[Rule]:
-    """The pack's duties that read a factor (through predicates too), in the pack's order."""
+def _hidden_duties(g: Gap, e: ChildEval, pack: Pack, on: date) -> list[Rule]:
+    """The duties a factor's gap may hide: they read it, are in force and do not hold for the child."""
+    if g.kind != "factor":
+        return []
     found: dict[str, list[Rule]] | None = pack.compiled.get(_DUTIES_KEY)
     if found is None:
-        found = pack.compiled[_DUTIES_KEY] = {}
-        for duty in pack.duties:
-            for kind, name in duty_reads(pack, (duty,)):
-                if kind == "factor":
-                    found.setdefault(name, []).append(duty)
-    return found.get(factor, [])
+        found = pack.compiled[_DUTIES_KEY] = duties_by_factor(pack)
+    return open_duties(found, g.rule, e.duties, on)
 
 
-def _gap_text(g: Gap, e: ChildEval, pack: Pack, lang: Lang) -> str:
+def _gap_text(g: Gap, e: ChildEval, pack: Pack, hidden: list[Rule], lang: Lang) -> str:
     t = TEMPLATES[lang]
     tiers = pack_text(pack)
     i = 0 if lang == "zh" else 1
@@ -301,7 +301,7 @@ def _gap_text(g: Gap, e: ChildEval, pack: Pack, lang: Lang) -> str:
         level = next((lv for lv in f.levels if lv.severity == g.severity), None)
         label = level.label if level is not None else f.label
         condition = t["cond_factor"].format(code=g.rule, label=label.zh if lang == "zh" else label.en)
-        for duty in _duties_reading(pack, g.rule):  # the gap may hide a duty (a mandatory report)
+        for duty in hidden:  # the gap may hide a duty (a mandatory report)
             text = duty.label.zh if lang == "zh" else duty.label.en
             effect += t["duty_may"].format(id=duty.id, label=text)
     else:
@@ -376,8 +376,10 @@ def _render(e: ChildEval, pack: Pack, on: date, override: Override | None) -> Pa
     en.append(heading[1])
     gaps, tier = text.gaps, e.tier
     for g in e.gaps:
-        key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, tier)
-        pair = gaps.get(key) or _gap(g, e, pack, gaps, key)
+        hidden = _hidden_duties(g, e, pack, on) if pack.duties else []
+        key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, tier,
+               tuple(d.id for d in hidden))  # fmt: skip
+        pair = gaps.get(key) or _gap(g, e, pack, hidden, gaps, key)
         zh.append(pair[0])
         en.append(pair[1])
     return "\n".join(zh), "\n".join(en)

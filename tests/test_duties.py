@@ -138,3 +138,17 @@ def test_the_text_report_puts_the_duty_in_the_child_s_first_line(
     assert cli.main(["assess", str(path), "--on", ON.isoformat(), "--format", "text", "--lang", lang]) == 0
     first = next(x for x in capsys.readouterr().out.splitlines() if x.startswith(("Child ", "儿童 ")))
     assert first.endswith(head)
+
+
+@pytest.mark.parametrize("form", ["assess", "batch"])
+def test_a_duty_that_holds_hides_nothing(form: str) -> None:
+    """G1 holds (the report is required) and G3 is unknown: G3 would neither change the tier (urgent) nor add
+    a duty, so it is no gap, and no sentence says the report 'may' apply."""
+    h = _household("orphan", safety=["abuse"])
+    for m in h["members"]:
+        m["civil_capacity"] = None
+    child = _child(h) if form == "assess" else next(iter(riskeval.assess_batch([h], on=ON).to_records()))
+    assert [d["id"] for d in child["duties"]] == ["mandatory_report"]
+    assert "G3" not in {g["rule"] for g in child["data_gaps"]}
+    if form == "assess":
+        assert "may apply" not in child["explanation"]["en"] and "可能须办理" not in child["explanation"]["zh"]

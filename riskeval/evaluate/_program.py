@@ -91,9 +91,9 @@ class Program:
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
         self.duties = [(r, c.rule(r)) for r in pack.duties]
-        # A factor a duty reads keeps its data gap even when the tier would not change: the gap may hide a
-        # duty (an urgent child's unknown safety record may hide the mandatory report).
-        self.duty_reads = duty_reads(pack)
+        # A factor a duty reads keeps its data gap even when the tier would not change, while that duty is in
+        # force and does not hold: the gap may hide it (an urgent child's unknown safety record, the report).
+        self.duties_by_factor = duties_by_factor(pack)
         self.floors = [(r, fn) for r, fn in self.tier_rows if r.floor]
         self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
         for _f, compiled in self.factors:
@@ -374,7 +374,7 @@ class Program:
                 tier, _, roster = self._table(ctx, score, more, refs)
                 what_if[hit] = (tier if roster else None, roster)
             tier, roster = what_if[hit]
-            if tier != out.tier or ("factor", fdef.id) in self.duty_reads:
+            if tier != out.tier or open_duties(self.duties_by_factor, fdef.id, out.duties, ctx.on):
                 out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
                                     status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
         ctx.tier = {"score": out.score, "severity": counts}  # leave the context as decided
@@ -406,9 +406,19 @@ def constant_parts(node: A.Node, pack: Pack) -> list[A.Node]:
     return [part for child in A.children(node) for part in constant_parts(child, pack)]
 
 
-def duty_reads(pack: Pack, duties: tuple[Rule, ...] | None = None) -> set[tuple[str, str]]:
-    """The categories and factors (through predicates too) some duty of the pack (or of ``duties``) reads."""
-    return _reach([d.node for d in (pack.duties if duties is None else duties)], pack)
+def duties_by_factor(pack: Pack) -> dict[str, list[Rule]]:
+    """For each factor, the pack's duties that read it (through predicates too), in the pack's order."""
+    out: dict[str, list[Rule]] = {}
+    for duty in pack.duties:
+        for kind, name in sorted(_reach([duty.node], pack)):
+            if kind == "factor":
+                out.setdefault(name, []).append(duty)
+    return out
+
+
+def open_duties(by_factor: dict[str, list[Rule]], factor: str, held: list[Rule], on: date) -> list[Rule]:
+    """The duties reading a factor that are in force on a date and do not hold (``held``): what its gap may hide."""
+    return [d for d in by_factor.get(factor, ()) if d.applies_on(on) and all(d is not h for h in held)]
 
 
 def _reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:

@@ -20,7 +20,7 @@ from riskeval.evaluate._decide import ROSTER_BIT, Decision, WhatIf, decision_onl
 from riskeval.evaluate._decide import full as _full
 from riskeval.evaluate._decide import unknown as _unknown
 from riskeval.evaluate._numpy import Compiler, Env, Fn
-from riskeval.evaluate._program import constant_parts, duty_reads
+from riskeval.evaluate._program import constant_parts, duties_by_factor
 from riskeval.pack import _ast as A
 from riskeval.pack._model import FactorDef, Pack, Rule
 from riskeval.pack._types import BOOL
@@ -99,7 +99,7 @@ class VectorProgram:
         self.tier_rows = [(r, c.compile(d), pack.tier_rank(r.tier or "")) for r, d in rows]
         self.exited = c.compile(pack.exited.node)
         self.duties = [(r, c.compile(r.node)) for r in pack.duties]
-        self.duty_reads = duty_reads(pack)  # their factors keep their gaps whatever the tier (_program.py)
+        self.duties_by_factor = duties_by_factor(pack)  # their factors keep their gaps (see _program.py)
         self.on_roster = c.compile(decision[-1])
         self.domains = sorted({f.domain for f, _ in self.factors})
         self.severities = list(pack.severities)
@@ -111,6 +111,19 @@ class VectorProgram:
         # table asks "is it true?"), so the decision is grouped on two values of these instead of three.
         self.positive = set(self.refs) - {r for d in decision for r in not_positive(d)}
         self.compact = all(decision_only(n) for d in decision for n in A.walk(d))
+
+    def _open_duty(self, factor: str, held: np.ndarray, live: np.ndarray, on: date) -> np.ndarray | None:
+        """The children for whom a duty reading this factor is in force and does not hold (its gap is kept
+        whatever the tier: ``_program.open_duties``); None when no duty reads it."""
+        mine = self.duties_by_factor.get(factor, ())
+        reading = [k for k, (d, _) in enumerate(self.duties) if d.applies_on(on) and any(d is x for x in mine)]
+        if not reading:
+            return None
+        out: np.ndarray = np.zeros(len(live), bool)
+        for k in reading:
+            out |= ~held[k]
+        out &= live
+        return out
 
     def run(self, cols: Columns, on_date: date) -> Outcome:
         pack, on = self.pack, on_date
@@ -193,20 +206,20 @@ class VectorProgram:
             out.gaps.append(GapColumn("category", rule.id, cat_unknown[i] & live, decide.what_if(category=rule.id)))
         changes: dict[int, np.ndarray] = {}  # per what-if: would the tier shown change (children still here)
         for i, (fdef, lvs) in enumerate(self.factors):
-            kept = live if ("factor", fdef.id) in self.duty_reads else None
+            kept = self._open_duty(fdef.id, duties, live, on)
             for k, (lv, _) in enumerate(lvs):
                 sev = lv.severity or ""
                 answer = decide.what_if(domain=fdef.domain, severity=sev, points=pack.points(sev, env.params))
                 if id(answer) not in changes:
                     changes[id(answer)] = answer.changes() & live
-                mask = unknown[(i, k)] & (changes[id(answer)] if kept is None else kept)
+                mask = unknown[(i, k)] & (changes[id(answer)] if kept is None else changes[id(answer)] | kept)
                 out.gaps.append(GapColumn("factor", fdef.id, mask, answer, k))
             # Rendered in the columns' order: a factor's gaps of either kind come in the pack's order.
             for (_, ku, kh), rows in sorted(x for x in upgrades.items() if x[0][0] == i):
                 sev, was = lvs[ku][0].severity or "", lvs[kh][0].severity or ""
                 answer = decide.swap(rows, domain=fdef.domain, severity=sev, points=pack.points(sev, env.params),
                                      held=was, held_points=pack.points(was, env.params))  # fmt: skip
-                keep = answer.changes() & live if kept is None else kept
+                keep = answer.changes() & live if kept is None else (answer.changes() & live) | kept
                 out.gaps.append(GapColumn("factor", fdef.id, rows & keep, answer, ku))
         return out
 
