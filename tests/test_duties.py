@@ -152,3 +152,12 @@ def test_a_duty_that_holds_hides_nothing(form: str) -> None:
     assert "G3" not in {g["rule"] for g in child["data_gaps"]}
     if form == "assess":
         assert "may apply" not in child["explanation"]["en"] and "可能须办理" not in child["explanation"]["zh"]
+
+
+@pytest.mark.parametrize("rule", ["abuse_reported", "child_alone", "child_missing", "caregiver_lost"])
+def test_the_g1_to_g4_trigger_rows_say_to_report(rule: str) -> None:
+    """DOMAIN §5: U0 "same day (and a report where the law requires)"; §4: a report where G1–G4 apply."""
+    row = riskeval.load_pack().triggers.row(rule)
+    assert row.urgency == "U0"
+    assert "报" in row.reason.zh  # 报告 or 报警 (the police)
+    assert "report" in row.reason.en or "police" in row.reason.en
