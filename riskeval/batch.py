@@ -239,18 +239,15 @@ class BatchResult:
 
     def category(self, name: str) -> np.ndarray:
         """Whether each child is in a category."""
-        held: np.ndarray = (self.categories >> np.uint64(self.category_labels.index(name))) & np.uint64(1) == 1
-        return held
+        return _bit(self.categories, self.category_labels.index(name))
 
     def factor(self, code: str) -> np.ndarray:
         """Whether a risk factor holds for each child."""
-        held: np.ndarray = (self.factors >> np.uint64(self.factor_labels.index(code))) & np.uint64(1) == 1
-        return held
+        return _bit(self.factors, self.factor_labels.index(code))
 
     def duty(self, name: str) -> np.ndarray:
         """Whether one of the pack's duties (``mandatory_report``) holds for each child."""
-        held: np.ndarray = (self.duties >> np.uint64(self.duty_labels.index(name))) & np.uint64(1) == 1
-        return held
+        return _bit(self.duties, self.duty_labels.index(name))
 
     def to_records(self) -> Iterator[dict[str, Any]]:
         """One dict per assessed child: ``household_id``, ``child_id`` and the fields of ``assess()``'s child
@@ -324,6 +321,12 @@ class BatchResult:
 def _text(ids: np.ndarray) -> np.ndarray:
     """Ids as text objects (whole-number ids as their digits)."""
     return ids if ids.dtype == object else ids.astype(str).astype(object)
+
+
+def _bit(bits: np.ndarray, k: int) -> np.ndarray:
+    """Bit k of each child's bitmask, as booleans."""
+    held: np.ndarray = (bits >> np.uint64(k)) & np.uint64(1) == 1
+    return held
 
 
 def _popcount(x: np.ndarray) -> np.ndarray:

@@ -189,7 +189,7 @@ class Decision:
             inputs[("points", domain)] = np.minimum(inputs[("points", domain)] + points, self.cap)
             inputs[("count", severity)] = inputs[("count", severity)] + 1
         tier, roster, _ = self._decide(self._frame(inputs, category), inputs)
-        code = (np.where(roster, tier, -1) + 1).astype(np.int8) | (roster.astype(np.int8) * np.int8(ROSTER_BIT))
+        code = _answer(tier, roster)
         answer = self.cache[key] = WhatIf(code, self.groups[0] if self.groups else None, (code & 15) != self.shown)
         return answer
 
@@ -207,9 +207,15 @@ class Decision:
         inputs[("count", held)] = inputs[("count", held)] - 1
         tier, roster, _ = self._decide(Frame(len(at), at, self.env.cols.child_hh[at], {}), inputs)
         code = np.zeros(self.n, np.int8)
-        code[at] = (np.where(roster, tier, -1) + 1).astype(np.int8) | (roster.astype(np.int8) * np.int8(ROSTER_BIT))
+        code[at] = _answer(tier, roster)
         shown = self.shown if self.groups is None else self.shown[self.groups[0]]
         return WhatIf(code, None, rows & ((code & 15) != shown))
+
+
+def _answer(tier: np.ndarray, roster: np.ndarray) -> np.ndarray:
+    """What-if answer codes: the tier plus one (0: none, or off the roster) in bits 0-3, the roster in bit 4."""
+    code: np.ndarray = (np.where(roster, tier, -1) + 1).astype(np.int8) | (roster.astype(np.int8) * np.int8(ROSTER_BIT))
+    return code
 
 
 class WhatIf:
