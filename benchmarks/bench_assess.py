@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import riskeval
-from riskeval.assess import child_result, evaluate, program_for
+from riskeval._assess import child_result, evaluate, program_for
 from riskeval.audit import input_sha256
 from riskeval.explain import explain
 from riskeval.facts import parse_household

@@ -34,8 +34,8 @@ from synthetic import ON, population
 
 import riskeval
 from riskeval.batch import BatchResult, numpy_program
-from riskeval.evaluate._columns import household_dict
 from riskeval.population import intake_tables
+from riskeval.population._columns import household_dict
 
 BUDGET_S = 1.0
 

@@ -29,8 +29,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from riskeval.errors import TriggerError
-from riskeval.triggers._durable import DurableMatcher
-from riskeval.triggers._durable_ruleset import Cond
+from riskeval.triggers.durable._host import DurableMatcher
+from riskeval.triggers.durable._ruleset import Cond
 
 DAY = date(2025, 6, 1)
 U0 = ["abuse_reported", "child_alone", "child_missing", "caregiver_lost", "child_crisis", "home_disaster"]

@@ -1,6 +1,7 @@
 """riskeval: tiered risk assessment of children in difficult circumstances, from declarative rule packs."""
 
-from riskeval.assess import assess
+from riskeval._assess import assess
+from riskeval._version import __version__
 from riskeval.batch import BatchResult, BatchSummary, assess_batch
 from riskeval.errors import (
     ErrorRecord,
@@ -16,8 +17,6 @@ from riskeval.pack import Pack, load_pack
 from riskeval.population import Population, read_population
 from riskeval.results import ChildAssessment, DataGap, Explanation, FactorResult, HouseholdAssessment, PackStamp
 from riskeval.triggers import Monitor, Replay, Trigger
-
-__version__ = "0.1.0"
 
 __all__ = [
     "BatchResult",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from riskeval._schemafiles import write_schema_files
+from riskeval._version import __version__
 from riskeval.facts import Household
 
 __all__ = ["canonical_json", "input_sha256", "result_schema", "riskeval_version", "write_result_schema"]
@@ -29,8 +30,6 @@ _ID = "urn:riskeval:results:household-assessment"
 @cache
 def riskeval_version() -> str:
     """The version of riskeval that is running (stamped on every result)."""
-    from riskeval import __version__  # late: riskeval/__init__ imports the modules that import this one
-
     return __version__
 
 

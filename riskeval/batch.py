@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
-from riskeval.evaluate._columns import Columns, from_households, household_dict
-from riskeval.evaluate._reads import Atoms
-from riskeval.evaluate._render import Renderer
-from riskeval.evaluate._vprogram import Outcome, VectorProgram
+from riskeval.evaluate.vector import Outcome, VectorProgram
+from riskeval.evaluate.vector._gap_facts import Atoms
+from riskeval.evaluate.vector._records import Renderer
 from riskeval.facts import Household, assessment_date, parse_household, recorded_by, validation_today
 from riskeval.pack import Pack, load_pack
+from riskeval.population._columns import Columns, from_households, household_dict
 from riskeval.results import ChildAssessment
 
 __all__ = ["BatchResult", "BatchSummary", "assess_batch"]
@@ -308,7 +308,7 @@ class BatchResult:
 
     def explain(self, i: int) -> ChildAssessment:
         """Child ``i``'s assessment by the scalar path, explanation included: what ``assess`` gives."""
-        from riskeval.assess import assess
+        from riskeval._assess import assess
 
         cols = self._intake.cols
         h = int(cols.child_hh[i])

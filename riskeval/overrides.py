@@ -26,7 +26,7 @@ from riskeval.errors import ErrorRecord, RiskevalError
 from riskeval.facts import records_from
 
 if TYPE_CHECKING:
-    from riskeval.evaluate._program import ChildEval
+    from riskeval.evaluate.scalar import ChildEval
     from riskeval.pack import Pack
 
 __all__ = ["Override", "OverrideError", "check_overrides"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from riskeval._label import Label
 from riskeval.overrides import Override
 from riskeval.schedule import VisitPlan
 
@@ -41,13 +42,6 @@ class DataGap(_Result):
 
 class Explanation(_Result):
     """Why the child got this result, in Chinese and English (rendered from the evaluation record)."""
-
-    zh: str
-    en: str
-
-
-class Label(_Result):
-    """A text of the pack in Chinese and English."""
 
     zh: str
     en: str

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 import riskeval
 from riskeval.batch import BatchResult
-from riskeval.evaluate._intake_cells import CROSS_CHECKS
 from riskeval.facts import Child, Household, Member
 from riskeval.population import Population, columns, to_tables
+from riskeval.population._cells import CROSS_CHECKS
 from riskeval.testing import ASSESSMENT_DATE, households
 
 ON = ASSESSMENT_DATE

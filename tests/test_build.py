@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from pydantic import BaseModel
 
 import riskeval
+from riskeval._assess import child_result, evaluate
 from riskeval._build import trusted
-from riskeval.assess import child_result, evaluate
 from riskeval.facts import Household
 from riskeval.overrides import Override
 from riskeval.results import FactorResult

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import shutil
 import subprocess
 import sys
-import types
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import riskeval
-from riskeval import _cli_demo, cli
+from riskeval import cli
+from riskeval.cli import _demo as _cli_demo
 
 ON = "2025-12-01"
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,18 +192,6 @@ def test_demo_without_the_examples_folder_uses_the_embedded_households(
         assert hid in out
     assert "已退出" in out and "规则包 beilin-2025" in out
 
-
-def test_a_colleague_module_can_add_a_subcommand(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A riskeval._cli_batch module with register(subparsers) adds a working subcommand."""
-
-    def register(sub: Any) -> None:
-        p = sub.add_parser("hello")
-        p.set_defaults(handler=lambda args: 7 if isinstance(args, argparse.Namespace) else 0)
-
-    module = types.ModuleType("riskeval._cli_batch")
-    module.register = register  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "riskeval._cli_batch", module)
-    assert cli.main(["hello"]) == 7
 
 
 def test_the_console_script_runs_and_never_prints_a_traceback(tmp_path: Path) -> None:

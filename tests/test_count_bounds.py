@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import riskeval
-from riskeval.assess import evaluate
-from riskeval.evaluate import _ops as O
+from riskeval._assess import evaluate
+from riskeval.evaluate.vector import _ops as O
 
 ON = date(2025, 12, 1)
 ADULT = {

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import riskeval
-from riskeval.evaluate import _ops as O
-from riskeval.evaluate._columns import pack_date
-from riskeval.evaluate._values import add_months, months_between, years_between
+from riskeval.evaluate.semantics import add_months, months_between, years_between
+from riskeval.evaluate.vector import _ops as O
+from riskeval.population._columns import pack_date
 
 DATES = st.dates(date(1990, 1, 1), date(2040, 12, 31))
 

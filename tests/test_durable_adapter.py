@@ -21,10 +21,12 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from riskeval.errors import TriggerError
-from riskeval.triggers import _durable, _durable_facts, _durable_ruleset
-from riskeval.triggers._durable import MISSING_EXTRA, DurableMatcher
-from riskeval.triggers._durable_facts import normalise_fact
-from riskeval.triggers._durable_ruleset import Cond, compile_rules
+from riskeval.triggers.durable import _facts as _durable_facts
+from riskeval.triggers.durable import _host as _durable
+from riskeval.triggers.durable import _ruleset as _durable_ruleset
+from riskeval.triggers.durable._facts import normalise_fact
+from riskeval.triggers.durable._host import MISSING_EXTRA, DurableMatcher
+from riskeval.triggers.durable._ruleset import Cond, compile_rules
 
 Rules = Sequence[tuple[str, Cond]]
 
@@ -508,7 +510,7 @@ def test_a_first_session_that_matches_nothing_does_not_crash() -> None:
     """Regression: durable segfaults deleting a ruleset's first session when it matched nothing."""
     pytest.importorskip("durable")
     script = (
-        "from riskeval.triggers._durable import DurableMatcher\n"
+        "from riskeval.triggers.durable._host import DurableMatcher\n"
         "for k in range(30):\n"
         "    m = DurableMatcher([('r', ('cmp', '>=', 'b', k))])\n"
         "    assert m.match({'b': -1}) == [] and m.match({}) == [] and m.match({'b': k}) == ['r']\n"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import riskeval
-from riskeval.assess import evaluate
+from riskeval._assess import evaluate
 from riskeval.explain import explain, fact_phrase
 from riskeval.facts import Household
 from riskeval.testing import ASSESSMENT_DATE, households

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import riskeval
-from riskeval.assess import evaluate
+from riskeval._assess import evaluate
 from riskeval.facts import Household
 from riskeval.testing import ASSESSMENT_DATE, households
 

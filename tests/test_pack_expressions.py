@@ -17,7 +17,7 @@ import pytest
 
 import riskeval
 from riskeval import EvaluationError, PackError, load_pack
-from riskeval.evaluate._scalar import Compiler, Ctx
+from riskeval.evaluate.scalar._compile import Compiler, Ctx
 from riskeval.pack import Pack, default_pack_dir
 
 ON = date(2025, 12, 1)

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskeval
-from riskeval.assess import program_for
+from riskeval._assess import program_for
 from riskeval.errors import EvaluationError
 from riskeval.pack import default_pack_dir
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.metadata
 import tomllib
 import types
 from pathlib import Path
@@ -31,10 +32,12 @@ def test_no_private_name_leaks_and_nothing_public_is_unlisted() -> None:
     assert public - set(riskeval.__all__) == set()
 
 
-def test_version_matches_the_project_metadata() -> None:
-    """riskeval.__version__ is the version pyproject.toml declares."""
+def test_version_is_written_once_and_the_installed_metadata_carries_it() -> None:
+    """pyproject reads the version from riskeval/_version.py, and the installed distribution reports the same."""
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert riskeval.__version__ == meta["project"]["version"]
+    assert "version" not in meta["project"] and "version" in meta["project"]["dynamic"]
+    assert meta["tool"]["hatch"]["version"]["path"] == "riskeval/_version.py"
+    assert importlib.metadata.version("riskeval") == riskeval.__version__
 
 
 def test_every_error_is_a_riskeval_error_and_a_builtin() -> None:
@@ -67,4 +70,4 @@ def test_only_the_durable_adapter_imports_durable_rules() -> None:
                 names = [node.module]
             if any(n == "durable" or n.startswith("durable.") for n in names):
                 importers.add(path.relative_to(package).as_posix())
-    assert importers == {"triggers/_durable.py"}
+    assert importers == {"triggers/durable/_host.py"}

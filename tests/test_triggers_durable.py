@@ -133,7 +133,7 @@ def test_100000_generated_events_of_every_type_in_a_subprocess() -> None:
 
 def test_without_the_extra_the_durable_executor_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Monitor(executor="durable") without durable-rules raises ImportError naming riskeval[durable]."""
-    from riskeval.triggers import _durable
+    from riskeval.triggers.durable import _host as _durable
 
     def missing() -> Any:
         raise TriggerError(_durable.MISSING_EXTRA)

@@ -14,10 +14,10 @@ import riskeval
 from riskeval import PackError
 from riskeval.facts import EventType
 from riskeval.pack import default_pack_dir
-from riskeval.pack._expr import parse
 from riskeval.pack._triggers import EventFacts, TriggersSpec, trigger_scope
 from riskeval.pack._yaml import Mark
-from riskeval.triggers._ir import IRError, compile_condition, ir_text, roots_for
+from riskeval.pack.expr import parse
+from riskeval.pack.expr.nnf import IRError, compile_condition, ir_text, roots_for
 
 PACK = riskeval.load_pack()
 LOC = re.compile(r"^.+/triggers\.yaml:(?P<line>\d+):(?P<col>\d+)$")

@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_triggers_events import BASE
 
-from riskeval.assess import program_for
-from riskeval.evaluate._deps import changed
-from riskeval.evaluate._program import ChildEval, Program
+from riskeval._assess import program_for
+from riskeval.evaluate.plan import changed
+from riskeval.evaluate.scalar import ChildEval, Program
 from riskeval.facts import Child, Event, Household, parse_event, parse_household
-from riskeval.pack import _ast as A
 from riskeval.pack import load_pack
-from riskeval.pack._types import BOOL, NUMBER
+from riskeval.pack.expr import nodes as A
+from riskeval.pack.expr.types import BOOL, NUMBER
 from riskeval.testing import event_logs, households
 from riskeval.triggers import Monitor
 from riskeval.triggers._apply import problems, updated

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from riskeval.pack import _ast as A
+from riskeval.pack.expr import nodes as A
 
 Node_ = tuple[str, str]
 

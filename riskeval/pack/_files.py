@@ -7,17 +7,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from riskeval._label import Label
+
 RuleId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$", max_length=64)]
 Source = Annotated[str, Field(min_length=3, description="Document number and article, or 'PROPOSAL: why'.")]
 
 
 class _File(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Label(_File):
-    zh: str = Field(min_length=1)
-    en: str = Field(min_length=1)
 
 
 class Effective(_File):

@@ -22,9 +22,9 @@ from riskeval.pack._model import FactorDef, Pack, Rule
 from riskeval.pack._paramfile import check_dates, read_parameters, types_as_written
 from riskeval.pack._read import KINDS, raw_ids
 from riskeval.pack._rules import RuleCompiler
-from riskeval.pack._scope import Scope
 from riskeval.pack._tiers import compile_tiers, severity_rank
 from riskeval.pack._yaml import Located, Mark
+from riskeval.pack.expr._scope import Scope
 
 DEFAULT_PACK = "beilin-2025"
 FILES = ("pack", "parameters", "predicates", "categories", "factors", "tiers", "schedule", "triggers")

@@ -11,8 +11,8 @@ from riskeval.pack._files import PackFile, Parameter
 from riskeval.pack._params import gaps, type_of
 from riskeval.pack._read import PackReader
 from riskeval.pack._rules import RuleCompiler
-from riskeval.pack._types import BOOL, LIST, NUMBER, STR, Type
 from riskeval.pack._yaml import Located, Mark
+from riskeval.pack.expr.types import BOOL, LIST, NUMBER, STR, Type
 
 
 def read_parameters(reader: PackReader, doc: Located | None) -> dict[str, tuple[Type, Parameter]]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from riskeval.errors import EvaluationError
 from riskeval.pack._files import Parameter
-from riskeval.pack._types import BOOL, LIST, NUMBER, STR, Type
+from riskeval.pack.expr.types import BOOL, LIST, NUMBER, STR, Type
 
 
 def value_on(name: str, param: Parameter, on: date) -> Any:

@@ -7,16 +7,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from riskeval.pack import _ast as A
 from riskeval.pack._checks import check_never_fires
-from riskeval.pack._expr import parse
 from riskeval.pack._files import Factor
 from riskeval.pack._files import Rule as RuleRow
 from riskeval.pack._model import FactorDef, Rule
 from riskeval.pack._read import KINDS, PackReader
-from riskeval.pack._scope import CASCADE, ExprError, Scope, suggest
-from riskeval.pack._types import MEMBER, ROOTS
 from riskeval.pack._yaml import Located, Mark, scalar_chars
+from riskeval.pack.expr import nodes as A
+from riskeval.pack.expr import parse
+from riskeval.pack.expr._scope import CASCADE, ExprError, Scope, suggest
+from riskeval.pack.expr.types import MEMBER, ROOTS
 
 # Names a predicate argument may not take: the evaluator would read the role, not the argument.
 RESERVED = frozenset({*ROOTS, "params", "category", "factor", "true", "false", "score", "severity"})

@@ -29,14 +29,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskeval.facts import Event, EventType, event_kinds
-from riskeval.pack import _ast as A
-from riskeval.pack._expr import ExprError, Scope, parse, suggest
 from riskeval.pack._files import Effective, Label, Parameter, RuleId, Source
 from riskeval.pack._model import Rule
 from riskeval.pack._params import type_of
 from riskeval.pack._read import KINDS
-from riskeval.pack._types import BOOL, MEMBER, Type
 from riskeval.pack._yaml import Located, Mark
+from riskeval.pack.expr import ExprError, Scope, parse, suggest
+from riskeval.pack.expr import nodes as A
+from riskeval.pack.expr.types import BOOL, MEMBER, Type
 from riskeval.schedule import Deadline
 
 
@@ -192,7 +192,7 @@ def trigger_scope(
 def compile_triggers(loader: Any, doc: Located | None) -> tuple[TriggersSpec | None, dict[str, Rule]]:
     """Check and compile triggers.yaml: every problem goes to the loader, located; returns (spec, rows)."""
     # Imported here: riskeval.triggers imports this module (the package would be half-initialised).
-    from riskeval.triggers._ir import IRError, compile_condition, roots_for
+    from riskeval.pack.expr.nnf import IRError, compile_condition, roots_for
 
     spec = loader.model(doc, TriggersSpec)
     if spec is None or doc is None:

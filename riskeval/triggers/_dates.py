@@ -14,12 +14,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from riskeval.evaluate._leaves import Fn
-from riskeval.evaluate._scalar import Compiler, Ctx
+from riskeval.evaluate.scalar._compile import Compiler, Ctx
+from riskeval.evaluate.scalar._leaves import Fn
 from riskeval.facts import Household
 from riskeval.pack import Pack
-from riskeval.pack import _ast as A
 from riskeval.pack._model import Rule
+from riskeval.pack.expr import nodes as A
 
 _PERSONS = ("child", "father", "mother", "caregiver")
 # The nodes a date comparison may hold: reads of one person and the date, arithmetic, numbers.

@@ -20,13 +20,13 @@ from datetime import date
 from typing import Any
 
 from riskeval.errors import TriggerError
-from riskeval.evaluate._scalar import ABSENT, Compiler, Ctx
+from riskeval.evaluate.scalar._compile import ABSENT, Compiler, Ctx
 from riskeval.facts import Child, Event, Household, Member
 from riskeval.pack import Pack
-from riskeval.pack import _ast as A
 from riskeval.pack._triggers import EventFacts, TriggersSpec
-from riskeval.pack._types import BOOL
-from riskeval.triggers._ir import IR, FieldRef, compile_condition, roots_for
+from riskeval.pack.expr import nodes as A
+from riskeval.pack.expr.nnf import IR, FieldRef, compile_condition, roots_for
+from riskeval.pack.expr.types import BOOL
 
 Getter = Callable[[Ctx], Any]
 
@@ -133,7 +133,7 @@ class DurableExecutor:
     name = "durable"
 
     def __init__(self, pack: Pack, spec: TriggersSpec) -> None:
-        from riskeval.triggers import _durable
+        from riskeval.triggers.durable import _host as _durable
 
         try:
             _durable._load()

@@ -16,9 +16,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from riskeval.assess import program_for
+from riskeval._assess import program_for
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError, PackError, TriggerError
-from riskeval.evaluate._program import ChildEval
+from riskeval.evaluate.scalar import ChildEval
 from riskeval.facts import Event, Household, assessment_date, parse_event, parse_household
 from riskeval.pack import Pack, load_pack
 from riskeval.pack._triggers import ChangesCorrelation, TriggerRow, TriggersSpec, WindowCorrelation

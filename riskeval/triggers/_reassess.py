@@ -21,11 +21,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from riskeval.evaluate._deps import changed
-from riskeval.evaluate._program import ChildEval, Program
+from riskeval.evaluate.plan import changed
+from riskeval.evaluate.scalar import ChildEval, Program
 from riskeval.facts import Child, Household
 from riskeval.pack import Pack
-from riskeval.pack import _ast as A
+from riskeval.pack.expr import nodes as A
 from riskeval.triggers._dates import Outlook
 
 

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from riskeval.assess import program_for
-from riskeval.evaluate._program import ChildEval
+from riskeval._assess import program_for
+from riskeval.evaluate.scalar import ChildEval
 from riskeval.facts import Child, Household
 from riskeval.pack import Pack
 from riskeval.pack._triggers import TriggersSpec, deadline_days

@@ -1,0 +1,210 @@
+"""assess(): a household's facts in; each child's categories, factors, tier, gaps, plan and explanation out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from riskeval import audit
+from riskeval._build import trusted
+from riskeval.errors import ErrorRecord, FactsError
+from riskeval.evaluate.scalar import ChildEval, Program
+from riskeval.explain import explain as _explain
+from riskeval.facts import Child, Household, assessment_date, parse_household, recorded_by, validation_today
+from riskeval.overrides import Override, check_overrides
+from riskeval.pack import Pack, load_pack
+from riskeval.pack._model import Rule
+from riskeval.results import (
+    ChildAssessment,
+    DataGap,
+    Duty,
+    Explanation,
+    FactorResult,
+    HouseholdAssessment,
+    Label,
+    PackStamp,
+)
+from riskeval.schedule import VisitPlan, plan_visits
+
+
+def program_for(pack: Pack) -> Program:
+    """The scalar program of a pack, compiled on first use."""
+    prog: Program | None = pack.compiled.get("scalar")
+    if prog is None:
+        prog = pack.compiled["scalar"] = Program(pack)
+    return prog
+
+
+_DEFAULT: list[Pack] = []
+
+
+def default_pack() -> Pack:
+    """The embedded default pack, loaded once per process.
+
+    ``load_pack()`` finds the embedded folder again on every call (package resources, ``resolve()``): about
+    100 µs, as much as a whole assessment should take. The embedded pack does not change while running.
+    """
+    if not _DEFAULT:
+        _DEFAULT.append(load_pack())
+    return _DEFAULT[0]
+
+
+def evaluate(
+    household: Household | dict[str, Any] | str, *, on: date, pack: Pack | None = None
+) -> tuple[Household, Pack, list[ChildEval]]:
+    """Validate and evaluate every child: the evaluation records that results and explanations come from."""
+    on = assessment_date(on)
+    pack = pack if pack is not None else default_pack()
+    hh = parse_household(household, today=validation_today(on))
+    recorded_by(hh, on)
+    prog = program_for(pack)
+    return hh, pack, [prog.evaluate(hh, child, on) for child in hh.children]
+
+
+def assess(
+    household: Household | dict[str, Any] | str,
+    *,
+    on: date,
+    pack: Pack | None = None,
+    explain: bool = True,
+    schedule: bool = True,
+    overrides: Sequence[Override | Mapping[str, Any]] = (),
+) -> HouseholdAssessment:
+    """Assess every child of a household on a date.
+
+    Args:
+        household: a Household, or its facts as a dict or JSON text (validated; FactsError on bad input).
+        on: the assessment date: ages, durations and parameter values are taken on this day.
+        pack: a loaded rule pack (default: the embedded default pack).
+        explain: render each child's explanation in Chinese and English.
+        schedule: plan each child's visits (first visit, cadence, holidays, full assessment, milestones).
+        overrides: discretionary tier overrides (:class:`~riskeval.overrides.Override` or dicts), at most
+            one per child; OverrideError when one breaks the rules.
+
+    Example:
+        >>> import riskeval, datetime
+        >>> result = riskeval.assess({"id": "h1", "children": [{"id": "c1"}]}, on=datetime.date(2025, 12, 1))
+        >>> result.children[0].status
+        'not_on_roster'
+    """
+    hh, pack, evals = evaluate(household, on=on, pack=pack)
+    moved = check_overrides(overrides, evals, pack, on) if overrides else {}
+    children = []
+    for i, (child, e) in enumerate(zip(hh.children, evals, strict=True)):
+        o = moved.get(e.child_id)
+        tier, frequency = _final(e, pack, o)
+        children.append(
+            child_result(
+                e,
+                pack,
+                override=o,
+                schedule=_plan(pack, child, e.status, tier, frequency, on, i) if schedule else None,
+                explanation=_explain(e, pack, on=on, override=o) if explain else None,
+            )
+        )
+    return trusted(
+        HouseholdAssessment,
+        {
+            "household_id": hh.id,
+            "children": children,
+            "pack": _stamp(pack.id, pack.version, pack.sha256),
+            "riskeval": audit.riskeval_version(),
+            "as_of": on,
+            "input_sha256": audit.input_sha256(hh),
+        },
+    )
+
+
+@lru_cache(maxsize=64)
+def _stamp(pack_id: str, version: str, sha256: str) -> PackStamp:
+    # Immutable, and the same for every result of a pack: built once.
+    return PackStamp(id=pack_id, version=version, sha256=sha256)
+
+
+def _final(e: ChildEval, pack: Pack, override: Override | None) -> tuple[str | None, str | None]:
+    """The final tier and visit frequency: the override's when there is one, else the computed ones."""
+    if override is None:
+        return e.tier, e.visit_frequency
+    return override.tier, next(t.visit_frequency for t in pack.tiers if t.id == override.tier)
+
+
+def _plan(
+    pack: Pack, child: Child, status: str, tier: str | None, frequency: str | None, on: date, index: int
+) -> VisitPlan:
+    """The visit plan of one child on its final tier; a date after ``on`` is located on the child."""
+    try:
+        return plan_visits(
+            pack.schedule,
+            on=on,
+            status=status,
+            tier=tier,
+            visit_frequency=frequency,
+            birth_date=child.birth_date,
+            identified_on=child.identified_on,
+            last_visit=child.last_visit,
+            last_full_assessment=child.last_full_assessment,
+            urgent_tier=pack.tiers[0].id,
+            on_roster_status=pack.on_roster.id,
+            exited_status=pack.exited.id,
+        )
+    except FactsError as exc:
+        records = [ErrorRecord(f"children[{index}].{r.loc}", r.code, r.message, r.value) for r in exc.records]
+        raise FactsError(records, f"visit plan: {len(records)} problem(s)") from None
+
+
+def _duty(rule: Rule) -> Duty:
+    label = trusted(Label, {"zh": rule.label.zh, "en": rule.label.en})
+    return trusted(Duty, {"id": rule.id, "label": label, "source": rule.source})
+
+
+def child_result(
+    e: ChildEval,
+    pack: Pack | None = None,
+    *,
+    override: Override | None = None,
+    schedule: VisitPlan | None = None,
+    explanation: Explanation | None = None,
+) -> ChildAssessment:
+    """The JSON-facing result of one child's evaluation record (the final tier follows ``override``)."""
+    tier, frequency = _final(e, pack, override) if pack is not None else (e.tier, e.visit_frequency)
+    # Built without a second validation (riskeval._build): every value comes from the evaluation record,
+    # the pack or a validated model; lists and dicts are copied as validation would copy them.
+    factors = [
+        trusted(FactorResult, {"code": h.code, "severity": h.severity, "points": h.points, "values": dict(h.values)})
+        for h in e.factors
+    ]
+    gaps = [
+        trusted(
+            DataGap,
+            {
+                "kind": g.kind,
+                "rule": g.rule,
+                "facts": list(g.facts),
+                "severity": g.severity,
+                "tier_if_true": g.tier_if_true,
+                "status_if_true": g.status_if_true,
+            },
+        )
+        for g in e.gaps
+    ]
+    return trusted(
+        ChildAssessment,
+        {
+            "child_id": e.child_id,
+            "status": e.status,
+            "categories": list(e.categories),
+            "factors": factors,
+            "score": e.score,
+            "tier": tier,
+            "visit_frequency": frequency,
+            "data_gaps": gaps,
+            "duties": [_duty(d) for d in e.duties],
+            "computed_tier": e.tier,
+            "tier_row": e.tier_row.id if e.tier_row is not None else None,
+            "override": override,
+            "schedule": schedule,
+            "explanation": explanation,
+        },
+    )

@@ -1,0 +1,14 @@
+"""Label: a text in Chinese and English, the one shape that pack files, visit plans and results share."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Label(BaseModel):
+    """A name or a text in Chinese and English."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)

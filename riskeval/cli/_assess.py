@@ -1,0 +1,172 @@
+"""``riskeval assess FILE``: assess every household of a file, as JSON or as a readable report in Chinese
+or English (per child the explanation and the visit plan).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import Any
+
+from riskeval import audit
+from riskeval._assess import assess
+from riskeval.cli._io import _date, _errors, _records_of, dumps, read_households
+from riskeval.errors import RiskevalError
+from riskeval.pack import Pack, load_pack
+from riskeval.results import HouseholdAssessment
+from riskeval.schedule import VisitPlan
+
+# The plan lines of the text report; the explanation itself comes from the result.
+_PLAN: dict[str, dict[str, str]] = {
+    "en": {
+        "child": "Child {id}: {status}; tier {tier}; {frequency}",
+        "duties": "; required: {ids}",
+        "first": "First visit by {date} ({rule}, identified {identified}){late}",
+        "next": "Next visits: {dates}",
+        "holidays": "Holiday visits: {items}",
+        "full": "Next full assessment: {date}{late}",
+        "milestones": "Age milestones: {items}",
+        "follow": "Follow-up visits: {items}",
+        "late": " — overdue by {days} days",
+        "note": "Note: {text}",
+        "household": "Household {id}",
+        "footer": "Rule pack {id} {version} (sha256 {sha}); riskeval {rv}; as of {on}.",
+        "none": "none",
+        "list": ", ",
+        "on_roster": "on the roster",
+        "not_on_roster": "not on the roster",
+        "exited": "exited",
+    },
+    "zh": {
+        "child": "儿童 {id}：{status}；风险层级：{tier}；{frequency}",
+        "duties": "；须办理：{ids}",
+        "first": "首次走访期限：{date}（{rule}，识别日期 {identified}）{late}",
+        "next": "下次走访：{dates}",
+        "holidays": "节日走访：{items}",
+        "full": "下次全面评估：{date}{late}",
+        "milestones": "年龄节点：{items}",
+        "follow": "跟进走访：{items}",
+        "late": "，已逾期{days}天",
+        "note": "说明：{text}",
+        "household": "家庭 {id}",
+        "footer": "规则包 {id} {version}（sha256 {sha}）；riskeval {rv}；评估日期 {on}。",
+        "none": "无",
+        "list": "、",
+        "on_roster": "在册",
+        "not_on_roster": "不在册",
+        "exited": "已退出",
+    },
+}
+
+
+def register(subparsers: Any) -> None:
+    """Add ``assess`` to the riskeval command line."""
+    p = subparsers.add_parser("assess", help="assess households from a JSON file (- for stdin)")
+    p.add_argument("file", metavar="FILE", help="one household object, a JSON list, or JSON lines; - for stdin")
+    p.add_argument("--on", type=_date, default=date.today(), help="assessment date (default: today)")
+    p.add_argument("--pack", metavar="DIR", default=None, help="rule pack folder (default: the embedded pack)")
+    p.add_argument("--format", choices=("json", "text"), default="json")
+    p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the text report")
+    p.set_defaults(handler=cmd_assess)
+
+
+def _label(labels: Any, lang: str) -> str:
+    return str(labels.zh if lang == "zh" else labels.en)
+
+
+def _plan_lines(plan: VisitPlan, lang: str) -> list[str]:
+    t = _PLAN[lang]
+    sep = t["list"]
+
+    def late(d: Any) -> str:
+        return t["late"].format(days=d.overdue_days) if d.overdue else ""
+
+    lines = []
+    if plan.first_visit is not None:
+        f = plan.first_visit
+        lines.append(t["first"].format(date=f.date, rule=f.rule, identified=f.identified_on, late=late(f)))
+    if plan.next_visits:
+        lines.append(t["next"].format(dates=sep.join(f"{d.date}{late(d)}" for d in plan.next_visits)))
+    if plan.holiday_visits:
+        items = sep.join(f"{_label(h.label, lang)} {h.date}" for h in plan.holiday_visits)
+        lines.append(t["holidays"].format(items=items))
+    if plan.next_full_assessment is not None:
+        full = plan.next_full_assessment
+        lines.append(t["full"].format(date=full.date, late=late(full)))
+    if plan.milestones:
+        lines.append(
+            t["milestones"].format(items=sep.join(f"{_label(m.label, lang)} {m.date}" for m in plan.milestones))
+        )
+    if plan.follow_ups:
+        lines.append(t["follow"].format(items=sep.join(f"{d.date}{late(d)}" for d in plan.follow_ups)))
+    lines += [t["note"].format(text=n.zh if lang == "zh" else n.en) for n in plan.notes]
+    return lines
+
+
+def _tier_words(pack: Pack, tier: str | None, lang: str) -> str:
+    found = next((t for t in pack.tiers if t.id == tier), None)
+    return _label(found.label, lang) if found else _PLAN[lang]["none"]
+
+
+def _status_words(pack: Pack, status: str, lang: str) -> str:
+    key = {pack.on_roster.id: "on_roster", pack.exited.id: "exited"}.get(status, "not_on_roster")
+    return _PLAN[lang][key]
+
+
+def _frequency_words(pack: Pack, frequency: str | None, lang: str) -> str:
+    label = pack.frequencies.get(frequency or "")
+    return _label(label, lang) if label else _PLAN[lang]["none"]
+
+
+def text_report(result: HouseholdAssessment, pack: Pack, lang: str) -> str:
+    """A readable report of one household: per child the explanation and the visit plan."""
+    t = _PLAN[lang]
+    lines = [t["household"].format(id=result.household_id)]
+    for c in result.children:
+        head = t["child"].format(
+            id=c.child_id,
+            status=_status_words(pack, c.status, lang),
+            tier=_tier_words(pack, c.tier, lang),
+            frequency=_frequency_words(pack, c.visit_frequency, lang),
+        )
+        if c.duties:  # first thing a reader sees: a mandatory report is not a detail of the explanation
+            head += t["duties"].format(ids=", ".join(d.id for d in c.duties))
+        lines += ["", head]
+        if c.explanation is not None:
+            lines += ["  " + x for x in (c.explanation.zh if lang == "zh" else c.explanation.en).splitlines()]
+        if c.schedule is not None:
+            lines += ["  " + x for x in _plan_lines(c.schedule, lang)]
+    return "\n".join(lines)
+
+
+def _footer(pack: Pack, on: date, lang: str) -> str:
+    return _PLAN[lang]["footer"].format(
+        id=pack.id, version=pack.version, sha=pack.sha256, rv=audit.riskeval_version(), on=on
+    )
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    """``riskeval assess FILE``: every household of the file; invalid ones are reported, the rest assessed."""
+    pack = load_pack(args.pack)
+    rows = read_households(args.file)
+    results: list[HouseholdAssessment] = []
+    failed = False
+    for i, data in enumerate(rows):
+        try:
+            results.append(assess(data, on=args.on, pack=pack))
+        except RiskevalError as exc:
+            failed = True
+            _errors(_records_of(exc), row=i)
+    if args.format == "json":
+        out = {
+            "pack": pack.identity(),
+            "riskeval": audit.riskeval_version(),
+            "as_of": args.on.isoformat(),
+            "results": [r.model_dump(mode="json") for r in results],
+        }
+        print(dumps(out, indent=2))
+    else:
+        for r in results:
+            print(text_report(r, pack, args.lang), end="\n\n")
+        print(_footer(pack, args.on, args.lang))
+    return 1 if failed else 0

@@ -1,0 +1,63 @@
+"""``riskeval rules check [DIR]`` and ``riskeval rules schema [NAME]``: a pack's problems, and the JSON Schemas."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from riskeval import audit
+from riskeval.cli._io import _errors, _records_of
+from riskeval.errors import ErrorRecord, RiskevalError
+from riskeval.pack import load_pack
+
+
+def register(subparsers: Any) -> None:
+    """Add ``rules check`` and ``rules schema`` to the riskeval command line."""
+    rules = subparsers.add_parser("rules", help="check a rule pack, or print the JSON Schemas")
+    rsub = rules.add_subparsers(dest="rules_command", required=True, metavar="COMMAND")
+    p = rsub.add_parser("check", help="load a pack and print every problem as file:line:col")
+    p.add_argument("dir", metavar="DIR", nargs="?", default=None, help="pack folder (default: the embedded pack)")
+    p.set_defaults(handler=cmd_rules_check)
+    p = rsub.add_parser("schema", help="print the JSON Schemas of facts, events and results")
+    p.add_argument("name", nargs="?", default=None, help="only this schema (household, event, result)")
+    p.set_defaults(handler=cmd_rules_schema)
+
+
+def cmd_rules_check(args: argparse.Namespace) -> int:
+    """``riskeval rules check [DIR]``: every problem of a pack, located; one OK line when there is none."""
+    try:
+        pack = load_pack(args.dir)
+    except RiskevalError as exc:
+        records = _records_of(exc)
+        for r in records:
+            print(f"{r.loc}: {r.message} [{r.code}]")
+        print(f"{len(records)} problem(s)")
+        return 1
+    print(f"OK {pack.id} {pack.version} sha256={pack.sha256}")
+    return 0
+
+
+def schemas() -> dict[str, dict[str, Any]]:
+    """The JSON Schemas of the facts (when the facts module publishes them) and of the results."""
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        from riskeval.facts._schema import json_schemas
+    except ImportError:  # pragma: no cover - the facts schema module is part of the package today
+        pass
+    else:
+        out.update(json_schemas())
+    out["result"] = audit.result_schema()
+    return out
+
+
+def cmd_rules_schema(args: argparse.Namespace) -> int:
+    """``riskeval rules schema [NAME]``: the JSON Schemas of facts, events and results."""
+    found = schemas()
+    if args.name is not None:
+        if args.name not in found:
+            _errors([ErrorRecord("name", "unknown_schema", f"no schema {args.name!r} (have: {', '.join(found)})")])
+            return 1
+        found = found[args.name]
+    print(json.dumps(found, ensure_ascii=False, indent=2, sort_keys=True))
+    return 0

@@ -1,0 +1,442 @@
+"""A pack compiled to the scalar form, and the evaluation of one child against it."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from riskeval.errors import EvaluationError
+from riskeval.evaluate.plan import Token, rule_deps
+from riskeval.evaluate.scalar._compile import Compiler, Ctx
+from riskeval.evaluate.scalar._leaves import Fn
+from riskeval.evaluate.scalar._shown_values import keyed, read_values, role_facts
+from riskeval.facts import Child, Household
+from riskeval.pack._model import FactorDef, Pack, Rule
+from riskeval.pack.expr import nodes as A
+
+_CONSTANTS = ("tier table", "constant parts")  # a memo key no predicate call can take
+_PURE = (A.TierInput, A.Ref, A.Const, A.Param, A.BoolOp, A.Not, A.Compare, A.Arith, A.In)
+
+
+@dataclass(slots=True)
+class FactorHit:
+    code: str
+    severity: str
+    points: int
+    level: Rule
+    values: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Gap:
+    kind: str  # "category" | "factor" | "roster"
+    rule: str
+    facts: list[str]
+    severity: str | None = None
+    tier_if_true: str | None = None
+    status_if_true: str | None = None
+
+
+@dataclass(slots=True)
+class ChildEval:
+    """What the evaluator decided for one child, and on what: the record explanations are rendered from."""
+
+    child_id: str
+    status: str
+    categories: list[str] = field(default_factory=list)
+    category_values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    factors: list[FactorHit] = field(default_factory=list)
+    score: int = 0
+    domain_points: dict[str, int] = field(default_factory=dict)
+    tier: str | None = None
+    tier_row: Rule | None = None
+    visit_frequency: str | None = None
+    gaps: list[Gap] = field(default_factory=list)
+    # Every category and factor as evaluated: True, False or None (unknown); for laws and audits.
+    rule_values: dict[tuple[str, str], bool | None] = field(default_factory=dict)
+    # The household's members in order, with their relation to the child: how explanations name the
+    # member behind a fact an aggregation read (by place and relation, never by id or name).
+    members: dict[str, str | None] = field(default_factory=dict)
+    # The pack's duties that hold (a mandatory report): what the child director must also do.
+    duties: list[Rule] = field(default_factory=list)
+    # The most serious floor row of the tier table that holds: no override may go below its tier.
+    floor_row: Rule | None = None
+
+
+class Program:
+    """The compiled pack: one closure per rule, the static list of facts each rule reads."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        c = Compiler(pack)
+        self.categories: list[tuple[Rule, Fn]] = []
+        self.factors: list[tuple[FactorDef, list[tuple[Rule, Fn]]]] = []
+        for kind, name in pack.order:
+            if kind == "category":
+                rule = pack.categories[name]
+                self.categories.append((rule, c.rule(rule)))
+            else:
+                f = pack.factors[name]
+                levels = sorted(f.levels, key=lambda r: -pack.severity_rank[r.severity or ""])
+                self.factors.append((f, [(lv, c.rule(lv)) for lv in levels]))
+        self.steps: list[tuple[str, Any]] = []
+        for kind, name in pack.order:
+            if kind == "category":
+                self.steps.append(("category", next(x for x in self.categories if x[0].id == name)))
+            else:
+                self.steps.append(("factor", next(x for x in self.factors if x[0].id == name)))
+        self.tier_rows = [(r, c.rule(r)) for r in pack.tier_rows]
+        self.exited = c.rule(pack.exited)
+        self.on_roster = c.rule(pack.on_roster)
+        self.duties = [(r, c.rule(r)) for r in pack.duties]
+        # A factor a duty reads keeps its data gap even when the tier would not change, while that duty is in
+        # force and does not hold: the gap may hide it (an urgent child's unknown safety record, the report).
+        self.duties_by_factor = duties_by_factor(pack)
+        self.floors = [(r, fn) for r, fn in self.tier_rows if r.floor]
+        self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
+        for _f, compiled in self.factors:
+            for lv, _ in compiled:
+                self.reads[id(lv)] = keyed(role_facts(lv.node, pack, {}))
+        for rule, _ in self.categories:
+            self.reads[id(rule)] = keyed(role_facts(rule.node, pack, {}))
+        self.mandatory = {s for s, spec in pack.severities.items() if spec.mandatory}
+        self.rank = {t.id: i for i, t in enumerate(pack.tiers)}
+        # The tier table is re-decided for every data gap; when it reads only tier inputs, rule results
+        # and parameters (the default pack's does), its answer is memoised on exactly those inputs.
+        deciders = [r.node for r in pack.tier_rows] + [pack.on_roster.node]
+        nodes = [n for root in deciders for n in A.walk(root)]
+        # Parts of the table that read the child's facts (a predicate, say) but no rule result nor tier input
+        # have one value per child in every what-if: computed once, they join the memo's key.
+        constant = [part for root in deciders for part in constant_parts(root, pack)]
+        self.decide_constants = [c.compile(part) for part in constant]
+        inside = {id(x) for part in constant for x in A.walk(part)}
+        self.decide_refs = sorted({(n.kind, n.name) for n in nodes if isinstance(n, A.Ref) and id(n) not in inside})
+        # Anything else that reads facts (a predicate that also reads a rule result) leaves no key: no memo.
+        self.decide_pure = all(
+            id(n) in inside or (isinstance(n, _PURE) and not (isinstance(n, A.Ref) and n.kind == "predicate"))
+            for n in nodes
+        )
+        self.decide_memo: dict[tuple[Any, ...], tuple[str | None, Rule | None, bool]] = {}
+        self.decide_reads = _reach(deciders, pack)
+        self.domains = {f.id: f.domain for f, _ in self.factors}
+        self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
+        self._plans: dict[int, list[tuple[Any, ...]]] = {}
+        self._edges = _edges(pack)
+        # What each category and factor reads (facts, roles, other rules): for re-evaluating after a change.
+        self.deps = {("category", r.id): rule_deps([r.node], pack) for r, _ in self.categories}
+        self.deps |= {("factor", f.id): rule_deps([lv.node for lv in f.levels], pack) for f, _ in self.factors}
+
+    def epoch(self, on: date) -> int:
+        """Which stretch of days between two changes of the pack (a rule or a parameter value starting or
+        ending) a date falls in: every date of one stretch evaluates alike, apart from ages and durations."""
+        return bisect_right(self._edges, on)
+
+    def plan(self, on: date) -> list[tuple[Any, ...]]:
+        """The steps as they apply on a date: a rule not in force is a constant false; points resolved."""
+        epoch = self.epoch(on)
+        plan = self._plans.get(epoch)
+        if plan is not None:
+            return plan
+        pack, params = self.pack, self.pack.params_on(on)
+        plan = []
+        for kind, step in self.steps:
+            if kind == "category":
+                rule, fn = step
+                plan.append((("category", rule.id), rule, fn if rule.applies_on(on) else _false))
+            else:
+                fdef, levels = step
+                sev = [(lv, fn if lv.applies_on(on) else _false, lv.severity or "") for lv, fn in levels]
+                plan.append((("factor", fdef.id), fdef, [(lv, fn, s, pack.points(s, params)) for lv, fn, s in sev]))
+        self._plans[epoch] = plan
+        return plan
+
+    def evaluate(
+        self,
+        household: Household,
+        child: Child,
+        on: date,
+        *,
+        gaps: bool = True,
+        values: bool = True,
+        since: tuple[ChildEval, frozenset[Token]] | None = None,
+    ) -> ChildEval:
+        """Evaluate one child. ``gaps=False`` skips the data-gap what-ifs, ``values=False`` the facts each
+        holding rule read (``category_values``, each factor's ``values`` stay empty): for callers that need
+        only categories, factors and the tier, such as the trigger monitor.
+
+        ``since=(record, changed)``: the child's record on this date before some facts changed, and the
+        tokens of those facts (``_deps.changed``); a rule that reads none of them, nor a rule whose value
+        changed, keeps its value. Only with ``gaps=False, values=False``, which need no reads.
+        """
+        pack = self.pack
+        params = pack.params_on(on)
+        ctx = Ctx(household, child, on, params)
+        out = ChildEval(child_id=child.id, status="not_on_roster")
+        exited = self.exited(ctx) if pack.exited.applies_on(on) else False
+        if exited is True:
+            out.status = pack.exited.id
+            return out
+        unknown, results = ctx.unknown, ctx.results
+        exit_gap = unknown[:] if exited is None else None
+        unknown.clear()
+        unknown_factors: list[tuple[FactorDef, Rule, list[str], FactorHit | None]] = []
+        unknown_cats: list[tuple[Rule, list[str]]] = []
+        categories, factors = out.categories, out.factors
+        kept: dict[tuple[str, str], bool | None] = {}
+        if since is not None and since[0].rule_values and not gaps and not values:
+            kept, dirty = since[0].rule_values, set(since[1])
+            hit_of = {h.code: h for h in since[0].factors}
+        for key, rule, step in self.plan(on):
+            if kept:
+                if not self.deps[key] & dirty:
+                    value = kept[key]
+                    results[key] = (value, [])
+                    if value is True:
+                        if type(step) is list:
+                            factors.append(hit_of[rule.id])
+                        else:
+                            categories.append(rule.id)
+                    continue
+            if type(step) is not list:  # a category
+                value = step(ctx)
+                # Only an unknown result needs the facts behind it (for its gap, and for rules reading it).
+                reads = []
+                if value is True:
+                    categories.append(rule.id)
+                    if values:
+                        out.category_values[rule.id] = read_values(ctx, self.reads[id(rule)])
+                elif value is None:
+                    reads = _dedup(unknown)
+                    unknown_cats.append((rule, reads))
+                unknown.clear()
+                results[key] = (value, reads)
+                if kept and value is not kept[key]:  # a changed result: whatever reads it runs again too
+                    dirty.add(("rule", *key))
+                continue
+            value, unknown_level, hit = False, None, None
+            for lv, fn, sev, points in step:
+                v = fn(ctx)
+                if v is True:
+                    value = True
+                    hit = FactorHit(rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)]) if values else {})
+                    factors.append(hit)
+                    break
+                if v is None and unknown_level is None:
+                    unknown_level = lv
+            reads = []
+            if unknown_level is not None:
+                if value is not True:
+                    value = None
+                    reads = _dedup(unknown)
+                    unknown_factors.append((rule, unknown_level, reads, None))
+                elif gaps:
+                    # Held at a lower level while a more severe one is unknown (G10 at Md, its H open): a gap
+                    # of its own, whose what-if replaces the hit. The factor's value stays known: true.
+                    unknown_factors.append((rule, unknown_level, _dedup(unknown), hit))
+            unknown.clear()
+            results[key] = (value, reads)
+            if kept and value is not kept[key]:
+                dirty.add(("rule", *key))
+        domains = self.domains
+        hits = [(domains[h.code], h.severity, h.points) for h in factors]
+        out.tier, out.tier_row, out.score, out.domain_points, on_roster = self.decide(ctx, hits)
+        if self.duties:  # read with the table's inputs as decided; only a duty known to hold is one
+            out.duties = [rule for rule, fn in self.duties if rule.applies_on(on) and fn(ctx) is True]
+            unknown.clear()
+        out.status = pack.on_roster.id if on_roster else "not_on_roster"
+        if not on_roster:
+            out.tier, out.tier_row = None, None
+        elif out.tier is None:
+            raise EvaluationError(
+                f"child {child.id}: on the roster, but no row of the tier table holds (pack {pack.id} "
+                f"{pack.version}); give the table a catch-all row"
+            )
+        else:
+            out.visit_frequency = self.frequency[out.tier]
+            if self.floors and values:  # for overrides, which only assess() takes (values on)
+                out.floor_row = self._floor(ctx)
+        if gaps:
+            self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap)
+        out.rule_values = {key: value for key, (value, _) in results.items()}
+        if values:
+            out.members = {m.id: m.relation._value_ if m.relation else None for m in household.members or ()}
+        return out
+
+    def decide(
+        self, ctx: Ctx, hits: list[tuple[str, str, int]]
+    ) -> tuple[str | None, Rule | None, int, dict[str, int], bool]:
+        """Score, severity counts, the tier table (highest tier wins) and the roster rule."""
+        cap = int(ctx.params[self.pack.domain_cap])
+        per_domain: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        for domain, sev, points in hits:
+            per_domain[domain] = per_domain.get(domain, 0) + points
+            counts[sev] = counts.get(sev, 0) + 1
+        capped = {d: min(p, cap) for d, p in per_domain.items()}
+        score = sum(capped.values())
+        tier, row, on_roster = self._table(ctx, score, counts, self._refs(ctx) if self.decide_pure else None)
+        return tier, row, score, capped, on_roster
+
+    def _floor(self, ctx: Ctx) -> Rule | None:
+        """The most serious floor row that holds, read with the table's inputs as decided."""
+        best: Rule | None = None
+        mark = len(ctx.unknown)
+        for rule, fn in self.floors:
+            if rule.applies_on(ctx.on) and fn(ctx) is True:
+                if best is None or self.rank[rule.tier or ""] < self.rank[best.tier or ""]:
+                    best = rule
+        del ctx.unknown[mark:]
+        return best
+
+    def _refs(self, ctx: Ctx) -> tuple[Any, ...]:
+        results = ctx.results
+        refs = [results[r][0] if r in results else None for r in self.decide_refs]
+        if self.decide_constants:
+            # The same in every what-if of this child: computed once, kept with the child's other memos.
+            found = ctx.memo.get(_CONSTANTS)
+            if found is None:
+                mark = len(ctx.unknown)
+                found = ctx.memo[_CONSTANTS] = (tuple(part(ctx) for part in self.decide_constants), [])
+                del ctx.unknown[mark:]  # what the table reads is no rule's data gap
+            refs += found[0]
+        return tuple(refs)
+
+    def _table(
+        self, ctx: Ctx, score: int, counts: dict[str, int], refs: tuple[Any, ...] | None
+    ) -> tuple[str | None, Rule | None, bool]:
+        """The tier table and the roster rule on these inputs; memoised on them when ``refs`` is given."""
+        ctx.tier = {"score": score, "severity": counts}
+        key: tuple[Any, ...] | None = None
+        if refs is not None:
+            key = (self.epoch(ctx.on), score, tuple(sorted(counts.items())), refs)
+            hit = self.decide_memo.get(key)
+            if hit is not None:
+                return hit
+        best: tuple[int, Rule] | None = None
+        for rule, fn in self.tier_rows:
+            if rule.applies_on(ctx.on) and fn(ctx) is True:
+                rank = self.rank[rule.tier or ""]
+                if best is None or rank < best[0]:
+                    best = (rank, rule)
+        decided = (best[1].tier if best else None, best[1] if best else None, self.on_roster(ctx) is True)
+        if key is not None:
+            if len(self.decide_memo) > 4096:
+                self.decide_memo.clear()
+            self.decide_memo[key] = decided
+        return decided
+
+    def gaps(self, ctx: Ctx, out: ChildEval, hits: list[tuple[str, str, int]], domains: dict[str, str],
+             cats: list[tuple[Rule, list[str]]], factors: list[tuple[FactorDef, Rule, list[str], FactorHit | None]],
+             exit_gap: list[str] | None) -> None:  # fmt: skip
+        """For each unknown rule: the facts behind it, and the tier if it turned out to hold.
+
+        Each what-if changes one input of the tier table (a category that holds, or one more hit), so it
+        is decided from the evaluation's own tally, not by adding everything up again.
+        """
+        pack = self.pack
+        if exit_gap is not None:
+            out.gaps.append(Gap("roster", pack.exited.id, _dedup(exit_gap), status_if_true=pack.exited.id))
+        cap = int(ctx.params[pack.domain_cap])
+        counts: dict[str, int] = {}
+        for _, sev, _ in hits:
+            counts[sev] = counts.get(sev, 0) + 1
+        refs = self._refs(ctx) if self.decide_pure else None
+        now = (out.tier, out.status == pack.on_roster.id)
+        for rule, reads in cats:
+            key = ("category", rule.id)
+            if key not in self.decide_reads:  # neither the tier table nor the roster rule reads it
+                tier, roster = now
+            else:
+                saved = ctx.results[key]
+                ctx.results[key] = (True, [])
+                tier, _, roster = self._table(ctx, out.score, counts, self._refs(ctx) if refs is not None else None)
+                ctx.results[key] = saved
+            out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster else None,
+                                status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
+        # Unknown factors of one domain and severity (G1-G4 are all G/M) add the same hit: decide once.
+        what_if: dict[tuple[Any, ...], tuple[str | None, bool]] = {}
+        for fdef, level, reads, held in factors:
+            sev = level.severity or ""
+            points = pack.points(sev, ctx.params)
+            # One more hit; or, for a factor held at a lower level, that hit replaced by this one.
+            hit = (fdef.domain, sev, points, held.severity if held else None, held.points if held else 0)
+            if hit not in what_if:
+                before = out.domain_points.get(fdef.domain, 0)  # already capped; the cap bounds the sum too
+                raw = sum(p for d, _, p in hits if d == fdef.domain) - hit[4]
+                score = out.score - before + min(raw + points, cap)
+                more = {**counts, sev: counts.get(sev, 0) + 1}
+                if held is not None:
+                    more[held.severity] -= 1
+                    if not more[held.severity]:
+                        del more[held.severity]
+                tier, _, roster = self._table(ctx, score, more, refs)
+                what_if[hit] = (tier if roster else None, roster)
+            tier, roster = what_if[hit]
+            if tier != out.tier or open_duties(self.duties_by_factor, fdef.id, out.duties, ctx.on):
+                out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
+                                    status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
+        ctx.tier = {"score": out.score, "severity": counts}  # leave the context as decided
+
+
+def _edges(pack: Pack) -> list[date]:
+    """The days on which some rule or parameter value starts to apply, or stops (the day after its end)."""
+    rules = [*pack.predicates.values(), *pack.categories.values(), *pack.tier_rows, pack.exited, pack.on_roster]
+    rules += [lv for f in pack.factors.values() for lv in f.levels]
+    periods: list[Any] = [r.effective for r in rules if r.effective is not None]
+    periods += [v for p in pack.parameters.values() for v in p.values]
+    days = {p.from_ for p in periods if p.from_ is not None}
+    days |= {p.to + timedelta(days=1) for p in periods if p.to is not None}
+    return sorted(days)
+
+
+def constant_parts(node: A.Node, pack: Pack) -> list[A.Node]:
+    """The largest parts of a tier-table condition that read the child's facts and neither a tier input nor
+    a category or factor (through predicates too): each has one value per child, whatever the what-if."""
+    inside = list(A.walk(node))
+    moving = any(isinstance(x, A.TierInput) for x in inside) or any(
+        kind in ("category", "factor") for kind, _ in _reach([node], pack)
+    )
+    if moving and isinstance(node, A.Agg):
+        return []  # its parts read the member it binds: one value per member, not per child
+    if not moving:
+        reads = any(isinstance(x, A.Fact | A.Agg) or (isinstance(x, A.Ref) and x.kind == "predicate") for x in inside)
+        return [node] if reads else []
+    return [part for child in A.children(node) for part in constant_parts(child, pack)]
+
+
+def duties_by_factor(pack: Pack) -> dict[str, list[Rule]]:
+    """For each factor, the pack's duties that read it (through predicates too), in the pack's order."""
+    out: dict[str, list[Rule]] = {}
+    for duty in pack.duties:
+        for kind, name in sorted(_reach([duty.node], pack)):
+            if kind == "factor":
+                out.setdefault(name, []).append(duty)
+    return out
+
+
+def open_duties(by_factor: dict[str, list[Rule]], factor: str, held: list[Rule], on: date) -> list[Rule]:
+    """The duties reading a factor that are in force on a date and do not hold (``held``): what its gap may hide."""
+    return [d for d in by_factor.get(factor, ()) if d.applies_on(on) and all(d is not h for h in held)]
+
+
+def _reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:
+    """The rules (category, factor, predicate) some expression reads, through predicates' bodies too."""
+    seen: set[tuple[str, str]] = set()
+    stack = list(roots)
+    while stack:
+        for n in A.walk(stack.pop()):
+            if isinstance(n, A.Ref) and (n.kind, n.name) not in seen:
+                seen.add((n.kind, n.name))
+                if n.kind == "predicate":
+                    stack.append(pack.predicates[n.name].node)
+    return seen
+
+
+def _false(ctx: Ctx) -> bool:
+    return False
+
+
+def _dedup(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))

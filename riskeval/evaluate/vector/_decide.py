@@ -1,0 +1,237 @@
+"""The tier table and the roster rule over a population: for every child, and "what if this rule held".
+
+When the table reads only the decision's inputs (capped points per domain, factors per severity, and the
+categories or factors it names), children are grouped by those inputs and each group is decided once,
+for the actual inputs and for every what-if (a category that would hold; one more factor at a severity,
+worth some points in a domain). A what-if answer is one int8 per child: the tier it would give (plus one,
+0: none; already none when the child would not be on the roster) in bits 0-3, the roster in bit 4.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from riskeval.evaluate.vector import _ops as O
+from riskeval.evaluate.vector._compile import Env, Frame
+from riskeval.pack.expr import nodes as A
+
+if TYPE_CHECKING:
+    from riskeval.evaluate.vector import VectorProgram
+
+DENSE = 1 << 23  # keys with up to this many values are grouped with a table, not by sorting
+ROSTER_BIT = 16
+Inputs = dict[tuple[str, Any], np.ndarray]
+
+
+def full(m: O.Mask, n: int) -> np.ndarray:
+    return np.full(n, m) if isinstance(m, bool) else m
+
+
+def unknown(b: O.B, n: int) -> np.ndarray:
+    """Where a condition is neither known true nor known false."""
+    if isinstance(b.t, bool) or isinstance(b.f, bool):
+        return full(O.and2(O.neg(b.t), O.neg(b.f)), n)
+    out: np.ndarray = np.logical_or(b.t, b.f)
+    np.logical_not(out, out=out)
+    return out
+
+
+def not_positive(node: A.Node, under: bool = False) -> set[tuple[str, str]]:
+    """Categories and factors read somewhere other than directly under and/or."""
+    if isinstance(node, A.Ref) and node.kind != "predicate":
+        return {(node.kind, node.name)} if under else set()
+    out: set[tuple[str, str]] = set()
+    for child in A.children(node):
+        out |= not_positive(child, under or not isinstance(node, A.BoolOp))
+    return out
+
+
+def decision_only(n: A.Node) -> bool:
+    """The tier table reads only the score, severity counts, categories, factors and constants."""
+    return not isinstance(n, A.Fact | A.Agg) and not (isinstance(n, A.Ref) and n.kind == "predicate")
+
+
+def _mix(parts: list[tuple[tuple[str, Any], np.ndarray, int]], n: int) -> tuple[np.ndarray, int] | None:
+    """Several small fields as one integer key (mixed radix), or None when it would not fit."""
+    size = 1
+    for _, _, radix in parts:
+        size *= radix
+    if size >= 2**62:
+        return None
+    key: np.ndarray = np.zeros(n, np.int32 if size < 2**31 else np.int64)
+    for _, arr, radix in parts:
+        key *= radix
+        key += arr
+    return key, size
+
+
+def _unmix(parts: list[tuple[tuple[str, Any], np.ndarray, int]], key: np.ndarray) -> Inputs:
+    out: Inputs = {}
+    for name, _, radix in reversed(parts):
+        out[name] = (key % radix).astype(np.int32)
+        key = key // radix
+    return out
+
+
+def _compress(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Dense group numbers for a key, and each group's key."""
+    if size <= DENSE:
+        seen = np.zeros(size, bool)
+        seen[key] = True
+        uniq = np.flatnonzero(seen)
+        index = np.zeros(size, np.int32)
+        index[uniq] = np.arange(len(uniq), dtype=np.int32)
+        return index[key], uniq
+    uniq, groups = np.unique(key, return_inverse=True)
+    return groups.astype(np.int32), uniq
+
+
+class Decision:
+    """Decides a population's tier and roster, and answers what-ifs for the data gaps."""
+
+    def __init__(
+        self, prog: VectorProgram, env: Env, points: dict[str, np.ndarray], counts: dict[str, np.ndarray]
+    ) -> None:
+        self.prog, self.env = prog, env
+        n = self.n = env.cols.n
+        self.cap = cap = int(env.params[prog.pack.domain_cap])
+        self.raw = points  # before the cap: a what-if that swaps a hit for another needs them
+        self.points = {d: np.minimum(p, cap).astype(np.int16) for d, p in points.items()}
+        self.score = sum(self.points.values(), np.zeros(n, np.int16))
+        self.counts = counts
+        self.states: dict[tuple[str, str], np.ndarray] = {}
+        for ref in prog.refs:
+            b = env.results[ref]
+            state = full(b.t, n).view(np.int8)
+            if ref not in prog.positive:  # unknown is a value of its own
+                state = state + 2 * unknown(b, n).view(np.int8)
+            self.states[ref] = state
+        self.cache: dict[Any, WhatIf] = {}
+        self.groups = self._group() if prog.compact else None
+
+    def _fields(self) -> tuple[list[Any], list[Any]]:
+        a: list[Any] = [(("points", d), p, self.cap + 1) for d, p in self.points.items()]
+        b: list[Any] = [(("count", s), c, int(c.max(initial=0)) + 1) for s, c in self.counts.items()]
+        b += [(("ref", r), v, 2 if r in self.prog.positive else 3) for r, v in self.states.items()]
+        return a, b
+
+    def _group(self) -> tuple[np.ndarray, Inputs] | None:
+        """The group of each child, and each group's inputs."""
+        a, b = self._fields()
+        ka, kb = _mix(a, self.n), _mix(b, self.n)
+        if ka is None or kb is None:
+            return None
+        ga, ua = _compress(*ka)
+        gb, ub = _compress(*kb)
+        groups, uniq = _compress(ga.astype(np.int64) * len(ub) + gb, len(ua) * len(ub))
+        return groups, {**_unmix(a, ua[uniq // len(ub)]), **_unmix(b, ub[uniq % len(ub)])}
+
+    def _decide(self, fr: Frame, inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Tier (-1: none), roster, and the deciding row of the tier table, for a frame's rows."""
+        prog = self.prog
+        score = sum((v for (kind, _), v in inputs.items() if kind == "points"), np.zeros(fr.n, np.int32))
+        counts = {name: O.V("num", v) for (kind, name), v in inputs.items() if kind == "count"}
+        fr.tier = {"score": O.V("num", score), "severity": counts}
+        worst = len(prog.pack.tiers)
+        best = np.full(fr.n, worst, np.int8)
+        row = np.full(fr.n, -1, np.int8)
+        for i, (rule, fn, rank) in enumerate(prog.tier_rows):
+            if rule.applies_on(self.env.on):
+                wins = full(O.as_b(fn(self.env, fr)).t, fr.n) & (best > rank)
+                best[wins] = rank
+                row[wins] = i
+        roster = full(O.as_b(prog.on_roster(self.env, fr)).t, fr.n)
+        return np.where(best < worst, best, -1).astype(np.int8), roster, row
+
+    def _frame(self, inputs: Inputs, force: str | None = None) -> Frame:
+        if self.groups is None:
+            fr = Frame(self.n, None, self.env.cols.child_hh, {})
+            if force is not None:
+                fr.overrides[("category", force)] = O.B(True, False)
+            return fr
+        n = len(next(iter(inputs.values())))
+        refs = {name: v for (kind, name), v in inputs.items() if kind == "ref"}
+        overrides = {k: O.B(s == 1, s == 0) for k, s in refs.items()}
+        return Frame(n, None, np.zeros(n, np.int32), {}, has_child=False, overrides=overrides)
+
+    def _inputs(self) -> Inputs:
+        if self.groups is not None:
+            return dict(self.groups[1])
+        inputs: Inputs = {("points", d): p for d, p in self.points.items()}
+        inputs.update({("count", s): c for s, c in self.counts.items()})
+        return inputs
+
+    def main(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every child's tier (-1: none), whether the roster rule holds, and the deciding tier row."""
+        inputs = self._inputs()
+        fr = self.env.root if self.groups is None else self._frame(inputs)
+        tier, roster, row = self._decide(fr, inputs)
+        self.shown = np.where(roster, tier, -1) + 1  # per group (or child): the tier shown, plus one
+        if self.groups is None:
+            return tier, roster, row
+        g = self.groups[0]
+        return tier[g], roster[g], row[g]
+
+    def what_if(self, *, category: str | None = None, domain: str = "", severity: str = "", points: int = 0) -> WhatIf:
+        """Every child's answer if a category held, or one more factor held at a severity (see the module)."""
+        key = (category, domain, severity, points)
+        hit = self.cache.get(key)
+        if hit is not None:
+            return hit
+        inputs = self._inputs()
+        if category is not None:
+            ref = ("ref", ("category", category))
+            if ref in inputs:
+                inputs[ref] = np.ones_like(inputs[ref])
+        else:
+            inputs[("points", domain)] = np.minimum(inputs[("points", domain)] + points, self.cap)
+            inputs[("count", severity)] = inputs[("count", severity)] + 1
+        tier, roster, _ = self._decide(self._frame(inputs, category), inputs)
+        code = _answer(tier, roster)
+        answer = self.cache[key] = WhatIf(code, self.groups[0] if self.groups else None, (code & 15) != self.shown)
+        return answer
+
+    def swap(self, rows: np.ndarray, *, domain: str, severity: str, points: int, held: str, held_points: int) -> WhatIf:
+        """The answer of the children ``rows`` (a mask) if a factor holding at severity ``held`` held at
+        ``severity`` instead; other children's answers are meaningless.
+
+        Decided for those children only, never per group: the swapped domain's points come from its points
+        before the cap, which the groups do not keep."""
+        at = np.flatnonzero(rows)
+        inputs: Inputs = {("points", d): p[at] for d, p in self.points.items()}
+        inputs.update({("count", s): c[at] for s, c in self.counts.items()})
+        inputs[("points", domain)] = np.minimum(self.raw[domain][at] - held_points + points, self.cap)
+        inputs[("count", severity)] = inputs[("count", severity)] + 1
+        inputs[("count", held)] = inputs[("count", held)] - 1
+        tier, roster, _ = self._decide(Frame(len(at), at, self.env.cols.child_hh[at], {}), inputs)
+        code = np.zeros(self.n, np.int8)
+        code[at] = _answer(tier, roster)
+        shown = self.shown if self.groups is None else self.shown[self.groups[0]]
+        return WhatIf(code, None, rows & ((code & 15) != shown))
+
+
+def _answer(tier: np.ndarray, roster: np.ndarray) -> np.ndarray:
+    """What-if answer codes: the tier plus one (0: none, or off the roster) in bits 0-3, the roster in bit 4."""
+    code: np.ndarray = (np.where(roster, tier, -1) + 1).astype(np.int8) | (roster.astype(np.int8) * np.int8(ROSTER_BIT))
+    return code
+
+
+class WhatIf:
+    """The answers to one what-if: per group (the children's ``groups``), or per child."""
+
+    def __init__(self, code: np.ndarray, groups: np.ndarray | None, changes: np.ndarray) -> None:
+        self.code, self.groups, self._changes = code, groups, changes
+        self._per_child: np.ndarray | None = None
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        """The answer codes of some children."""
+        out: np.ndarray = self.code[rows] if self.groups is None else self.code[self.groups[rows]]
+        return out
+
+    def changes(self) -> np.ndarray:
+        """Per child: whether the answer's tier differs from the tier shown (before exits)."""
+        if self._per_child is None:
+            self._per_child = self._changes if self.groups is None else self._changes[self.groups]
+        return self._per_child

@@ -1,0 +1,405 @@
+"""Explanations in Chinese and English, rendered from the evaluation record (never from logs).
+
+What a child director reads next to a result: the roster status and the rule behind it; each category with
+its source and the facts it read; each risk factor with its severity, points, the facts and values it read
+and its source; the tier-table row that decided; the visit frequency; an override if one moved the tier; and
+each data gap in plain words ("The mother's status is unknown; if it were known and the orphan rule held, the
+child would be an orphan and the tier would become special (orange).").
+
+Facts are named through a phrase table (``father.status`` → 父亲的状况 / the father's status). No name or
+id appears in the text: the record carries no names, member ids in paths are dropped, and a fact field
+that identifies a person (``riskeval.facts.SENSITIVE``) is never rendered.
+
+Example:
+    >>> import datetime, riskeval
+    >>> on = datetime.date(2025, 12, 1)
+    >>> r = riskeval.assess({"id": "h", "children": [{"id": "c", "birth_date": "2015-01-01"}]}, on=on)
+    >>> r.children[0].explanation.en.splitlines()[0]
+    'Assessed on 2025-12-01 under rule pack beilin-2025 0.1.0.'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, Literal
+
+from riskeval.evaluate.scalar import ChildEval, Gap, duties_by_factor, open_duties
+from riskeval.explain._pack_text import Pair, around, lower, pack_text
+from riskeval.explain._words import (
+    ATTRIBUTES,
+    CLAUSE_STARTS_ZH,
+    SUBJECTS,
+    TEMPLATES,
+    VALUES_EN,
+    VALUES_ZH,
+    WHOLE_SUBJECT,
+)
+from riskeval.facts import SENSITIVE
+from riskeval.overrides import Override
+from riskeval.pack import Pack
+from riskeval.pack._model import Rule
+from riskeval.results import Explanation
+
+__all__ = ["Lang", "explain", "fact_phrase", "render"]
+
+Lang = Literal["zh", "en"]
+_MEMBER_ID = re.compile(r"\[[^\]]*\]")
+_MEMBERS = "household.members["  # a fact an aggregation read of one member: household.members[<id>].x
+# fact path → (subject key or None, phrase); subject None: no subject to group under.
+_PHRASES: dict[tuple[str, str], tuple[str | None, str, str]] = {}
+# A fact and its value in words, in zh and en (None: a sensitive field), by (path, value): populations
+# repeat the same values over and over. A path always holds one type, so True and 1 cannot mix up.
+_ITEMS: dict[tuple[str, Any], Pair | None] = {}
+_CACHE_MAX = 65536
+_DUTIES_KEY = "explain: duties by factor"
+# All the facts one rule read, in words, by their (path, value) items: a factor reads the same few values in
+# child after child. Smaller: an entry holds whole sentences, and a rule reading amounts or dates rarely hits.
+_FACTS: dict[Any, Pair] = {}  # by the items, and the household's members when the words name them
+_FACTS_MAX = 4096
+_ZH, _EN = TEMPLATES["zh"], TEMPLATES["en"]
+_NO_FACTS = (_ZH["no_facts"], _EN["no_facts"])
+_CATEGORIES = ((_ZH["categories_none"], _EN["categories_none"]), (_ZH["categories"], _EN["categories"]))
+_FACTORS = ((_ZH["factors_none"], _EN["factors_none"]), (_ZH["factors"], _EN["factors"]))
+_GAPS = ((_ZH["gaps_none"], _EN["gaps_none"]), (_ZH["gaps"], _EN["gaps"]))
+_TIER_NONE = (*around(_ZH["tier_none"], "score"), *around(_EN["tier_none"], "score"))
+
+
+def explain(record: ChildEval, pack: Pack, *, on: date, override: Override | None = None) -> Explanation:
+    """Render one child's evaluation record as an explanation in Chinese and English.
+
+    Args:
+        record: the evaluation record of the child (``riskeval._assess.evaluate``).
+        pack: the pack that produced it (labels, sources, tiers).
+        on: the assessment date.
+        override: the override applied to the child's tier, if any.
+    """
+    zh, en = _render(record, pack, on, override)
+    return Explanation(zh=zh, en=en)
+
+
+def fact_phrase(path: str, lang: Lang) -> str:
+    """A fact path in words: ``father.status`` → 父亲的状况 / the father's status (else the path itself)."""
+    return _phrase(path, lang)[2]
+
+
+def _phrase(path: str, lang: Lang) -> tuple[str | None, str, str]:
+    """(subject key, attribute words, whole phrase) of a fact path; member ids are never kept."""
+    key = (path, lang)
+    hit = _PHRASES.get(key)
+    if hit is not None:
+        return hit
+    i = 0 if lang == "zh" else 1
+    masked = _MEMBER_ID.sub("[]", path)
+    root, _, rest = masked.partition(".")
+    if root == "household" and rest.startswith("members[]"):
+        root, rest = "members", rest[len("members[]") :].lstrip(".")
+    subject = SUBJECTS.get(root)
+    if subject is None:
+        out: tuple[str | None, str, str] = (None, masked, masked)
+    elif not rest:
+        whole = WHOLE_SUBJECT[root][i]
+        out = (None, whole, whole)
+    else:
+        attr = ATTRIBUTES.get(rest)
+        words = attr[i] if attr is not None else rest
+        out = (root, words, _possessive(root, [words], lang))
+    if len(_PHRASES) < 4096:
+        _PHRASES[key] = out
+    return out
+
+
+def _possessive(root: str, words: list[str], lang: Lang) -> str:
+    """``the father's`` + attributes; in Chinese 父亲的 + attributes, or 父亲 + a clause (父亲是否患重病)."""
+    if lang == "en":
+        return f"{SUBJECTS[root][1]} {_join(words, lang)}"
+    subject = SUBJECTS[root][0]
+    if words[0].startswith(CLAUSE_STARTS_ZH):
+        subject = subject.removesuffix("的")
+    return subject + _join(words, lang)
+
+
+def _value(path: str, value: Any, lang: Lang) -> str:
+    t = TEMPLATES[lang]
+    field = path.rsplit(".", 1)[-1]
+    if value is True:
+        return t["yes"]
+    if value is False:
+        return t["none"] if field == "disability" else t["no"]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        if lang == "zh":
+            return VALUES_ZH.get(field, {}).get(value, value)
+        return VALUES_EN.get(field, {}).get(value, value.replace("_", " "))
+    if isinstance(value, list):
+        return (t["list_sep"]).join(_value(path, v, lang) for v in value) if value else t["none"]
+    if isinstance(value, dict):
+        i = 0 if lang == "zh" else 1
+        parts = [
+            f"{ATTRIBUTES.get(f'{field}.{k}', (k, k))[i]} {_value(k, v, lang)}"
+            for k, v in value.items()
+            if v is not None and k not in SENSITIVE
+        ]
+        return (t["list_sep"]).join(parts) or t["none"]
+    return str(value)
+
+
+def _facts(values: dict[str, Any], members: tuple[tuple[str, str | None], ...]) -> Pair:
+    """The facts a rule read, in words, in zh and en ("the father's status: away for work; ...");
+    ``members``: the household's member ids, in order, with their relation to the child (they name the
+    member behind a fact an aggregation read, and only then belong to the cache key)."""
+    key: Any = tuple(values.items())
+    try:
+        hit = _FACTS.get(key) or _FACTS.get((key, members))
+    except TypeError:  # a list or a certificate among the values
+        return _facts_text(values, members)[0]
+    if hit is not None:
+        return hit
+    if len(_FACTS) >= _FACTS_MAX:
+        _FACTS.clear()
+    pair, named = _facts_text(values, members)
+    _FACTS[(key, members) if named else key] = pair
+    return pair
+
+
+def _facts_text(values: dict[str, Any], members: tuple[tuple[str, str | None], ...]) -> tuple[Pair, bool]:
+    """The words, and whether they name members (then they depend on the household's members)."""
+    if not values:
+        return _NO_FACTS, False
+    zh: list[str] = []
+    en: list[str] = []
+    labels: dict[str, Pair] | None = None
+    for item in values.items():
+        label = None
+        if item[0].startswith(_MEMBERS):  # a member by place and relation (ids are never shown)
+            labels = labels if labels is not None else _member_labels(members)
+            label = labels.get(item[0][len(_MEMBERS) : item[0].index("]")])
+            item = (_MEMBER_ID.sub("[]", item[0], count=1), item[1])
+        try:
+            pair = _ITEMS[item]
+        except KeyError:
+            if len(_ITEMS) >= _CACHE_MAX:
+                _ITEMS.clear()
+            pair = _ITEMS[item] = _item_pair(*item)
+        except TypeError:  # a list or a certificate: not hashable, rendered each time
+            pair = _item_pair(*item)
+        if pair is not None:
+            if label is not None and pair[0].startswith(_MEMBERS_ZH) and pair[1].startswith(_MEMBERS_EN):
+                pair = (label[0] + pair[0][len(_MEMBERS_ZH) :], label[1] + pair[1][len(_MEMBERS_EN) :])
+            zh.append(pair[0])
+            en.append(pair[1])
+    named = labels is not None
+    if len(zh) < 2:
+        return ((zh[0], en[0]) if zh else _NO_FACTS), named
+    # Two paths can read the same in one language (two members' civil capacity): said once.
+    return (_ZH["sep"].join(dict.fromkeys(zh)), _EN["sep"].join(dict.fromkeys(en))), named
+
+
+_MEMBERS_ZH = SUBJECTS["members"][0].removesuffix("的")  # 家庭成员: what a member's fact starts with
+_MEMBERS_EN = SUBJECTS["members"][1]  # household members'
+
+
+def _member_labels(members: tuple[tuple[str, str | None], ...]) -> dict[str, Pair]:
+    """Each member as "household member 2 (grandmother)" / 家庭成员2（祖母或外祖母）: by place in the
+    household and relation to the child, never by id or name."""
+    out: dict[str, Pair] = {}
+    for number, (mid, relation) in enumerate(members, 1):
+        zh, en = f"{_MEMBERS_ZH}{number}", f"household member {number}"
+        if relation:
+            zh += f"（{_value('x.relation', relation, 'zh')}）"
+            en += f" ({_value('x.relation', relation, 'en')})"
+        out[mid] = (zh, en + "'s")
+    return out
+
+
+def _item_pair(path: str, value: Any) -> Pair | None:
+    if path.rsplit(".", 1)[-1] in SENSITIVE:
+        return None
+    return _item(path, value, "zh"), _item(path, value, "en")
+
+
+def _item(path: str, value: Any, lang: Lang) -> str:
+    """One fact and its value in words ("the father's status: away for work"); not for a sensitive field."""
+    head, _, _ = path.rpartition(".")
+    if value is False and head.endswith(".disability"):
+        path = head  # no certificate: its type and grade are absent, not "no"
+    return TEMPLATES[lang]["value"].format(fact=_phrase(path, lang)[2], value=_value(path, value, lang))
+
+
+def _join(items: list[str], lang: Lang) -> str:
+    t = TEMPLATES[lang]
+    if len(items) < 2:
+        return "".join(items)
+    if lang == "zh":
+        return t["list_sep"].join(items)
+    return t["list_sep"].join(items[:-1]) + t["last_sep"] + items[-1]
+
+
+def _unknowns(paths: Iterable[str], lang: Lang, short: int = 2) -> tuple[str, int]:
+    """The unknown facts grouped by whose they are ("the father's disability and serious illness")."""
+    groups: dict[str, list[str]] = {}
+    loose: list[str] = []
+    for path in paths:
+        if path.rsplit(".", 1)[-1] in SENSITIVE:
+            continue
+        root, words, whole = _phrase(path, lang)
+        bucket = groups.setdefault(root, []) if root is not None else loose
+        item = words if root is not None else whole
+        if item not in bucket:
+            bucket.append(item)
+    parts = [_possessive(root, words, lang) for root, words in groups.items()] + loose
+    count = sum(len(w) for w in groups.values()) + len(loose)
+    return (_join(parts, lang) if count <= short else TEMPLATES[lang]["sep"].join(parts)), count
+
+
+def _gap(
+    g: Gap, e: ChildEval, pack: Pack, hidden: list[Rule], gaps: dict[tuple[object, ...], Pair], key: tuple[object, ...]
+) -> Pair:
+    """A data gap's sentence in zh and en, rendered on its first appearance (populations repeat gaps)."""
+    if len(gaps) >= _CACHE_MAX:
+        gaps.clear()
+    pair = gaps[key] = (_gap_text(g, e, pack, hidden, "zh"), _gap_text(g, e, pack, hidden, "en"))
+    return pair
+
+
+def _hidden_duties(g: Gap, e: ChildEval, pack: Pack, on: date) -> list[Rule]:
+    """The duties a factor's gap may hide: they read it, are in force and do not hold for the child."""
+    if g.kind != "factor":
+        return []
+    found: dict[str, list[Rule]] | None = pack.compiled.get(_DUTIES_KEY)
+    if found is None:
+        found = pack.compiled[_DUTIES_KEY] = duties_by_factor(pack)
+    return open_duties(found, g.rule, e.duties, on)
+
+
+def _gap_text(g: Gap, e: ChildEval, pack: Pack, hidden: list[Rule], lang: Lang) -> str:
+    t = TEMPLATES[lang]
+    tiers = pack_text(pack)
+    i = 0 if lang == "zh" else 1
+    if g.status_if_true == pack.exited.id:
+        effect = t["becomes_exited"].format(status=g.status_if_true)
+    elif g.tier_if_true is None:
+        effect = t["tier_still_off"]
+    else:
+        tier = tiers.tier(g.tier_if_true)[i]
+        key = "tier_enters" if e.tier is None else ("tier_stays" if g.tier_if_true == e.tier else "tier_becomes")
+        effect = t[key].format(tier=tier)
+    if g.kind == "category" and g.rule in pack.categories:
+        label = pack.categories[g.rule].label
+        text = label.zh if lang == "zh" else lower(label.en)
+        condition = t["cond_category"].format(label=text, rule=text)
+        article = "an" if text[:1].lower() in "aeiou" else "a"
+        if e.tier is None and g.tier_if_true is not None:
+            tier = tiers.tier(g.tier_if_true)[i]
+            effect = t["becomes_category_enters"].format(label=text, article=article, tier=tier)
+        else:
+            effect = t["becomes_category"].format(label=text, article=article, tier=effect)
+    elif g.kind == "factor" and g.rule in pack.factors:
+        f = pack.factors[g.rule]
+        level = next((lv for lv in f.levels if lv.severity == g.severity), None)
+        label = level.label if level is not None else f.label
+        condition = t["cond_factor"].format(code=g.rule, label=label.zh if lang == "zh" else label.en)
+        for duty in hidden:  # the gap may hide a duty (a mandatory report)
+            text = duty.label.zh if lang == "zh" else duty.label.en
+            effect += t["duty_may"].format(id=duty.id, label=text)
+    else:
+        rule = pack.exited if g.rule == pack.exited.id else None
+        text = (rule.label.zh if lang == "zh" else rule.label.en) if rule is not None else g.rule
+        condition = t["cond_roster"].format(label=text)
+    facts, count = _unknowns(g.facts, lang)
+    if count == 0:
+        facts, count = ("部分信息", 2) if lang == "zh" else ("some facts", 2)
+    if count <= 2:
+        facts = facts[:1].upper() + facts[1:]
+        plural = count > 1
+        return t["gap_short"].format(
+            facts=facts,
+            verb="are" if plural else "is",
+            pronoun="they" if plural else "it",
+            condition=condition,
+            effect=effect,
+        )
+    return t["gap_long"].format(facts=facts, condition=condition, effect=effect)
+
+
+def render(e: ChildEval, pack: Pack, on: date, lang: Lang, override: Override | None = None) -> str:
+    """The explanation of one child's evaluation record in one language (lines joined by newlines)."""
+    return _render(e, pack, on, override)[0 if lang == "zh" else 1]
+
+
+def _render(e: ChildEval, pack: Pack, on: date, override: Override | None) -> Pair:
+    """The explanation in zh and en, built side by side from the pack's pre-rendered lines."""
+    text = pack_text(pack)
+    head_zh, head_en = text.header(on)
+    if e.status == text.exited_id:
+        return f"{head_zh}\n{text.exited[0]}", f"{head_en}\n{text.exited[1]}"
+    roster = text.on_roster if e.status == text.on_roster_id else text.not_on_roster
+    heading = _CATEGORIES[bool(e.categories)]
+    members = tuple(e.members.items())
+    zh = [head_zh, roster[0], heading[0]]
+    en = [head_en, roster[1], heading[1]]
+    for cid in e.categories:
+        a, b, c, d = text.category(cid)
+        fzh, fen = _facts(e.category_values.get(cid, {}), members)
+        zh.append(a + fzh + b)
+        en.append(c + fen + d)
+
+    heading = _FACTORS[bool(e.factors)]
+    zh.append(heading[0])
+    en.append(heading[1])
+    for h in e.factors:
+        a, b, c, d = text.factor(h.code, h.severity, h.points, h.level)
+        fzh, fen = _facts(h.values, members)
+        zh.append(a + fzh + b)
+        en.append(c + fen + d)
+
+    row = e.tier_row
+    a, b, c, d = text.tier_row(e.tier, row) if e.tier is not None and row is not None else _TIER_NONE
+    score = str(e.score)
+    zh.append(a + score + b)
+    en.append(c + score + d)
+    if e.visit_frequency is not None:
+        zh_line, en_line = text.frequency(e.visit_frequency)
+        zh.append(zh_line)
+        en.append(en_line)
+    if override is not None and e.tier is not None:
+        zh.append(_override(pack, e.tier, override, "zh"))
+        en.append(_override(pack, e.tier, override, "en"))
+    for duty in e.duties:
+        zh.append(TEMPLATES["zh"]["duty"].format(label=duty.label.zh, id=duty.id, source=duty.source))
+        en.append(TEMPLATES["en"]["duty"].format(label=duty.label.en, id=duty.id, source=duty.source))
+
+    heading = _GAPS[bool(e.gaps)]
+    zh.append(heading[0])
+    en.append(heading[1])
+    gaps, tier = text.gaps, e.tier
+    for g in e.gaps:
+        hidden = _hidden_duties(g, e, pack, on) if pack.duties else []
+        key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, tier,
+               tuple(d.id for d in hidden))  # fmt: skip
+        pair = gaps.get(key) or _gap(g, e, pack, hidden, gaps, key)
+        zh.append(pair[0])
+        en.append(pair[1])
+    return "\n".join(zh), "\n".join(en)
+
+
+def _override(pack: Pack, tier: str, override: Override, lang: Lang) -> str:
+    i = 0 if lang == "zh" else 1
+    tiers = pack_text(pack)
+    final = next((x.visit_frequency for x in pack.tiers if x.id == override.tier), None)
+    return TEMPLATES[lang]["override"].format(
+        computed=tiers.tier(tier)[i],
+        final=tiers.tier(override.tier)[i],
+        date=override.date.isoformat(),
+        reason=override.reason_code,
+        frequency=_frequency(pack, final, lang) if final else "-",
+    )
+
+
+def _frequency(pack: Pack, frequency: str, lang: Lang) -> str:
+    label = pack.frequencies.get(frequency)
+    if label is None:
+        return frequency
+    return label.zh if lang == "zh" else lower(label.en)

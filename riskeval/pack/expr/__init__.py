@@ -1,0 +1,138 @@
+"""Rule expressions: a safe subset of Python syntax, parsed with ``ast`` against a whitelist and
+type-checked against the fact schema. Nothing in a rule file is ever executed.
+
+This module owns the parser core: the limits, comments, and where each part sits in its file. The type
+checker is :mod:`._typecheck` (names, operators, comparisons) and :mod:`._calls` (calls); the scope and
+the error are :mod:`._scope`'s, re-exported here.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from collections.abc import Sequence
+
+from riskeval.pack._yaml import Mark
+from riskeval.pack.expr import nodes as A
+from riskeval.pack.expr._calls import AGGREGATES, HELPERS, CallChecker
+from riskeval.pack.expr._check import show
+from riskeval.pack.expr._scope import CASCADE, ExprError, Scope, suggest
+from riskeval.pack.expr.types import BOOL
+
+__all__ = [
+    "AGGREGATES",
+    "CASCADE",
+    "HELPERS",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "MAX_NODES",
+    "ExprError",
+    "Scope",
+    "Where",
+    "node_mark",
+    "parse",
+    "suggest",
+]
+
+MAX_LENGTH = 2000
+MAX_DEPTH = 30
+MAX_NODES = 400
+
+
+def parse(text: str, mark: Mark, scope: Scope, chars: Sequence[Mark] | None = None) -> A.Node:
+    """Parse and type-check one boolean rule expression. Raises ExprError, with ``mark`` set.
+
+    Args:
+        text: the expression.
+        mark: where the expression starts in its file.
+        scope: the names it may use.
+        chars: the file position of every character of ``text`` (see ``_yaml.scalar_chars``); without
+            them, positions are counted from ``mark`` as if the text were copied verbatim.
+    """
+    where = Where(text if isinstance(text, str) else "", mark, chars)
+    try:
+        return _parse(text, where, scope)
+    except ExprError as exc:
+        if exc.mark is None:
+            exc.mark = where.of(exc.node)
+        raise
+
+
+def _parse(text: str, where: Where, scope: Scope) -> A.Node:
+    if not isinstance(text, str):
+        raise ExprError(None, "type", f"expected an expression (a string), found {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExprError(None, "too_long", f"expression is {len(text)} characters; the limit is {MAX_LENGTH}")
+    try:
+        tree = ast.parse(where.flat, mode="eval")
+    except SyntaxError as exc:
+        err = ExprError(None, "syntax", f"not a valid expression: {exc.msg}")
+        if exc.offset is not None:
+            err.mark = where.at(max(exc.offset - 1, 0))
+        raise err from None
+    for tok in tokenize.generate_tokens(io.StringIO(where.flat).readline):
+        if tok.type == tokenize.COMMENT:  # in a folded block it would silently drop the rest of the condition
+            err = ExprError(None, "forbidden", "a comment (#) inside a condition is not allowed: expected the "
+                            "condition only, found a comment; put it on its own YAML line or in `note`")  # fmt: skip
+            err.mark = where.at(tok.start[1])
+            raise err
+    count = sum(1 for _ in ast.walk(tree))
+    if count > MAX_NODES:
+        raise ExprError(None, "too_long", f"expression has {count} parts; the limit is {MAX_NODES}")
+    _check_depth(tree.body, 0)
+    node = CallChecker(scope, where).expr(tree.body)
+    if node.type != BOOL:
+        raise ExprError(
+            tree.body,
+            "type",
+            f"expected a condition (true or false), found {show(tree.body)}, a {node.type}",
+        )
+    return node
+
+
+def _check_depth(node: ast.AST, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise ExprError(node, "too_deep", f"expression is nested more than {MAX_DEPTH} levels deep")
+    for child in ast.iter_child_nodes(node):
+        _check_depth(child, depth + 1)
+
+
+class Where:
+    """Where each part of one expression sits in its rule file."""
+
+    def __init__(self, text: str, base: Mark, chars: Sequence[Mark] | None) -> None:
+        self.base = base
+        self.chars = chars
+        self.lead = len(text) - len(text.lstrip())
+        self.source = text.strip()
+        self.flat = _flatten(self.source)
+
+    def of(self, node: ast.AST | None) -> Mark:
+        """The position of a node parsed from the flat text (ast columns count UTF-8 bytes)."""
+        col = getattr(node, "col_offset", None)
+        if col is None or getattr(node, "lineno", None) != 1:
+            return self.base
+        return self.at(len(self.flat.encode("utf-8")[:col].decode("utf-8", errors="ignore")))
+
+    def at(self, index: int) -> Mark:
+        """The position of character ``index`` (from 0) of the stripped text."""
+        if self.chars is not None:
+            i = self.lead + index
+            return self.chars[i] if 0 <= i < len(self.chars) else self.base
+        before = self.source[:index]
+        line = before.count("\n")
+        return self.base.shifted(line, index - before.rfind("\n") - 1 if line else index + self.lead)
+
+
+def _flatten(text: str) -> str:
+    """One line of the same length: a condition may span lines (YAML blocks) without Python's parentheses."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def node_mark(base: Mark, node: ast.AST | None) -> Mark:
+    """The file position of a node inside an expression copied verbatim from ``base``."""
+    line, col = getattr(node, "lineno", None), getattr(node, "col_offset", None)
+    if line is None or col is None:
+        return base
+    return base.shifted(line - 1, col)

@@ -1,0 +1,143 @@
+"""One table's cells converted into an entity's columns, and the checks that need only one row.
+
+A bad cell, a certificate said absent with its details given, a contradiction between a row's own
+fields: each marks that row bad and leaves a record. Checks across rows and tables are in ``_intake``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from riskeval.errors import ErrorRecord
+from riskeval.population._columns import MEMBERS, Leaf, Table, unpack_date
+from riskeval.population._raw import as_raw
+from riskeval.population._tables import Converter
+
+
+class Entity:
+    """One entity's fact columns converted from a table (children, members, or the household columns)."""
+
+    def __init__(
+        self, conv: Converter, leaves: tuple[Leaf, ...], source: dict[str, Any], n: int, prefix: str = ""
+    ) -> None:
+        self.cols: dict[tuple[str, ...], np.ndarray] = {}
+        self.counts: dict[tuple[str, ...], np.ndarray] = {}
+        self.raw: dict[tuple[str, ...], np.ndarray] = {}
+        self.bad = np.zeros(n, bool)
+        self.records: list[ErrorRecord] = []
+        self.leaves = {lf.path: lf for lf in leaves if lf.kind not in ("text", "ref")}
+        for lf in self.leaves.values():
+            if lf.kind == "record":
+                continue
+            cells = conv.convert(lf, as_raw(source.get(prefix + lf.column), n))
+            self.cols[lf.path] = cells.data
+            self.bad |= cells.bad
+            self.records += cells.records
+            if cells.count is not None:
+                self.counts[lf.path] = cells.count
+                self.raw[lf.path] = cells.raw if cells.raw is not None else np.full(n, None, object)
+        for lf in self.leaves.values():
+            if lf.kind in ("record", "cert"):
+                self._state(lf, conv, prefix, n)
+
+    def _state(self, lf: Leaf, conv: Converter, prefix: str, n: int) -> None:
+        """A record is there when one of its fields is known; a certificate also says so itself."""
+        inner = [p for p in self.cols if p[: len(lf.path)] == lf.path and len(p) > len(lf.path)]
+        known = np.zeros(n, bool)
+        for p in inner:
+            c = self.cols[p]
+            known |= ~np.isnan(c) if c.dtype.kind == "f" else c >= 0
+        if lf.kind == "record":
+            self.cols[lf.path] = np.where(known, 2, 0).astype(np.int8)
+            return
+        flag = self.cols[lf.path]
+        conflict = np.flatnonzero((flag == 0) & known)
+        for r in conflict:
+            self.records.append(
+                conv.record(
+                    lf.column,
+                    int(r),
+                    "conflict",
+                    "false (no certificate) but its type, grade or components are given",
+                    False,
+                )
+            )
+        self.bad[conflict] = True
+        self.cols[lf.path] = np.where(flag == 0, 1, np.where((flag == 1) | known, 2, 0)).astype(np.int8)
+
+    def table(self, rows: np.ndarray | None, sentinel: bool) -> Table:
+        """The entity's table for some of its rows (None: all, in order), with the unknown row if asked."""
+        n = len(self.bad) if rows is None else len(rows)
+        t = Table(n, leaves=self.leaves)
+        states = self._states()
+
+        def pick(c: np.ndarray, unknown: Any) -> np.ndarray:
+            v = c if rows is None else c[rows]
+            return np.concatenate([v, np.array([unknown], v.dtype)]) if sentinel else v
+
+        for p, c in self.cols.items():
+            t.cols[p] = pick(c, np.nan if c.dtype.kind == "f" else 0 if p in states else -1)
+        for p, c in self.counts.items():
+            t.counts[p] = pick(c, -1)
+            t.raw[p] = pick(self.raw[p], None)
+        return t
+
+    def _states(self) -> set[tuple[str, ...]]:
+        return {p for p, lf in self.leaves.items() if lf.kind in ("record", "cert")}
+
+
+CROSS_CHECKS = {"Child": {"_birth", "_untraceable_has_no_parent"}, "Member": {"_birth", "_dates_in_order"},
+                "Household": {"_ids_resolve"}}  # fmt: skip
+"""The fact models' own validators this module re-does over columns (a test keeps the list complete)."""
+
+
+def cross_checks(
+    child: Entity,
+    member: Entity,
+    refs: dict[str, tuple[np.ndarray, np.ndarray]],
+    conv_c: Converter,
+    conv_m: Converter,
+    errors: list[ErrorRecord],
+) -> np.ndarray:
+    """The fact models' checks across fields: untraceable birth parents name no parent; a member's
+    status ends after it began. Marks bad member rows in place; returns the bad child rows."""
+    named = ~refs["father"][1] | ~refs["mother"][1]
+    contradiction = np.flatnonzero((child.cols[("birth_parents_untraceable",)] == 1) & named)
+    message = "birth_parents_untraceable is true, yet the child names a father or mother"
+    errors += [
+        conv_c.record("birth_parents_untraceable", int(r), "contradiction", message, True) for r in contradiction
+    ]
+    since, until = member.cols[("status_since",)], member.cols[("status_until",)]
+    early = np.flatnonzero((since >= 0) & (until >= 0) & (until < since))
+    for r in early:
+        a, b = unpack_date(int(until[r])), unpack_date(int(since[r]))
+        errors.append(
+            conv_m.record("status_until", int(r), "date_order", f"status_until {a} is before status_since {b}", str(a))
+        )
+    member.bad[early] = True
+    bad = np.zeros(len(named), bool)
+    bad[contradiction] = True
+    return bad
+
+
+def declared_empty(home: Entity, column: Any, n: int, errors: list[ErrorRecord]) -> None:
+    """``household.members``: ``[]`` says the household has no adults; empty leaves it to the member rows
+    (none: the adults are unknown, never "no adults")."""
+    raw = as_raw(column, n)
+    said = np.full(n, -1, np.int8)
+    if raw.kind == "cat":
+        assert raw.codes is not None
+        empty = np.array([isinstance(u, str) and u.strip() == "[]" for u in raw.uniques] + [False])
+        said[empty[raw.codes]] = 1
+        wrong = np.flatnonzero((raw.codes >= 0) & ~empty[raw.codes])
+    else:
+        wrong = np.flatnonzero(~raw.null) if raw.null is not None else np.zeros(0, np.int64)
+    message = "household.members: write [] for a household without adults, or leave it empty"
+    errors += [
+        ErrorRecord("children.household.members", "enum", message, str(raw.cell(int(r))), row=int(r)) for r in wrong
+    ]
+    home.bad[wrong] = True
+    home.cols[MEMBERS] = said
+    home.leaves[MEMBERS] = Leaf(MEMBERS, "bool")

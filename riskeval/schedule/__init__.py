@@ -1,0 +1,271 @@
+"""Visit calendars: cadence, first-visit deadlines, holiday visits, full assessments, milestones.
+
+Every number comes from the pack's ``schedule.yaml`` (:class:`ScheduleSpec`); this module only knows how
+to count. Months are counted as the Civil Code counts periods (民法典 Art. 202): the same day of the target
+month, or its last day when there is no such day, always from the anchor date (Jan 31 + 1 month = Feb 28,
++ 2 months = Mar 31). Working days follow the public holidays and make-up working days (调休) of the
+pack's country as the ``holidays`` library records them, plus the pack's own overrides.
+
+The file format lives in ``riskeval.schedule._spec`` and the models of the answer in ``riskeval.schedule._plan``;
+both are re-exported here, the module users import.
+
+Example:
+    >>> plan = plan_visits(spec, on=date(2025, 3, 1), status="on_roster", tier="general",
+    ...                    visit_frequency="quarterly", birth_date=date(2015, 6, 1))
+    >>> plan.next_visits[0].date
+    datetime.date(2025, 6, 1)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Literal
+
+from riskeval._build import trusted
+from riskeval.errors import ErrorRecord, EvaluationError, FactsError
+from riskeval.schedule import _calendar
+from riskeval.schedule._plan import (
+    DueDate,
+    FirstVisit,
+    FollowUp,
+    HolidayVisit,
+    Milestone,
+    PlanNote,
+    VisitPlan,
+    _due_date,
+    _note,
+)
+from riskeval.schedule._spec import Deadline, Label, ScheduleSpec
+
+__all__ = [
+    "Deadline",
+    "DueDate",
+    "FirstVisit",
+    "FollowUp",
+    "HolidayVisit",
+    "Label",
+    "Milestone",
+    "PlanNote",
+    "ScheduleSpec",
+    "VisitPlan",
+    "add_months",
+    "add_working_days",
+    "birthday",
+    "deadline_date",
+    "is_working_day",
+    "plan_visits",
+]
+
+
+# --- counting ------------------------------------------------------------------------------------
+
+add_months = _calendar.add_months
+
+
+def is_working_day(day: dt.date, spec: ScheduleSpec) -> bool:
+    """Return True when ``day`` is an official working day (make-up weekend days included)."""
+    return spec.calendar.work.is_working_day(day)
+
+
+def add_working_days(start: dt.date, n: int, spec: ScheduleSpec) -> dt.date:
+    """Return the ``n``-th working day after ``start`` (start excluded; ``n`` = 0 gives ``start``).
+
+    Example: ``add_working_days(date(2025, 1, 24), 5, spec)`` is 2025-02-07 on the CN calendar
+    (Sunday Jan 26 is a make-up working day; Jan 28 – Feb 4 is the Spring Festival holiday).
+    """
+    return spec.calendar.work.add_working_days(start, n)
+
+
+def deadline_date(start: dt.date, deadline: Deadline, spec: ScheduleSpec) -> dt.date:
+    """Return the last day allowed by ``deadline`` counted from ``start``."""
+    if deadline.working_days is not None:
+        return add_working_days(start, deadline.working_days, spec)
+    days = deadline.calendar_days if deadline.calendar_days is not None else -(-(deadline.hours or 0) // 24)
+    return start + dt.timedelta(days=days)
+
+
+def birthday(birth_date: dt.date, age: int, spec: ScheduleSpec) -> dt.date:
+    """Return the day a child born on ``birth_date`` reaches ``age`` (Feb 29 per the pack)."""
+    return _calendar.anniversary(birth_date, age, spec.milestones.leap_day_birthday)
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+
+def _due(day: dt.date, on: dt.date, done: bool = False) -> tuple[bool, int]:
+    late = (on - day).days
+    return (late > 0 and not done), (late if late > 0 and not done else 0)
+
+
+def _check_dates(on: dt.date, dates: dict[str, dt.date | None]) -> None:
+    late = {name: value for name, value in dates.items() if value is not None and value > on}
+    records = [
+        ErrorRecord(name, "date_after_as_of", f"{name} is after the plan date {on}", v) for name, v in late.items()
+    ]
+    if records:
+        raise FactsError(records, "dates after the plan date")
+
+
+def _holiday_visits(spec: ScheduleSpec, on: dt.date, end: dt.date) -> tuple[HolidayVisit, ...]:
+    cache = spec.holiday_visits._plans
+    found = cache.get((on, end))
+    if found is not None:
+        return found
+    lead = dt.timedelta(days=spec.holiday_visits.lead_days)
+    visits: list[HolidayVisit] = []
+    for holiday in spec.holiday_visits.holidays:
+        for year in (on.year - 1, on.year, on.year + 1):
+            day = holiday.date_in(year)
+            if day >= on:
+                if day < end:
+                    visit = {"id": holiday.id, "date": day, "visit_from": day - lead, "label": holiday.label}
+                    visits.append(trusted(HolidayVisit, visit))
+                break
+    found = cache[(on, end)] = tuple(sorted(visits, key=lambda h: (h.date, h.id)))
+    return found
+
+
+@lru_cache(maxsize=16384)
+def _cadence_visits(months: int, n: int, on: dt.date, last_visit: dt.date | None) -> tuple[DueDate, ...]:
+    # Only dates in, immutable out: every child of a batch without a last visit shares one answer.
+    anchor = on if last_visit is None else last_visit
+    due = add_months(anchor, months)
+    if due >= on:
+        return tuple(_due_date(add_months(anchor, months * i)) for i in range(1, n + 1))
+    # Overdue: the missed visit is owed now, and the cadence restarts from the plan date.
+    return (_due_date(due, (on - due).days), *(_due_date(add_months(on, months * i)) for i in range(1, n)))
+
+
+def plan_visits(
+    spec: ScheduleSpec,
+    *,
+    on: dt.date,
+    status: str,
+    tier: str | None,
+    visit_frequency: str | None,
+    birth_date: dt.date | None,
+    identified_on: dt.date | None = None,
+    last_visit: dt.date | None = None,
+    last_full_assessment: dt.date | None = None,
+    urgent_tier: str = "urgent",
+    on_roster_status: str = "on_roster",
+    exited_status: str = "exited",
+) -> VisitPlan:
+    """Return the visit plan of one child assessed on ``on``.
+
+    Args:
+        spec: the pack's schedule.
+        on: the assessment (plan) date; nothing before it is planned, and anything due before it is overdue.
+        status: the roster status; only ``on_roster_status`` gets visits, ``exited_status`` gets follow-ups.
+        tier: the tier; ``urgent_tier`` selects the urgent first-visit deadline.
+        visit_frequency: a key of ``spec.cadences`` (None: unknown, no cadence visits and a note).
+        birth_date: None means unknown: no milestones, no follow-ups, a note; never a guess.
+        identified_on: when the child was identified; with no ``last_visit`` it sets the first-visit deadline.
+        last_visit: the cadence counts from it (else from ``on``).
+        last_full_assessment: the next full assessment is one interval after it (else due on ``on``).
+        urgent_tier: the tier id with the urgent first-visit deadline.
+        on_roster_status: the status id of a child on the roster.
+        exited_status: the status id of a child who aged out.
+
+    Raises:
+        FactsError: a given date lies after ``on``.
+        EvaluationError: ``visit_frequency`` has no cadence in the schedule.
+    """
+    if max(birth_date or on, identified_on or on, last_visit or on, last_full_assessment or on) > on:
+        _check_dates(
+            on,
+            {
+                "birth_date": birth_date,
+                "identified_on": identified_on,
+                "last_visit": last_visit,
+                "last_full_assessment": last_full_assessment,
+            },
+        )
+    notes: list[PlanNote] = []
+    first: FirstVisit | None = None
+    visits: tuple[DueDate, ...] = ()
+    holiday_visits: tuple[HolidayVisit, ...] = ()
+    full: DueDate | None = None
+    milestones: list[Milestone] = []
+    follow_ups: list[FollowUp] = []
+    cadence_months: int | None = None
+    end = add_months(on, spec.plan.horizon_months)
+
+    if status == on_roster_status:
+        if identified_on is not None and last_visit is None:
+            rule: Literal["standard", "urgent"] = "urgent" if tier == urgent_tier else "standard"
+            deadline = spec.first_visit.urgent if rule == "urgent" else spec.first_visit.standard
+            due = deadline_date(identified_on, deadline, spec)
+            overdue, days = _due(due, on)
+            first = trusted(
+                FirstVisit,
+                {"date": due, "overdue": overdue, "overdue_days": days, "rule": rule, "identified_on": identified_on},
+            )
+            if deadline.working_days is not None and due.year > spec.calendar.official_through:
+                notes.append(_note("calendar_estimated", due.year))
+        if visit_frequency is None:
+            notes.append(_note("no_visit_frequency"))
+        else:
+            cadence = spec.cadences.get(visit_frequency)
+            if cadence is None:
+                known = ", ".join(sorted(spec.cadences))
+                raise EvaluationError(f"visit frequency {visit_frequency!r} has no cadence in schedule.yaml ({known})")
+            cadence_months = cadence.months
+            if last_visit is None:
+                notes.append(_note("cadence_from_as_of", on))
+            visits = _cadence_visits(cadence.months, spec.plan.visits_listed, on, last_visit)
+        holiday_visits = _holiday_visits(spec, on, end)
+        if last_full_assessment is None:
+            notes.append(_note("full_assessment_due_now"))
+            full = _due_date(on)
+        else:
+            due = add_months(last_full_assessment, spec.full_assessment.interval_months)
+            full = _due_date(due, _due(due, on)[1])
+    else:
+        notes.append(_note("not_on_roster", status))
+
+    if birth_date is None:
+        notes.append(_note("birth_date_unknown"))
+    else:
+        lead = dt.timedelta(days=spec.milestones.lead_days)
+        for mark in spec.milestones.ages:
+            # A birthday falls in the year of birth + age: most ages are out of the horizon by the year alone.
+            if not on.year <= birth_date.year + mark.age <= end.year:
+                continue
+            day = birthday(birth_date, mark.age, spec)
+            if on <= day < end:
+                milestones.append(
+                    trusted(Milestone, {"age": mark.age, "date": day, "notice_from": day - lead, "label": mark.label})
+                )
+        if status == exited_status:
+            rule_ = spec.exited_follow_up
+            aged_out = birthday(birth_date, rule_.after_age, spec)
+            for months in rule_.months:
+                day = add_months(aged_out, months)
+                overdue, days = _due(day, on, done=last_visit is not None and last_visit >= day)
+                follow_ups.append(
+                    trusted(FollowUp, {"date": day, "overdue": overdue, "overdue_days": days, "months_after": months})
+                )
+
+    late = [d.overdue_days for d in (first, *visits, *follow_ups) if d is not None and d.overdue]
+    # Every value above is a date, a pack value or a model built here: no second validation (riskeval._build).
+    return trusted(
+        VisitPlan,
+        {
+            "on": on,
+            "status": status,
+            "tier": tier,
+            "visit_frequency": visit_frequency,
+            "cadence_months": cadence_months,
+            "first_visit": first,
+            "next_visits": visits,
+            "overdue": bool(late),
+            "overdue_days": max(late, default=0),
+            "holiday_visits": holiday_visits,
+            "next_full_assessment": full,
+            "milestones": tuple(milestones),
+            "follow_ups": tuple(follow_ups),
+            "notes": tuple(notes),
+        },
+    )

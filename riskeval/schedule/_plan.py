@@ -1,0 +1,131 @@
+"""The visit plan, as :func:`riskeval.schedule.plan_visits` returns it: dates, overdue flags and notes.
+
+Every model is frozen, so the dates and notes that recur across the plans of a batch are built once and
+shared (``_due_date``, ``_note``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Literal
+
+from riskeval._build import trusted
+from riskeval.schedule._spec import Label, _Spec
+
+
+class DueDate(_Spec):
+    """A date by which something is due, and by how many days it was missed on the plan date."""
+
+    date: dt.date
+    overdue: bool = False
+    overdue_days: int = 0
+
+
+class FirstVisit(DueDate):
+    """The first visit of a newly identified child, counted from ``identified_on``."""
+
+    rule: Literal["standard", "urgent"]
+    identified_on: dt.date
+
+
+class FollowUp(DueDate):
+    """A follow-up visit of an exited child, ``months_after`` the aging-out birthday."""
+
+    months_after: int
+
+
+class HolidayVisit(_Spec):
+    """The next occurrence of a pack holiday; the visit may be made from ``visit_from``."""
+
+    id: str
+    date: dt.date
+    visit_from: dt.date
+    label: Label
+
+
+class Milestone(_Spec):
+    """An age the child reaches on ``date``; it is announced from ``notice_from``."""
+
+    age: int
+    date: dt.date
+    notice_from: dt.date
+    label: Label
+
+
+class PlanNote(_Spec):
+    """Why part of the plan is missing or approximate: a stable ``code`` and a sentence in zh and en."""
+
+    code: str
+    zh: str
+    en: str
+
+
+class VisitPlan(_Spec):
+    """Every date that follows from one child's assessment on ``on`` (JSON: ``model_dump(mode="json")``).
+
+    Attributes:
+        first_visit: the first-visit deadline of a newly identified child not yet visited, else null.
+        next_visits: the next cadence visits; when one is overdue it comes first, flagged, and the cadence
+            restarts from ``on``.
+        overdue: a first, cadence or follow-up visit is overdue; ``overdue_days`` is the longest delay.
+        holiday_visits: the next occurrence of each pack holiday within the horizon, by date.
+        next_full_assessment: one interval after the last, or ``on`` when none is on record.
+        milestones: the ages reached within the horizon; ``follow_ups``: the visits of an exited child.
+        notes: what is missing or approximate, as codes with a sentence in zh and en.
+    """
+
+    on: dt.date
+    status: str
+    tier: str | None
+    visit_frequency: str | None
+    cadence_months: int | None
+    first_visit: FirstVisit | None
+    next_visits: tuple[DueDate, ...]
+    overdue: bool
+    overdue_days: int
+    holiday_visits: tuple[HolidayVisit, ...]
+    next_full_assessment: DueDate | None
+    milestones: tuple[Milestone, ...]
+    follow_ups: tuple[FollowUp, ...]
+    notes: tuple[PlanNote, ...]
+
+
+_NOTES: dict[str, tuple[str, str]] = {
+    "not_on_roster": (
+        "儿童不在台账中（状态：{0}），不安排定期走访和节日走访。",
+        "Not on the roster (status {0}): no cadence or holiday visits.",
+    ),
+    "no_visit_frequency": (
+        "走访频次未知，无法排定期走访。",
+        "The visit frequency is unknown: no cadence visits.",
+    ),
+    "cadence_from_as_of": (
+        "无上次走访日期，走访周期从评估日起算。",
+        "No last visit: the cadence counts from {0}.",
+    ),
+    "full_assessment_due_now": (
+        "无全面评估记录，全面评估即日到期。",
+        "No full assessment on record: one is due now.",
+    ),
+    "birth_date_unknown": (
+        "出生日期未知，不计算年龄节点和跟进走访。",
+        "Birth date unknown: no age milestones or follow-ups are computed.",
+    ),
+    "calendar_estimated": (
+        "首次走访期限落在{0}年，官方放假安排尚未核对，工作日为推定。",
+        "The first-visit deadline falls in {0}, after the last checked holiday notice: an estimate.",
+    ),
+}
+
+
+@lru_cache(maxsize=4096)
+def _note(code: str, arg: object = "") -> PlanNote:
+    zh, en = _NOTES[code]
+    return PlanNote(code=code, zh=zh.format(arg), en=en.format(arg))
+
+
+@lru_cache(maxsize=16384)
+def _due_date(day: dt.date, overdue_days: int = 0) -> DueDate:
+    # Plans of one batch share most dates, and a DueDate is immutable: build each one once.
+    return trusted(DueDate, {"date": day, "overdue": overdue_days > 0, "overdue_days": overdue_days})

@@ -1,0 +1,208 @@
+"""The file format of a pack's ``schedule.yaml``: every date rule of the visit plan, each with a source.
+
+:class:`ScheduleSpec` is the whole file and the models below are its sections. What a section can check
+alone (one rule per deadline, a calendar the ``holidays`` library knows, unique ids, increasing ages) is
+rejected when the pack loads; :mod:`riskeval.schedule` does the counting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from riskeval._label import Label
+from riskeval.errors import EvaluationError
+from riskeval.schedule import _calendar
+
+if TYPE_CHECKING:
+    from riskeval.schedule._plan import HolidayVisit
+
+Source = Annotated[str, Field(min_length=1, description='document and article, or "PROPOSAL: ..."')]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Sourced(_Spec):
+    source: Source
+
+
+class CalendarOverride(_Sourced):
+    """One day whose working status the pack fixes itself (e.g. a notice newer than the library)."""
+
+    date: dt.date
+    working: bool
+
+
+class CalendarSpec(_Sourced):
+    """The working-day calendar: a country (and subdivision) of the ``holidays`` library."""
+
+    country: str = Field(min_length=2, max_length=3)
+    subdivision: str | None = None
+    official_through: int = Field(description="last year whose official holiday notice was checked")
+    overrides: tuple[CalendarOverride, ...] = ()
+
+    @model_validator(mode="after")
+    def _known_calendar(self) -> Self:
+        problem = _calendar.check_country(self.country, self.subdivision)
+        if problem is not None:
+            raise ValueError(problem)
+        days = [o.date for o in self.overrides]
+        if len(days) != len(set(days)):
+            raise ValueError("a date appears twice in calendar.overrides")
+        return self
+
+    @cached_property
+    def work(self) -> _calendar.WorkCalendar:
+        """The (shared, per-year cached) working-day calendar; a plain attribute after the first access."""
+        overrides = tuple(sorted((o.date, o.working) for o in self.overrides))
+        return _calendar.work_calendar(self.country, self.subdivision, overrides)
+
+
+class Cadence(_Sourced):
+    """The minimum visit interval of one visit frequency."""
+
+    months: int = Field(ge=1)
+    label: Label
+
+
+class Deadline(_Sourced):
+    """A time limit: exactly one of ``working_days``, ``calendar_days`` or ``hours``.
+
+    Plans hold dates, not times, so ``hours`` become calendar days rounded up (24 h: by the next day; 0 h:
+    the same day), weekends and holidays included: an urgent response does not wait for a working day.
+    """
+
+    working_days: int | None = Field(default=None, ge=0)
+    calendar_days: int | None = Field(default=None, ge=0)
+    hours: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if sum(v is not None for v in (self.working_days, self.calendar_days, self.hours)) != 1:
+            raise ValueError("give exactly one of working_days, calendar_days, hours")
+        return self
+
+
+class FirstVisitSpec(_Spec):
+    """First visit after a child is identified: the standard limit and the one for the urgent tier."""
+
+    standard: Deadline
+    urgent: Deadline
+
+
+class HolidaySpec(_Sourced):
+    """A holiday with a visit: a Gregorian ``month``/``day``, or a Chinese lunisolar feast (``lunar``)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: Label
+    month: int | None = Field(default=None, ge=1, le=12)
+    day: int | None = Field(default=None, ge=1, le=31)
+    lunar: _calendar.LunarFeast | None = None
+    offset_days: int = Field(default=0, description="e.g. -1 with lunar chinese_new_year: New Year's Eve")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> Self:
+        if (self.lunar is None) == (self.month is None and self.day is None):
+            raise ValueError("give either lunar (a feast) or month and day")
+        if self.lunar is None:
+            if self.month is None or self.day is None:
+                raise ValueError("give both month and day")
+            dt.date(2000, self.month, self.day)  # a leap year: rejects Feb 30, Apr 31
+        return self
+
+    def date_in(self, year: int) -> dt.date:
+        """Return the holiday's date in ``year``."""
+        found = _calendar.holiday_date(
+            year, month=self.month, day=self.day, lunar=self.lunar, offset_days=self.offset_days
+        )
+        if found is None:
+            raise EvaluationError(f"holiday {self.id!r}: the holidays library has no {self.lunar} in {year}")
+        return found
+
+
+class HolidayVisitsSpec(_Sourced):
+    """Extra visits around holidays; a visit may be made from ``lead_days`` before the holiday."""
+
+    lead_days: int = Field(ge=0)
+    holidays: tuple[HolidaySpec, ...]
+
+    @field_validator("holidays")
+    @classmethod
+    def _unique(cls, value: tuple[HolidaySpec, ...]) -> tuple[HolidaySpec, ...]:
+        ids = [h.id for h in value]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"duplicate holiday id in {ids}")
+        return value
+
+    @cached_property
+    def _plans(self) -> dict[tuple[dt.date, dt.date], tuple[HolidayVisit, ...]]:
+        # The holiday visits depend only on the plan date: computed once per date, shared (immutable).
+        return {}
+
+
+class FullAssessmentSpec(_Sourced):
+    """How long after the last full assessment the next one is due."""
+
+    interval_months: int = Field(ge=1)
+
+
+class MilestoneAge(_Sourced):
+    """One age at which something changes for the child."""
+
+    age: int = Field(ge=1, le=30)
+    label: Label
+
+
+class MilestonesSpec(_Sourced):
+    """Age milestones, shown ``lead_days`` before they fall; birthdays of Feb 29 per ``leap_day_birthday``."""
+
+    lead_days: int = Field(ge=0)
+    leap_day_birthday: Literal["feb_28", "mar_1"]
+    ages: tuple[MilestoneAge, ...]
+
+    @field_validator("ages")
+    @classmethod
+    def _increasing(cls, value: tuple[MilestoneAge, ...]) -> tuple[MilestoneAge, ...]:
+        ages = [m.age for m in value]
+        if ages != sorted(set(ages)):
+            raise ValueError(f"milestone ages must be strictly increasing, got {ages}")
+        return value
+
+
+class FollowUpSpec(_Sourced):
+    """Follow-up visits of an exited child: ``months`` after the birthday of ``after_age``."""
+
+    after_age: int = Field(ge=1)
+    months: tuple[int, ...] = Field(min_length=1)
+
+    @field_validator("months")
+    @classmethod
+    def _increasing(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if list(value) != sorted(set(value)) or value[0] < 1:
+            raise ValueError(f"follow-up months must be positive and strictly increasing, got {list(value)}")
+        return value
+
+
+class PlanSpec(_Sourced):
+    """How much a plan shows: ``visits_listed`` cadence visits; holidays and milestones within the horizon."""
+
+    visits_listed: int = Field(ge=1)
+    horizon_months: int = Field(ge=1)
+
+
+class ScheduleSpec(_Spec):
+    """The content of a pack's ``schedule.yaml``: every date rule of the visit plan, each with a source."""
+
+    calendar: CalendarSpec
+    plan: PlanSpec
+    cadences: dict[str, Cadence] = Field(min_length=1, description="visit frequency id → cadence")
+    first_visit: FirstVisitSpec
+    holiday_visits: HolidayVisitsSpec
+    full_assessment: FullAssessmentSpec
+    milestones: MilestonesSpec
+    exited_follow_up: FollowUpSpec
