@@ -35,7 +35,7 @@ from synthetic import ON, population
 import riskeval
 from riskeval.batch import BatchResult, numpy_program
 from riskeval.population import intake_tables
-from riskeval.population._columns import household_dict
+from riskeval.population.layout import household_dict
 
 BUDGET_S = 1.0
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import yaml
 
-from riskeval.schedule import ScheduleSpec, add_working_days, is_working_day, plan_visits
+from riskeval.schedule import ScheduleFile, add_working_days, is_working_day, plan_visits
 
-SPEC = ScheduleSpec.model_validate(
+SPEC = ScheduleFile.model_validate(
     yaml.safe_load((Path(__file__).resolve().parents[1] / "rules/beilin-2025/schedule.yaml").read_text("utf-8"))
 )
 

@@ -10,12 +10,11 @@ from typing import Any
 from riskeval import audit
 from riskeval._build import trusted
 from riskeval.errors import ErrorRecord, FactsError
-from riskeval.evaluate.scalar import ChildEval, Program
+from riskeval.evaluate import Evaluation, default_pack, scalar_program
 from riskeval.explain import explain as _explain
 from riskeval.facts import Child, Household, assessment_date, parse_household, recorded_by, validation_today
 from riskeval.overrides import Override, check_overrides
-from riskeval.pack import Pack, load_pack
-from riskeval.pack._model import Rule
+from riskeval.pack import Pack, Rule
 from riskeval.results import (
     ChildAssessment,
     DataGap,
@@ -29,37 +28,15 @@ from riskeval.results import (
 from riskeval.schedule import VisitPlan, plan_visits
 
 
-def program_for(pack: Pack) -> Program:
-    """The scalar program of a pack, compiled on first use."""
-    prog: Program | None = pack.compiled.get("scalar")
-    if prog is None:
-        prog = pack.compiled["scalar"] = Program(pack)
-    return prog
-
-
-_DEFAULT: list[Pack] = []
-
-
-def default_pack() -> Pack:
-    """The embedded default pack, loaded once per process.
-
-    ``load_pack()`` finds the embedded folder again on every call (package resources, ``resolve()``): about
-    100 µs, as much as a whole assessment should take. The embedded pack does not change while running.
-    """
-    if not _DEFAULT:
-        _DEFAULT.append(load_pack())
-    return _DEFAULT[0]
-
-
 def evaluate(
     household: Household | dict[str, Any] | str, *, on: date, pack: Pack | None = None
-) -> tuple[Household, Pack, list[ChildEval]]:
+) -> tuple[Household, Pack, list[Evaluation]]:
     """Validate and evaluate every child: the evaluation records that results and explanations come from."""
     on = assessment_date(on)
     pack = pack if pack is not None else default_pack()
     hh = parse_household(household, today=validation_today(on))
     recorded_by(hh, on)
-    prog = program_for(pack)
+    prog = scalar_program(pack)
     return hh, pack, [prog.evaluate(hh, child, on) for child in hh.children]
 
 
@@ -123,7 +100,7 @@ def _stamp(pack_id: str, version: str, sha256: str) -> PackStamp:
     return PackStamp(id=pack_id, version=version, sha256=sha256)
 
 
-def _final(e: ChildEval, pack: Pack, override: Override | None) -> tuple[str | None, str | None]:
+def _final(e: Evaluation, pack: Pack, override: Override | None) -> tuple[str | None, str | None]:
     """The final tier and visit frequency: the override's when there is one, else the computed ones."""
     if override is None:
         return e.tier, e.visit_frequency
@@ -160,7 +137,7 @@ def _duty(rule: Rule) -> Duty:
 
 
 def child_result(
-    e: ChildEval,
+    e: Evaluation,
     pack: Pack | None = None,
     *,
     override: Override | None = None,

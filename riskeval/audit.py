@@ -21,6 +21,7 @@ from typing import Any
 from riskeval._schemafiles import write_schema_files
 from riskeval._version import __version__
 from riskeval.facts import Household
+from riskeval.results import HouseholdAssessment
 
 __all__ = ["canonical_json", "input_sha256", "result_schema", "riskeval_version", "write_result_schema"]
 
@@ -62,8 +63,6 @@ def result_schema() -> dict[str, Any]:
         >>> result_schema()["$id"]
         'urn:riskeval:results:household-assessment'
     """
-    from riskeval.results import HouseholdAssessment
-
     schema = HouseholdAssessment.model_json_schema(mode="serialization")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["$id"] = _ID

@@ -11,114 +11,25 @@ Example:
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
 
-from riskeval.errors import ErrorRecord, EvaluationError, FactsError
-from riskeval.evaluate.vector import Outcome, VectorProgram
-from riskeval.evaluate.vector._gap_facts import Atoms
-from riskeval.evaluate.vector._records import Renderer
-from riskeval.facts import Household, assessment_date, parse_household, recorded_by, validation_today
-from riskeval.pack import Pack, load_pack
-from riskeval.population._columns import Columns, from_households, household_dict
+from riskeval._assess import assess
+from riskeval.errors import ErrorRecord, EvaluationError
+from riskeval.evaluate import Evaluations, default_pack, vector_program
+from riskeval.evaluate.vector import Renderer
+from riskeval.facts import assessment_date
+from riskeval.pack import Pack
+from riskeval.population import Intake, Progress
+from riskeval.population import intake as intake_population
+from riskeval.population.layout import household_dict
 from riskeval.results import ChildAssessment
 
 __all__ = ["BatchResult", "BatchSummary", "assess_batch"]
-
-Progress = Callable[[str, int, int], None]
-
-
-def numpy_program(pack: Pack) -> tuple[VectorProgram, Atoms]:
-    """The numpy form of a pack, compiled on first use and kept on the pack."""
-    hit: tuple[VectorProgram, Atoms] | None = pack.compiled.get("numpy")
-    if hit is None:
-        prog = VectorProgram(pack)
-        if len(prog.categories) > 64 or len(prog.factors) > 64:
-            raise EvaluationError(f"pack {pack.id}: assess_batch supports at most 64 categories and 64 factors")
-        hit = pack.compiled["numpy"] = (prog, Atoms(pack))
-    return hit
-
-
-@dataclass
-class Intake:
-    """A population turned into columns: the valid children, and a record for every rejected row."""
-
-    cols: Columns
-    rows: np.ndarray  # the input row of each valid child
-    rows_in: int
-    errors: list[ErrorRecord] = field(default_factory=list)
-    households: list[Household] | None = None  # the validated models, when the input was households
-
-
-def _count_children(item: Any) -> int:
-    data = item
-    if isinstance(item, str | bytes):
-        try:
-            data = json.loads(item)
-        except (ValueError, RecursionError):  # its records come from parse_household
-            return 1
-    if isinstance(data, Household):
-        return len(data.children)
-    if isinstance(data, Mapping) and isinstance(data.get("children"), list):
-        return len(data["children"])
-    return 1
-
-
-def _where(k: int, loc: str) -> str:
-    return f"households[{k}]" if loc == "<root>" else f"households[{k}].{loc}"
-
-
-def intake_households(items: Iterable[Any], on: date, progress: Progress | None = None) -> Intake:
-    """Validate households one by one; a household that fails is rejected whole, with its records."""
-    today = validation_today(on)
-    total = len(items) if isinstance(items, Sized) else 0
-    parsed: list[tuple[int, int, Household]] = []
-    errors: list[ErrorRecord] = []
-    row = 0
-    for k, item in enumerate(items):
-        if progress is not None and k % 1000 == 0:
-            progress("validating", k, total)
-        try:
-            hh = parse_household(item, today=today)
-            recorded_by(hh, on)
-        except FactsError as exc:
-            errors += [ErrorRecord(_where(k, r.loc), r.code, r.message, r.value, row=k) for r in exc.records]
-            row += _count_children(item)
-            continue
-        parsed.append((k, row, hh))
-        row += len(hh.children)
-    seen: dict[str, int] = {}
-    for _, _, hh in parsed:
-        seen[hh.id] = seen.get(hh.id, 0) + 1
-    households: list[Household] = []
-    rows: list[int] = []
-    for k, start, hh in parsed:
-        if seen[hh.id] > 1:
-            message = f"household id {hh.id!r} is used by {seen[hh.id]} households"
-            errors.append(ErrorRecord(f"households[{k}].id", "duplicate_id", message, hh.id, row=k))
-            continue
-        households.append(hh)
-        rows.extend(range(start, start + len(hh.children)))
-    errors.sort(key=lambda e: e.row or 0)
-    return Intake(from_households(households), np.array(rows, np.int64), row, errors, households)
-
-
-def _intake(population: Any, on: date, progress: Progress | None = None) -> Intake:
-    tables = isinstance(population, Mapping) and "id" not in population and set(population) <= {"children", "members"}
-    if tables or type(population).__name__ == "Population":
-        from riskeval.population import Population, intake_tables
-
-        if not isinstance(population, Population):
-            population = Population(population.get("children"), population.get("members"))
-        return intake_tables(population, on)
-    if isinstance(population, Household | Mapping | str | bytes):
-        population = [population]
-    return intake_households(population, on, progress)
 
 
 def _bits(rows: Iterable[np.ndarray], n: int) -> np.ndarray:
@@ -176,12 +87,13 @@ class BatchResult:
     Codes index the ``*_labels`` tuples (-1: none); bitmasks have bit k for the k-th label.
     """
 
-    def __init__(self, pack: Pack, on: date, intake: Intake, out: Outcome) -> None:
+    def __init__(self, pack: Pack, on: date, intake: Intake, out: Evaluations) -> None:
         self.pack, self.on = pack, on
         self._intake, self._out = intake, out
         self._household_id: np.ndarray | None = None
         self._child_id: np.ndarray | None = None
-        prog, self._atoms = numpy_program(pack)
+        prog = vector_program(pack)
+        self._atoms = prog.atoms
         self._prog = prog
         cols = intake.cols
         self.rows_in = intake.rows_in
@@ -308,8 +220,6 @@ class BatchResult:
 
     def explain(self, i: int) -> ChildAssessment:
         """Child ``i``'s assessment by the scalar path, explanation included: what ``assess`` gives."""
-        from riskeval._assess import assess
-
         cols = self._intake.cols
         h = int(cols.child_hh[i])
         models = self._intake.households
@@ -367,10 +277,10 @@ def assess_batch(
         A :class:`BatchResult`. Bad rows are rejected with error records (never guessed, never an
         exception): ``rows_in == assessed + rejected``.
     """
-    pack = pack if pack is not None else load_pack()
-    prog, _ = numpy_program(pack)
+    pack = pack if pack is not None else default_pack()
+    prog = vector_program(pack)
     on = assessment_date(on)
-    intake = _intake(population, on, progress)
+    intake = intake_population(population, on, progress)
     if progress is not None:
         progress("assessing", 0, intake.cols.n)
     result = BatchResult(pack, on, intake, prog.run(intake.cols, on))

@@ -18,16 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from riskeval.errors import ErrorRecord, RiskevalError
+from riskeval.evaluate import Evaluation
 from riskeval.facts import records_from
-
-if TYPE_CHECKING:
-    from riskeval.evaluate.scalar import ChildEval
-    from riskeval.pack import Pack
+from riskeval.pack import Pack
 
 __all__ = ["Override", "OverrideError", "check_overrides"]
 
@@ -91,7 +89,7 @@ def _validated(overrides: Sequence[Override | Mapping[str, Any]]) -> list[Overri
 
 
 def check_overrides(
-    overrides: Sequence[Override | Mapping[str, Any]], evals: Sequence[ChildEval], pack: Pack, on: dt.date
+    overrides: Sequence[Override | Mapping[str, Any]], evals: Sequence[Evaluation], pack: Pack, on: dt.date
 ) -> dict[str, Override]:
     """Check overrides against the children's evaluations; return the valid ones by child id.
 

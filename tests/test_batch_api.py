@@ -13,6 +13,7 @@ import pytest
 
 import riskeval
 from riskeval.cli import main
+from riskeval.evaluate import vector_program
 from riskeval.population import Population, columns, read_population, to_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,11 +140,12 @@ def test_population_mapping_is_accepted() -> None:
 
 
 def test_numpy_form_is_compiled_once_per_pack() -> None:
-    """The pack's numpy form is built on first use and kept on the pack."""
+    """The pack's numpy form is built on first use and kept by evaluate/ for the pack's content."""
     riskeval.assess_batch(example_households()[:1], on=ON, pack=PACK)
-    first = PACK.compiled["numpy"]
-    riskeval.assess_batch(example_households()[:1], on=ON, pack=PACK)
-    assert PACK.compiled["numpy"] is first
+    first = vector_program.cached(PACK)
+    assert first is not None
+    riskeval.assess_batch(example_households()[:1], on=ON, pack=riskeval.load_pack(PACK.path))
+    assert vector_program.cached(PACK) is first
 
 
 def run_cli(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -226,9 +228,7 @@ def test_cli_batch_bad_arguments_are_records(tmp_path: Path, capsys: pytest.Capt
 def test_the_default_tier_table_is_decided_per_group_of_inputs() -> None:
     """The table's predicate on the parents (special_parent_held) is computed once per child and read as a
     group key: the whole table reads only keys, so a population is decided per group, not per child."""
-    from riskeval.batch import numpy_program
-
-    prog, _ = numpy_program(riskeval.load_pack())
-    assert [key for key, _ in prog.parts] == [("part", "0")]
-    assert ("part", "0") in prog.refs
-    assert prog.compact
+    table = vector_program(riskeval.load_pack()).table
+    assert [key for key, _ in table.parts] == [("part", "0")]
+    assert ("part", "0") in table.refs
+    assert table.compact

@@ -193,7 +193,6 @@ def test_demo_without_the_examples_folder_uses_the_embedded_households(
     assert "已退出" in out and "规则包 beilin-2025" in out
 
 
-
 def test_the_console_script_runs_and_never_prints_a_traceback(tmp_path: Path) -> None:
     """The installed `riskeval` script assesses stdin (exit 0) and reports bad JSON as a record (exit 1)."""
     script = Path(sys.executable).parent / "riskeval"

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskeval
-from riskeval._assess import program_for
 from riskeval.errors import EvaluationError
+from riskeval.evaluate import scalar_program
 from riskeval.pack import default_pack_dir
 
 
@@ -49,7 +49,7 @@ def _windowed_pack() -> riskeval.Pack:
 
 
 PACK = _windowed_pack()
-PROGRAM = program_for(PACK)
+PROGRAM = scalar_program(PACK)
 
 
 @settings(max_examples=300, deadline=None)

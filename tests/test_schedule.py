@@ -31,7 +31,7 @@ from pydantic import ValidationError
 
 from riskeval.errors import EvaluationError, FactsError
 from riskeval.schedule import (
-    ScheduleSpec,
+    ScheduleFile,
     VisitPlan,
     add_months,
     add_working_days,
@@ -48,7 +48,7 @@ def _raw() -> dict[str, Any]:
     return data
 
 
-SPEC = ScheduleSpec.model_validate(_raw())
+SPEC = ScheduleFile.model_validate(_raw())
 
 
 def _plan(**kw: Any) -> VisitPlan:
@@ -81,7 +81,7 @@ def test_every_entry_needs_a_source() -> None:
     data = _raw()
     del data["cadences"]["monthly"]["source"]
     with pytest.raises(ValidationError, match="source"):
-        ScheduleSpec.model_validate(data)
+        ScheduleFile.model_validate(data)
 
 
 def test_unknown_keys_are_rejected() -> None:
@@ -89,7 +89,7 @@ def test_unknown_keys_are_rejected() -> None:
     data = _raw()
     data["full_assessment"]["interval_month"] = 6
     with pytest.raises(ValidationError, match="interval_month"):
-        ScheduleSpec.model_validate(data)
+        ScheduleFile.model_validate(data)
 
 
 def test_a_deadline_has_exactly_one_unit() -> None:
@@ -97,7 +97,7 @@ def test_a_deadline_has_exactly_one_unit() -> None:
     data = _raw()
     data["first_visit"]["standard"]["hours"] = 24
     with pytest.raises(ValidationError, match="exactly one"):
-        ScheduleSpec.model_validate(data)
+        ScheduleFile.model_validate(data)
 
 
 def test_unknown_country_is_rejected() -> None:
@@ -105,7 +105,7 @@ def test_unknown_country_is_rejected() -> None:
     data = _raw()
     data["calendar"]["country"] = "XX"
     with pytest.raises(ValidationError, match="'XX'"):
-        ScheduleSpec.model_validate(data)
+        ScheduleFile.model_validate(data)
 
 
 def test_a_holiday_is_either_lunar_or_gregorian() -> None:
@@ -113,7 +113,7 @@ def test_a_holiday_is_either_lunar_or_gregorian() -> None:
     data = _raw()
     data["holiday_visits"]["holidays"][0].update(month=1, day=1)
     with pytest.raises(ValidationError, match="either lunar"):
-        ScheduleSpec.model_validate(data)
+        ScheduleFile.model_validate(data)
 
 
 # --- working days ----------------------------------------------------------------------------------
@@ -177,7 +177,7 @@ def test_pack_overrides_win_over_the_library() -> None:
         {"date": date(2027, 2, 20), "working": True, "source": "PROPOSAL: test"},
         {"date": date(2027, 3, 1), "working": False, "source": "PROPOSAL: test"},
     ]
-    spec = ScheduleSpec.model_validate(data)
+    spec = ScheduleFile.model_validate(data)
     assert is_working_day(date(2027, 2, 20), spec)
     assert not is_working_day(date(2027, 3, 1), spec)
     assert not is_working_day(date(2027, 2, 20), SPEC)
@@ -220,7 +220,7 @@ def test_leap_day_birthdays() -> None:
     assert birthday(born, 16, SPEC) == date(2024, 2, 29)
     data = _raw()
     data["milestones"]["leap_day_birthday"] = "mar_1"
-    assert birthday(born, 18, ScheduleSpec.model_validate(data)) == date(2026, 3, 1)
+    assert birthday(born, 18, ScheduleFile.model_validate(data)) == date(2026, 3, 1)
 
 
 # --- the plan --------------------------------------------------------------------------------------
@@ -445,6 +445,6 @@ def test_plan_is_json_and_round_trips() -> None:
 
 
 def test_json_schemas_are_published() -> None:
-    """ScheduleSpec and VisitPlan give JSON Schemas (for `riskeval rules schema` and docs/schema/)."""
-    assert set(ScheduleSpec.model_json_schema()["properties"]) >= {"calendar", "cadences", "holiday_visits"}
+    """ScheduleFile and VisitPlan give JSON Schemas (for `riskeval rules schema` and docs/schema/)."""
+    assert set(ScheduleFile.model_json_schema()["properties"]) >= {"calendar", "cadences", "holiday_visits"}
     assert "next_visits" in VisitPlan.model_json_schema()["properties"]

@@ -14,7 +14,7 @@ import riskeval
 from riskeval import PackError
 from riskeval.facts import EventType
 from riskeval.pack import default_pack_dir
-from riskeval.pack._triggers import EventFacts, TriggersSpec, trigger_scope
+from riskeval.pack._triggers import EventFacts, TriggersFile, trigger_scope
 from riskeval.pack._yaml import Mark
 from riskeval.pack.expr import parse
 from riskeval.pack.expr.nnf import IRError, compile_condition, ir_text, roots_for
@@ -33,7 +33,7 @@ def copy_pack(tmp_path: Path, name: str = "pk") -> Path:
 def test_the_default_pack_has_a_row_for_every_event_type_and_the_four_urgencies() -> None:
     """Every event type of DOMAIN.md §5 has a row; U0-U3 with 0 days, 3 and 10 working days, 30 days."""
     spec = PACK.triggers
-    assert isinstance(spec, TriggersSpec)
+    assert isinstance(spec, TriggersFile)
     assert {r.event for r in spec.rules} == {t.value for t in EventType}
     assert list(spec.urgencies) == ["U0", "U1", "U2", "U3"]
     days = [(u.deadline.working_days, u.deadline.calendar_days) for u in spec.urgencies.values()]
@@ -52,7 +52,7 @@ def test_the_default_rows_follow_domain_section_5() -> None:
         "U3": "parent_returned",
     }
     spec = PACK.triggers
-    assert isinstance(spec, TriggersSpec)
+    assert isinstance(spec, TriggersFile)
     by_type = {r.event: r.urgency for r in spec.rules if r.id == r.event}
     assert by_type == {t: u for u, types in domain.items() for t in types.split()}
 

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_triggers_events import BASE
 
-from riskeval._assess import program_for
+from riskeval.evaluate import scalar_program
 from riskeval.evaluate.plan import changed
-from riskeval.evaluate.scalar import ChildEval, Program
+from riskeval.evaluate.scalar import Evaluation, ScalarProgram
 from riskeval.facts import Child, Event, Household, parse_event, parse_household
 from riskeval.pack import load_pack
 from riskeval.pack.expr import nodes as A
@@ -26,7 +26,7 @@ from riskeval.triggers._dates import Outlook, date_comparisons
 from riskeval.triggers._reassess import Assessments, reads_other_children
 
 PACK = load_pack()
-PROGRAM = program_for(PACK)
+PROGRAM = scalar_program(PACK)
 DAY = date(2025, 6, 4)
 LAW = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -37,7 +37,7 @@ class Counting:
     def __init__(self) -> None:
         self.calls: list[str] = []
 
-    def evaluate(self, household: Household, child: Child, on: date, **options: Any) -> ChildEval:
+    def evaluate(self, household: Household, child: Child, on: date, **options: Any) -> Evaluation:
         self.calls.append(child.id)
         return PROGRAM.evaluate(household, child, on, **options)
 
@@ -51,7 +51,7 @@ def event(day: date, event_type: str, **details: Any) -> Event:
     return parse_event({"id": "e", "household": "h1", "date": day.isoformat(), "type": event_type, **details})
 
 
-def tiers(evals: list[ChildEval]) -> list[tuple[str, str | None, list[str]]]:
+def tiers(evals: list[Evaluation]) -> list[tuple[str, str | None, list[str]]]:
     return [(e.child_id, e.tier, e.categories) for e in evals]
 
 
@@ -250,7 +250,7 @@ STEPS = households(on=DAY).flatmap(lambda h: st.tuples(st.just(h), event_logs(h,
 @LAW
 @given(STEPS)
 def test_re_evaluating_only_what_an_event_touched_equals_evaluating_anew(case: tuple[Household, list[Event]]) -> None:
-    """After each event, Program.evaluate(since=...) gives every rule value, factor, tier and status that a
+    """After each event, ScalarProgram.evaluate(since=...) gives every rule value, factor, tier and status that a
     full evaluation gives (the rules whose facts did not change keep their values)."""
     h, log = case
     lean = {"gaps": False, "values": False}
@@ -278,4 +278,4 @@ def test_re_evaluating_only_what_an_event_touched_equals_evaluating_anew(case: t
 def test_the_program_is_the_packs() -> None:
     """The monitor re-assesses with the pack's compiled program (the one assess() uses)."""
     kept = Monitor(PACK)._assessed
-    assert kept is not None and isinstance(kept.program, Program) and kept.program is PROGRAM
+    assert kept is not None and isinstance(kept.program, ScalarProgram) and kept.program is PROGRAM

@@ -10,6 +10,7 @@ from typing import Any
 
 from riskeval._assess import assess
 from riskeval.cli._assess import _footer, _frequency_words, _label, _status_words, _tier_words
+from riskeval.cli._demo_households import HOUSEHOLDS
 from riskeval.cli._io import _date, _errors, _records_of, read_households
 from riskeval.errors import ErrorRecord, RiskevalError
 from riskeval.facts import Household, parse_household, validation_today
@@ -60,7 +61,6 @@ def demo_households() -> tuple[str, list[tuple[str, Any]], str]:
                 (f"{f.stem}[{i}]" if i else f.stem, h) for f in files for i, h in enumerate(read_households(str(f)))
             ]
             return f"examples: {folder}", items, shown
-    from riskeval.cli._demo_households import HOUSEHOLDS
 
     looked = " and ".join(str(d) for d in example_dirs())
     where = f"no examples/households/*.json at {looked}: assessing the letter's four households embedded in riskeval"

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
-from riskeval.facts._as_of import LATEST
-from riskeval.facts._input import BOM, as_object, loads, read_problem
+from riskeval.facts import BOM, LATEST, as_object, loads, read_problem
 
 
 def _date(text: str) -> date:

@@ -9,6 +9,7 @@ from typing import Any
 from riskeval import audit
 from riskeval.cli._io import _errors, _records_of
 from riskeval.errors import ErrorRecord, RiskevalError
+from riskeval.facts import json_schemas
 from riskeval.pack import load_pack
 
 
@@ -39,16 +40,8 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
 
 
 def schemas() -> dict[str, dict[str, Any]]:
-    """The JSON Schemas of the facts (when the facts module publishes them) and of the results."""
-    out: dict[str, dict[str, Any]] = {}
-    try:
-        from riskeval.facts._schema import json_schemas
-    except ImportError:  # pragma: no cover - the facts schema module is part of the package today
-        pass
-    else:
-        out.update(json_schemas())
-    out["result"] = audit.result_schema()
-    return out
+    """The JSON Schemas of the facts, the events and the results."""
+    return {**json_schemas(), "result": audit.result_schema()}
 
 
 def cmd_rules_schema(args: argparse.Namespace) -> int:

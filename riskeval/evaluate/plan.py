@@ -9,10 +9,11 @@ computed for.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from riskeval.facts import Child, Household, Member
-from riskeval.pack._model import Pack
+from riskeval.pack import Pack, Rule
 from riskeval.pack.expr import nodes as A
 
 Token = tuple[str, ...]
@@ -68,3 +69,97 @@ def changed(before: Household, after: Household, was: Child, now: Child) -> froz
 
 def _differs(a: Any, b: Any) -> bool:
     return a is not b and a != b
+
+
+ROLES = ("child", "father", "mother", "caregiver", "household")
+
+
+MEMBERS = "members"  # role_facts' root for the facts an aggregation reads of each member
+
+
+Reads = list[tuple[str, str, tuple[str, ...]]]
+
+
+def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0) -> list[tuple[str, tuple[str, ...]]]:
+    """The facts a rule reads through a role (child, father...) or, as root ``members``, of every member an
+    aggregation visits, following predicates; static."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    binding = {**binding, **{n.var: MEMBERS for n in A.walk(node) if isinstance(n, A.Agg)}}
+    for n in A.walk(node):
+        if isinstance(n, A.Fact) and n.path:
+            root = binding.get(n.root, n.root)
+            if (root in ROLES or root == MEMBERS) and (root, n.path) not in out:
+                out.append((root, n.path))
+        elif isinstance(n, A.Ref) and n.kind == "predicate" and depth < 8:
+            pred = pack.predicates[n.name]
+            inner = {
+                p: binding.get(a.root, a.root) for p, a in zip(pred.args, n.args, strict=True) if isinstance(a, A.Fact)
+            }
+            for item in role_facts(pred.node, pack, inner, depth + 1):
+                if item not in out:
+                    out.append(item)
+    return out
+
+
+def member_key(member_id: str, path: tuple[str, ...]) -> str:
+    """How a fact an aggregation read of one member is keyed in a rule's values (the id, never a name)."""
+    return ".".join((f"household.members[{member_id}]", *path))
+
+
+def keyed(facts: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Each fact with its key in the values: the dotted path, or for members the part after the id."""
+    return [(".".join(("", *path)) if root == MEMBERS else ".".join((root, *path)), root, path) for root, path in facts]
+
+
+def edges(pack: Pack) -> list[date]:
+    """The days on which some rule or parameter value starts to apply, or stops (the day after its end)."""
+    rules = [*pack.predicates.values(), *pack.categories.values(), *pack.tier_rows, pack.exited, pack.on_roster]
+    rules += [lv for f in pack.factors.values() for lv in f.levels]
+    periods: list[Any] = [r.effective for r in rules if r.effective is not None]
+    periods += [v for p in pack.parameters.values() for v in p.values]
+    days = {p.from_ for p in periods if p.from_ is not None}
+    days |= {p.to + timedelta(days=1) for p in periods if p.to is not None}
+    return sorted(days)
+
+
+def constant_parts(node: A.Node, pack: Pack) -> list[A.Node]:
+    """The largest parts of a tier-table condition that read the child's facts and neither a tier input nor
+    a category or factor (through predicates too): each has one value per child, whatever the what-if."""
+    inside = list(A.walk(node))
+    moving = any(isinstance(x, A.TierInput) for x in inside) or any(
+        kind in ("category", "factor") for kind, _ in reach([node], pack)
+    )
+    if moving and isinstance(node, A.Agg):
+        return []  # its parts read the member it binds: one value per member, not per child
+    if not moving:
+        reads = any(isinstance(x, A.Fact | A.Agg) or (isinstance(x, A.Ref) and x.kind == "predicate") for x in inside)
+        return [node] if reads else []
+    return [part for child in A.children(node) for part in constant_parts(child, pack)]
+
+
+def duties_by_factor(pack: Pack) -> dict[str, list[Rule]]:
+    """For each factor, the pack's duties that read it (through predicates too), in the pack's order."""
+    out: dict[str, list[Rule]] = {}
+    for duty in pack.duties:
+        for kind, name in sorted(reach([duty.node], pack)):
+            if kind == "factor":
+                out.setdefault(name, []).append(duty)
+    return out
+
+
+def open_duties(by_factor: dict[str, list[Rule]], factor: str, held: list[Rule], on: date) -> list[Rule]:
+    """The duties reading a factor that are in force on a date and do not hold (``held``): what its gap may hide."""
+    return [d for d in by_factor.get(factor, ()) if d.applies_on(on) and all(d is not h for h in held)]
+
+
+def reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:
+    """The rules (category, factor, predicate) some expression reads, through predicates' bodies too."""
+    seen: set[tuple[str, str]] = set()
+    stack = list(roots)
+    while stack:
+        for n in A.walk(stack.pop()):
+            if isinstance(n, A.Ref) and (n.kind, n.name) not in seen:
+                seen.add((n.kind, n.name))
+                if n.kind == "predicate":
+                    stack.append(pack.predicates[n.name].node)
+    return seen

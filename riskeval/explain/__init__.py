@@ -25,7 +25,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
 
-from riskeval.evaluate.scalar import ChildEval, Gap, duties_by_factor, open_duties
+from riskeval._memo import per_pack
+from riskeval.evaluate.plan import duties_by_factor, open_duties
+from riskeval.evaluate.scalar import Evaluation, Gap
 from riskeval.explain._pack_text import Pair, around, lower, pack_text
 from riskeval.explain._words import (
     ATTRIBUTES,
@@ -38,8 +40,7 @@ from riskeval.explain._words import (
 )
 from riskeval.facts import SENSITIVE
 from riskeval.overrides import Override
-from riskeval.pack import Pack
-from riskeval.pack._model import Rule
+from riskeval.pack import Pack, Rule
 from riskeval.results import Explanation
 
 __all__ = ["Lang", "explain", "fact_phrase", "render"]
@@ -53,7 +54,7 @@ _PHRASES: dict[tuple[str, str], tuple[str | None, str, str]] = {}
 # repeat the same values over and over. A path always holds one type, so True and 1 cannot mix up.
 _ITEMS: dict[tuple[str, Any], Pair | None] = {}
 _CACHE_MAX = 65536
-_DUTIES_KEY = "explain: duties by factor"
+_duties_by_factor = per_pack(maxsize=16)(duties_by_factor)
 # All the facts one rule read, in words, by their (path, value) items: a factor reads the same few values in
 # child after child. Smaller: an entry holds whole sentences, and a rule reading amounts or dates rarely hits.
 _FACTS: dict[Any, Pair] = {}  # by the items, and the household's members when the words name them
@@ -66,7 +67,7 @@ _GAPS = ((_ZH["gaps_none"], _EN["gaps_none"]), (_ZH["gaps"], _EN["gaps"]))
 _TIER_NONE = (*around(_ZH["tier_none"], "score"), *around(_EN["tier_none"], "score"))
 
 
-def explain(record: ChildEval, pack: Pack, *, on: date, override: Override | None = None) -> Explanation:
+def explain(record: Evaluation, pack: Pack, *, on: date, override: Override | None = None) -> Explanation:
     """Render one child's evaluation record as an explanation in Chinese and English.
 
     Args:
@@ -255,7 +256,7 @@ def _unknowns(paths: Iterable[str], lang: Lang, short: int = 2) -> tuple[str, in
 
 
 def _gap(
-    g: Gap, e: ChildEval, pack: Pack, hidden: list[Rule], gaps: dict[tuple[object, ...], Pair], key: tuple[object, ...]
+    g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], gaps: dict[tuple[object, ...], Pair], key: tuple[object, ...]
 ) -> Pair:
     """A data gap's sentence in zh and en, rendered on its first appearance (populations repeat gaps)."""
     if len(gaps) >= _CACHE_MAX:
@@ -264,17 +265,14 @@ def _gap(
     return pair
 
 
-def _hidden_duties(g: Gap, e: ChildEval, pack: Pack, on: date) -> list[Rule]:
+def _hidden_duties(g: Gap, e: Evaluation, pack: Pack, on: date) -> list[Rule]:
     """The duties a factor's gap may hide: they read it, are in force and do not hold for the child."""
     if g.kind != "factor":
         return []
-    found: dict[str, list[Rule]] | None = pack.compiled.get(_DUTIES_KEY)
-    if found is None:
-        found = pack.compiled[_DUTIES_KEY] = duties_by_factor(pack)
-    return open_duties(found, g.rule, e.duties, on)
+    return open_duties(_duties_by_factor(pack), g.rule, e.duties, on)
 
 
-def _gap_text(g: Gap, e: ChildEval, pack: Pack, hidden: list[Rule], lang: Lang) -> str:
+def _gap_text(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang) -> str:
     t = TEMPLATES[lang]
     tiers = pack_text(pack)
     i = 0 if lang == "zh" else 1
@@ -324,12 +322,12 @@ def _gap_text(g: Gap, e: ChildEval, pack: Pack, hidden: list[Rule], lang: Lang) 
     return t["gap_long"].format(facts=facts, condition=condition, effect=effect)
 
 
-def render(e: ChildEval, pack: Pack, on: date, lang: Lang, override: Override | None = None) -> str:
+def render(e: Evaluation, pack: Pack, on: date, lang: Lang, override: Override | None = None) -> str:
     """The explanation of one child's evaluation record in one language (lines joined by newlines)."""
     return _render(e, pack, on, override)[0 if lang == "zh" else 1]
 
 
-def _render(e: ChildEval, pack: Pack, on: date, override: Override | None) -> Pair:
+def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> Pair:
     """The explanation in zh and en, built side by side from the pack's pre-rendered lines."""
     text = pack_text(pack)
     head_zh, head_en = text.header(on)

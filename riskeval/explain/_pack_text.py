@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from datetime import date
 
+from riskeval._memo import per_pack
 from riskeval.explain._words import TEMPLATES
-from riskeval.pack import Pack
-from riskeval.pack._model import Rule
+from riskeval.pack import Pack, Rule
 
 # Text before and after a line's slot, in Chinese then English.
 Parts = tuple[str, str, str, str]
 Pair = tuple[str, str]
 
 _LANGS = ("zh", "en")
-_KEY = "explain_text"
 _DATES_MAX = 512
 
 
@@ -28,12 +27,10 @@ def lower(label: str) -> str:
     return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
 
 
+@per_pack(maxsize=16)
 def pack_text(pack: Pack) -> PackText:
     """The explanation text of a pack, built on first use."""
-    text: PackText | None = pack.compiled.get(_KEY)
-    if text is None:
-        text = pack.compiled[_KEY] = PackText(pack)
-    return text
+    return PackText(pack)
 
 
 def around(template: str, slot: str, **fields: str) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """The fact schema: the contract with the welfare systems that call riskeval."""
 
-from riskeval.facts._as_of import RECORDED_DATES, assessment_date, recorded_by, validation_today
+from riskeval.facts._as_of import LATEST, RECORDED_DATES, assessment_date, recorded_by, validation_today
 from riskeval.facts._enums import (
     Behaviour,
     CivilCapacity,
@@ -25,12 +25,17 @@ from riskeval.facts._enums import (
     SeparationKind,
     Sex,
 )
-from riskeval.facts._event import DETAIL_FIELDS, Event, event_details, event_kinds
+from riskeval.facts._event import DETAIL_FIELDS, EVENT_SUBJECTS, Event, event_details, event_kinds
+from riskeval.facts._input import BOM, as_object, line_entry, loads, read_problem
 from riskeval.facts._models import Child, Disability, Economy, Household, Hukou, Member, Residence
 from riskeval.facts._parse import SENSITIVE, format_loc, parse_event, parse_household, records_from
+from riskeval.facts._schema import json_schemas
 
 __all__ = [
+    "BOM",
     "DETAIL_FIELDS",
+    "EVENT_SUBJECTS",
+    "LATEST",
     "RECORDED_DATES",
     "SENSITIVE",
     "Behaviour",
@@ -63,12 +68,17 @@ __all__ = [
     "School",
     "SeparationKind",
     "Sex",
+    "as_object",
     "assessment_date",
     "event_details",
     "event_kinds",
     "format_loc",
+    "json_schemas",
+    "line_entry",
+    "loads",
     "parse_event",
     "parse_household",
+    "read_problem",
     "recorded_by",
     "records_from",
     "validation_today",

@@ -24,7 +24,7 @@ from riskeval.facts._models import MAX_MONTHS, Id, Yuan, _Facts, located
 
 T = EventType
 # Who an event is about: "child" / "member" required, optional, or not allowed ("-").
-_SUBJECT: dict[EventType, tuple[str, str]] = {
+EVENT_SUBJECTS: dict[EventType, tuple[str, str]] = {
     T.ABUSE_REPORTED: ("child", "-"),
     T.CHILD_ALONE: ("child", "-"),
     T.CHILD_MISSING: ("child", "-"),
@@ -128,7 +128,7 @@ class Event(_Facts):
     @model_validator(mode="after")
     def _details_fit_type(self) -> Event:
         problems: list[tuple[tuple[str | int, ...], str, str, Any]] = []
-        child_rule, member_rule = _SUBJECT[self.type]
+        child_rule, member_rule = EVENT_SUBJECTS[self.type]
         for field, rule in (("child", child_rule), ("member", member_rule)):
             value = getattr(self, field)
             if rule == field and value is None:

@@ -56,7 +56,7 @@ class Parameter(_File):
     values: list[DatedValue] = Field(min_length=1)
 
 
-class Rule(_File):
+class RuleRow(_File):
     """A row of predicates, categories or factors: id, label, when, source, optional effective dates."""
 
     id: RuleId
@@ -67,11 +67,11 @@ class Rule(_File):
     note: str | None = None
 
 
-class Predicate(Rule):
+class Predicate(RuleRow):
     args: list[RuleId] = Field(default_factory=list, description="Member parameters, e.g. [m].")
 
 
-class Category(Rule):
+class Category(RuleRow):
     pass
 
 
@@ -81,7 +81,7 @@ class FactorLevel(_File):
     label: Label | None = None
 
 
-class Factor(_File):
+class FactorRow(_File):
     """A risk factor; several levels when its severity depends on the facts (the highest that holds wins)."""
 
     id: RuleId
@@ -95,7 +95,7 @@ class Factor(_File):
     note: str | None = None
 
     @model_validator(mode="after")
-    def _one_form(self) -> Factor:
+    def _one_form(self) -> FactorRow:
         simple = self.severity is not None and self.when is not None
         if simple == (self.levels is not None):
             raise ValueError("give either `severity` and `when`, or `levels` (a list of {severity, when})")
@@ -121,7 +121,7 @@ class Tier(_File):
     source: Source
 
 
-class TierRow(Rule):
+class TierRow(RuleRow):
     tier: RuleId
     floor: bool = Field(
         default=False, description="While this row holds, no override may set a tier below its tier (a floor)."
@@ -134,8 +134,8 @@ class Frequency(_File):
 
 
 class Roster(_File):
-    exited: Rule
-    on_roster: Rule
+    exited: RuleRow
+    on_roster: RuleRow
 
 
 class TiersFile(_File):
@@ -146,7 +146,7 @@ class TiersFile(_File):
     frequencies: list[Frequency]
     rows: list[TierRow]
     roster: Roster
-    duties: list[Rule] = Field(
+    duties: list[RuleRow] = Field(
         default_factory=list,
         description="What the result must also require when a rule holds (a mandatory report, say); `when` may "
         "read categories, factors, the score and severity counts, as the rows do.",

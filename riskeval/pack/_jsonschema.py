@@ -19,7 +19,9 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from riskeval._schemafiles import schema_main, write_schema_files
-from riskeval.pack._files import Category, Factor, PackFile, Parameter, Predicate, TiersFile
+from riskeval.pack._files import Category, FactorRow, PackFile, Parameter, Predicate, TiersFile
+from riskeval.pack._triggers import TriggersFile
+from riskeval.schedule import ScheduleFile
 
 # A URN, not a URL: the schemas must not depend on where the docs happen to be hosted.
 _ID = "urn:riskeval:pack:{name}"
@@ -37,15 +39,13 @@ def _file_types() -> dict[str, tuple[Any, str]]:
         ),
         "predicates": (list[Predicate], "Named conditions the other rules share; `args: [m]` for one member."),
         "categories": (list[Category], "The categories of a child; each row a condition with its source."),
-        "factors": (list[Factor], "Risk factors: `severity` and `when`, or `levels` (the most severe wins)."),
+        "factors": (list[FactorRow], "Risk factors: `severity` and `when`, or `levels` (the most severe wins)."),
         "tiers": (TiersFile, "Severities, domains, tiers and the tier table (the highest tier wins)."),
     }
     # schedule.yaml and triggers.yaml are read by the modules that own their format (as the loader does).
-    from riskeval.pack._triggers import TriggersSpec
-    from riskeval.schedule import ScheduleSpec
 
-    types["schedule"] = (ScheduleSpec, "The visit calendar: cadences, deadlines, holidays, milestones.")
-    types["triggers"] = (TriggersSpec, "Re-assessment triggers: event type -> urgency, conditions, correlations.")
+    types["schedule"] = (ScheduleFile, "The visit calendar: cadences, deadlines, holidays, milestones.")
+    types["triggers"] = (TriggersFile, "Re-assessment triggers: event type -> urgency, conditions, correlations.")
     return types
 
 

@@ -17,14 +17,16 @@ from typing import Any
 
 from riskeval.errors import ErrorRecord, PackError
 from riskeval.pack._checks import find_cycle
-from riskeval.pack._files import Category, Factor, PackFile, Predicate, TiersFile
-from riskeval.pack._model import FactorDef, Pack, Rule
+from riskeval.pack._files import Category, FactorRow, PackFile, Predicate, TiersFile
+from riskeval.pack._model import Factor, Pack, Rule
 from riskeval.pack._paramfile import check_dates, read_parameters, types_as_written
 from riskeval.pack._read import KINDS, raw_ids
 from riskeval.pack._rules import RuleCompiler
 from riskeval.pack._tiers import compile_tiers, severity_rank
+from riskeval.pack._triggers import compile_triggers
 from riskeval.pack._yaml import Located, Mark
-from riskeval.pack.expr._scope import Scope
+from riskeval.pack.expr import Scope
+from riskeval.schedule import ScheduleFile
 
 DEFAULT_PACK = "beilin-2025"
 FILES = ("pack", "parameters", "predicates", "categories", "factors", "tiers", "schedule", "triggers")
@@ -82,7 +84,7 @@ class _Loader(RuleCompiler):
         schedule = self.schedule(docs["schedule"])
         preds = self.rows(docs["predicates"], Predicate)
         cats = self.rows(docs["categories"], Category)
-        facs = self.rows(docs["factors"], Factor)
+        facs = self.rows(docs["factors"], FactorRow)
         self.duplicates(preds, cats, facs)
         severities = set(tiers.severities) if tiers else set()
         # Names come from the raw rows too: a row that failed its schema is reported once, not at each use.
@@ -143,20 +145,15 @@ class _Loader(RuleCompiler):
 
     def triggers(self, doc: Located | None) -> tuple[Any, dict[str, Rule]]:
         """triggers.yaml, compiled by the trigger module (which owns that file's format)."""
-        from riskeval.pack._triggers import compile_triggers  # here, not on top: it imports this module
 
         return compile_triggers(self, doc)
 
     def schedule(self, doc: Located | None) -> Any:
         if doc is None:
             return None
-        try:
-            from riskeval.schedule import ScheduleSpec
-        except ImportError:  # the calendar module is optional until it lands
-            return doc.data
-        return self.model(doc, ScheduleSpec)
+        return self.model(doc, ScheduleFile)
 
-    def order(self, categories: dict[str, Rule], factors: dict[str, FactorDef]) -> tuple[tuple[str, str], ...]:
+    def order(self, categories: dict[str, Rule], factors: dict[str, Factor]) -> tuple[tuple[str, str], ...]:
         """Categories and factors, each after every category or factor it reads (through predicates too)."""
 
         def reads(node: tuple[str, str], seen: set[tuple[str, str]]) -> set[tuple[str, str]]:

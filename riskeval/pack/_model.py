@@ -35,7 +35,7 @@ class Rule:
 
 
 @dataclass(frozen=True, slots=True)
-class FactorDef:
+class Factor:
     """A factor and its levels, highest severity first."""
 
     id: str
@@ -55,7 +55,7 @@ class Pack:
     parameters: dict[str, Parameter]
     predicates: dict[str, Rule]
     categories: dict[str, Rule]
-    factors: dict[str, FactorDef]
+    factors: dict[str, Factor]
     order: tuple[tuple[str, str], ...]  # ("category"|"factor", id), each after what it reads
     severities: dict[str, Severity]
     severity_rank: dict[str, int]  # higher = more severe; mandatory severities rank highest
@@ -71,8 +71,6 @@ class Pack:
     triggers: Any  # riskeval.pack._triggers.TriggersSpec (typed loosely: that module imports this one)
     trigger_rules: dict[str, Rule] = field(default_factory=dict)
     _params_cache: dict[date, dict[str, Any]] = field(default_factory=dict, repr=False)
-    # Compiled forms (scalar program, numpy program), built once on first use.
-    compiled: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from riskeval.errors import ErrorRecord
 from riskeval.facts import format_loc
 from riskeval.pack._yaml import Located, Mark, load_located
-from riskeval.pack.expr._scope import suggest
+from riskeval.pack.expr import suggest
 
 M = TypeVar("M", bound=BaseModel)
 KINDS = {

@@ -8,14 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from riskeval.pack._checks import check_never_fires
-from riskeval.pack._files import Factor
-from riskeval.pack._files import Rule as RuleRow
-from riskeval.pack._model import FactorDef, Rule
+from riskeval.pack._files import FactorRow, RuleRow
+from riskeval.pack._model import Factor, Rule
 from riskeval.pack._read import KINDS, PackReader
 from riskeval.pack._yaml import Located, Mark, scalar_chars
+from riskeval.pack.expr import CASCADE, ExprError, Scope, parse, suggest
 from riskeval.pack.expr import nodes as A
-from riskeval.pack.expr import parse
-from riskeval.pack.expr._scope import CASCADE, ExprError, Scope, suggest
 from riskeval.pack.expr.types import MEMBER, ROOTS
 
 # Names a predicate argument may not take: the evaluator would read the role, not the argument.
@@ -101,9 +99,9 @@ class RuleCompiler(PackReader):
         return row_rule(kind, row, node, doc.mark(loc), tuple(args or ()))
 
     def factors(
-        self, rows: list[tuple[Factor, tuple[int]]], scope: Scope, severities: set[str]
-    ) -> dict[str, FactorDef]:
-        out: dict[str, FactorDef] = {}
+        self, rows: list[tuple[FactorRow, tuple[int]]], scope: Scope, severities: set[str]
+    ) -> dict[str, Factor]:
+        out: dict[str, Factor] = {}
         doc = self.docs.get("factors")
         for f, loc in rows:
             assert doc is not None
@@ -131,7 +129,7 @@ class RuleCompiler(PackReader):
                         )
                     )
             if len(levels) == len(f.level_list()):
-                out[f.id] = FactorDef(f.id, f.label, f.domain, f.source, tuple(levels))
+                out[f.id] = Factor(f.id, f.label, f.domain, f.source, tuple(levels))
         return out
 
     def no_dates(self, mark: Mark, what: str) -> None:

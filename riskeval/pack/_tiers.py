@@ -11,7 +11,7 @@ from typing import Any
 from riskeval.pack._files import Parameter, TiersFile
 from riskeval.pack._model import Rule
 from riskeval.pack._rules import RuleCompiler, row_rule
-from riskeval.pack.expr._scope import Scope, suggest
+from riskeval.pack.expr import Scope, suggest
 from riskeval.pack.expr.types import Type
 
 

@@ -36,6 +36,7 @@ from riskeval.pack._read import KINDS
 from riskeval.pack._yaml import Located, Mark
 from riskeval.pack.expr import ExprError, Scope, parse, suggest
 from riskeval.pack.expr import nodes as A
+from riskeval.pack.expr.nnf import IRError, compile_condition, roots_for
 from riskeval.pack.expr.types import BOOL, MEMBER, Type
 from riskeval.schedule import Deadline
 
@@ -151,7 +152,7 @@ class ScheduledSpec(_Spec):
     visit_overdue: VisitOverdueTrigger
 
 
-class TriggersSpec(_Spec):
+class TriggersFile(_Spec):
     """The content of ``triggers.yaml``."""
 
     urgencies: dict[str, Urgency] = Field(min_length=1, description="highest first")
@@ -189,12 +190,10 @@ def trigger_scope(
     return scope.with_bound({"event": EVENT_TYPE, "subject": MEMBER})
 
 
-def compile_triggers(loader: Any, doc: Located | None) -> tuple[TriggersSpec | None, dict[str, Rule]]:
+def compile_triggers(loader: Any, doc: Located | None) -> tuple[TriggersFile | None, dict[str, Rule]]:
     """Check and compile triggers.yaml: every problem goes to the loader, located; returns (spec, rows)."""
-    # Imported here: riskeval.triggers imports this module (the package would be half-initialised).
-    from riskeval.pack.expr.nnf import IRError, compile_condition, roots_for
 
-    spec = loader.model(doc, TriggersSpec)
+    spec = loader.model(doc, TriggersFile)
     if spec is None or doc is None:
         return None, {}
     params, first_values = _parameters(loader)

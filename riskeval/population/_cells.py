@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 
 from riskeval.errors import ErrorRecord
-from riskeval.population._columns import MEMBERS, Leaf, Table, unpack_date
 from riskeval.population._raw import as_raw
 from riskeval.population._tables import Converter
+from riskeval.population.layout import MEMBERS, Leaf, Table, unpack_date
 
 
 class Entity:

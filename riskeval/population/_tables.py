@@ -19,8 +19,8 @@ import numpy as np
 from riskeval._privacy import scrubbed
 from riskeval.errors import ErrorRecord
 from riskeval.facts import RECORDED_DATES, validation_today
-from riskeval.population._columns import Leaf, Strings, empty_column, pack_date
 from riskeval.population._raw import Raw, numbers, pack_days
+from riskeval.population.layout import Leaf, Strings, empty_column, pack_date
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 EMPTY_LIST = "[]"

@@ -1,6 +1,6 @@
 """Visit calendars: cadence, first-visit deadlines, holiday visits, full assessments, milestones.
 
-Every number comes from the pack's ``schedule.yaml`` (:class:`ScheduleSpec`); this module only knows how
+Every number comes from the pack's ``schedule.yaml`` (:class:`ScheduleFile`); this module only knows how
 to count. Months are counted as the Civil Code counts periods (民法典 Art. 202): the same day of the target
 month, or its last day when there is no such day, always from the anchor date (Jan 31 + 1 month = Feb 28,
 + 2 months = Mar 31). Working days follow the public holidays and make-up working days (调休) of the
@@ -36,7 +36,7 @@ from riskeval.schedule._plan import (
     _due_date,
     _note,
 )
-from riskeval.schedule._spec import Deadline, Label, ScheduleSpec
+from riskeval.schedule._spec import Deadline, HolidayVisitsSpec, Label, ScheduleFile
 
 __all__ = [
     "Deadline",
@@ -47,7 +47,7 @@ __all__ = [
     "Label",
     "Milestone",
     "PlanNote",
-    "ScheduleSpec",
+    "ScheduleFile",
     "VisitPlan",
     "add_months",
     "add_working_days",
@@ -63,12 +63,12 @@ __all__ = [
 add_months = _calendar.add_months
 
 
-def is_working_day(day: dt.date, spec: ScheduleSpec) -> bool:
+def is_working_day(day: dt.date, spec: ScheduleFile) -> bool:
     """Return True when ``day`` is an official working day (make-up weekend days included)."""
     return spec.calendar.work.is_working_day(day)
 
 
-def add_working_days(start: dt.date, n: int, spec: ScheduleSpec) -> dt.date:
+def add_working_days(start: dt.date, n: int, spec: ScheduleFile) -> dt.date:
     """Return the ``n``-th working day after ``start`` (start excluded; ``n`` = 0 gives ``start``).
 
     Example: ``add_working_days(date(2025, 1, 24), 5, spec)`` is 2025-02-07 on the CN calendar
@@ -77,7 +77,7 @@ def add_working_days(start: dt.date, n: int, spec: ScheduleSpec) -> dt.date:
     return spec.calendar.work.add_working_days(start, n)
 
 
-def deadline_date(start: dt.date, deadline: Deadline, spec: ScheduleSpec) -> dt.date:
+def deadline_date(start: dt.date, deadline: Deadline, spec: ScheduleFile) -> dt.date:
     """Return the last day allowed by ``deadline`` counted from ``start``."""
     if deadline.working_days is not None:
         return add_working_days(start, deadline.working_days, spec)
@@ -85,7 +85,7 @@ def deadline_date(start: dt.date, deadline: Deadline, spec: ScheduleSpec) -> dt.
     return start + dt.timedelta(days=days)
 
 
-def birthday(birth_date: dt.date, age: int, spec: ScheduleSpec) -> dt.date:
+def birthday(birth_date: dt.date, age: int, spec: ScheduleFile) -> dt.date:
     """Return the day a child born on ``birth_date`` reaches ``age`` (Feb 29 per the pack)."""
     return _calendar.anniversary(birth_date, age, spec.milestones.leap_day_birthday)
 
@@ -107,11 +107,18 @@ def _check_dates(on: dt.date, dates: dict[str, dt.date | None]) -> None:
         raise FactsError(records, "dates after the plan date")
 
 
-def _holiday_visits(spec: ScheduleSpec, on: dt.date, end: dt.date) -> tuple[HolidayVisit, ...]:
-    cache = spec.holiday_visits._plans
-    found = cache.get((on, end))
-    if found is not None:
-        return found
+# The holiday visits depend only on a pack's holidays and the plan's window, and a batch plans thousands of
+# children on one date: each window is computed once. Keyed by the spec's identity (hashing a model per call
+# costs more than the lookup saves); the spec is held in the value so that its id cannot be reused.
+_HOLIDAY_PLANS: dict[tuple[int, dt.date, dt.date], tuple[HolidayVisitsSpec, tuple[HolidayVisit, ...]]] = {}
+_HOLIDAY_PLANS_MAX = 4096
+
+
+def _holiday_visits(spec: ScheduleFile, on: dt.date, end: dt.date) -> tuple[HolidayVisit, ...]:
+    key = (id(spec.holiday_visits), on, end)
+    hit = _HOLIDAY_PLANS.get(key)
+    if hit is not None and hit[0] is spec.holiday_visits:
+        return hit[1]
     lead = dt.timedelta(days=spec.holiday_visits.lead_days)
     visits: list[HolidayVisit] = []
     for holiday in spec.holiday_visits.holidays:
@@ -122,7 +129,10 @@ def _holiday_visits(spec: ScheduleSpec, on: dt.date, end: dt.date) -> tuple[Holi
                     visit = {"id": holiday.id, "date": day, "visit_from": day - lead, "label": holiday.label}
                     visits.append(trusted(HolidayVisit, visit))
                 break
-    found = cache[(on, end)] = tuple(sorted(visits, key=lambda h: (h.date, h.id)))
+    found = tuple(sorted(visits, key=lambda h: (h.date, h.id)))
+    if len(_HOLIDAY_PLANS) >= _HOLIDAY_PLANS_MAX:
+        _HOLIDAY_PLANS.clear()
+    _HOLIDAY_PLANS[key] = (spec.holiday_visits, found)
     return found
 
 
@@ -138,7 +148,7 @@ def _cadence_visits(months: int, n: int, on: dt.date, last_visit: dt.date | None
 
 
 def plan_visits(
-    spec: ScheduleSpec,
+    spec: ScheduleFile,
     *,
     on: dt.date,
     status: str,

@@ -1,6 +1,6 @@
 """The file format of a pack's ``schedule.yaml``: every date rule of the visit plan, each with a source.
 
-:class:`ScheduleSpec` is the whole file and the models below are its sections. What a section can check
+:class:`ScheduleFile` is the whole file and the models below are its sections. What a section can check
 alone (one rule per deadline, a calendar the ``holidays`` library knows, unique ids, increasing ages) is
 rejected when the pack loads; :mod:`riskeval.schedule` does the counting.
 """
@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from riskeval._label import Label
 from riskeval.errors import EvaluationError
 from riskeval.schedule import _calendar
-
-if TYPE_CHECKING:
-    from riskeval.schedule._plan import HolidayVisit
 
 Source = Annotated[str, Field(min_length=1, description='document and article, or "PROPOSAL: ..."')]
 
@@ -139,11 +136,6 @@ class HolidayVisitsSpec(_Sourced):
             raise ValueError(f"duplicate holiday id in {ids}")
         return value
 
-    @cached_property
-    def _plans(self) -> dict[tuple[dt.date, dt.date], tuple[HolidayVisit, ...]]:
-        # The holiday visits depend only on the plan date: computed once per date, shared (immutable).
-        return {}
-
 
 class FullAssessmentSpec(_Sourced):
     """How long after the last full assessment the next one is due."""
@@ -195,7 +187,7 @@ class PlanSpec(_Sourced):
     horizon_months: int = Field(ge=1)
 
 
-class ScheduleSpec(_Spec):
+class ScheduleFile(_Spec):
     """The content of a pack's ``schedule.yaml``: every date rule of the visit plan, each with a source."""
 
     calendar: CalendarSpec

@@ -8,11 +8,19 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from riskeval.facts._enums import Dibao, DibaoChange, DisabilityType, EventType
-
 # Private on purpose: who an event names is part of Event's validation, not yet public API.
-from riskeval.facts._event import _SUBJECT, DETAIL_FIELDS, Event, event_details, event_kinds
-from riskeval.facts._models import Household
+from riskeval.facts import (
+    DETAIL_FIELDS,
+    EVENT_SUBJECTS,
+    Dibao,
+    DibaoChange,
+    DisabilityType,
+    Event,
+    EventType,
+    Household,
+    event_details,
+    event_kinds,
+)
 from riskeval.testing._draw import (
     ASSESSMENT_DATE,
     PLACES,
@@ -66,7 +74,7 @@ def _people(household: Household | None, household_id: str) -> dict[str, list[st
 
 def _possible(types: tuple[EventType, ...], people: dict[str, list[str]]) -> tuple[EventType, ...]:
     """The types whose required child or member the household has."""
-    return tuple(t for t in types if all(people[who] or _SUBJECT[t][i] != who for i, who in enumerate(people)))
+    return tuple(t for t in types if all(people[who] or EVENT_SUBJECTS[t][i] != who for i, who in enumerate(people)))
 
 
 @st.composite
@@ -84,7 +92,7 @@ def _event(draw: st.DrawFn, household: Household | None, on: date, types: tuple[
     parents = sorted({p for c in household.children for p in (c.father, c.mother) if p} if household else ())
     if event_type.value.startswith("parent_") and parents:
         people["member"] = parents  # a parent event names a parent, when the household records one
-    for (who, ids), rule in zip(people.items(), _SUBJECT[event_type], strict=True):
+    for (who, ids), rule in zip(people.items(), EVENT_SUBJECTS[event_type], strict=True):
         named = rule == who or (rule == "?" and bool(ids) and not draw(unknown))
         data[who] = draw(pick(tuple(ids))) if named else None
     required, optional = event_details(event_type)

@@ -17,13 +17,14 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from riskeval.facts._enums import (
+from riskeval.facts import (
     Behaviour,
     CivilCapacity,
     Contact,
     Dibao,
     DisabilityType,
     Employment,
+    Household,
     Housing,
     HukouType,
     MemberStatus,
@@ -34,7 +35,6 @@ from riskeval.facts._enums import (
     School,
     Sex,
 )
-from riskeval.facts._models import Household
 from riskeval.testing._draw import (
     ASSESSMENT_DATE,
     BOOL,

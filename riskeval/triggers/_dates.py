@@ -14,11 +14,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from riskeval.evaluate.scalar._compile import Compiler, Ctx
-from riskeval.evaluate.scalar._leaves import Fn
+from riskeval.evaluate.scalar import Compiler, Ctx, Fn
 from riskeval.facts import Household
-from riskeval.pack import Pack
-from riskeval.pack._model import Rule
+from riskeval.pack import Pack, Rule
 from riskeval.pack.expr import nodes as A
 
 _PERSONS = ("child", "father", "mother", "caregiver")

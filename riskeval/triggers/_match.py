@@ -20,13 +20,13 @@ from datetime import date
 from typing import Any
 
 from riskeval.errors import TriggerError
-from riskeval.evaluate.scalar._compile import ABSENT, Compiler, Ctx
+from riskeval.evaluate.scalar import ABSENT, Compiler, Ctx
 from riskeval.facts import Child, Event, Household, Member
-from riskeval.pack import Pack
-from riskeval.pack._triggers import EventFacts, TriggersSpec
+from riskeval.pack import EventFacts, Pack, TriggersFile
 from riskeval.pack.expr import nodes as A
 from riskeval.pack.expr.nnf import IR, FieldRef, compile_condition, roots_for
 from riskeval.pack.expr.types import BOOL
+from riskeval.triggers import durable
 
 Getter = Callable[[Ctx], Any]
 
@@ -101,7 +101,7 @@ class RiskevalExecutor:
 
     name = "riskeval"
 
-    def __init__(self, pack: Pack, spec: TriggersSpec) -> None:
+    def __init__(self, pack: Pack, spec: TriggersFile) -> None:
         compiler = Compiler(pack)
         self.by_type: dict[str, list[tuple[str, Getter | None]]] = {}
         for row in spec.rules:
@@ -132,14 +132,12 @@ class DurableExecutor:
 
     name = "durable"
 
-    def __init__(self, pack: Pack, spec: TriggersSpec) -> None:
-        from riskeval.triggers.durable import _host as _durable
-
+    def __init__(self, pack: Pack, spec: TriggersFile) -> None:
         try:
-            _durable._load()
+            durable.host._load()
         except TriggerError as exc:
             raise ImportError(str(exc)) from None
-        self._durable = _durable
+        self._durable = durable.host
         self.pack = pack
         self.rows = [(row.id, row.event, pack.trigger_rules[row.id].node) for row in spec.rules]
         self.order = {row.id: i for i, row in enumerate(spec.rules)}
@@ -262,7 +260,7 @@ def _code(value: float, constants: list[Any]) -> int:
     return 2 * i if i < len(constants) and constants[i] == value else 2 * i - 1
 
 
-def executor(name: str, pack: Pack, spec: TriggersSpec) -> RiskevalExecutor | DurableExecutor:
+def executor(name: str, pack: Pack, spec: TriggersFile) -> RiskevalExecutor | DurableExecutor:
     """The executor called ``name``: "riskeval" (default) or "durable"."""
     if name == "riskeval":
         return RiskevalExecutor(pack, spec)

@@ -16,12 +16,11 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from riskeval._assess import program_for
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError, PackError, TriggerError
-from riskeval.evaluate.scalar import ChildEval
+from riskeval.evaluate import scalar_program
+from riskeval.evaluate.scalar import Evaluation
 from riskeval.facts import Event, Household, assessment_date, parse_event, parse_household
-from riskeval.pack import Pack, load_pack
-from riskeval.pack._triggers import ChangesCorrelation, TriggerRow, TriggersSpec, WindowCorrelation
+from riskeval.pack import ChangesCorrelation, Pack, TriggerRow, TriggersFile, WindowCorrelation, load_pack
 from riskeval.triggers._apply import affected, born_by, problems, updated
 from riskeval.triggers._dates import Outlook
 from riskeval.triggers._match import DurableExecutor, RiskevalExecutor, Situation
@@ -57,15 +56,15 @@ class Monitor:
     def __init__(self, pack: Pack | None = None, executor: str = "riskeval", *, reassess: bool = True) -> None:
         self.pack = pack if pack is not None else load_pack()
         spec = self.pack.triggers
-        if not isinstance(spec, TriggersSpec):
+        if not isinstance(spec, TriggersFile):
             raise PackError([], f"pack {self.pack.id} has no compiled triggers.yaml")
-        self.spec: TriggersSpec = spec
+        self.spec: TriggersFile = spec
         self.executor_name = executor
         self._executor: RiskevalExecutor | DurableExecutor = make_executor(executor, self.pack, spec)
         self.reassess = reassess
         self._lock = threading.RLock()
         self._assessed: Assessments | None = (
-            Assessments(program_for(self.pack), reads_other_children(self.pack), Outlook.of(self.pack))
+            Assessments(scalar_program(self.pack), reads_other_children(self.pack), Outlook.of(self.pack))
             if reassess
             else None
         )
@@ -270,7 +269,7 @@ class Monitor:
             self._history[hh.id] = [*kept, (ev.date, ev.type.value)]
         return ([trigger] if trigger is not None else []), []
 
-    def _changes(self, before: Household, after: Household, on: date) -> tuple[list[Change], dict[str, ChildEval]]:
+    def _changes(self, before: Household, after: Household, on: date) -> tuple[list[Change], dict[str, Evaluation]]:
         if self._assessed is None:
             return [], {}
         old, new = self._assessed.around(before, after, on)
@@ -295,7 +294,7 @@ class Monitor:
         children: list[Any],
         matched: dict[str, list[str]],
         changes: list[Change],
-        evals: dict[str, ChildEval],
+        evals: dict[str, Evaluation],
     ) -> Trigger | None:
         rank, spec = self._rank, self.spec
         best: tuple[int, int, str] | None = None
@@ -345,7 +344,7 @@ class Monitor:
         )
 
     def _due_date(
-        self, start: date, urgency: str, hh: Household, child_ids: list[str], evals: dict[str, ChildEval]
+        self, start: date, urgency: str, hh: Household, child_ids: list[str], evals: dict[str, Evaluation]
     ) -> date:
         visits = (
             [

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from riskeval.evaluate.plan import changed
-from riskeval.evaluate.scalar import ChildEval, Program
+from riskeval.evaluate.scalar import Evaluation, ScalarProgram
 from riskeval.facts import Child, Household
 from riskeval.pack import Pack
 from riskeval.pack.expr import nodes as A
@@ -52,13 +52,13 @@ class Assessments:
         outlook: how dates are told apart (:meth:`Outlook.of`); None, every date is its own.
     """
 
-    def __init__(self, program: Program, siblings: bool, outlook: Outlook | None = None) -> None:
+    def __init__(self, program: ScalarProgram, siblings: bool, outlook: Outlook | None = None) -> None:
         self.program = program
         self.siblings = siblings
         self.outlook = outlook
         # household id -> its latest version, the date, its children's evaluations, and (once
         # computed) its outlook on that date.
-        self._latest: dict[str, tuple[Household, date, list[ChildEval], Any]] = {}
+        self._latest: dict[str, tuple[Household, date, list[Evaluation], Any]] = {}
 
     def fresh(self) -> Assessments:
         """An empty copy (for a replay on fresh households)."""
@@ -68,7 +68,7 @@ class Assessments:
         """Drop what is kept for a household (it is tracked anew)."""
         self._latest.pop(household_id, None)
 
-    def of(self, household: Household, on: date) -> list[ChildEval]:
+    def of(self, household: Household, on: date) -> list[Evaluation]:
         """Every child of a household evaluated on a date, in the household's order."""
         kept = self._latest.get(household.id)
         if kept is not None and kept[0] is household:
@@ -81,7 +81,7 @@ class Assessments:
                 self._latest[household.id] = (*kept[:3], then)
         return [self.program.evaluate(household, c, on, gaps=False, values=False) for c in household.children]
 
-    def around(self, before: Household, after: Household, on: date) -> tuple[list[ChildEval], list[ChildEval]]:
+    def around(self, before: Household, after: Household, on: date) -> tuple[list[Evaluation], list[Evaluation]]:
         """The children's evaluations before and after an event dated ``on``; ``after`` is kept as the latest."""
         old = self.of(before, on)
         if after is before:
@@ -103,9 +103,11 @@ class Assessments:
             return False
         return all(b.id == a.id for b, a in zip(before.children, after.children, strict=True))
 
-    def _again(self, was: ChildEval, before: Household, after: Household, cb: Child, ca: Child, on: date) -> ChildEval:
+    def _again(
+        self, was: Evaluation, before: Household, after: Household, cb: Child, ca: Child, on: date
+    ) -> Evaluation:
         """One child after the event: its evaluation kept when none of the facts it reads changed, else
-        re-evaluated only in the rules that read a changed fact (``Program.evaluate(since=...)``)."""
+        re-evaluated only in the rules that read a changed fact (``ScalarProgram.evaluate(since=...)``)."""
         tokens = changed(before, after, cb, ca)
         if tokens is None:
             return self.program.evaluate(after, ca, on, gaps=False, values=False)

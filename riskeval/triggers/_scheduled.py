@@ -18,16 +18,15 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from riskeval._assess import program_for
-from riskeval.evaluate.scalar import ChildEval
+from riskeval.evaluate import scalar_program
+from riskeval.evaluate.scalar import Evaluation
 from riskeval.facts import Child, Household
-from riskeval.pack import Pack
-from riskeval.pack._triggers import TriggersSpec, deadline_days
+from riskeval.pack import Pack, TriggersFile, deadline_days
 from riskeval.schedule import add_months, add_working_days, birthday, deadline_date
 from riskeval.triggers._results import Reason, Trigger
 
 
-def due_date(pack: Pack, spec: TriggersSpec, start: date, urgency: str, next_visits: Iterable[date] = ()) -> date:
+def due_date(pack: Pack, spec: TriggersFile, start: date, urgency: str, next_visits: Iterable[date] = ()) -> date:
     """The last day allowed for a trigger raised on ``start`` (working days of the pack's calendar).
 
     An ``at_next_visit`` urgency is due at the child's next scheduled visit when that comes sooner.
@@ -40,7 +39,7 @@ def due_date(pack: Pack, spec: TriggersSpec, start: date, urgency: str, next_vis
     return due
 
 
-def next_visit(pack: Pack, child: Child, evaluation: ChildEval | None, last_visit: date | None) -> date | None:
+def next_visit(pack: Pack, child: Child, evaluation: Evaluation | None, last_visit: date | None) -> date | None:
     """The next cadence visit after the last one, when the tier's frequency and the last visit are known."""
     if evaluation is None or evaluation.visit_frequency is None or last_visit is None:
         return None
@@ -49,10 +48,10 @@ def next_visit(pack: Pack, child: Child, evaluation: ChildEval | None, last_visi
 
 
 def scheduled_triggers(
-    pack: Pack, spec: TriggersSpec, households: Iterable[Household], *, on: date, last_visits: Mapping[str, date]
+    pack: Pack, spec: TriggersFile, households: Iterable[Household], *, on: date, last_visits: Mapping[str, date]
 ) -> list[Trigger]:
     """Every scheduled trigger open on ``on`` for these households, sorted by due date and urgency."""
-    program = program_for(pack)
+    program = scalar_program(pack)
     params = pack.params_on(on)
     rank = {u: i for i, u in enumerate(spec.urgencies)}
     out: list[Trigger] = []
@@ -78,7 +77,7 @@ def scheduled_triggers(
 class _Maker:
     """Builds the scheduled triggers of one household."""
 
-    def __init__(self, pack: Pack, spec: TriggersSpec, household_id: str, nexts: dict[str, date | None]) -> None:
+    def __init__(self, pack: Pack, spec: TriggersFile, household_id: str, nexts: dict[str, date | None]) -> None:
         self.pack, self.spec, self.household_id, self.nexts = pack, spec, household_id, nexts
 
     def __call__(self, rule: Any, children: list[str], raised: date, cap: date | None, **fields: Any) -> Trigger:
@@ -97,7 +96,7 @@ class _Maker:
         )
 
 
-def _milestones(pack: Pack, spec: TriggersSpec, child: Child, on: date, make: _Maker) -> list[Trigger]:
+def _milestones(pack: Pack, spec: TriggersFile, child: Child, on: date, make: _Maker) -> list[Trigger]:
     if child.birth_date is None:
         return []
     rule, marks = spec.scheduled.milestones, pack.schedule.milestones
@@ -110,7 +109,7 @@ def _milestones(pack: Pack, spec: TriggersSpec, child: Child, on: date, make: _M
     return out
 
 
-def _full_assessment(pack: Pack, spec: TriggersSpec, child: Child, on: date, make: _Maker) -> list[Trigger]:
+def _full_assessment(pack: Pack, spec: TriggersFile, child: Child, on: date, make: _Maker) -> list[Trigger]:
     rule = spec.scheduled.full_assessment
     if child.last_full_assessment is None:
         return [make(rule, [child.id], on, None, date=on.isoformat())]
@@ -120,7 +119,7 @@ def _full_assessment(pack: Pack, spec: TriggersSpec, child: Child, on: date, mak
 
 
 def _overdue(
-    pack: Pack, spec: TriggersSpec, child: Child, e: ChildEval, last: date | None, on: date, make: _Maker
+    pack: Pack, spec: TriggersFile, child: Child, e: Evaluation, last: date | None, on: date, make: _Maker
 ) -> list[Trigger]:
     rule = spec.scheduled.visit_overdue
     if last is not None:
@@ -137,7 +136,7 @@ def _overdue(
     return [make(rule, [child.id], raised, None, days=(on - visit).days, date=visit.isoformat())]
 
 
-def _lost_contact(spec: TriggersSpec, hh: Household, on: date, months: int, make: _Maker) -> list[Trigger]:
+def _lost_contact(spec: TriggersFile, hh: Household, on: date, months: int, make: _Maker) -> list[Trigger]:
     rule = spec.scheduled.lost_contact
     out = []
     for m in hh.members or []:

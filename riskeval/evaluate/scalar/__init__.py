@@ -4,21 +4,49 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from riskeval.errors import EvaluationError
-from riskeval.evaluate.plan import Token, rule_deps
+from riskeval.evaluate.plan import (
+    Token,
+    constant_parts,
+    duties_by_factor,
+    edges,
+    keyed,
+    open_duties,
+    reach,
+    role_facts,
+    rule_deps,
+)
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
-from riskeval.evaluate.scalar._leaves import Fn
-from riskeval.evaluate.scalar._shown_values import keyed, read_values, role_facts
+from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
+from riskeval.evaluate.scalar._shown_values import read_values
+from riskeval.evaluate.semantics import ABSENT
 from riskeval.facts import Child, Household
-from riskeval.pack._model import FactorDef, Pack, Rule
+from riskeval.pack import Factor, Pack, Rule
 from riskeval.pack.expr import nodes as A
 
 _CONSTANTS = ("tier table", "constant parts")  # a memo key no predicate call can take
 _PURE = (A.TierInput, A.Ref, A.Const, A.Param, A.BoolOp, A.Not, A.Compare, A.Arith, A.In)
 
+
+__all__ = [
+    "ABSENT",
+    "Compiler",
+    "Ctx",
+    "Evaluation",
+    "FactorHit",
+    "Fn",
+    "Gap",
+    "ScalarProgram",
+    "and_of",
+    "arith",
+    "call",
+    "compare",
+    "fact",
+    "or_of",
+]
 
 @dataclass(slots=True)
 class FactorHit:
@@ -40,7 +68,7 @@ class Gap:
 
 
 @dataclass(slots=True)
-class ChildEval:
+class Evaluation:
     """What the evaluator decided for one child, and on what: the record explanations are rendered from."""
 
     child_id: str
@@ -65,14 +93,14 @@ class ChildEval:
     floor_row: Rule | None = None
 
 
-class Program:
+class ScalarProgram:
     """The compiled pack: one closure per rule, the static list of facts each rule reads."""
 
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
         c = Compiler(pack)
         self.categories: list[tuple[Rule, Fn]] = []
-        self.factors: list[tuple[FactorDef, list[tuple[Rule, Fn]]]] = []
+        self.factors: list[tuple[Factor, list[tuple[Rule, Fn]]]] = []
         for kind, name in pack.order:
             if kind == "category":
                 rule = pack.categories[name]
@@ -119,11 +147,11 @@ class Program:
             for n in nodes
         )
         self.decide_memo: dict[tuple[Any, ...], tuple[str | None, Rule | None, bool]] = {}
-        self.decide_reads = _reach(deciders, pack)
+        self.decide_reads = reach(deciders, pack)
         self.domains = {f.id: f.domain for f, _ in self.factors}
         self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
         self._plans: dict[int, list[tuple[Any, ...]]] = {}
-        self._edges = _edges(pack)
+        self._edges = edges(pack)
         # What each category and factor reads (facts, roles, other rules): for re-evaluating after a change.
         self.deps = {("category", r.id): rule_deps([r.node], pack) for r, _ in self.categories}
         self.deps |= {("factor", f.id): rule_deps([lv.node for lv in f.levels], pack) for f, _ in self.factors}
@@ -160,8 +188,8 @@ class Program:
         *,
         gaps: bool = True,
         values: bool = True,
-        since: tuple[ChildEval, frozenset[Token]] | None = None,
-    ) -> ChildEval:
+        since: tuple[Evaluation, frozenset[Token]] | None = None,
+    ) -> Evaluation:
         """Evaluate one child. ``gaps=False`` skips the data-gap what-ifs, ``values=False`` the facts each
         holding rule read (``category_values``, each factor's ``values`` stay empty): for callers that need
         only categories, factors and the tier, such as the trigger monitor.
@@ -173,7 +201,7 @@ class Program:
         pack = self.pack
         params = pack.params_on(on)
         ctx = Ctx(household, child, on, params)
-        out = ChildEval(child_id=child.id, status="not_on_roster")
+        out = Evaluation(child_id=child.id, status="not_on_roster")
         exited = self.exited(ctx) if pack.exited.applies_on(on) else False
         if exited is True:
             out.status = pack.exited.id
@@ -181,7 +209,7 @@ class Program:
         unknown, results = ctx.unknown, ctx.results
         exit_gap = unknown[:] if exited is None else None
         unknown.clear()
-        unknown_factors: list[tuple[FactorDef, Rule, list[str], FactorHit | None]] = []
+        unknown_factors: list[tuple[Factor, Rule, list[str], FactorHit | None]] = []
         unknown_cats: list[tuple[Rule, list[str]]] = []
         categories, factors = out.categories, out.factors
         kept: dict[tuple[str, str], bool | None] = {}
@@ -327,8 +355,8 @@ class Program:
             self.decide_memo[key] = decided
         return decided
 
-    def gaps(self, ctx: Ctx, out: ChildEval, hits: list[tuple[str, str, int]], domains: dict[str, str],
-             cats: list[tuple[Rule, list[str]]], factors: list[tuple[FactorDef, Rule, list[str], FactorHit | None]],
+    def gaps(self, ctx: Ctx, out: Evaluation, hits: list[tuple[str, str, int]], domains: dict[str, str],
+             cats: list[tuple[Rule, list[str]]], factors: list[tuple[Factor, Rule, list[str], FactorHit | None]],
              exit_gap: list[str] | None) -> None:  # fmt: skip
         """For each unknown rule: the facts behind it, and the tier if it turned out to hold.
 
@@ -378,60 +406,6 @@ class Program:
                 out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
                                     status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
         ctx.tier = {"score": out.score, "severity": counts}  # leave the context as decided
-
-
-def _edges(pack: Pack) -> list[date]:
-    """The days on which some rule or parameter value starts to apply, or stops (the day after its end)."""
-    rules = [*pack.predicates.values(), *pack.categories.values(), *pack.tier_rows, pack.exited, pack.on_roster]
-    rules += [lv for f in pack.factors.values() for lv in f.levels]
-    periods: list[Any] = [r.effective for r in rules if r.effective is not None]
-    periods += [v for p in pack.parameters.values() for v in p.values]
-    days = {p.from_ for p in periods if p.from_ is not None}
-    days |= {p.to + timedelta(days=1) for p in periods if p.to is not None}
-    return sorted(days)
-
-
-def constant_parts(node: A.Node, pack: Pack) -> list[A.Node]:
-    """The largest parts of a tier-table condition that read the child's facts and neither a tier input nor
-    a category or factor (through predicates too): each has one value per child, whatever the what-if."""
-    inside = list(A.walk(node))
-    moving = any(isinstance(x, A.TierInput) for x in inside) or any(
-        kind in ("category", "factor") for kind, _ in _reach([node], pack)
-    )
-    if moving and isinstance(node, A.Agg):
-        return []  # its parts read the member it binds: one value per member, not per child
-    if not moving:
-        reads = any(isinstance(x, A.Fact | A.Agg) or (isinstance(x, A.Ref) and x.kind == "predicate") for x in inside)
-        return [node] if reads else []
-    return [part for child in A.children(node) for part in constant_parts(child, pack)]
-
-
-def duties_by_factor(pack: Pack) -> dict[str, list[Rule]]:
-    """For each factor, the pack's duties that read it (through predicates too), in the pack's order."""
-    out: dict[str, list[Rule]] = {}
-    for duty in pack.duties:
-        for kind, name in sorted(_reach([duty.node], pack)):
-            if kind == "factor":
-                out.setdefault(name, []).append(duty)
-    return out
-
-
-def open_duties(by_factor: dict[str, list[Rule]], factor: str, held: list[Rule], on: date) -> list[Rule]:
-    """The duties reading a factor that are in force on a date and do not hold (``held``): what its gap may hide."""
-    return [d for d in by_factor.get(factor, ()) if d.applies_on(on) and all(d is not h for h in held)]
-
-
-def _reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:
-    """The rules (category, factor, predicate) some expression reads, through predicates' bodies too."""
-    seen: set[tuple[str, str]] = set()
-    stack = list(roots)
-    while stack:
-        for n in A.walk(stack.pop()):
-            if isinstance(n, A.Ref) and (n.kind, n.name) not in seen:
-                seen.add((n.kind, n.name))
-                if n.kind == "predicate":
-                    stack.append(pack.predicates[n.name].node)
-    return seen
 
 
 def _false(ctx: Ctx) -> bool:

@@ -4,16 +4,14 @@ combine with Kleene's ``and``/``or``, do arithmetic and call the date helpers, r
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from riskeval.evaluate.scalar._context import Ctx
 from riskeval.evaluate.semantics import ABSENT, OPS, Bounds, add_months, bounded, months_between, years_between
 from riskeval.facts import Child, Member
 from riskeval.pack.expr import nodes as A
 
-if TYPE_CHECKING:
-    from riskeval.evaluate.scalar._compile import Ctx
-
-Fn = Callable[["Ctx"], Any]
+Fn = Callable[[Ctx], Any]
 
 
 def and_of(fs: list[Fn]) -> Fn:

@@ -7,14 +7,9 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from riskeval.evaluate.plan import MEMBERS, Reads
 from riskeval.evaluate.scalar._compile import Ctx
 from riskeval.evaluate.semantics import ABSENT, years_between
-from riskeval.pack._model import Pack
-from riskeval.pack.expr import nodes as A
-
-ROLES = ("child", "father", "mother", "caregiver", "household")
-MEMBERS = "members"  # role_facts' root for the facts an aggregation reads of each member
-Reads = list[tuple[str, str, tuple[str, ...]]]
 
 
 def read_values(ctx: Ctx, reads: Reads) -> dict[str, Any]:
@@ -38,32 +33,6 @@ def read_values(ctx: Ctx, reads: Reads) -> dict[str, Any]:
     return out
 
 
-def role_facts(node: A.Node, pack: Pack, binding: dict[str, str], depth: int = 0) -> list[tuple[str, tuple[str, ...]]]:
-    """The facts a rule reads through a role (child, father...) or, as root ``members``, of every member an
-    aggregation visits, following predicates; static."""
-    out: list[tuple[str, tuple[str, ...]]] = []
-    binding = {**binding, **{n.var: MEMBERS for n in A.walk(node) if isinstance(n, A.Agg)}}
-    for n in A.walk(node):
-        if isinstance(n, A.Fact) and n.path:
-            root = binding.get(n.root, n.root)
-            if (root in ROLES or root == MEMBERS) and (root, n.path) not in out:
-                out.append((root, n.path))
-        elif isinstance(n, A.Ref) and n.kind == "predicate" and depth < 8:
-            pred = pack.predicates[n.name]
-            inner = {
-                p: binding.get(a.root, a.root) for p, a in zip(pred.args, n.args, strict=True) if isinstance(a, A.Fact)
-            }
-            for item in role_facts(pred.node, pack, inner, depth + 1):
-                if item not in out:
-                    out.append(item)
-    return out
-
-
-def member_key(member_id: str, path: tuple[str, ...]) -> str:
-    """How a fact an aggregation read of one member is keyed in a rule's values (the id, never a name)."""
-    return ".".join((f"household.members[{member_id}]", *path))
-
-
 _SCALARS = frozenset((bool, int, float, str))
 
 
@@ -80,11 +49,6 @@ def _show(out: dict[str, Any], key: str, obj: Any, path: tuple[str, ...], on: da
             obj = getattr(obj, part, None)
     if obj is not None and obj is not ABSENT:
         out[key] = obj if type(obj) in _SCALARS else _plain(obj)
-
-
-def keyed(facts: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str, tuple[str, ...]]]:
-    """Each fact with its key in the values: the dotted path, or for members the part after the id."""
-    return [(".".join(("", *path)) if root == MEMBERS else ".".join((root, *path)), root, path) for root, path in facts]
 
 
 def _plain(v: Any) -> Any:

@@ -1,242 +1,28 @@
-"""A pack compiled to the numpy form, and the evaluation of a whole population against it.
+"""The population form of a pack: every rule over numpy columns, every child at once.
 
-The same steps as ``Program.evaluate`` (``_program.py``), each over every child at once: the exit rule,
-categories and factors in ``pack.order`` (a factor holds at its most severe level that holds), capped
-domain points, the tier table (highest tier wins), the roster rule, then the data gaps, each with the
-tier the child would get if the unknown rule turned out to hold.
+The steps are the reference form's (:mod:`riskeval.evaluate.scalar`), each over whole columns; the two
+agree by test (the conformance suite), not by construction. Modules: ``_compile`` (typed nodes to
+closures over columns), ``_ops`` and ``_segments`` (three-valued masks, per-member segments), ``_decide``
+(the tier table, grouped by its inputs, and every what-if), ``_gap_facts`` (the facts a data gap names),
+``_program`` (the whole evaluation), ``_records`` (rows of results as the scalar form renders them).
 """
 
-from __future__ import annotations
+from riskeval.evaluate.vector._program import (
+    STATUS_EXITED,
+    STATUS_NOT_ON_ROSTER,
+    STATUS_ON_ROSTER,
+    Evaluations,
+    GapColumn,
+    VectorProgram,
+)
+from riskeval.evaluate.vector._records import Renderer
 
-from dataclasses import dataclass, field, fields, replace
-from datetime import date
-from typing import Any
-
-import numpy as np
-
-from riskeval.evaluate.scalar import constant_parts, duties_by_factor
-from riskeval.evaluate.vector import _ops as O
-from riskeval.evaluate.vector._compile import Compiler, Env, Fn
-from riskeval.evaluate.vector._decide import ROSTER_BIT, Decision, WhatIf, decision_only, not_positive
-from riskeval.evaluate.vector._decide import full as _full
-from riskeval.evaluate.vector._decide import unknown as _unknown
-from riskeval.pack._model import FactorDef, Pack, Rule
-from riskeval.pack.expr import nodes as A
-from riskeval.pack.expr.types import BOOL
-from riskeval.population._columns import Columns
-
-STATUS_NOT_ON_ROSTER, STATUS_ON_ROSTER, STATUS_EXITED = 0, 1, 2
-
-
-@dataclass
-class GapColumn:
-    """One rule's data gaps: the children it is unknown for (and, for factors, could change the tier),
-    and the what-if answer of each child (see ``_decide``)."""
-
-    kind: str  # "roster" | "category" | "factor"
-    rule: str
-    mask: np.ndarray  # bool per child
-    answer: WhatIf | None = None  # tier + 1 in bits 0-3, on the roster in bit 4
-    level: int = -1  # factors: the index of the unknown level (its severity)
-
-    def tier_if_true(self, rows: np.ndarray) -> np.ndarray:
-        if self.answer is None:
-            return np.full(len(rows), -1, np.int8)
-        tier: np.ndarray = (self.answer.at(rows) & 15) - 1
-        return tier
-
-    def on_roster_if_true(self, rows: np.ndarray) -> np.ndarray:
-        if self.answer is None:
-            return np.zeros(len(rows), bool)
-        listed: np.ndarray = (self.answer.at(rows) & ROSTER_BIT) != 0
-        return listed
-
-
-@dataclass
-class Outcome:
-    """What the numpy program decided for every child, as arrays."""
-
-    status: np.ndarray  # int8: STATUS_*
-    tier: np.ndarray  # int8 index into pack.tiers, -1: none
-    tier_row: np.ndarray  # int8 index into pack.tier_rows of the row that decided, -1: none
-    score: np.ndarray  # int32
-    categories: np.ndarray  # bool (categories, n) in pack order
-    factors: np.ndarray  # int8 (factors, n): the index of the level that holds, -1: none
-    duties: np.ndarray  # bool (duties, n): the pack's duties that hold
-    gaps: list[GapColumn] = field(default_factory=list)
-    env: Env | None = None
-
-
-class VectorProgram:
-    """The numpy form of a pack: one compiled function per rule, and the static shape of the decision."""
-
-    def __init__(self, pack: Pack) -> None:
-        self.pack = pack
-        c = self.compiler = Compiler(pack)
-        self.categories: list[tuple[Rule, Fn]] = []
-        self.factors: list[tuple[FactorDef, list[tuple[Rule, Fn]]]] = []
-        self.steps: list[tuple[str, int]] = []
-        for kind, name in pack.order:
-            if kind == "category":
-                rule = pack.categories[name]
-                self.steps.append(("category", len(self.categories)))
-                self.categories.append((rule, c.compile(rule.node)))
-            else:
-                f = pack.factors[name]
-                levels = sorted(f.levels, key=lambda r: -pack.severity_rank[r.severity or ""])
-                self.steps.append(("factor", len(self.factors)))
-                self.factors.append((f, [(lv, c.compile(lv.node)) for lv in levels]))
-        # A part of the table that reads the child's facts but neither a rule result nor a tier input (a
-        # predicate on a parent, say) has one value per child whatever the what-if: computed once per child,
-        # it is read like a rule result, ("part", i), and the table can still be decided per group of inputs.
-        parts = [p for r in [*pack.tier_rows, pack.on_roster] for p in constant_parts(r.node, pack)]
-        if any(p.type != BOOL for p in parts):
-            parts = []  # a number or a date per child is no group key: decided per child (not compact)
-        names = {id(p): A.Ref(type=p.type, mark=p.mark, kind="part", name=str(i)) for i, p in enumerate(parts)}
-        self.parts = [(("part", str(i)), c.compile(p)) for i, p in enumerate(parts)]
-        decision = [_read_parts(r.node, names) for r in [*pack.tier_rows, pack.on_roster]]
-        rows = zip(pack.tier_rows, decision[:-1], strict=True)
-        self.tier_rows = [(r, c.compile(d), pack.tier_rank(r.tier or "")) for r, d in rows]
-        self.exited = c.compile(pack.exited.node)
-        self.duties = [(r, c.compile(r.node)) for r in pack.duties]
-        self.duties_by_factor = duties_by_factor(pack)  # their factors keep their gaps (see _program.py)
-        self.on_roster = c.compile(decision[-1])
-        self.domains = sorted({f.domain for f, _ in self.factors})
-        self.severities = list(pack.severities)
-        # The rule results the table reads; a predicate it calls is not one (it reads the facts, which makes
-        # the decision per child: not compact).
-        refs = {(n.kind, n.name) for d in decision for n in A.walk(d) if isinstance(n, A.Ref) and n.kind != "predicate"}
-        self.refs = sorted(refs)
-        # Read only under and/or: "unknown" and "false" then decide alike (Kleene logic is monotone, and the
-        # table asks "is it true?"), so the decision is grouped on two values of these instead of three.
-        self.positive = set(self.refs) - {r for d in decision for r in not_positive(d)}
-        self.compact = all(decision_only(n) for d in decision for n in A.walk(d))
-
-    def _open_duty(self, factor: str, held: np.ndarray, live: np.ndarray, on: date) -> np.ndarray | None:
-        """The children for whom a duty reading this factor is in force and does not hold (its gap is kept
-        whatever the tier: ``_program.open_duties``); None when no duty reads it."""
-        mine = self.duties_by_factor.get(factor, ())
-        reading = [k for k, (d, _) in enumerate(self.duties) if d.applies_on(on) and any(d is x for x in mine)]
-        if not reading:
-            return None
-        out: np.ndarray = np.zeros(len(live), bool)
-        for k in reading:
-            out |= ~held[k]
-        out &= live
-        return out
-
-    def run(self, cols: Columns, on_date: date) -> Outcome:
-        pack, on = self.pack, on_date
-        env = Env(pack, cols, on)
-        fr = env.root
-        n = cols.n
-        false = O.B(False, True)
-        ex = O.as_b(self.exited(env, fr)) if pack.exited.applies_on(on) else false
-        exited = _full(ex.t, n)
-        cats = np.zeros((len(self.categories), n), bool)
-        cat_unknown = np.zeros((len(self.categories), n), bool)
-        levels = np.full((len(self.factors), n), -1, np.int8)
-        unknown: dict[tuple[int, int], np.ndarray] = {}  # (factor, level): unknown there, no level held
-        # (factor, level, level held): a lower level held, this more severe one (the first unknown) is unknown
-        upgrades: dict[tuple[int, int, int], np.ndarray] = {}
-        # how many factors hold per (domain, severity): points and severity counts follow from these
-        tally = {(f.domain, lv.severity or ""): np.zeros(n, np.int8) for f, lvs in self.factors for lv, _ in lvs}
-        for kind, i in self.steps:
-            if kind == "category":
-                rule, fn = self.categories[i]
-                b = O.as_b(fn(env, fr)) if rule.applies_on(on) else false
-                env.results[("category", rule.id)] = b
-                cats[i] = b.t
-                cat_unknown[i] = _unknown(b, n)
-                continue
-            fdef, lvs = self.factors[i]
-            vals = [O.as_b(f(env, fr)) if lv.applies_on(on) else false for lv, f in lvs]
-            if len(vals) == 1:
-                held = _full(vals[0].t, n)
-                np.subtract(held.view(np.int8), 1, out=levels[i])
-                env.results[("factor", fdef.id)] = O.B(held, vals[0].f)
-                tally[(fdef.domain, lvs[0][0].severity or "")] += held
-                unknown[(i, 0)] = _unknown(vals[0], n)
-                continue
-            first_unknown = np.full(n, -1, np.int8)
-            for k in range(len(vals) - 1, -1, -1):
-                levels[i][_full(vals[k].t, n)] = k
-                first_unknown[_unknown(vals[k], n)] = k
-            held = levels[i] >= 0
-            up = held & (first_unknown >= 0) & (first_unknown < levels[i])
-            if up.any():
-                for ku, kh in {(int(a), int(b)) for a, b in zip(first_unknown[up], levels[i][up], strict=True)}:
-                    upgrades[(i, ku, kh)] = up & (first_unknown == ku) & (levels[i] == kh)
-            first_unknown[held] = -1
-            env.results[("factor", fdef.id)] = O.B(held, ~held & (first_unknown < 0))
-            for k, (lv, _) in enumerate(lvs):
-                at = levels[i] == k
-                tally[(fdef.domain, lv.severity or "")] += at
-                unknown[(i, k)] = first_unknown == k
-        points = {d: np.zeros(n, np.int16) for d in self.domains}
-        counts = {s: np.zeros(n, np.int16) for s in self.severities}
-        for (d, sev), count in tally.items():
-            counts[sev] += count
-            worth = pack.points(sev, env.params)
-            if worth:
-                points[d] += count * np.int16(worth)
-        for key, part in self.parts:
-            env.results[key] = O.as_b(part(env, fr))
-        decide = Decision(self, env, points, counts)
-        live = ~exited
-        tier, roster, tier_row = decide.main()
-        listed = roster & live
-        status = np.where(exited, STATUS_EXITED, np.where(roster, STATUS_ON_ROSTER, STATUS_NOT_ON_ROSTER))
-        tier = np.where(listed, tier, -1).astype(np.int8)
-        tier_row = np.where(listed, tier_row, -1).astype(np.int8)
-        score = np.where(exited, 0, decide.score).astype(np.int32)
-        cats &= live[None, :]
-        levels[:, exited] = -1
-        duties = np.zeros((len(self.duties), n), bool)
-        if self.duties:  # read with the table's inputs as decided, per child (as in the scalar form)
-            fr.tier = {"score": O.V("num", decide.score.astype(np.int32)),
-                       "severity": {s: O.V("num", c) for s, c in counts.items()}}  # fmt: skip
-            for k, (rule, fn) in enumerate(self.duties):
-                if rule.applies_on(on):
-                    duties[k] = _full(O.as_b(fn(env, fr)).t, n) & live
-        out = Outcome(status.astype(np.int8), tier, tier_row, score, cats, levels, duties, env=env)
-        if pack.exited.applies_on(on_date):
-            out.gaps.append(GapColumn("roster", pack.exited.id, _unknown(ex, n)))
-        for i, (rule, _) in enumerate(self.categories):
-            out.gaps.append(GapColumn("category", rule.id, cat_unknown[i] & live, decide.what_if(category=rule.id)))
-        changes: dict[int, np.ndarray] = {}  # per what-if: would the tier shown change (children still here)
-        for i, (fdef, lvs) in enumerate(self.factors):
-            kept = self._open_duty(fdef.id, duties, live, on)
-            for k, (lv, _) in enumerate(lvs):
-                sev = lv.severity or ""
-                answer = decide.what_if(domain=fdef.domain, severity=sev, points=pack.points(sev, env.params))
-                if id(answer) not in changes:
-                    changes[id(answer)] = answer.changes() & live
-                mask = unknown[(i, k)] & (changes[id(answer)] if kept is None else changes[id(answer)] | kept)
-                out.gaps.append(GapColumn("factor", fdef.id, mask, answer, k))
-            # Rendered in the columns' order: a factor's gaps of either kind come in the pack's order.
-            for (_, ku, kh), rows in sorted(x for x in upgrades.items() if x[0][0] == i):
-                sev, was = lvs[ku][0].severity or "", lvs[kh][0].severity or ""
-                answer = decide.swap(rows, domain=fdef.domain, severity=sev, points=pack.points(sev, env.params),
-                                     held=was, held_points=pack.points(was, env.params))  # fmt: skip
-                keep = answer.changes() & live if kept is None else (answer.changes() & live) | kept
-                out.gaps.append(GapColumn("factor", fdef.id, rows & keep, answer, ku))
-        return out
-
-
-def _read_parts(node: A.Node, names: dict[int, A.Ref]) -> A.Node:
-    """The tree with each of its constant parts (by identity) replaced by the reference that reads it."""
-    if id(node) in names:
-        return names[id(node)]
-    changes: dict[str, Any] = {}
-    for f in fields(node):
-        value = getattr(node, f.name)
-        if isinstance(value, A.Node):
-            new = _read_parts(value, names)
-            if new is not value:
-                changes[f.name] = new
-        elif isinstance(value, tuple) and value and isinstance(value[0], A.Node):
-            items = tuple(_read_parts(v, names) for v in value)
-            if any(a is not b for a, b in zip(items, value, strict=True)):
-                changes[f.name] = items
-    return replace(node, **changes) if changes else node
+__all__ = [
+    "STATUS_EXITED",
+    "STATUS_NOT_ON_ROSTER",
+    "STATUS_ON_ROSTER",
+    "Evaluations",
+    "GapColumn",
+    "Renderer",
+    "VectorProgram",
+]

@@ -21,9 +21,9 @@ import numpy as np
 from riskeval.evaluate.vector import _ops as O
 from riskeval.evaluate.vector import _segments as S
 from riskeval.evaluate.vector._ops import B, Mask, MRef, V, Val
-from riskeval.pack._model import Pack
+from riskeval.pack import Pack
 from riskeval.pack.expr import nodes as A
-from riskeval.population._columns import MEMBERS, ROLES, Columns, Table, pack_date
+from riskeval.population.layout import MEMBERS, ROLES, Columns, Table, pack_date
 
 Fn = Callable[["Env", "Frame"], Val]
 

@@ -9,16 +9,18 @@ worth some points in a domain). A what-if answer is one int8 per child: the tier
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import numpy as np
 
+from riskeval.evaluate.plan import constant_parts
 from riskeval.evaluate.vector import _ops as O
-from riskeval.evaluate.vector._compile import Env, Frame
+from riskeval.evaluate.vector._compile import Env, Fn, Frame
+from riskeval.pack import Pack, Rule
 from riskeval.pack.expr import nodes as A
-
-if TYPE_CHECKING:
-    from riskeval.evaluate.vector import VectorProgram
+from riskeval.pack.expr.types import BOOL
 
 DENSE = 1 << 23  # keys with up to this many values are grouped with a table, not by sorting
 ROSTER_BIT = 16
@@ -51,6 +53,60 @@ def not_positive(node: A.Node, under: bool = False) -> set[tuple[str, str]]:
 def decision_only(n: A.Node) -> bool:
     """The tier table reads only the score, severity counts, categories, factors and constants."""
     return not isinstance(n, A.Fact | A.Agg) and not (isinstance(n, A.Ref) and n.kind == "predicate")
+
+
+@dataclass(frozen=True)
+class TierTable:
+    """The tier table and the roster rule of a pack, compiled: the shape every decision reads."""
+
+    pack: Pack
+    tier_rows: list[tuple[Rule, Fn, int]]  # (row, compiled condition, tier rank)
+    on_roster: Fn
+    parts: list[tuple[tuple[str, str], Fn]]  # the table's per-child parts, read as group keys
+    refs: list[tuple[str, str]]  # the rule results the table reads
+    positive: set[tuple[str, str]]  # those read only under and/or
+    compact: bool  # the table reads only the decision's inputs: decided per group of inputs
+
+
+def tier_table(pack: Pack, compile: Callable[[A.Node], Fn]) -> TierTable:
+    """Compile a pack's tier table and roster rule, with the static analyses that let it be decided per group."""
+    # A part of the table that reads the child's facts but neither a rule result nor a tier input (a
+    # predicate on a parent, say) has one value per child whatever the what-if: computed once per child,
+    # it is read like a rule result, ("part", i), and the table can still be decided per group of inputs.
+    parts = [p for r in [*pack.tier_rows, pack.on_roster] for p in constant_parts(r.node, pack)]
+    if any(p.type != BOOL for p in parts):
+        parts = []  # a number or a date per child is no group key: decided per child (not compact)
+    names = {id(p): A.Ref(type=p.type, mark=p.mark, kind="part", name=str(i)) for i, p in enumerate(parts)}
+    parts_fns = [(("part", str(i)), compile(p)) for i, p in enumerate(parts)]
+    decision = [_read_parts(r.node, names) for r in [*pack.tier_rows, pack.on_roster]]
+    rows = zip(pack.tier_rows, decision[:-1], strict=True)
+    tier_rows = [(r, compile(d), pack.tier_rank(r.tier or "")) for r, d in rows]
+    # The rule results the table reads; a predicate it calls is not one (it reads the facts, which makes
+    # the decision per child: not compact).
+    refs = {(n.kind, n.name) for d in decision for n in A.walk(d) if isinstance(n, A.Ref) and n.kind != "predicate"}
+    # Read only under and/or: "unknown" and "false" then decide alike (Kleene logic is monotone, and the
+    # table asks "is it true?"), so the decision is grouped on two values of these instead of three.
+    positive = set(refs) - {r for d in decision for r in not_positive(d)}
+    compact = all(decision_only(n) for d in decision for n in A.walk(d))
+    return TierTable(pack, tier_rows, compile(decision[-1]), parts_fns, sorted(refs), positive, compact)
+
+
+def _read_parts(node: A.Node, names: dict[int, A.Ref]) -> A.Node:
+    """The tree with each of its constant parts (by identity) replaced by the reference that reads it."""
+    if id(node) in names:
+        return names[id(node)]
+    changes: dict[str, Any] = {}
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, A.Node):
+            new = _read_parts(value, names)
+            if new is not value:
+                changes[f.name] = new
+        elif isinstance(value, tuple) and value and isinstance(value[0], A.Node):
+            items = tuple(_read_parts(v, names) for v in value)
+            if any(a is not b for a, b in zip(items, value, strict=True)):
+                changes[f.name] = items
+    return replace(node, **changes) if changes else node
 
 
 def _mix(parts: list[tuple[tuple[str, Any], np.ndarray, int]], n: int) -> tuple[np.ndarray, int] | None:
@@ -91,9 +147,7 @@ def _compress(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
 class Decision:
     """Decides a population's tier and roster, and answers what-ifs for the data gaps."""
 
-    def __init__(
-        self, prog: VectorProgram, env: Env, points: dict[str, np.ndarray], counts: dict[str, np.ndarray]
-    ) -> None:
+    def __init__(self, prog: TierTable, env: Env, points: dict[str, np.ndarray], counts: dict[str, np.ndarray]) -> None:
         self.prog, self.env = prog, env
         n = self.n = env.cols.n
         self.cap = cap = int(env.params[prog.pack.domain_cap])

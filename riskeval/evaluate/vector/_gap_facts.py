@@ -20,9 +20,9 @@ from riskeval.evaluate.vector import _ops as O
 from riskeval.evaluate.vector import _segments as S
 from riskeval.evaluate.vector._compile import Env, read
 from riskeval.evaluate.vector._ops import B, MRef, V, Val
-from riskeval.pack._model import Pack
+from riskeval.pack import Pack
 from riskeval.pack.expr import nodes as A
-from riskeval.population._columns import MEMBERS, ROLES, Columns
+from riskeval.population.layout import MEMBERS, ROLES, Columns
 
 HEADS = ("child", "household", *ROLES)
 MEMBER_HEAD = len(HEADS)  # heads from here on are members: MEMBER_HEAD + member row

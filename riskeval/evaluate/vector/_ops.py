@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from riskeval.population._columns import Strings
+from riskeval.population.layout import Strings
 
 Mask = Any  # np.ndarray of bool, or a Python bool for every row
 

@@ -8,17 +8,17 @@ from typing import Any
 
 import numpy as np
 
-from riskeval.evaluate.scalar._shown_values import MEMBERS, member_key, role_facts
+from riskeval.evaluate.plan import MEMBERS, member_key, role_facts
 from riskeval.evaluate.semantics import years_between
-from riskeval.evaluate.vector import Outcome, VectorProgram
 from riskeval.evaluate.vector._gap_facts import Atoms, trace
-from riskeval.population._columns import ROLES, Columns, Table, unpack_date
+from riskeval.evaluate.vector._program import Evaluations, VectorProgram
+from riskeval.population.layout import ROLES, Columns, Table, unpack_date
 
 _SKIP = object()
 
 
 def _leaf_value(table: Table, path: tuple[str, ...], r: int, cols: Columns, on: date) -> Any:
-    """What the scalar form's ``Program.values`` shows for one fact of one row (``_SKIP``: nothing)."""
+    """What the scalar form's ``ScalarProgram.values`` shows for one fact of one row (``_SKIP``: nothing)."""
     if path == ("age",):
         born = int(table.cols[("birth_date",)][r])
         if born < 0:
@@ -54,7 +54,7 @@ def _leaf_value(table: Table, path: tuple[str, ...], r: int, cols: Columns, on: 
 class Renderer:
     """Renders the records of one evaluated population, tracing the gaps' facts block by block."""
 
-    def __init__(self, prog: VectorProgram, atoms: Atoms, cols: Columns, out: Outcome, on: date) -> None:
+    def __init__(self, prog: VectorProgram, atoms: Atoms, cols: Columns, out: Evaluations, on: date) -> None:
         self.prog, self.atoms, self.cols, self.out, self.on = prog, atoms, cols, out, on
         pack = prog.pack
         self.pack_duties = [rule for rule, _ in prog.duties]

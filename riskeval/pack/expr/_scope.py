@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,3 +58,43 @@ def suggest(word: str, options: Iterable[str]) -> str:
     """A "did you mean" tail for a misspelt name, or an empty string."""
     close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class Where:
+    """Where each part of one expression sits in its rule file."""
+
+    def __init__(self, text: str, base: Mark, chars: Sequence[Mark] | None) -> None:
+        self.base = base
+        self.chars = chars
+        self.lead = len(text) - len(text.lstrip())
+        self.source = text.strip()
+        self.flat = _flatten(self.source)
+
+    def of(self, node: ast.AST | None) -> Mark:
+        """The position of a node parsed from the flat text (ast columns count UTF-8 bytes)."""
+        col = getattr(node, "col_offset", None)
+        if col is None or getattr(node, "lineno", None) != 1:
+            return self.base
+        return self.at(len(self.flat.encode("utf-8")[:col].decode("utf-8", errors="ignore")))
+
+    def at(self, index: int) -> Mark:
+        """The position of character ``index`` (from 0) of the stripped text."""
+        if self.chars is not None:
+            i = self.lead + index
+            return self.chars[i] if 0 <= i < len(self.chars) else self.base
+        before = self.source[:index]
+        line = before.count("\n")
+        return self.base.shifted(line, index - before.rfind("\n") - 1 if line else index + self.lead)
+
+
+def _flatten(text: str) -> str:
+    """One line of the same length: a condition may span lines (YAML blocks) without Python's parentheses."""
+    return text.replace("\r", " ").replace("\n", " ")
+
+
+def node_mark(base: Mark, node: ast.AST | None) -> Mark:
+    """The file position of a node inside an expression copied verbatim from ``base``."""
+    line, col = getattr(node, "lineno", None), getattr(node, "col_offset", None)
+    if line is None or col is None:
+        return base
+    return base.shifted(line - 1, col)

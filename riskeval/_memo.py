@@ -1,0 +1,67 @@
+"""per_pack: a bounded memo of what is derived from a rule pack, owned by the module that derives it."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class _Keyed(Protocol):
+    @property
+    def sha256(self) -> str: ...
+
+
+P = TypeVar("P", bound=_Keyed)
+
+
+class PerPack(Generic[P, T]):
+    """A function of a pack, computed once per pack content (its sha256), for the last ``maxsize`` packs
+    built (the oldest entry goes first). A pack's sha256 covers everything its files say, so two loads of one
+    folder share the entry; the entry holds the pack it was built from, which stays alive while cached."""
+
+    def __init__(self, build: Callable[[P], T], maxsize: int) -> None:
+        self._build = build
+        self._maxsize = maxsize
+        self._entries: OrderedDict[str, tuple[P, T]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.__doc__ = build.__doc__
+        self.__name__ = build.__name__
+
+    def __call__(self, pack: P) -> T:
+        hit = self._entries.get(pack.sha256)
+        if hit is not None:
+            return hit[1]
+        value = self._build(pack)  # built outside the lock: two threads may both build, one entry is kept
+        with self._lock:
+            hit = self._entries.get(pack.sha256)
+            if hit is not None:
+                return hit[1]
+            self._entries[pack.sha256] = (pack, value)
+            while len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+        return value
+
+    def cached(self, pack: P) -> T | None:
+        """The value already built for this pack's content, or None."""
+        hit = self._entries.get(pack.sha256)
+        return None if hit is None else hit[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def per_pack(maxsize: int = 16) -> Callable[[Callable[[P], T]], PerPack[P, T]]:
+    """Decorate a function of a pack so that it runs once per pack content."""
+
+    def wrap(build: Callable[[P], T]) -> PerPack[P, T]:
+        return PerPack(build, maxsize)
+
+    return wrap
+
+
+__all__ = ["PerPack", "per_pack"]
