@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import riskeval
-from riskeval.evaluate.semantics import add_months, months_between, years_between
 from riskeval.evaluate.vector import _ops as O
 from riskeval.population.layout import pack_date
+from riskeval.schedule.dates import add_months, months_between, years_between
 
 DATES = st.dates(date(1990, 1, 1), date(2040, 12, 31))
 

@@ -28,7 +28,7 @@ from riskeval.cli._rules import cmd_rules_check, cmd_rules_schema, schemas
 from riskeval.errors import ErrorRecord, RiskevalError
 
 # What moved to the subcommand modules stays importable from here (the plugins import _date and _errors);
-# not _cli_demo.example_dirs: patch it where the demo looks it up.
+# not _demo.example_dirs: patch it where the demo looks it up.
 __all__ = [
     "EXAMPLES_AS_OF",
     "Handler",

@@ -1,5 +1,6 @@
-"""``riskeval assess FILE``: assess every household of a file, as JSON or as a readable report in Chinese
-or English (per child the explanation and the visit plan).
+"""``riskeval assess FILE``: every household of a file assessed, as JSON or as a readable report.
+
+The report is in Chinese or English, per child the explanation and the visit plan.
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""What every ``riskeval`` subcommand shares: dates from arguments, households from JSON input, error
-records on stderr (one JSON object per line), and :func:`dumps`, the strict JSON of every output.
+"""What every ``riskeval`` subcommand shares: dates, households from JSON, error records, strict JSON.
+
+Dates come from arguments, households from JSON input; error records go to stderr (one JSON object per
+line), and :func:`dumps` writes the strict JSON of every output.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from typing import Any
 from riskeval.facts import Child, Household, Member
 from riskeval.pack import Pack, Rule
 from riskeval.pack.expr import nodes as A
+from riskeval.schedule.dates import DEFAULT_LEAP_DAY, LeapDay
 
 Token = tuple[str, ...]
 _ROLES = ("father", "mother", "caregiver")
@@ -163,3 +164,9 @@ def reach(roots: list[A.Node], pack: Pack) -> set[tuple[str, str]]:
                 if n.kind == "predicate":
                     stack.append(pack.predicates[n.name].node)
     return seen
+
+
+def leap_day(pack: Pack) -> LeapDay:
+    """The pack's rule for a Feb 29 birthday in a common year (its schedule's), which every age follows."""
+    schedule = pack.schedule
+    return DEFAULT_LEAP_DAY if schedule is None else schedule.milestones.leap_day_birthday

@@ -1,5 +1,7 @@
-"""Facts that cannot hold on the assessment date: a date that records something that has happened (a birth,
-a visit) and is after that date. An unborn child has no tier."""
+"""Facts that cannot hold on the assessment date, and the assessment date itself.
+
+A date that records something that has happened (a birth, a visit) cannot be after the assessment date.
+An unborn child has no tier."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts._models import Household
 
 # Checked against the assessment date alone, never the system date, so that a household is accepted alike
-# whatever day it is assessed: assess() here, assess_batch() on its columns (evaluate/_tables.py).
+# whatever day it is assessed: assess() here, assess_batch() on its columns (population/_tables.py).
 RECORDED_DATES = ("birth_date", "identified_on", "last_visit", "last_full_assessment")
 
 

@@ -1,5 +1,7 @@
-"""Input as text: JSON decoded into values or into records (never an exception of the decoder's own), and
-input that could not become a JSON object kept in its place as :class:`Unparsed`."""
+"""Input as text: JSON decoded into values, or into records that say what was wrong.
+
+Never an exception of the decoder's own; input that could not become a JSON object is kept in its place
+as :class:`Unparsed`."""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""Load a rule pack folder: the steps in order (files, parameters, rules, factors, the tier table, triggers
-and schedule, static checks), the order rules are evaluated in, and the pack's identity (its digest).
+"""Loading a rule pack folder, step by step, into a checked :class:`Pack` with its identity.
+
+The steps in order (files, parameters, rules, factors, the tier table, triggers and schedule, static
+checks), the order rules are evaluated in, and the pack's identity (its digest).
 
 Each step is another module's: :mod:`._read` (files and schemas), :mod:`._paramfile`, :mod:`._rules`
-(predicates, categories, factors), :mod:`._tiers`, :mod:`._triggers`; expressions are :mod:`._expr`'s.
+(predicates, categories, factors), :mod:`._tiers`, :mod:`._triggers`; expressions are :mod:`.expr`'s.
 """
 
 from __future__ import annotations

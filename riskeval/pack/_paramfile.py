@@ -1,5 +1,7 @@
-"""parameters.yaml at load time: each parameter's schema and type, the types as written (also of those that
-failed their schema), and a value on every day the pack is in effect.
+"""The parameters file (parameters.yaml) at load time: schemas, types and a value on every day.
+
+Each parameter's schema and type, the types as written (also of those that failed their schema), and a
+value on every day the pack is in effect.
 """
 
 from __future__ import annotations

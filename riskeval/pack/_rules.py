@@ -1,5 +1,6 @@
-"""Compiling the rows of predicates, categories and factors into rules, and the checks on a rule's own row:
-unique ids, argument names, its expression (recording what it reads), and conditions that can never hold.
+"""Compiling the rows of predicates, categories and factors into rules, with the checks on each row.
+
+Unique ids, argument names, its expression (recording what it reads), and conditions that can never hold.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""The tier table (tiers.yaml) at load time: its names checked against the pack, its rows and roster rules
-compiled, and the rank of each severity.
+"""The tier table (tiers.yaml) at load time: names checked, rows and roster rules compiled.
+
+Its names are checked against the pack, its rows and roster rules compiled, and each severity ranked.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""Input columns, whatever holds them, as one of four shapes: distinct values with a code per row (text,
-categories), numbers, booleans, dates. A value is then checked once, however many rows hold it; text
-held by Arrow (pyarrow tables, pandas' Arrow-backed strings) is dictionary-encoded by Arrow itself.
+"""Input columns, whatever holds them, as one of four shapes.
+
+The shapes: distinct values with a code per row (text, categories), numbers, booleans, dates. A value is
+then checked once, however many rows hold it; text held by Arrow (pyarrow tables, pandas' Arrow-backed
+strings) is dictionary-encoded by Arrow itself.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from typing import Literal
 
 from riskeval._build import trusted
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
-from riskeval.schedule import _calendar
+from riskeval.schedule import dates
 from riskeval.schedule._plan import (
     DueDate,
     FirstVisit,
@@ -60,7 +60,7 @@ __all__ = [
 
 # --- counting ------------------------------------------------------------------------------------
 
-add_months = _calendar.add_months
+add_months = dates.add_months
 
 
 def is_working_day(day: dt.date, spec: ScheduleFile) -> bool:
@@ -87,7 +87,7 @@ def deadline_date(start: dt.date, deadline: Deadline, spec: ScheduleFile) -> dt.
 
 def birthday(birth_date: dt.date, age: int, spec: ScheduleFile) -> dt.date:
     """Return the day a child born on ``birth_date`` reaches ``age`` (Feb 29 per the pack)."""
-    return _calendar.anniversary(birth_date, age, spec.milestones.leap_day_birthday)
+    return dates.anniversary(birth_date, age, spec.milestones.leap_day_birthday)
 
 
 # --- the plan ------------------------------------------------------------------------------------

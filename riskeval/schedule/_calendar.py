@@ -1,4 +1,4 @@
-"""Working days, festival dates and month arithmetic: the one module that imports ``holidays``.
+"""Working days and festival dates: the one module that imports ``holidays`` (dates are counted in ``dates``).
 
 The ``holidays`` library knows each country's public holidays and, for China, the make-up working days
 (调休, weekend days that are official working days) of every year whose State Council notice it has
@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 import holidays
 from holidays.calendars.chinese import _ChineseLunisolar
+
+from riskeval.schedule import dates
 
 LunarFeast = Literal["chinese_new_year", "dragon_boat", "mid_autumn", "double_ninth"]
 
@@ -119,30 +121,6 @@ def work_calendar(country: str, subdivision: str | None, overrides: tuple[tuple[
         return found
 
 
-def add_months(start: dt.date, months: int) -> dt.date:
-    """Return ``start`` plus ``months``: the same day, or the month's last day when it has no such day."""
-    years, month0 = divmod(start.month - 1 + months, 12)
-    year = start.year + years
-    day = start.day
-    if day > 28:
-        day = min(day, _month_days(year, month0 + 1))
-    return dt.date(year, month0 + 1, day)
-
-
-def _month_days(year: int, month: int) -> int:
-    if month == 2:
-        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
-    return 30 if month in (4, 6, 9, 11) else 31
-
-
-def anniversary(start: dt.date, years: int, leap_day: Literal["feb_28", "mar_1"]) -> dt.date:
-    """Return ``start`` plus ``years``; Feb 29 becomes Feb 28 or Mar 1 in a common year, per ``leap_day``."""
-    found = add_months(start, 12 * years)
-    if found.day != start.day and leap_day == "mar_1":
-        found += dt.timedelta(days=1)
-    return found
-
-
 @lru_cache(maxsize=4096)
 def holiday_date(
     year: int, *, month: int | None, day: int | None, lunar: LunarFeast | None, offset_days: int
@@ -157,7 +135,7 @@ def holiday_date(
         if found is None:
             return None
     elif month is not None and day is not None:
-        found = dt.date(year, month, min(day, _month_days(year, month)))
+        found = dt.date(year, month, min(day, dates.month_days(year, month)))
     else:
         raise ValueError("a holiday needs lunar, or month and day")
     return found + dt.timedelta(days=offset_days)

@@ -5,7 +5,7 @@ as a scalar-evaluation context whose roots are the rule language's (child, fathe
 caregiver, household, on) plus ``event`` (with the derived facts of EventFacts) and ``subject``.
 Both answer with the ids of the rows that hold, in file order.
 
-For durable-rules the situation is flattened to the fields the rows read (see ``_ir``). Numbers are
+For durable-rules the situation is flattened to the fields the rows read (see ``riskeval.pack.expr.nnf``). Numbers are
 passed as order-preserving codes: a field's value becomes ``2i`` when it equals the ``i``-th of the
 constants the rules compare that field with (sorted), and an odd number between them otherwise. Every
 comparison with those constants keeps its answer, exactly, whatever the value's precision, and the

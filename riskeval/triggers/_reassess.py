@@ -10,7 +10,7 @@ An evaluation is a function of the child, the rest of the household (never its o
 - a child whose own facts and whose household's facts (children aside) the event leaves equal keeps
   its "before" evaluation as its "after" one; an event that changes no fact re-evaluates nobody;
 - otherwise only the rules that read a changed fact (or a rule re-evaluated before them) run again
-  (``evaluate._deps``); a change to who the members are re-evaluates everything.
+  (``evaluate.plan``); a change to who the members are re-evaluates everything.
 
 Only one entry is kept per household (its latest version and date), so memory follows the tracked
 households, not the length of the log.

@@ -48,6 +48,7 @@ __all__ = [
     "or_of",
 ]
 
+
 @dataclass(slots=True)
 class FactorHit:
     code: str
@@ -99,6 +100,7 @@ class ScalarProgram:
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
         c = Compiler(pack)
+        self.years = c.years  # completed years by the pack's leap-day rule, for the values shown
         self.categories: list[tuple[Rule, Fn]] = []
         self.factors: list[tuple[Factor, list[tuple[Rule, Fn]]]] = []
         for kind, name in pack.order:
@@ -195,7 +197,7 @@ class ScalarProgram:
         only categories, factors and the tier, such as the trigger monitor.
 
         ``since=(record, changed)``: the child's record on this date before some facts changed, and the
-        tokens of those facts (``_deps.changed``); a rule that reads none of them, nor a rule whose value
+        tokens of those facts (``plan.changed``); a rule that reads none of them, nor a rule whose value
         changed, keeps its value. Only with ``gaps=False, values=False``, which need no reads.
         """
         pack = self.pack
@@ -234,7 +236,7 @@ class ScalarProgram:
                 if value is True:
                     categories.append(rule.id)
                     if values:
-                        out.category_values[rule.id] = read_values(ctx, self.reads[id(rule)])
+                        out.category_values[rule.id] = read_values(ctx, self.reads[id(rule)], self.years)
                 elif value is None:
                     reads = _dedup(unknown)
                     unknown_cats.append((rule, reads))
@@ -248,7 +250,9 @@ class ScalarProgram:
                 v = fn(ctx)
                 if v is True:
                     value = True
-                    hit = FactorHit(rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)]) if values else {})
+                    hit = FactorHit(
+                        rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)], self.years) if values else {}
+                    )
                     factors.append(hit)
                     break
                 if v is None and unknown_level is None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from riskeval.evaluate.plan import leap_day
 from riskeval.evaluate.scalar._context import Ctx
 from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
 from riskeval.evaluate.semantics import ABSENT, OPS, Bounds, kleene_and, kleene_or
 from riskeval.pack import Pack, Rule
 from riskeval.pack.expr import nodes as A
+from riskeval.schedule.dates import years_counter
 
 __all__ = ["ABSENT", "Compiler", "Ctx"]  # ABSENT: the trigger matcher reads it from here
 
@@ -25,6 +27,7 @@ class Compiler:
 
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
+        self.years = years_counter(leap_day(pack))
         self.predicates: dict[str, tuple[tuple[str, ...], Fn]] = {}
         for name, rule in pack.predicates.items():
             self.predicates[name] = (rule.args, self.compile(rule.node, frozenset(rule.args)))
@@ -39,7 +42,7 @@ class Compiler:
             case A.Param(name=name):
                 return lambda ctx: ctx.params[name]
             case A.Fact(root=root):
-                return fact(n, root in bound)
+                return fact(n, root in bound, self.years)
             case A.Not(operand=o):
                 f = self.compile(o, bound)
 
@@ -61,7 +64,7 @@ class Compiler:
             case A.Agg():
                 return self._agg(n, bound)
             case A.Call(fn=fn, args=args):
-                return call(fn, [self.compile(a, bound) for a in args])
+                return call(fn, [self.compile(a, bound) for a in args], self.years)
             case A.Ref(kind="predicate", name=name, args=args):
                 return self._predicate(name, args, bound)
             case A.Ref(kind=kind, name=name):

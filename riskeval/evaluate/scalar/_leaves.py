@@ -1,17 +1,22 @@
-"""The scalar form's leaves and connectives: closures over one child's context that read facts, compare,
-combine with Kleene's ``and``/``or``, do arithmetic and call the date helpers, recording unknown reads."""
+"""The scalar form's leaves and connectives: closures over one child's context.
+
+They read facts, compare, combine with Kleene's ``and``/``or``, do arithmetic and call the date helpers,
+recording unknown reads."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from riskeval.evaluate.scalar._context import Ctx
-from riskeval.evaluate.semantics import ABSENT, OPS, Bounds, add_months, bounded, months_between, years_between
+from riskeval.evaluate.semantics import ABSENT, OPS, Bounds, bounded
 from riskeval.facts import Child, Member
 from riskeval.pack.expr import nodes as A
+from riskeval.schedule.dates import add_months, months_between, years_between
 
 Fn = Callable[[Ctx], Any]
+Years = Callable[[date, date], int]  # completed years, by the pack's leap-day rule (schedule.dates)
 
 
 def and_of(fs: list[Fn]) -> Fn:
@@ -91,7 +96,7 @@ def _binary(f: Callable[[Any, Any], Any], left: Fn, right: Fn) -> Fn:
     return binary
 
 
-def call(fn: str, args: list[Fn]) -> Fn:
+def call(fn: str, args: list[Fn], years: Years = years_between) -> Fn:
     if fn == "known":
         (arg,) = args
         return lambda ctx: arg(ctx) is not None
@@ -116,14 +121,14 @@ def call(fn: str, args: list[Fn]) -> Fn:
     between = {
         "days_between": lambda a, b: (b - a).days,
         "months_between": months_between,
-        "years_between": years_between,
+        "years_between": years,
         "add_months": add_months,
     }[fn]
     a_fn, b_fn = args
     return _binary(between, a_fn, b_fn)
 
 
-def fact(n: A.Fact, is_var: bool) -> Fn:
+def fact(n: A.Fact, is_var: bool, years: Years = years_between) -> Fn:
     root, path = n.root, n.path
     last = len(path) - 1
     if len(path) == 1 and path[0] != "age":
@@ -186,7 +191,7 @@ def fact(n: A.Fact, is_var: bool) -> Fn:
             if obj.birth_date is None:
                 ctx.unknown.append(born or _gap(ctx, root, True, ("birth_date",)))
                 return None
-            return years_between(obj.birth_date, ctx.on)
+            return years(obj.birth_date, ctx.on)
 
         return age
 
@@ -197,7 +202,7 @@ def fact(n: A.Fact, is_var: bool) -> Fn:
             return None
         for i, part in enumerate(path):
             if part == "age" and isinstance(obj, Child | Member):
-                obj = None if obj.birth_date is None else years_between(obj.birth_date, ctx.on)
+                obj = None if obj.birth_date is None else years(obj.birth_date, ctx.on)
                 if obj is None:
                     ctx.unknown.append(_gap(ctx, root, is_var, (*path[:i], "birth_date")))
                     return None

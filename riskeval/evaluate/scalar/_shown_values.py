@@ -1,5 +1,7 @@
-"""The known facts a holding rule read, for its result's ``values`` and its explanation: through a role
-(``father.status``), or, for what an aggregation read, of each member (``household.members[<id>].status``)."""
+"""The known facts a holding rule read, for its result's ``values`` and its explanation.
+
+Through a role (``father.status``), or, for what an aggregation read, of each member
+(``household.members[<id>].status``)."""
 
 from __future__ import annotations
 
@@ -9,16 +11,17 @@ from typing import Any
 
 from riskeval.evaluate.plan import MEMBERS, Reads
 from riskeval.evaluate.scalar._compile import Ctx
-from riskeval.evaluate.semantics import ABSENT, years_between
+from riskeval.evaluate.scalar._leaves import Years
+from riskeval.evaluate.semantics import ABSENT
 
 
-def read_values(ctx: Ctx, reads: Reads) -> dict[str, Any]:
+def read_values(ctx: Ctx, reads: Reads, years: Years) -> dict[str, Any]:
     """The known facts a rule read, for the result and the explanation (members by role)."""
     out: dict[str, Any] = {}
     roles = ctx.roles
     for key, root, path in reads:
         if root != MEMBERS:
-            _show(out, key, roles.get(root), path, ctx.on)
+            _show(out, key, roles.get(root), path, ctx.on, years)
             continue
         # every member the aggregation visited, in the household's order; most paths are one field
         if len(path) == 1 and path[0] != "age":
@@ -29,14 +32,14 @@ def read_values(ctx: Ctx, reads: Reads) -> dict[str, Any]:
                     out[f"household.members[{m.id}]{key}"] = v if type(v) in _SCALARS else _plain(v)
         else:
             for m in ctx.household.members or ():
-                _show(out, f"household.members[{m.id}]{key}", m, path, ctx.on)
+                _show(out, f"household.members[{m.id}]{key}", m, path, ctx.on, years)
     return out
 
 
 _SCALARS = frozenset((bool, int, float, str))
 
 
-def _show(out: dict[str, Any], key: str, obj: Any, path: tuple[str, ...], on: date) -> None:
+def _show(out: dict[str, Any], key: str, obj: Any, path: tuple[str, ...], on: date, years: Years) -> None:
     """Put one known fact into a rule's values (an unknown one, or a field of a certificate the person
     does not hold, shows nothing)."""
     for i, part in enumerate(path):
@@ -44,7 +47,7 @@ def _show(out: dict[str, Any], key: str, obj: Any, path: tuple[str, ...], on: da
             return
         if part == "age":
             bd = getattr(obj, "birth_date", None)
-            obj = None if bd is None else years_between(bd, on)
+            obj = None if bd is None else years(bd, on)
         else:
             obj = getattr(obj, part, None)
     if obj is not None and obj is not ABSENT:

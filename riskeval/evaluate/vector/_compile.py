@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from riskeval.evaluate.plan import leap_day
 from riskeval.evaluate.vector import _ops as O
 from riskeval.evaluate.vector import _segments as S
 from riskeval.evaluate.vector._ops import B, Mask, MRef, V, Val
@@ -57,6 +58,7 @@ class Env:
         self.cols = cols
         self.on = on
         self.on_packed = pack_date(on)
+        self.mar_1 = leap_day(pack) == "mar_1"  # the pack's Feb 29 birthday in a common year
         self.params = pack.params_on(on)
         self.results: dict[tuple[str, str], B] = {}
         self.shared: dict[Any, Any] = {}
@@ -96,6 +98,7 @@ class Compiler:
 
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
+        self.mar_1 = leap_day(pack) == "mar_1"
         self.free_of: dict[str, frozenset[str]] = {}
         for name in pack.predicates:
             self._pred_free(name, set())
@@ -207,7 +210,8 @@ class Compiler:
         return lambda env, fr: O.isin(item(env, fr), [i(env, fr) for i in items], negate, env.cols.strings)
 
     def _call(self, fn: str, args: list[Fn]) -> Fn:
-        return lambda env, fr: O.call(fn, [a(env, fr) for a in args])
+        mar_1 = self.mar_1
+        return lambda env, fr: O.call(fn, [a(env, fr) for a in args], mar_1)
 
     def _predicate(self, n: A.Ref) -> Fn:
         name = n.name
@@ -357,7 +361,7 @@ def read(env: Env, table: Table, idx: np.ndarray | None, path: tuple[str, ...]) 
     if path[-1] == "age" and len(path) == 1:
         born = _take(table.cols[("birth_date",)], idx)
         on = env.on_packed
-        return V("num", O.packed_years(born, on), unk=born < 0)
+        return V("num", O.packed_years(born, on, env.mar_1), unk=born < 0)
     absent: Mask = False
     for i in range(1, len(path)):
         if table.leaves[path[:i]].kind == "cert":

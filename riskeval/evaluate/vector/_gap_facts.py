@@ -281,7 +281,7 @@ class Tracer:
             case A.Arith(op=op, left=left, right=right):
                 return O.arith(op, O.as_v(self.ev(left, fr, rc)), O.as_v(self.ev(right, fr, rc)))
             case A.Call(fn=fn, args=args):
-                return O.call(fn, [self.ev(a, fr, rc) for a in args])
+                return O.call(fn, [self.ev(a, fr, rc) for a in args], self.env.mar_1)
             case A.Agg():
                 return self.agg(n, fr, rc)
             case A.Ref(kind="predicate"):

@@ -1,6 +1,6 @@
 """Three-valued operations on columns: what each node of the language does to whole arrays at once.
 
-Each function mirrors one closure of the scalar form (``_scalar.py``) row for row: the same Kleene
+Each function mirrors one closure of the scalar form (``scalar/_compile.py``, ``scalar/_leaves.py``) row for row: the same Kleene
 tables, the same precedence of "absent" over "unknown" in comparisons, the same unknown on division by
 zero. A mask is a boolean array, or a plain ``bool`` when it holds for every row (constants stay cheap).
 """
@@ -293,12 +293,12 @@ def _days(p: Any) -> Any:
     return (months.astype("M8[D]") - np.datetime64(0, "D")).astype(np.int64) + (np.asarray(p & 31) - 1)
 
 
-def packed_years(x: Any, y: Any) -> Any:
-    """Completed years from packed dates x to y. 民法典 Art. 202, as the scalar form: a Feb 29 birthday
-    falls on Feb 28 in a common year (a period ends on the month's last day when it has no such day)."""
+def packed_years(x: Any, y: Any, mar_1: bool = False) -> Any:
+    """Completed years from packed dates x to y, as ``riskeval.schedule.dates`` counts them: a Feb 29
+    birthday falls on Feb 28 in a common year (民法典 Art. 202), or on Mar 1 when the pack says so."""
     x, y = np.asarray(x, np.int64), np.asarray(y, np.int64)
     ma, mb, db = (x >> 5) & 15, (y >> 5) & 15, y & 31
-    day = np.minimum(x & 31, _month_len(y >> 9, ma))
+    day = x & 31 if mar_1 else np.minimum(x & 31, _month_len(y >> 9, ma))
     return (y >> 9) - (x >> 9) - ((mb < ma) | ((mb == ma) & (db < day)))
 
 
@@ -326,7 +326,7 @@ def _month_len(year: Any, month: Any) -> Any:
     return _DAYS_IN[np.clip(month, 0, 13)] + ((month == 2) & leap)
 
 
-def between(fn: str, a: V, b: V) -> V:
+def between(fn: str, a: V, b: V, mar_1: bool = False) -> V:
     """days/months/years_between on packed dates (year << 9 | month << 5 | day), completed units."""
     unk = or2(a.unk, b.unk)
     absent = andnot(or2(a.absent, b.absent), unk)
@@ -334,7 +334,7 @@ def between(fn: str, a: V, b: V) -> V:
     if fn == "days_between":
         val = _days(y) - _days(x)
     else:
-        val = (packed_months if fn == "months_between" else packed_years)(x, y)
+        val = packed_months(x, y) if fn == "months_between" else packed_years(x, y, mar_1)
     return V("num", val, unk=unk, absent=absent)
 
 
@@ -343,7 +343,7 @@ def add_months(a: V, n: V) -> V:
     return V("date", packed_add_months(a.val, n.val), unk=unk, absent=andnot(or2(a.absent, n.absent), unk))
 
 
-def call(fn: str, args: Sequence[Val]) -> Val:
+def call(fn: str, args: Sequence[Val], mar_1: bool = False) -> Val:
     """A helper of the whitelist: known, has_any, len, add_months, days/months/years_between."""
     if fn == "known":
         return known(args[0])
@@ -353,4 +353,4 @@ def call(fn: str, args: Sequence[Val]) -> Val:
         return length(as_v(args[0]))
     if fn == "add_months":
         return add_months(as_v(args[0]), as_v(args[1]))
-    return between(fn, as_v(args[0]), as_v(args[1]))
+    return between(fn, as_v(args[0]), as_v(args[1]), mar_1)

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
 import numpy as np
 
-from riskeval.evaluate.plan import MEMBERS, member_key, role_facts
-from riskeval.evaluate.semantics import years_between
+from riskeval.evaluate.plan import MEMBERS, leap_day, member_key, role_facts
 from riskeval.evaluate.vector._gap_facts import Atoms, trace
 from riskeval.evaluate.vector._program import Evaluations, VectorProgram
 from riskeval.population.layout import ROLES, Columns, Table, unpack_date
+from riskeval.schedule.dates import years_counter
 
 _SKIP = object()
+Years = Callable[[date, date], int]
 
 
-def _leaf_value(table: Table, path: tuple[str, ...], r: int, cols: Columns, on: date) -> Any:
+def _leaf_value(table: Table, path: tuple[str, ...], r: int, cols: Columns, on: date, years: Years) -> Any:
     """What the scalar form's ``ScalarProgram.values`` shows for one fact of one row (``_SKIP``: nothing)."""
     if path == ("age",):
         born = int(table.cols[("birth_date",)][r])
         if born < 0:
             return _SKIP
-        return years_between(unpack_date(born), on)
+        return years(unpack_date(born), on)
     for k in range(1, len(path)):
         state = int(table.cols[path[:k]][r])
         if state == 0:
@@ -57,6 +58,7 @@ class Renderer:
     def __init__(self, prog: VectorProgram, atoms: Atoms, cols: Columns, out: Evaluations, on: date) -> None:
         self.prog, self.atoms, self.cols, self.out, self.on = prog, atoms, cols, out, on
         pack = prog.pack
+        self.years = years_counter(leap_day(pack))
         self.pack_duties = [rule for rule, _ in prog.duties]
         assert out.env is not None
         params = out.env.params
@@ -81,7 +83,7 @@ class Renderer:
             if root == MEMBERS:  # every member of the child's household, in its order
                 h = int(cols.child_hh[i])
                 for r in range(int(cols.hh_start[h]), int(cols.hh_start[h + 1])):
-                    v = _leaf_value(cols.members, path, r, cols, self.on)
+                    v = _leaf_value(cols.members, path, r, cols, self.on, self.years)
                     if v is not _SKIP:
                         out[member_key(str(cols.member_ids[r]), path)] = v
                 continue
@@ -95,7 +97,7 @@ class Renderer:
                     continue
             else:
                 continue
-            v = _leaf_value(table, path, r, cols, self.on)
+            v = _leaf_value(table, path, r, cols, self.on, self.years)
             if v is not _SKIP:
                 out[".".join((root, *path))] = v
         return out

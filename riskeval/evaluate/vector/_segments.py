@@ -1,6 +1,8 @@
-"""Values across rows, for whole populations: a household's value read for each of its children, rows
-made unknown, a predicate's per-member states, and members aggregated into households (any, all, count,
-sum) as the scalar loop does, from per-member contributions and per-segment counts."""
+"""Values across rows of a population: households to children, members to households.
+
+A household's value read for each of its children, rows made unknown, a predicate's per-member states,
+and members aggregated into households (any, all, count, sum) as the scalar loop does, from per-member
+contributions and per-segment counts."""
 
 from __future__ import annotations
 

@@ -1,9 +1,10 @@
-"""Rule expressions: a safe subset of Python syntax, parsed with ``ast`` against a whitelist and
-type-checked against the fact schema. Nothing in a rule file is ever executed.
+"""Rule expressions: a safe subset of Python syntax, parsed against a whitelist into typed nodes.
 
-This module owns the parser core: the limits, comments, and where each part sits in its file. The type
-checker is :mod:`._typecheck` (names, operators, comparisons) and :mod:`._calls` (calls); the scope and
-the error are :mod:`._scope`'s, re-exported here.
+The pipeline: ``parse`` (this module: the limits, comments, and where each part sits in its file) →
+``_check`` (the type checker: names, operators, comparisons and calls, against the fact schema) →
+:mod:`.nodes` (the typed tree both compiled forms read) → :mod:`.nnf` (the negation normal form that trigger
+conditions and durable-rules use). The scope and the error are ``_scope``'s, re-exported here. Nothing
+in a rule file is ever executed.
 """
 
 from __future__ import annotations

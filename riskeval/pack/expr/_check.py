@@ -20,7 +20,7 @@ _OP_WORDS = {ast.Is: "is", ast.IsNot: "is not"}
 
 
 class TypeChecker:
-    """Checks one expression's syntax tree against a scope and builds its typed tree (:mod:`._ast`)."""
+    """Checks one expression's syntax tree against a scope and builds its typed tree (:mod:`.nodes`)."""
 
     def __init__(self, scope: Scope, where: Where) -> None:
         self.scope = scope

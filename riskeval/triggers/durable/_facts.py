@@ -1,7 +1,7 @@
 """Facts in durable-rules' form: engine keys and values, and the engine's hash of a name.
 
-Pure Python, with no ``durable`` import (``_durable`` is the only module with one): facts are checked, and
-rules compiled (``_durable_ruleset``), without the extra. What it guards against, measured on 2.0.28:
+Pure Python, with no ``durable`` import (``_host`` is the only module with one): facts are checked, and
+rules compiled (``_ruleset``), without the extra. What it guards against, measured on 2.0.28:
 
 - **Values.** Only ints (within int64: bigger ones saturate silently), bools and strings reach the engine:
   no floats (their printing is rejected or matches nothing); dates are day numbers, money is integer fen. A

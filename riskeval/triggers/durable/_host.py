@@ -20,8 +20,8 @@ durable-rules 2.0.28 (the last release) is a C engine with global state and defe
 - **Rulesets** are global and cannot be unloaded (about 200 KB each): each compiled ruleset is deep-copied
   (registration mutates it) and registered once, keyed by its content hash.
 
-The durable-free parts sit beside it and run without the extra: ``_durable_facts`` (values, names, the
-property limit) and ``_durable_ruleset`` (compiling conditions, the network limits).
+The durable-free parts sit beside it and run without the extra: ``_facts`` (values, names, the
+property limit) and ``_ruleset`` (compiling conditions, the network limits).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Trigger conditions compiled to durable-rules' JSON ruleset form, with the engine's limits checked.
 
-Pure Python, no ``durable`` import (the matcher in ``_durable`` registers what this builds). Conditions
+Pure Python, no ``durable`` import (the host, ``_host``, registers what this builds). Conditions
 compile to one durable rule per disjunct (DNF), and the alpha network that builds is simulated at compile
 time to reject what would hang (511 tests under one node loop forever), fail to register (256 rules on
 one node) or overflow the 64-slot matching stack at run time: limits measured on durable-rules 2.0.28.
