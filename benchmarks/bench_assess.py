@@ -25,8 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import riskeval
-from riskeval._assess import child_result, evaluate, program_for
+from riskeval._assess import child_result, evaluate
 from riskeval.audit import input_sha256
+from riskeval.evaluate import scalar_program as program_for
 from riskeval.explain import explain
 from riskeval.facts import parse_household
 from riskeval.schedule import plan_visits

@@ -33,7 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import ON, population
 
 import riskeval
-from riskeval.batch import BatchResult, numpy_program
+from riskeval.batch import BatchResult
+from riskeval.evaluate import vector_program
 from riskeval.population import intake_tables
 from riskeval.population.layout import household_dict
 
@@ -68,7 +69,7 @@ def main() -> None:
     print(
         f"synthetic population: {args.children:,} children, {len(pop.members):,} members ({took:.1f} s; ids as {ids})"
     )
-    prog, _ = numpy_program(pack)
+    prog = vector_program(pack)
     riskeval.assess_batch(population(1000), on=ON, pack=pack)  # compile the pack, warm numpy
 
     best_in, med_in, intake = timed(lambda: intake_tables(pop, ON), args.repeats)

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from riskeval._assess import program_for
+from riskeval.evaluate import scalar_program as program_for
 from riskeval.facts import Event, EventType, Household
 from riskeval.testing import event_logs, households
 from riskeval.triggers import Monitor, Trigger
