@@ -9,6 +9,7 @@ from typing import Any
 
 from riskeval import audit
 from riskeval._build import trusted
+from riskeval._label import Label
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.evaluate import Evaluation, default_pack, scalar_program
 from riskeval.explain import explain as _explain
@@ -22,7 +23,6 @@ from riskeval.results import (
     Explanation,
     FactorResult,
     HouseholdAssessment,
-    Label,
     PackStamp,
 )
 from riskeval.schedule import VisitPlan, plan_visits

@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from riskeval.pack._files import Effective, Label, PackFile, Parameter, Severity, Tier
+from riskeval._label import Label
+from riskeval.pack._files import Effective, PackFile, Parameter, Severity, Tier
 from riskeval.pack._params import value_on
 from riskeval.pack._yaml import Mark
 from riskeval.pack.expr import nodes as A

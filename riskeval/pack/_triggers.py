@@ -28,8 +28,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from riskeval._label import Label
 from riskeval.facts import Event, EventType, event_kinds
-from riskeval.pack._files import Effective, Label, Parameter, RuleId, Source
+from riskeval.pack._files import Effective, Parameter, RuleId, Source
 from riskeval.pack._model import Rule
 from riskeval.pack._params import type_of
 from riskeval.pack._read import KINDS

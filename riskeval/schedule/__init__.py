@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Literal
 
 from riskeval._build import trusted
+from riskeval._label import Label
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
 from riskeval.schedule import dates
 from riskeval.schedule._plan import (
@@ -36,7 +37,7 @@ from riskeval.schedule._plan import (
     _due_date,
     _note,
 )
-from riskeval.schedule._spec import Deadline, HolidayVisitsSpec, Label, ScheduleFile
+from riskeval.schedule._spec import Deadline, HolidayVisitsSpec, ScheduleFile
 
 __all__ = [
     "Deadline",

@@ -11,7 +11,8 @@ from functools import lru_cache
 from typing import Literal
 
 from riskeval._build import trusted
-from riskeval.schedule._spec import Label, _Spec
+from riskeval._label import Label
+from riskeval.schedule._spec import _Spec
 
 
 class DueDate(_Spec):

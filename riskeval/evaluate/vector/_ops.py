@@ -1,8 +1,9 @@
 """Three-valued operations on columns: what each node of the language does to whole arrays at once.
 
-Each function mirrors one closure of the scalar form (``scalar/_compile.py``, ``scalar/_leaves.py``) row for row: the same Kleene
-tables, the same precedence of "absent" over "unknown" in comparisons, the same unknown on division by
-zero. A mask is a boolean array, or a plain ``bool`` when it holds for every row (constants stay cheap).
+Each function mirrors one closure of the scalar form (``scalar/_compile.py``, ``scalar/_leaves.py``) row for
+row: the same Kleene tables, the same precedence of "absent" over "unknown" in comparisons, the same
+unknown on division by zero. A mask is a boolean array, or a plain ``bool`` when it holds for every row
+(constants stay cheap).
 """
 
 from __future__ import annotations
