@@ -196,6 +196,18 @@ def test_model_cross_checks_are_records() -> None:
     assert result.row.tolist() == [1]
 
 
+def test_per_parent_untraceable_contradictions_are_records_as_in_the_model() -> None:
+    """An untraceable father the child names, or each parent untraceable while not both: the model's records."""
+    kids, members = tables()
+    kids["father_untraceable"] = [True, None, None]
+    kids["birth_parents_untraceable"] = [None, False, None]
+    kids["mother_untraceable"] = [None, True, None]
+    result = run(kids, members)
+    assert ("children.father_untraceable", "contradiction", 0) in codes(result)
+    assert ("children.mother_untraceable", "contradiction", 1) in codes(result)
+    assert result.row.tolist() == [2]
+
+
 def test_every_model_validator_is_redone_over_columns() -> None:
     """The table intake re-does every validator of the fact models (a new one fails here until it is added)."""
     for model in (Child, Member, Household):

@@ -14,6 +14,7 @@ from riskeval.errors import ErrorRecord
 from riskeval.evaluate._columns import MEMBERS, Leaf, Table, unpack_date
 from riskeval.evaluate._raw import as_raw
 from riskeval.evaluate._tables import Converter
+from riskeval.facts._models import untraceable_problems
 
 
 class Entity:
@@ -103,12 +104,7 @@ def cross_checks(
 ) -> np.ndarray:
     """The fact models' checks across fields: untraceable birth parents name no parent; a member's
     status ends after it began. Marks bad member rows in place; returns the bad child rows."""
-    named = ~refs["father"][1] | ~refs["mother"][1]
-    contradiction = np.flatnonzero((child.cols[("birth_parents_untraceable",)] == 1) & named)
-    message = "birth_parents_untraceable is true, yet the child names a father or mother"
-    errors += [
-        conv_c.record("birth_parents_untraceable", int(r), "contradiction", message, True) for r in contradiction
-    ]
+    contradiction = _untraceable(child, refs, conv_c, errors)
     since, until = member.cols[("status_since",)], member.cols[("status_until",)]
     early = np.flatnonzero((since >= 0) & (until >= 0) & (until < since))
     for r in early:
@@ -117,9 +113,34 @@ def cross_checks(
             conv_m.record("status_until", int(r), "date_order", f"status_until {a} is before status_since {b}", str(a))
         )
     member.bad[early] = True
-    bad = np.zeros(len(named), bool)
+    bad = np.zeros(child.bad.shape[0], bool)
     bad[contradiction] = True
     return bad
+
+
+def _untraceable(
+    child: Entity, refs: dict[str, tuple[np.ndarray, np.ndarray]], conv: Converter, errors: list[ErrorRecord]
+) -> np.ndarray:
+    """The rows where ``untraceable_problems`` (the fact model's check) finds a contradiction, with its records."""
+    both = child.cols[("birth_parents_untraceable",)]
+    flags = {role: child.cols[(f"{role}_untraceable",)] for role in ("father", "mother")}
+    named = {role: ~refs[role][1] for role in ("father", "mother")}
+    suspect = (both == 1) & (named["father"] | named["mother"] | (flags["father"] == 0) | (flags["mother"] == 0))
+    suspect |= (flags["father"] == 1) & named["father"]
+    suspect |= (flags["mother"] == 1) & named["mother"]
+    suspect |= (both == 0) & (flags["father"] == 1) & (flags["mother"] == 1)
+    rows = np.flatnonzero(suspect)
+
+    def flag(col: np.ndarray, r: int) -> bool | None:
+        return None if col[r] < 0 else bool(col[r])
+
+    for r in rows:
+        i = int(r)
+        args = (flag(both, i), flag(flags["father"], i), flag(flags["mother"], i))
+        names = (bool(named["father"][i]), bool(named["mother"][i]))
+        for loc, code, message, value in untraceable_problems(*args, *names):
+            errors.append(conv.record(str(loc[0]), i, code, message, value))
+    return rows
 
 
 def declared_empty(home: Entity, column: Any, n: int, errors: list[ErrorRecord]) -> None:
