@@ -15,6 +15,7 @@ from riskeval.evaluate._columns import MEMBERS, Leaf, Table, unpack_date
 from riskeval.evaluate._raw import as_raw
 from riskeval.evaluate._tables import Converter
 from riskeval.facts._models import untraceable_problems
+from riskeval.facts._places import province_of
 
 
 class Entity:
@@ -90,7 +91,7 @@ class Entity:
 
 
 CROSS_CHECKS = {"Child": {"_birth", "_untraceable_has_no_parent"}, "Member": {"_birth", "_dates_in_order"},
-                "Household": {"_ids_resolve"}}  # fmt: skip
+                "Household": {"_ids_resolve"}, "Hukou": {"_province_of_county"}}  # fmt: skip
 """The fact models' own validators this module re-does over columns (a test keeps the list complete)."""
 
 
@@ -104,7 +105,7 @@ def cross_checks(
 ) -> np.ndarray:
     """The fact models' checks across fields: untraceable birth parents name no parent; a member's
     status ends after it began. Marks bad member rows in place; returns the bad child rows."""
-    contradiction = _untraceable(child, refs, conv_c, errors)
+    contradiction = np.union1d(_untraceable(child, refs, conv_c, errors), _hukou_province(child, conv_c, errors))
     since, until = member.cols[("status_since",)], member.cols[("status_until",)]
     early = np.flatnonzero((since >= 0) & (until >= 0) & (until < since))
     for r in early:
@@ -116,6 +117,27 @@ def cross_checks(
     bad = np.zeros(child.bad.shape[0], bool)
     bad[contradiction] = True
     return bad
+
+
+def _hukou_province(child: Entity, conv: Converter, errors: list[ErrorRecord]) -> np.ndarray:
+    """The fact model's hukou check: a county code says its province, filled in where the province is unknown
+    and a contradiction where another is given. Returns the contradicting rows."""
+    county, province = child.cols[("hukou", "county")], child.cols[("hukou", "province")]
+    known = county >= 0
+    if not known.any():
+        return np.zeros(0, np.int64)
+    values = conv.strings.values
+    implied = np.full(len(county), -1, np.int32)
+    lut = {int(c): conv.strings.code(province_of(values[c])) for c in np.unique(county[known])}
+    implied[known] = [lut[int(c)] for c in county[known]]
+    fill = (province < 0) & known
+    province[fill] = implied[fill]
+    wrong = np.flatnonzero((province >= 0) & known & (province != implied))
+    for r in wrong:
+        given, own = values[province[r]], values[implied[r]]
+        message = f"province {given} is not the province of county {values[county[r]]} ({own})"
+        errors.append(conv.record("hukou.province", int(r), "contradiction", message, given))
+    return wrong
 
 
 def _untraceable(

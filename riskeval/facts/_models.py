@@ -31,6 +31,7 @@ from riskeval.facts._enums import (
     School,
     Sex,
 )
+from riskeval.facts._places import CountyCode, ProvinceCode, province_of
 
 
 def _not_a_resident_id(value: str) -> str:
@@ -129,13 +130,29 @@ class Economy(_Facts):
 
 
 class Hukou(_Facts):
-    province: str | None = None
-    county: str | None = None
+    """Where the child's household registration is: GB/T 2260 codes (a name the table resolves is taken too)."""
+
+    province: ProvinceCode | None = None
+    county: CountyCode | None = None
     type: HukouType | None = None
+
+    @model_validator(mode="after")
+    def _province_of_county(self) -> Hukou:
+        # A county code says its province (its first two digits): known, or contradicted.
+        if self.county is not None:
+            province = province_of(self.county)
+            if self.province is None:
+                self.province = province
+            elif self.province != province:
+                message = f"province {self.province} is not the province of county {self.county} ({province})"
+                raise located([(("province",), "contradiction", message, self.province)])
+        return self
 
 
 class Residence(_Facts):
-    county: str | None = None
+    """Where the child lives, since when: a GB/T 2260 county code (a name the table resolves is taken too)."""
+
+    county: CountyCode | None = None
     since: date | None = None
 
 
