@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import riskeval
 from riskeval.batch import BatchResult
-from riskeval.facts import Child, Household, Member
+from riskeval.facts import Child, Household, Hukou, Member
 from riskeval.population import Population, columns, to_tables
 from riskeval.population._cells import CROSS_CHECKS
 from riskeval.testing import ASSESSMENT_DATE, households
@@ -196,9 +196,21 @@ def test_model_cross_checks_are_records() -> None:
     assert result.row.tolist() == [1]
 
 
+def test_per_parent_untraceable_contradictions_are_records_as_in_the_model() -> None:
+    """An untraceable father the child names, or each parent untraceable while not both: the model's records."""
+    kids, members = tables()
+    kids["father_untraceable"] = [True, None, None]
+    kids["birth_parents_untraceable"] = [None, False, None]
+    kids["mother_untraceable"] = [None, True, None]
+    result = run(kids, members)
+    assert ("children.father_untraceable", "contradiction", 0) in codes(result)
+    assert ("children.mother_untraceable", "contradiction", 1) in codes(result)
+    assert result.row.tolist() == [2]
+
+
 def test_every_model_validator_is_redone_over_columns() -> None:
     """The table intake re-does every validator of the fact models (a new one fails here until it is added)."""
-    for model in (Child, Member, Household):
+    for model in (Child, Member, Household, Hukou):
         names = {n for n, _ in model.__pydantic_decorators__.field_validators.items()}
         names |= {n for n, _ in model.__pydantic_decorators__.model_validators.items()}
         assert names <= CROSS_CHECKS[model.__name__], (model.__name__, names - CROSS_CHECKS[model.__name__])
@@ -304,3 +316,28 @@ def test_pandas_and_arrow_tables_give_the_same_records_as_lists(
         arrow = pa.table({k: pa.array(v, pa.string() if all(isinstance(x, str | type(None)) for x in v) else None)
                           for k, v in kids.items()})  # fmt: skip
         assert codes(run(arrow, pa.table(members))) == want
+
+
+def test_places_in_tables_are_resolved_to_codes_as_in_the_model() -> None:
+    """Counties and provinces in a table: names the table resolves and codes (also read as numbers) become
+    GB/T 2260 codes; an ambiguous or unknown name, or a province that is not the county's, is a record."""
+    kids, members = tables()
+    kids["hukou.county"] = ["西安市碑林区", 610104, "朝阳区"]
+    kids["hukou.province"] = [None, "陕西", None]
+    kids["residence.county"] = ["610103", "碑林区", "no-such-county"]
+    result = run(pd.DataFrame(kids), pd.DataFrame(members))
+    assert ("children.hukou.county", "ambiguous_place", 2) in codes(result)
+    assert ("children.residence.county", "unknown_place", 2) in codes(result)
+    assert result.row.tolist() == [0, 1]
+    kids["hukou.province"] = ["河南省", None, None]
+    result = run(kids, members)
+    assert ("children.hukou.province", "contradiction", 0) in codes(result)
+
+
+def test_a_county_code_read_as_a_float_column_is_the_code() -> None:
+    """A CSV column of codes with an empty cell comes as floats (610103.0): still the county 610103."""
+    kids, members = tables()
+    kids["hukou.county"] = [610104.0, math.nan, 610103.0]
+    kids["residence.county"] = [610103.0, 610103.0, math.nan]
+    result = run(pd.DataFrame(kids), pd.DataFrame(members))
+    assert result.errors == [] and result.assessed == 3

@@ -114,6 +114,17 @@ CASES = [
     Case("untraceable birth parents, yet a father is named", parse_household,
          changed(("children", 0, "birth_parents_untraceable"), True),
          "children[0].birth_parents_untraceable", "contradiction"),
+    Case("untraceable father, yet a father is named", parse_household,
+         changed(("children", 0, "father_untraceable"), True), "children[0].father_untraceable", "contradiction"),
+    Case("untraceable mother, yet a mother is named", parse_household,
+         changed(("children", 0, "mother_untraceable"), True), "children[0].mother_untraceable", "contradiction"),
+    Case("both untraceable, yet the mother is said traceable", parse_household,
+         changed(("children", 1), {"id": "c-2", "birth_parents_untraceable": True, "mother_untraceable": False}),
+         "children[1].mother_untraceable", "contradiction"),
+    Case("each parent untraceable, yet not both", parse_household,
+         changed(("children", 1), {"id": "c-2", "birth_parents_untraceable": False, "father_untraceable": True,
+                                   "mother_untraceable": True}),
+         "children[1].birth_parents_untraceable", "contradiction"),
     Case("unknown event type", parse_event, event(type="parent_jailed"), "type", "enum"),
     Case("typo in an event detail", parse_event, {**without(event(), "until"), "untill": "2028-11-15"},
          "untill", "unknown_field"),
@@ -241,3 +252,23 @@ def test_unknown_known_false_and_known_empty_survive_a_json_round_trip() -> None
     assert second.disability is None
     assert second.acts_as_carer is True
     assert parsed.economy is not None and parsed.economy.assets_over_limit is None
+
+
+def test_mother_dead_father_never_identified_can_be_entered() -> None:
+    """A mother who died and a father never identified (查找不到) is a household the model accepts (it was
+    refused as a contradiction while only both parents could be said untraceable), and the child is an orphan."""
+    import riskeval
+
+    data = {
+        "id": "hh-untraceable-father",
+        "members": [
+            {"id": "m", "relation": "mother", "status": "deceased"},
+            {"id": "g", "relation": "grandmother", "status": "present", "lives_with_children": True},
+        ],
+        "children": [{"id": "c", "birth_date": "2016-04-02", "mother": "m", "caregiver": "g",
+                      "father_untraceable": True, "adopted": False}],
+    }  # fmt: skip
+    household = parse_household(data)
+    assert household.children[0].father_untraceable is True
+    result = riskeval.assess(household, on=date(2025, 12, 1))
+    assert "orphan" in result.children[0].categories

@@ -138,6 +138,8 @@ _CHILD_FILL = {
     "school": ["enrolled", "dropped_out", "not_enrolled"],
     "adopted": [True, False],
     "birth_parents_untraceable": [True, False],
+    "father_untraceable": [True, False],
+    "mother_untraceable": [True, False],
     "serious_illness": [True, False],
     "acts_as_carer": [True, False],
     "entrusted_care_agreement": [True, False],
@@ -145,6 +147,9 @@ _CHILD_FILL = {
     "behaviour": [[], ["truancy"], ["truancy", "delinquency"]],
     "working": [True, False],
 }
+
+
+_OTHER = {"father_untraceable": "mother", "mother_untraceable": "father"}
 
 
 def _fill_one_unknown(h: Household, data: st.DataObject) -> Household:
@@ -155,8 +160,19 @@ def _fill_one_unknown(h: Household, data: st.DataObject) -> Household:
     group, i, name = data.draw(st.sampled_from(slots))
     table = _MEMBER_FILL if group == "members" else _CHILD_FILL
     choices = table[name]
-    if name == "birth_parents_untraceable" and (raw[group][i].get("father") or raw[group][i].get("mother")):
-        choices = [False]  # a named parent and untraceable birth parents contradict each other
+    if name == "birth_parents_untraceable":
+        kid = raw[group][i]
+        each = (kid.get("father_untraceable"), kid.get("mother_untraceable"))
+        if kid.get("father") or kid.get("mother") or False in each:
+            choices = [False]  # a named parent, or one said traceable: not both untraceable
+        if each == (True, True):
+            choices = [True]
+    if name in _OTHER:  # one parent untraceable: the model's checks against the other flags
+        kid = raw[group][i]
+        both, other = kid.get("birth_parents_untraceable"), kid.get(f"{_OTHER[name]}_untraceable")
+        choices = [False] if kid.get(name.split("_")[0]) else choices  # a named parent is identified
+        choices = [c for c in choices if not (both and c is False) and not (both is False and c and other)]
+        assume(choices)
     raw[group][i][name] = data.draw(st.sampled_from(choices))
     if name == "status" and raw[group][i].get("status_since") is None:
         raw[group][i]["status_since"] = str(ON - timedelta(days=400))

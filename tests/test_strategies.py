@@ -270,6 +270,15 @@ def orphan_shaped(h: Household) -> bool:
     return any(c.birth_parents_untraceable or (len(s := statuses(h, c)) == 2 and set(s) <= GONE) for c in h.children)
 
 
+def orphan_one_gone_one_untraceable(h: Household) -> bool:
+    """One parent dead or declared missing, the other untraceable (查找不到), as the model lets it be said."""
+    return any(
+        (c.father_untraceable and c.father is None and set(statuses(h, c)) <= GONE and c.mother is not None)
+        or (c.mother_untraceable and c.mother is None and set(statuses(h, c)) <= GONE and c.father is not None)
+        for c in h.children
+    )
+
+
 def fus_one_gone(h: Household) -> bool:
     """One parent dead or declared missing, the other detained, lost, revoked or deported."""
     return any(set(s := statuses(h, c)) & GONE and set(s) & SITUATION for c in h.children)
@@ -316,7 +325,10 @@ def long_term(h: Household) -> bool:
                timedelta(days=200) < m.status_until - m.status_since for m in h.members)  # fmt: skip
 
 
-SHAPED = [orphan_shaped, fus_one_gone, fus_both, left_behind, migrant, poor, short_term, long_term]
+SHAPED = [
+    orphan_shaped, orphan_one_gone_one_untraceable, fus_one_gone, fus_both, left_behind, migrant, poor, short_term,
+    long_term,
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("shape", SHAPED, ids=[f.__name__ for f in SHAPED])

@@ -91,7 +91,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], str, str, list[str], Chec
      lambda h: (member(h, "f").status, member(h, "f").lives_with_children, member(h, "f").last_seen_in_person)
      == ("present", True, DAY)),
     ("household_moved", {"county": "雁塔区"}, {}, "U2", "household_moved", ["c1", "c2"],
-     lambda h: all((c.residence.county, c.residence.since) == ("雁塔区", DAY) for c in h.children)),
+     lambda h: all((c.residence.county, c.residence.since) == ("610113", None) for c in h.children)),
     ("housing_lost", {"kind": "dilapidated"}, {}, "U1", "housing_lost", ["c1", "c2"],
      lambda h: h.housing == "dilapidated"),
     ("parents_separated", {"kind": "divorced"}, {}, "U2", "parents_separated", ["c1", "c2"],
@@ -248,3 +248,35 @@ def test_a_medical_expense_leaves_an_unknown_12_month_spending_unknown() -> None
     (c,) = riskeval.assess(after, on=date(2026, 1, 20)).children
     (gap,) = [g for g in c.data_gaps if g.rule == "de_facto_unsupported"]
     assert "mother.medical_spending_12m" in gap.facts
+
+
+def _moved(residence: dict[str, Any] | None, county: str) -> Household:
+    """The base household, its children living where `residence` says, after a household_moved to `county`."""
+    data = copy.deepcopy(BASE)
+    for c in data["children"]:
+        c["residence"] = residence
+        c["hukou"] = {"county": "郸城县"}
+    event = {"id": "e", "household": "h1", "date": "2025-06-04", "type": "household_moved", "county": county}
+    return apply_event(parse_household(data), parse_event(event))
+
+
+def test_a_move_inside_the_county_keeps_the_residence_period() -> None:
+    """household_moved within the same county (named another way, too) keeps the date the child came: a
+    migrant child stays a migrant (民发〔2024〕35号 counts months in the county, not at an address)."""
+    after = _moved({"county": "碑林区", "since": "2024-01-01"}, "西安市碑林区")
+    assert all((c.residence.county, c.residence.since) == ("610103", date(2024, 1, 1)) for c in after.children)
+    result = riskeval.assess(after, on=date(2025, 7, 1))
+    assert all("migrant" in c.categories for c in result.children)
+
+
+def test_a_move_to_another_county_starts_a_new_residence_period() -> None:
+    """Only a change of county starts a new residence period, on the day of the move."""
+    after = _moved({"county": "碑林区", "since": "2024-01-01"}, "雁塔区")
+    assert all((c.residence.county, c.residence.since) == ("610113", DAY) for c in after.children)
+
+
+def test_a_move_from_an_unknown_county_has_no_known_start() -> None:
+    """Where the child lived before is unknown: the move may have been inside the county, so the start of the
+    residence period is unknown (never the move's date, which could wrongly say "not yet 6 months")."""
+    after = _moved(None, "雁塔区")
+    assert all((c.residence.county, c.residence.since) == ("610113", None) for c in after.children)

@@ -67,6 +67,8 @@ ATTRIBUTES: dict[str, tuple[str, str]] = {
     "safety": ("安全状况", "safety situation"),
     "adopted": ("是否被收养", "adoption"),
     "birth_parents_untraceable": ("是否查找不到生父母", "untraceable birth parents"),
+    "father_untraceable": ("是否查找不到生父", "untraceable father"),
+    "mother_untraceable": ("是否查找不到生母", "untraceable mother"),
     "acts_as_carer": ("是否承担照料家人的责任", "caring for a family member"),
     "entrusted_care_agreement": ("是否签订书面委托照护协议", "written entrusted-care agreement"),
     "has_residence_permit": ("是否持有居住证", "residence permit"),

@@ -27,8 +27,9 @@ from riskeval.facts._enums import (
 )
 from riskeval.facts._event import DETAIL_FIELDS, EVENT_SUBJECTS, Event, event_details, event_kinds
 from riskeval.facts._input import BOM, as_object, line_entry, loads, read_problem
-from riskeval.facts._models import Child, Disability, Economy, Household, Hukou, Member, Residence
+from riskeval.facts._models import Child, Disability, Economy, Household, Hukou, Member, Residence, untraceable_problems
 from riskeval.facts._parse import SENSITIVE, format_loc, parse_event, parse_household, records_from
+from riskeval.facts._places import PlaceKind, county_code, place_name, province_code, province_of
 from riskeval.facts._schema import json_schemas
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "Member",
     "MemberStatus",
     "ParentsRelationship",
+    "PlaceKind",
     "Psych",
     "Relation",
     "ReleaseKind",
@@ -70,6 +72,7 @@ __all__ = [
     "Sex",
     "as_object",
     "assessment_date",
+    "county_code",
     "event_details",
     "event_kinds",
     "format_loc",
@@ -78,8 +81,12 @@ __all__ = [
     "loads",
     "parse_event",
     "parse_household",
+    "place_name",
+    "province_code",
+    "province_of",
     "read_problem",
     "recorded_by",
     "records_from",
+    "untraceable_problems",
     "validation_today",
 ]

@@ -21,6 +21,7 @@ from riskeval.facts._enums import (
     SeparationKind,
 )
 from riskeval.facts._models import MAX_MONTHS, Id, Yuan, _Facts, located
+from riskeval.facts._places import CountyCode
 
 T = EventType
 # Who an event is about: "child" / "member" required, optional, or not allowed ("-").
@@ -117,7 +118,7 @@ class Event(_Facts):
     disability_type: DisabilityType | None = None
     grade: Annotated[int, Field(ge=1, le=4, strict=True)] | None = None
     components: list[DisabilityType] | None = None
-    county: str | None = None
+    county: CountyCode | None = None
     months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] | None = None
     drop_pct: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
     status: DibaoChange | None = None

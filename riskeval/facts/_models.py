@@ -31,6 +31,7 @@ from riskeval.facts._enums import (
     School,
     Sex,
 )
+from riskeval.facts._places import CountyCode, ProvinceCode, province_of
 
 
 def _not_a_resident_id(value: str) -> str:
@@ -129,13 +130,29 @@ class Economy(_Facts):
 
 
 class Hukou(_Facts):
-    province: str | None = None
-    county: str | None = None
+    """Where the child's household registration is: GB/T 2260 codes (a name the table resolves is taken too)."""
+
+    province: ProvinceCode | None = None
+    county: CountyCode | None = None
     type: HukouType | None = None
+
+    @model_validator(mode="after")
+    def _province_of_county(self) -> Hukou:
+        # A county code says its province (its first two digits): known, or contradicted.
+        if self.county is not None:
+            province = province_of(self.county)
+            if self.province is None:
+                self.province = province
+            elif self.province != province:
+                message = f"province {self.province} is not the province of county {self.county} ({province})"
+                raise located([(("province",), "contradiction", message, self.province)])
+        return self
 
 
 class Residence(_Facts):
-    county: str | None = None
+    """Where the child lives, since when: a GB/T 2260 county code (a name the table resolves is taken too)."""
+
+    county: CountyCode | None = None
     since: date | None = None
 
 
@@ -200,6 +217,10 @@ class Child(_Facts):
     safety: list[Safety] | None = None
     adopted: bool | None = None
     birth_parents_untraceable: bool | None = None
+    # Each parent on their own (查找不到: never identified, or cannot be found): a child whose mother died and
+    # whose father was never identified is an orphan (国办发〔2010〕54号, read per parent).
+    father_untraceable: bool | None = None
+    mother_untraceable: bool | None = None
     acts_as_carer: bool | None = None
     entrusted_care_agreement: bool | None = None
     has_residence_permit: bool | None = None
@@ -211,18 +232,38 @@ class Child(_Facts):
 
     @model_validator(mode="after")
     def _untraceable_has_no_parent(self) -> Child:
-        if self.birth_parents_untraceable and (self.father or self.mother):
-            raise located(
-                [
-                    (
-                        ("birth_parents_untraceable",),
-                        "contradiction",
-                        "birth_parents_untraceable is true, yet the child names a father or mother",
-                        True,
-                    )
-                ]
-            )
+        problems = untraceable_problems(
+            self.birth_parents_untraceable,
+            self.father_untraceable,
+            self.mother_untraceable,
+            self.father is not None,
+            self.mother is not None,
+        )
+        if problems:
+            raise located(problems)
         return self
+
+
+def untraceable_problems(
+    both: bool | None, father: bool | None, mother: bool | None, names_father: bool, names_mother: bool
+) -> list[Problem]:
+    """An untraceable parent the child names as a member, or the pair flag disagreeing with the per-parent
+    ones (``birth_parents_untraceable`` says both are untraceable). The batch intake runs the same checks."""
+    out: list[Problem] = []
+    if both and (names_father or names_mother):
+        message = "birth_parents_untraceable is true, yet the child names a father or mother"
+        out.append((("birth_parents_untraceable",), "contradiction", message, True))
+    for role, flag, named in (("father", father, names_father), ("mother", mother, names_mother)):
+        field = f"{role}_untraceable"
+        if flag and named:
+            out.append(((field,), "contradiction", f"{field} is true, yet the child names a {role}", True))
+        elif both and flag is False:
+            message = f"{field} is false, yet birth_parents_untraceable says both parents are untraceable"
+            out.append(((field,), "contradiction", message, False))
+    if both is False and father and mother:
+        message = "birth_parents_untraceable is false, yet father_untraceable and mother_untraceable are true"
+        out.append((("birth_parents_untraceable",), "contradiction", message, False))
+    return out
 
 
 class Household(_Facts):

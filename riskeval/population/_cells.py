@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from riskeval.errors import ErrorRecord
+from riskeval.facts import province_of, untraceable_problems
 from riskeval.population._raw import as_raw
 from riskeval.population._tables import Converter
 from riskeval.population.layout import MEMBERS, Leaf, Table, unpack_date
@@ -89,7 +90,7 @@ class Entity:
 
 
 CROSS_CHECKS = {"Child": {"_birth", "_untraceable_has_no_parent"}, "Member": {"_birth", "_dates_in_order"},
-                "Household": {"_ids_resolve"}}  # fmt: skip
+                "Household": {"_ids_resolve"}, "Hukou": {"_province_of_county"}}  # fmt: skip
 """The fact models' own validators this module re-does over columns (a test keeps the list complete)."""
 
 
@@ -103,12 +104,7 @@ def cross_checks(
 ) -> np.ndarray:
     """The fact models' checks across fields: untraceable birth parents name no parent; a member's
     status ends after it began. Marks bad member rows in place; returns the bad child rows."""
-    named = ~refs["father"][1] | ~refs["mother"][1]
-    contradiction = np.flatnonzero((child.cols[("birth_parents_untraceable",)] == 1) & named)
-    message = "birth_parents_untraceable is true, yet the child names a father or mother"
-    errors += [
-        conv_c.record("birth_parents_untraceable", int(r), "contradiction", message, True) for r in contradiction
-    ]
+    contradiction = np.union1d(_untraceable(child, refs, conv_c, errors), _hukou_province(child, conv_c, errors))
     since, until = member.cols[("status_since",)], member.cols[("status_until",)]
     early = np.flatnonzero((since >= 0) & (until >= 0) & (until < since))
     for r in early:
@@ -117,9 +113,55 @@ def cross_checks(
             conv_m.record("status_until", int(r), "date_order", f"status_until {a} is before status_since {b}", str(a))
         )
     member.bad[early] = True
-    bad = np.zeros(len(named), bool)
+    bad = np.zeros(child.bad.shape[0], bool)
     bad[contradiction] = True
     return bad
+
+
+def _hukou_province(child: Entity, conv: Converter, errors: list[ErrorRecord]) -> np.ndarray:
+    """The fact model's hukou check: a county code says its province, filled in where the province is unknown
+    and a contradiction where another is given. Returns the contradicting rows."""
+    county, province = child.cols[("hukou", "county")], child.cols[("hukou", "province")]
+    known = county >= 0
+    if not known.any():
+        return np.zeros(0, np.int64)
+    values = conv.strings.values
+    implied = np.full(len(county), -1, np.int32)
+    lut = {int(c): conv.strings.code(province_of(values[c])) for c in np.unique(county[known])}
+    implied[known] = [lut[int(c)] for c in county[known]]
+    fill = (province < 0) & known
+    province[fill] = implied[fill]
+    wrong = np.flatnonzero((province >= 0) & known & (province != implied))
+    for r in wrong:
+        given, own = values[province[r]], values[implied[r]]
+        message = f"province {given} is not the province of county {values[county[r]]} ({own})"
+        errors.append(conv.record("hukou.province", int(r), "contradiction", message, given))
+    return wrong
+
+
+def _untraceable(
+    child: Entity, refs: dict[str, tuple[np.ndarray, np.ndarray]], conv: Converter, errors: list[ErrorRecord]
+) -> np.ndarray:
+    """The rows where ``untraceable_problems`` (the fact model's check) finds a contradiction, with its records."""
+    both = child.cols[("birth_parents_untraceable",)]
+    flags = {role: child.cols[(f"{role}_untraceable",)] for role in ("father", "mother")}
+    named = {role: ~refs[role][1] for role in ("father", "mother")}
+    suspect = (both == 1) & (named["father"] | named["mother"] | (flags["father"] == 0) | (flags["mother"] == 0))
+    suspect |= (flags["father"] == 1) & named["father"]
+    suspect |= (flags["mother"] == 1) & named["mother"]
+    suspect |= (both == 0) & (flags["father"] == 1) & (flags["mother"] == 1)
+    rows = np.flatnonzero(suspect)
+
+    def flag(col: np.ndarray, r: int) -> bool | None:
+        return None if col[r] < 0 else bool(col[r])
+
+    for r in rows:
+        i = int(r)
+        args = (flag(both, i), flag(flags["father"], i), flag(flags["mother"], i))
+        names = (bool(named["father"][i]), bool(named["mother"][i]))
+        for loc, code, message, value in untraceable_problems(*args, *names):
+            errors.append(conv.record(str(loc[0]), i, code, message, value))
+    return rows
 
 
 def declared_empty(home: Entity, column: Any, n: int, errors: list[ErrorRecord]) -> None:

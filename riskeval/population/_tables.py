@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
+from pydantic_core import PydanticCustomError
 
 from riskeval._privacy import scrubbed
 from riskeval.errors import ErrorRecord
-from riskeval.facts import RECORDED_DATES, validation_today
+from riskeval.facts import RECORDED_DATES, county_code, province_code, validation_today
 from riskeval.population._raw import Raw, numbers, pack_days
 from riskeval.population.layout import Leaf, Strings, empty_column, pack_date
 
@@ -266,15 +268,23 @@ class Converter:
         return cells
 
     def text(self, leaf: Leaf, raw: Raw) -> Cells:
-        """Free text shared with the rules' string literals (counties, provinces)."""
+        """Text shared with the rules' string literals: places are resolved to their GB/T 2260 codes."""
         cells = Cells(np.full(self.n, -1, np.int32), np.zeros(self.n, bool))
+        if leaf.place is not None and raw.kind == "num":
+            raw = _distinct_numbers(raw)  # a code a CSV reader took for a number
         if raw.kind != "cat":
             return self._not_text(leaf, raw, "text")
         assert raw.codes is not None
         lut = np.full(len(raw.uniques) + 1, -1, np.int32)
         bad: dict[int, tuple[str, str]] = {}
+        resolve = _RESOLVE.get(leaf.place or "")
         for i, u in enumerate(raw.uniques):
-            if isinstance(u, str):
+            if resolve is not None:
+                try:
+                    lut[i + 1] = self.strings.code(resolve(u))
+                except PydanticCustomError as exc:
+                    bad[i] = (exc.type, exc.message())
+            elif isinstance(u, str):
                 lut[i + 1] = self.strings.code(u)
             else:
                 bad[i] = ("string_type", f"expected text, found {u!r}")
@@ -282,6 +292,30 @@ class Converter:
         self.reject(cells, raw, leaf.column, bad)
         cells.data[cells.bad] = -1
         return cells
+
+
+def _place_value(resolve: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A place resolver that also takes a whole number held as a float (a CSV column with empty cells)."""
+
+    def run(u: Any) -> str:
+        if isinstance(u, np.integer) or (isinstance(u, float | np.floating) and float(u).is_integer()):
+            u = int(u)
+        return resolve(u)
+
+    return run
+
+
+_RESOLVE = {"county": _place_value(county_code), "province": _place_value(province_code)}
+
+
+def _distinct_numbers(raw: Raw) -> Raw:
+    """A numeric column as distinct values with a code per row, as text columns are held."""
+    assert raw.values is not None
+    null = raw.null if raw.null is not None else np.zeros(len(raw.values), bool)
+    uniques, inverse = np.unique(raw.values[~null], return_inverse=True)
+    codes = np.full(len(raw.values), -1, np.int64)
+    codes[~null] = inverse
+    return Raw("cat", codes=codes, uniques=[u.item() for u in uniques])
 
 
 def _split(u: Any) -> list[str] | None:

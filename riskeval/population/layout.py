@@ -23,7 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel
 
-from riskeval.facts import Child, Household, Member
+from riskeval.facts import Child, Household, Member, PlaceKind
 
 IntArray = NDArray[np.int32]
 ROLES = ("father", "mother", "caregiver")
@@ -45,6 +45,7 @@ class Leaf:
     enum: type[StrEnum] | None = None
     ge: float | None = None
     le: float | None = None
+    place: str | None = None  # a GB/T 2260 place (county, province): cells are resolved to codes
 
     @property
     def column(self) -> str:
@@ -93,7 +94,8 @@ def _leaves(model: type[BaseModel], prefix: tuple[str, ...]) -> list[Leaf]:
         elif base is date:
             out.append(Leaf(path, "date"))
         elif base is str:
-            out.append(Leaf(path, "ref" if name in ROLES else "str"))
+            place = next((m.level for m in getattr(inner, "__metadata__", ()) if isinstance(m, PlaceKind)), None)
+            out.append(Leaf(path, "ref" if name in ROLES else "str", place=place))
     return out
 
 

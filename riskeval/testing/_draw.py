@@ -17,14 +17,18 @@ ASSESSMENT_DATE = date(2026, 6, 1)
 """The default assessment date: fixed, so that runs repeat, and in the past, so birth dates validate."""
 
 BOOL = (True, False)
-# (province, county): the first two are where the default pack's district children live.
+# (province, county), as integrators write them: GB/T 2260 codes, or names the code table resolves (full,
+# short, or qualified by the city). The first two are where the default pack's district children live; 莲湖区 is
+# another district of the same central urban area (moving from it is no migration), 长安区 one outside it.
 PLACES = (
     ("陕西省", "碑林区"),
-    ("陕西省", "雁塔区"),
-    ("陕西省", "商州区"),
+    ("610000", "610113"),
+    ("陕西", "商州区"),
     ("河南省", "郸城县"),
     ("甘肃省", "秦州区"),
-    ("四川省", "营山县"),
+    ("四川", "511322"),
+    ("陕西省", "莲湖区"),
+    ("610000", "西安市长安区"),
 )
 HOME_COUNTIES = tuple(county for _, county in PLACES[:2])
 

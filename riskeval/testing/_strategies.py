@@ -200,9 +200,16 @@ def _kin(draw: st.DrawFn, on: date) -> dict[str, Data]:
 def _orphan(draw: st.DrawFn, on: date) -> _Family:
     kin = _kin(draw, on)
     child: Data = {"adopted": draw(pick((False, None)))}
-    if draw(st.booleans()):
+    shape = draw(ints(0, 2))
+    if shape == 0:
         adults = _parents(draw, _gone(draw, on, Relation.FATHER), _gone(draw, on, Relation.MOTHER)) | kin
         relationship = draw(pick((ParentsRelationship.WIDOWED, ParentsRelationship.MARRIED, None)))
+        return _Family(adults, caregiver=next(iter(kin)), child=child, relationship=relationship)
+    if shape == 1:  # one parent dead or declared missing, the other never identified (查找不到)
+        gone, lost = draw(pick((("father", "mother"), ("mother", "father"))))
+        adults = {gone: _gone(draw, on, Relation(gone))} | kin
+        child[f"{lost}_untraceable"] = True
+        relationship = draw(pick((ParentsRelationship.NEVER_MARRIED, ParentsRelationship.WIDOWED, None)))
         return _Family(adults, caregiver=next(iter(kin)), child=child, relationship=relationship)
     child["birth_parents_untraceable"] = True  # a foundling: no parent on record at all
     return _Family(kin, caregiver=draw(pick((*kin, None))), child=child)
@@ -333,6 +340,15 @@ def _child(draw: st.DrawFn, on: date, child_id: str, family: _Family, ids: dict[
     if data.get("father") or data.get("mother"):
         # A recorded parent contradicts "birth parents untraceable": the model rejects the pair.
         data["birth_parents_untraceable"] = draw(st.sampled_from([None, False]))
+    for role in ("father", "mother"):
+        flag = f"{role}_untraceable"
+        if flag not in family.child:  # the same for one parent, and the pair flag says both are untraceable
+            named = data.get(role) is not None
+            data[flag] = draw(st.sampled_from([None, False] if named else [None, False, True]))
+            if data["birth_parents_untraceable"] and data[flag] is False:
+                data[flag] = None
+    if data["birth_parents_untraceable"] is False and data["father_untraceable"] and data["mother_untraceable"]:
+        data["mother_untraceable"] = None
     return data
 
 

@@ -232,8 +232,16 @@ def _certificate(h: Household, e: Event) -> Household:
 
 
 def _moved(h: Household, e: Event) -> Household:
-    residence = Residence(county=e.county, since=e.date)
-    return h.model_copy(update={"children": [c.model_copy(update={"residence": residence}) for c in h.children]})
+    # Only a change of county starts a new residence period (民发〔2024〕35号 counts months in the county): a
+    # move inside the county keeps the date the child came, and a move from an unknown county has no known start.
+    def moved(c: Child) -> Child:
+        before = c.residence
+        if before is not None and before.county == e.county:
+            return c
+        since = e.date if before is not None and before.county is not None else None
+        return c.model_copy(update={"residence": Residence(county=e.county, since=since)})
+
+    return h.model_copy(update={"children": [moved(c) for c in h.children]})
 
 
 def _separated(h: Household, e: Event) -> Household:
