@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from riskeval.errors import ErrorRecord, EvaluationError, FactsError
+from riskeval.errors import ErrorRecord, EvaluationError, FactsError, safe_record
 from riskeval.evaluate._columns import Columns, from_households, household_dict
 from riskeval.evaluate._reads import Atoms
 from riskeval.evaluate._render import Renderer
@@ -187,7 +187,7 @@ class BatchResult:
         self.rows_in = intake.rows_in
         self.assessed = cols.n
         self.rejected = intake.rows_in - cols.n
-        self.errors: list[ErrorRecord] = intake.errors
+        self.errors: list[ErrorRecord] = [safe_record(e) for e in intake.errors]  # a cell may hold a name
         self.row = intake.rows
         self.status_labels = ("not_on_roster", pack.on_roster.id, pack.exited.id)
         self.tier_labels = tuple(t.id for t in pack.tiers)

@@ -159,7 +159,8 @@ def _read_table(path: Path) -> Any:
             return pq.read_table(path)
         except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
             raise read_problem(path, exc) from None
-    raise FactsError([], f"{path}: expected a .csv or .parquet table")
+    message = f"{path}: expected a .csv or .parquet table"
+    raise FactsError([ErrorRecord(str(path), "format", message)], message)
 
 
 def read_population(path: str | Path, members: str | Path | None = None) -> Population | list[Any]:
@@ -189,7 +190,8 @@ def read_population(path: str | Path, members: str | Path | None = None) -> Popu
     if p.is_dir():
         kids = next((p / f"children{s}" for s in (".parquet", ".csv") if (p / f"children{s}").exists()), None)
         if kids is None:
-            raise FactsError([], f"{p}: no children.csv or children.parquet in this folder")
+            message = f"{p}: no children.csv or children.parquet in this folder"
+            raise FactsError([ErrorRecord(str(p), "file_not_found", message)], message)
         p = kids
     if members is None:
         beside = p.with_name(p.name.replace("children", "members")) if "children" in p.name else None

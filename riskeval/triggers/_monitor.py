@@ -10,7 +10,6 @@ log gives the same triggers.
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
@@ -20,6 +19,8 @@ from riskeval.assess import program_for
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError, PackError, TriggerError
 from riskeval.evaluate._program import ChildEval
 from riskeval.facts import Event, Household, assessment_date, parse_event, parse_household
+from riskeval.facts._as_of import LATEST
+from riskeval.facts._input import loads
 from riskeval.pack import Pack, load_pack
 from riskeval.pack._triggers import ChangesCorrelation, TriggerRow, TriggersSpec, WindowCorrelation
 from riskeval.triggers._apply import affected, born_by, problems, updated
@@ -226,6 +227,9 @@ class Monitor:
 
     # --- one event ---------------------------------------------------------------------------------
     def _post(self, ev: Event) -> tuple[list[Trigger], list[ErrorRecord]]:
+        if ev.date > LATEST:  # its due date and its re-assessment's plan would run past the calendar's end
+            message = f"date {ev.date} is too late to plan from (at most {LATEST})"
+            return [], [ErrorRecord("date", "out_of_range", message, str(ev.date))]
         if ev.id in self._latest_ids.get(ev.household, ()):
             message = f"event {ev.id!r} was already applied to household {ev.household!r}"
             return [], [ErrorRecord("id", "duplicate_id", message, ev.id)]
@@ -386,4 +390,4 @@ def _prefix(head: str, loc: str) -> str:
 def _json_line(raw: Any) -> Any:
     if isinstance(raw, str | bytes) and not raw.strip():
         raise FactsError([ErrorRecord("<root>", "invalid_json", "an empty line", None)], "event: empty")
-    return raw if not isinstance(raw, bytes) else json.loads(raw)
+    return raw if not isinstance(raw, bytes) else loads(raw)
