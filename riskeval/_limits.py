@@ -20,11 +20,17 @@ MAX_CHILDREN = 200
 # Error records kept for one household (or one table row's household): the first ones, then one record that
 # says how many more there were. Every rejected household still has at least one record.
 MAX_RECORDS_PER_HOUSEHOLD = 50
-# Event ids remembered for duplicate detection by a Monitor (a rolling window; docs/errors.md).
-# Numbers in a rule pack: every integer, float and date offset a pack may hold is checked against a range
-# at load (riskeval.pack._ranges); these are the widest, for values the pack language has no narrower range.
-MAX_PACK_DAYS = 36_600  # a hundred years of days: deadlines, windows, lead and grace days
-MAX_PACK_MONTHS = 1_200  # a hundred years of months: cadences, intervals, horizons
-MAX_PACK_NUMBER = 10**15  # any other number: parameter values, literals in expressions
+# Numbers in a rule pack: each has a range checked at load (docs/errors.md lists them). Durations are
+# bounded so that a plan or a due date computed from any assessment date up to facts._as_of.LATEST stays
+# inside the calendar (year 9999): LATEST leaves two centuries, the longest plan asks for about 125 years.
+MAX_PACK_DAYS = 3_660  # ten years of days: deadlines (working or calendar days), windows, lead and grace days
+MAX_PACK_HOURS = 24 * MAX_PACK_DAYS  # a deadline in hours
+MAX_PACK_MONTHS = 120  # ten years of months: cadences, intervals, horizons, follow-ups
+MAX_PACK_AGE = 30  # an age the schedule plans around (a milestone, the age after which follow-ups run)
+MAX_PACK_VISITS = 12  # cadence visits one plan lists
+MAX_PACK_COUNT = 1_000  # a count in a correlation (events in a window), levels of escalation
+MAX_PACK_NUMBER = 10**15  # any other number: parameter values, literals in expressions (finite, never NaN)
+# How many rules deep one rule may read through predicates (the default pack's deepest chain is a few).
+MAX_PACK_CHAIN = 64
 # Whole digits of an integer literal in a rule file (YAML or an expression) before it is converted at all.
 MAX_PACK_DIGITS = 30

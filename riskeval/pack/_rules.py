@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from riskeval.pack import _ast as A
+from riskeval.pack._bounds import bound_problems
 from riskeval.pack._checks import check_never_fires
 from riskeval.pack._expr import parse
 from riskeval.pack._files import Factor
@@ -66,7 +67,10 @@ class RuleCompiler(PackReader):
                 self.edges[me].add((k, name))
 
         try:
-            return parse(text, base, _with_ref(scope, on_ref), chars)
+            node = parse(text, base, _with_ref(scope, on_ref), chars)
+            for part, code, message in bound_problems(node, scope.param_values):
+                self.problem(part.mark or base, code, f"{kind} {rule_id}: {message}")
+            return node
         except ExprError as exc:
             if exc.code != CASCADE:
                 self.problem(
