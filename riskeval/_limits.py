@@ -34,3 +34,8 @@ MAX_PACK_NUMBER = 10**15  # any other number: parameter values, literals in expr
 MAX_PACK_CHAIN = 64
 # Whole digits of an integer literal in a rule file (YAML or an expression) before it is converted at all.
 MAX_PACK_DIGITS = 30
+# How long a Monitor remembers an applied event's id, per household, counted back from the household's
+# latest applied event (or the pack's longest correlation window, if longer): a copy within it is a
+# duplicate_id record wherever it reappears; an id reused after it is a new event. A bound on memory, so
+# that post() and replay() run for years in flat memory.
+EVENT_ID_WINDOW_DAYS = 366

@@ -26,6 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from riskeval._csv_rows import read_pandas, read_rows
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts._input import line_entry, read_problem
 
@@ -126,24 +127,13 @@ def _read_csv(path: Path) -> Any:
     except ImportError:
         pd = None
     try:
-        if pd is None:
-            return _read_csv_plain(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        return read_rows(path) if pd is None else read_pandas(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise read_problem(path, exc) from None
     except (ValueError, csv.Error) as exc:  # pandas' EmptyDataError and ParserError are ValueErrors
         if not path.read_bytes().strip():
             raise FactsError([ErrorRecord(str(path), "empty_input", f"{path} is empty (no header row)")]) from None
         raise FactsError([ErrorRecord(str(path), "invalid_csv", f"{path} is not valid CSV: {exc}")]) from None
-
-
-def _read_csv_plain(path: Path) -> dict[str, list[Any]]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh, strict=True)
-        rows = list(reader)
-    if reader.fieldnames is None:
-        raise csv.Error("no header row")
-    return {k: [r.get(k) or None for r in rows] for k in reader.fieldnames}
 
 
 def _read_table(path: Path) -> Any:

@@ -91,8 +91,8 @@ def factorize(values: Any) -> tuple[np.ndarray, list[Any]]:
     try:
         import pandas as pd
 
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        return np.asarray(codes, np.int64), list(uniques)
+        codes, found = pd.factorize(values, use_na_sentinel=True)
+        return np.asarray(codes, np.int64), list(found)
     except (ImportError, TypeError):
         index: dict[Any, int] = {}
         out = np.empty(len(values), np.int64)
