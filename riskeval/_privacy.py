@@ -12,26 +12,11 @@ import re
 from datetime import date
 from typing import Any
 
-REDACTED = "<redacted>"
+from riskeval.errors import PLACE_FIELDS, REDACTED, scrub_text, shown
 
-# Eleven digits or more in a row: a mobile number (11), an old identity number (15), a resident identity
-# number (18), a bank card. No value riskeval checks has that many digits for a good reason.
-_LONG_NUMBER = re.compile(r"\d{11,}")
-# Han characters: names are written in them. Place names too, and only the place fields may echo them.
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-PLACE_FIELDS = frozenset({"province", "county"})
+__all__ = ["PLACE_FIELDS", "REDACTED", "is_resident_id", "scrub_text", "scrubbed", "shown"]
+
 _RESIDENT_ID = re.compile(r"^[1-9]\d{5}((?:19|20)\d{2})(\d{2})(\d{2})\d{3}[\dXx]$")
-
-
-def shown(value: Any, field: str | int | None = None) -> Any:
-    """The value as an error may show it: redacted when it may be an identity number or a name."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return REDACTED if abs(value) >= 10**10 else value
-    if isinstance(value, str) and (_LONG_NUMBER.search(value) or (field not in PLACE_FIELDS and _HAN.search(value))):
-        return REDACTED
-    return value
 
 
 def scrubbed(message: str, value: Any, field: str | int | None = None) -> tuple[str, Any]:
@@ -39,7 +24,7 @@ def scrubbed(message: str, value: Any, field: str | int | None = None) -> tuple[
     safe = shown(value, field)
     if safe is REDACTED and value is not REDACTED:
         message = message.replace(repr(value), REDACTED).replace(str(value), REDACTED)
-    return message, safe
+    return scrub_text(message, field), safe
 
 
 def is_resident_id(text: str) -> bool:

@@ -18,9 +18,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from pydantic_core import PydanticSerializationError
+
 from riskeval._schemafiles import write_schema_files
 from riskeval._version import __version__
-from riskeval.facts import Household
+from riskeval.facts import Household, text_problem
 from riskeval.results import HouseholdAssessment
 
 __all__ = ["canonical_json", "input_sha256", "result_schema", "riskeval_version", "write_result_schema"]
@@ -48,7 +50,10 @@ def canonical_json(household: Household) -> bytes:
     the digest: tests/test_audit.py pins one household's digest, so that reordering, renaming or retyping a
     fact field is a deliberate change of every digest, not an accident.
     """
-    return household.__pydantic_serializer__.to_json(household, exclude_none=True)
+    try:
+        return household.__pydantic_serializer__.to_json(household, exclude_none=True)
+    except PydanticSerializationError:  # a lone surrogate in free text: the household is refused, located
+        raise text_problem(household) from None
 
 
 def input_sha256(household: Household) -> str:

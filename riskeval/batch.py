@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from riskeval._assess import assess
-from riskeval.errors import ErrorRecord, EvaluationError
+from riskeval.errors import ErrorRecord, EvaluationError, safe_record
 from riskeval.evaluate import Evaluations, default_pack, vector_program
 from riskeval.evaluate.vector import Renderer
 from riskeval.facts import assessment_date
@@ -99,7 +99,7 @@ class BatchResult:
         self.rows_in = intake.rows_in
         self.assessed = cols.n
         self.rejected = intake.rows_in - cols.n
-        self.errors: list[ErrorRecord] = intake.errors
+        self.errors: list[ErrorRecord] = [safe_record(e) for e in intake.errors]  # a cell may hold a name
         self.row = intake.rows
         self.status_labels = ("not_on_roster", pack.on_roster.id, pack.exited.id)
         self.tier_labels = tuple(t.id for t in pack.tiers)

@@ -70,21 +70,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # usage errors, --help, --version
         return exc.code if isinstance(exc.code, int) else 2
     handler: Handler = args.handler
+    if sys.stdout is None:  # started with stdout closed: print() would drop every result without a word
+        _unwritten("stdout is closed: the output would be lost")
+        return 1
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()  # here, not at exit, so that a failed write is this command's failure
+        return code
     except RiskevalError as exc:
         _errors(_records_of(exc))
         return 1
     except BrokenPipeError:
-        # The reader went away (`riskeval demo | head`): not an error, and nothing more to say.
+        # The reader went away (`riskeval demo | head`): the conventional exit of a process killed by SIGPIPE
+        # (128 + 13), never success, since the output was not all read; nothing more to say.
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
-        return 0
+        return 141
+    except OSError as exc:  # a disk full (> /dev/full), a file that cannot be written
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the unwritten rest must not fail again at exit
+        _unwritten(f"cannot write the output: {exc.strerror or exc}")
+        return 1
     except Exception as exc:
         if os.environ.get("RISKEVAL_TRACEBACK"):
             raise
         _errors([ErrorRecord("<internal>", "internal_error", f"{type(exc).__name__}: {exc} (a bug: please report)")])
         return 1
+
+
+def _unwritten(message: str) -> None:
+    with contextlib.suppress(OSError, AttributeError):  # stderr may be closed too: the exit code still says it
+        _errors([ErrorRecord("<output>", "unwritable", message)])
+        sys.stderr.flush()
 
 
 if __name__ == "__main__":

@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date
-from pathlib import Path
 from typing import Any, TextIO
 
-from riskeval.errors import ErrorRecord, EvaluationError, FactsError
-from riskeval.facts import BOM, LATEST, as_object, loads, read_problem
+from riskeval.errors import ErrorRecord, EvaluationError
+from riskeval.facts import LATEST, read_entries
 
 
 def _date(text: str) -> date:
@@ -29,55 +28,13 @@ def _date(text: str) -> date:
 
 
 def read_households(source: str, stdin: TextIO | None = None) -> list[Any]:
-    """The households of a file (``-``: stdin): one JSON object, a JSON list of them, or JSON lines.
+    """The households of a file (``-``: stdin): one JSON object, a JSON list of them, or JSON lines, read
+    within riskeval._limits.MAX_DOCUMENT_BYTES per document or line (riskeval.facts._sources).
 
-    An entry that is not a JSON object is kept as :class:`~riskeval.facts._input.Unparsed`, its row then
-    reported (a JSON string would otherwise be decoded as JSON text again).
+    An entry that is not a JSON object (or a JSON line that is not JSON) is kept as
+    :class:`~riskeval.facts._input.Unparsed`, its row then reported and the other entries read.
     """
-    name = "<stdin>" if source == "-" else source
-    try:
-        text = (stdin or sys.stdin).read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise read_problem(name, exc) from None
-    text = text.removeprefix(BOM)
-    body = text.strip()
-    if not body:
-        raise FactsError([ErrorRecord(name, "empty_input", "the input holds no household")])
-    try:
-        data = loads(text, name)
-    except FactsError:
-        if body[0] != "{" or not _first_line_parses(body):
-            raise
-        return list(_json_lines(text, name))
-    if isinstance(data, dict):
-        return [data]
-    if isinstance(data, list):
-        return [as_object(item) for item in data]
-    raise FactsError(
-        [ErrorRecord(name, "not_a_household", f"expected an object or a list, found {type(data).__name__}")]
-    )
-
-
-def _first_line_parses(body: str) -> bool:
-    try:
-        loads(body.splitlines()[0])
-    except FactsError:
-        return False
-    return True
-
-
-def _json_lines(text: str, name: str) -> Iterator[Any]:
-    records = []
-    items = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                items.append(as_object(loads(line, name, n), n))
-            except FactsError as exc:
-                records += exc.records
-    if records:
-        raise FactsError(records)
-    yield from items
+    return read_entries(source, stdin)
 
 
 # --- output --------------------------------------------------------------------------------------

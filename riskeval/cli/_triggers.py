@@ -18,6 +18,7 @@ from typing import Any
 
 from riskeval.cli._io import _date, _errors, dumps, read_households
 from riskeval.errors import ErrorRecord, FactsError
+from riskeval.facts import Unparsed, event_lines
 from riskeval.pack import Pack, load_pack
 from riskeval.triggers import Monitor, Trigger
 
@@ -63,27 +64,34 @@ def households_from(source: str) -> list[Any]:
             raise FactsError([ErrorRecord(source, "empty_input", "the folder holds no *.json file")])
         out: list[Any] = []
         for f in files:
-            out += read_households(str(f))
+            try:
+                out += read_households(str(f))
+            except FactsError as exc:  # one malformed file is one bad item; the other files are read
+                out.append(Unparsed(tuple(exc.records)))
         return out
     return read_households(source)
 
 
-def events_from(source: str) -> list[tuple[int, str]]:
-    """(line number, text) of every non-blank line of an event log."""
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FactsError([ErrorRecord(source, "file_not_found", f"no such file: {source}")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FactsError([ErrorRecord(source, "unreadable", f"cannot read {source}: {exc}")]) from None
-    return [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+def events_from(source: str) -> list[tuple[int, Any]]:
+    """(line number, text) of every non-blank line of an event log (a line past the size limit: an
+    Unparsed record, and the log is not read past it)."""
+    return event_lines(source)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """``riskeval triggers replay``: the triggers of the whole log, in date order."""
     pack = load_pack(args.pack)
     lines = events_from(args.events)
-    result = Monitor(pack, executor=args.executor).replay(households_from(args.households), [t for _, t in lines])
+    # text is printed as each trigger is raised: a log of any length in bounded memory
+    printed: list[int] = [0]
+
+    def show(t: Trigger) -> None:
+        print(trigger_line(t, pack, args.lang))
+        printed[0] += 1
+
+    stream = None if args.format == "json" else show
+    monitor = Monitor(pack, executor=args.executor)
+    result = monitor.replay(households_from(args.households), [t for _, t in lines], on_trigger=stream)
     errors = _with_lines(result.errors, lines)
     _errors(errors)
     if args.format == "json":
@@ -92,10 +100,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(dumps(out, indent=2))
     else:
         words = _TEXT[args.lang]
-        for t in result.triggers:
-            print(trigger_line(t, pack, args.lang))
         counts = words["counts"].format(
-            events=result.events, applied=result.applied, rejected=result.rejected, n=len(result.triggers)
+            events=result.events, applied=result.applied, rejected=result.rejected, n=printed[0]
         )
         print(counts)
     return 1 if errors else 0

@@ -26,17 +26,21 @@ from riskeval.facts._enums import (
     Sex,
 )
 from riskeval.facts._event import DETAIL_FIELDS, EVENT_SUBJECTS, Event, event_details, event_kinds
-from riskeval.facts._input import BOM, as_object, line_entry, loads, read_problem
+from riskeval.facts._guard import format_loc
+from riskeval.facts._input import BOM, RAGGED, Unparsed, as_object, line_entry, loads, read_problem
 from riskeval.facts._models import Child, Disability, Economy, Household, Hukou, Member, Residence, untraceable_problems
-from riskeval.facts._parse import SENSITIVE, format_loc, parse_event, parse_household, records_from
+from riskeval.facts._parse import SENSITIVE, parse_event, parse_household, records_from
 from riskeval.facts._places import PlaceKind, county_code, place_name, province_code, province_of
 from riskeval.facts._schema import json_schemas
+from riskeval.facts._sources import event_lines, read_entries
+from riskeval.facts._text import text_problem
 
 __all__ = [
     "BOM",
     "DETAIL_FIELDS",
     "EVENT_SUBJECTS",
     "LATEST",
+    "RAGGED",
     "RECORDED_DATES",
     "SENSITIVE",
     "Behaviour",
@@ -70,11 +74,13 @@ __all__ = [
     "School",
     "SeparationKind",
     "Sex",
+    "Unparsed",
     "as_object",
     "assessment_date",
     "county_code",
     "event_details",
     "event_kinds",
+    "event_lines",
     "format_loc",
     "json_schemas",
     "line_entry",
@@ -84,9 +90,11 @@ __all__ = [
     "place_name",
     "province_code",
     "province_of",
+    "read_entries",
     "read_problem",
     "recorded_by",
     "records_from",
+    "text_problem",
     "untraceable_problems",
     "validation_today",
 ]

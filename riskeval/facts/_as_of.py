@@ -15,9 +15,10 @@ from riskeval.facts._models import Household
 RECORDED_DATES = ("birth_date", "identified_on", "last_visit", "last_full_assessment")
 
 
-# Plans run years past the assessment date (visits, full assessments, age milestones up to 18): a century
-# of headroom keeps every date they compute inside the calendar, which ends with year 9999.
-LATEST = date(9899, 12, 31)
+# Plans run years past the assessment date (visits, full assessments, age milestones, due dates): two
+# centuries of headroom keep every date they compute inside the calendar, which ends with year 9999, for
+# every duration a pack may hold (riskeval._limits bounds them to well under that).
+LATEST = date(9799, 12, 31)
 
 
 def assessment_date(on: object) -> date:

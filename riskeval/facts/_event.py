@@ -124,7 +124,8 @@ class Event(_Facts):
     status: DibaoChange | None = None
     level: Dibao | None = None
     amount: Yuan | None = None
-    days: Annotated[int, Field(ge=0)] | None = None
+    # a plausibility bound, as MAX_MONTHS: a hundred years of days (a rule may do arithmetic on it)
+    days: Annotated[int, Field(ge=0, le=MAX_MONTHS * 31)] | None = None
 
     @model_validator(mode="after")
     def _details_fit_type(self) -> Event:

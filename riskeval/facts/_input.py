@@ -14,6 +14,9 @@ from typing import Any
 from riskeval.errors import ErrorRecord, FactsError
 
 ROOT = "<root>"
+# The column a table read from CSV marks a row in that had more cells than its header (riskeval._csv_rows);
+# no fact has this name, and the intake turns each marked row into a ``ragged_row`` record.
+RAGGED = "\x00ragged"
 BOM = "\ufeff"
 _KINDS = {
     str: "a string",

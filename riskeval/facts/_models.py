@@ -86,9 +86,15 @@ def id_problems(
         for role in ROLE_FIELDS:
             ref = roles.get(role)
             if ref is not None and ref not in member_ids:
-                message = f"{role} {ref!r} names no member of the household (members: {sorted(member_ids)})"
+                message = f"{role} {ref!r} names no member of the household (members: {_some(member_ids)})"
                 problems.append((("children", i, role), "unknown_member", message, ref))
     return problems
+
+
+def _some(ids: set[str], shown: int = 5) -> str:
+    # a few, not all: with n members and n children, listing all of them made n² of text
+    first = sorted(ids)[:shown]
+    return ", ".join(map(repr, first)) + (f" and {len(ids) - shown} more" if len(ids) > shown else "") or "none"
 
 
 class _Facts(BaseModel):

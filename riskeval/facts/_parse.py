@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from riskeval._privacy import REDACTED, scrubbed
+from riskeval._privacy import REDACTED, is_resident_id, scrub_text, scrubbed
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts._event import Event
+from riskeval.facts._guard import capped, format_loc, too_deep, too_many
 from riskeval.facts._input import Unparsed, loads
 from riskeval.facts._models import LOCATED, ROLE_FIELDS, Household, id_problems
 
 M = TypeVar("M", bound=BaseModel)
+_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")  # the fact models' Id, to judge raw ids before they are validated
 # Fields whose values identify a person: never echoed back, whatever went wrong.
 SENSITIVE = frozenset({"name", "id_number", "phone", "address"})
 
@@ -33,12 +36,10 @@ _CODES = {
 }
 
 
-def format_loc(loc: tuple[str | int, ...] | list[str | int]) -> str:
-    """Render a location as a field path: ``children[0].birth_date``."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "<root>"
+_CHILDREN_UNKNOWN = (
+    "children is null, which means unknown: a household whose children are unknown cannot be assessed "
+    "(leave the field out, or give [], for a household with no children)"
+)
 
 
 def _field_parts(loc: tuple[Any, ...]) -> tuple[str | int, ...]:
@@ -51,7 +52,12 @@ def records_from(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> 
     out: list[ErrorRecord] = []
     seen: set[tuple[str, str]] = set()
     for err in error.errors(include_url=False):
-        base = prefix + _field_parts(err["loc"])
+        loc = err["loc"]
+        if err["type"] == "extra_forbidden" and loc:
+            # the last part is the unknown key itself, whatever it looks like (``Name``, a Han word, 0)
+            base = prefix + _field_parts(loc[:-1]) + (str(loc[-1]),)
+        else:
+            base = prefix + _field_parts(loc)
         if err["type"] == LOCATED:
             for sub, code, msg, value in err["ctx"]["located"]:
                 out.append(_record(base + tuple(sub), code, msg, value))
@@ -61,8 +67,11 @@ def records_from(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> 
         code = _CODES.get(err["type"], err["type"])
         value = err.get("input")
         message = err["msg"]
+        if base == ("children",) and value is None and code == "list_type":
+            # null is unknown everywhere; an unknown list of children cannot be assessed (absent is none)
+            code, message = "children_unknown", _CHILDREN_UNKNOWN
         if code == "unknown_field":
-            message = f"unknown field {base[-1]!r} (a typo? see the fact schema in docs/schema/)"
+            message = f"unknown field {scrub_text(str(base[-1]))!r} (a typo? see the fact schema in docs/schema/)"
             value = REDACTED
         record = _record(base, code, message, value)
         key = (record.loc, record.code)
@@ -90,15 +99,23 @@ def _parse(model: type[M], data: Any, today: date | None, what: str) -> M:
             raise FactsError(list(data.records), f"{what}: not a JSON object")
         if isinstance(data, str | bytes):
             data = loads(data)
+    big = too_many(data)
+    if big:
+        raise FactsError(big, f"{what}: too large")
     try:
         # model_validate() minus its argument handling: the validator is what it calls.
         found: M = model.__pydantic_validator__.validate_python(data, context={"today": today} if today else None)
     except ValidationError as exc:
-        records = records_from(exc)
-        if model is Household and isinstance(data, Mapping):
-            have = {(r.loc, r.code) for r in records}
-            records += [r for r in _raw_id_records(data) if (r.loc, r.code) not in have]
-        raise FactsError(records, f"{what}: {len(records)} problem(s)") from None
+        try:
+            records = records_from(exc)
+            if model is Household and isinstance(data, Mapping):
+                have = {(r.loc, r.code) for r in records}
+                records += [r for r in _raw_id_records(data) if (r.loc, r.code) not in have]
+        except RecursionError:  # an error message that shows a value nested thousands deep
+            records = [too_deep(data)]
+        raise FactsError(capped(records), f"{what}: {len(records)} problem(s)") from None
+    except RecursionError:
+        raise FactsError([too_deep(data)], f"{what}: nested too deeply") from None
     return found
 
 
@@ -109,7 +126,8 @@ def _raw_id_records(data: Mapping[str, Any]) -> list[ErrorRecord]:
     members = members if isinstance(members, list) else []
     children = children if isinstance(children, list) else []
     member_ids = [(i, m.get("id")) for i, m in enumerate(members) if isinstance(m, Mapping)]
-    good = [(i, pid) for i, pid in member_ids if isinstance(pid, str)]
+    # only well-formed ids: an invalid one is its own field's error, and may be a name the messages would list
+    good = [(i, p) for i, p in member_ids if isinstance(p, str) and _ID.fullmatch(p) and not is_resident_id(p)]
     kids = [
         (i, c["id"], {r: c.get(r) for r in ROLE_FIELDS if isinstance(c.get(r), str)})
         for i, c in enumerate(children)

@@ -96,6 +96,13 @@ def _text(value: Any, field: str) -> tuple[str, str]:
             "{field}: expected a GB/T 2260 code (six digits) or a place name, found {kind}",
             {"field": field, "kind": type(value).__name__},
         )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate: no table holds it, and a message quoting it could not be written out.
+        raise PydanticCustomError(
+            "unwritable_text", "{field}: the text holds a character UTF-8 cannot write", {"field": field}
+        ) from None
     return value, _SPACE.sub("", value)
 
 

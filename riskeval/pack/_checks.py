@@ -10,29 +10,64 @@ Node_ = tuple[str, str]
 
 
 def find_cycle(edges: dict[Node_, set[Node_]]) -> list[list[Node_]]:
-    """Every cycle among rules, once each, as the path that closes it: ``[a, b, a]`` for a → b → a."""
+    """Every cycle among rules, once each, as the path that closes it: ``[a, b, a]`` for a → b → a.
+
+    Depth-first without recursion: a pack may chain thousands of predicates, and the check that reports
+    that must not itself run out of stack.
+    """
     white, grey, black = 0, 1, 2
     color: dict[Node_, int] = {}
-    stack: list[Node_] = []
     found: dict[frozenset[Node_], list[Node_]] = {}
-
-    def visit(n: Node_) -> None:
-        color[n] = grey
-        stack.append(n)
-        for m in sorted(edges.get(n, ())):
+    for root in sorted(edges):
+        if color.get(root, white) != white:
+            continue
+        color[root] = grey
+        path = [root]
+        todo = [iter(sorted(edges.get(root, ())))]
+        while todo:
+            m = next(todo[-1], None)
+            if m is None:
+                todo.pop()
+                color[path.pop()] = black
+                continue
             c = color.get(m, white)
             if c == grey:
-                cycle = stack[stack.index(m) :]
+                cycle = path[path.index(m) :]
                 found.setdefault(frozenset(cycle), [*cycle, m])
             elif c == white:
-                visit(m)
-        stack.pop()
-        color[n] = black
-
-    for n in sorted(edges):
-        if color.get(n, white) == white:
-            visit(n)
+                color[m] = grey
+                path.append(m)
+                todo.append(iter(sorted(edges.get(m, ()))))
     return sorted(found.values())
+
+
+def chain_depths(edges: dict[Node_, set[Node_]]) -> dict[Node_, int]:
+    """How many rules deep each rule reads (1: it reads none), for a graph without cycles; no recursion."""
+    depth: dict[Node_, int] = {}
+    for root in sorted(edges):
+        if root in depth:
+            continue
+        todo = [(root, iter(sorted(edges.get(root, ()))))]
+        open_ = {root}
+        while todo:
+            n, deps = todo[-1]
+            m = next(deps, None)
+            if m is None:
+                todo.pop()
+                open_.discard(n)
+                depth[n] = 1 + max((depth.get(k, 0) for k in edges.get(n, ())), default=0)
+            elif m not in depth and m not in open_:
+                open_.add(m)
+                todo.append((m, iter(sorted(edges.get(m, ())))))
+    return depth
+
+
+def too_deep(edges: dict[Node_, set[Node_]], limit: int) -> list[tuple[Node_, int]]:
+    """The rules that read more than ``limit`` rules deep and that no such rule reads (the top of each chain)."""
+    depth = chain_depths(edges)
+    deep = {n for n, d in depth.items() if d > limit}
+    under = {m for n in deep for m in edges.get(n, ())}
+    return [(n, depth[n]) for n in sorted(deep - under)]
 
 
 def check_never_fires(node: A.Node) -> str | None:

@@ -17,8 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from riskeval._limits import MAX_PACK_CHAIN
 from riskeval.errors import ErrorRecord, PackError
-from riskeval.pack._checks import find_cycle
+from riskeval.pack._checks import find_cycle, too_deep
 from riskeval.pack._files import Category, FactorRow, PackFile, Predicate, TiersFile
 from riskeval.pack._model import Factor, Pack, Rule
 from riskeval.pack._paramfile import check_dates, read_parameters, types_as_written
@@ -103,10 +104,17 @@ class _Loader(RuleCompiler):
         categories = {c.id: r for c, loc in cats if (r := self.rule("category", c, loc, scope))}
         factors = self.factors(facs, scope, severities)
         tier_rules = compile_tiers(self, tiers, scope, params)
-        for cycle in find_cycle(self.edges):
+        cycles = find_cycle(self.edges)
+        for cycle in cycles:
             kind, name = cycle[0]
             path = " → ".join(f"{k} {n}" for k, n in cycle)
             self.problem(self.rule_mark(kind, name), "cycle", f"{kind} {name} depends on itself: {path}")
+        for (kind, name), depth in [] if cycles else too_deep(self.edges, MAX_PACK_CHAIN):
+            message = f"{kind} {name} reads rules {depth} deep (through predicates); at most {MAX_PACK_CHAIN}"
+            self.problem(self.rule_mark(kind, name), "too_deep", message, depth)
+        if self.problems and any(p.code in ("cycle", "too_deep") for p in self.problems):
+            # ordering and compiling walk these chains: stop here, with every problem found so far
+            raise PackError(self.problems, f"rule pack {self.folder.name}: {len(self.problems)} problem(s)")
         if meta is not None:
             check_dates(self, meta, params)
         for rule in [*predicates.values(), *categories.values(), *tier_rules[0], *tier_rules[2]]:

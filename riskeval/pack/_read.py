@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from riskeval.errors import ErrorRecord
 from riskeval.facts import format_loc
-from riskeval.pack._yaml import Located, Mark, load_located
+from riskeval.pack._yaml import Located, Mark, NumberRange, load_located
 from riskeval.pack.expr import suggest
 
 M = TypeVar("M", bound=BaseModel)
@@ -43,8 +43,19 @@ class PackReader:
             self.failed.add(stem)
             self.problem(Mark(display, 1, 1), "missing_file", f"the pack has no {stem}.yaml")
             return None
+        if not inside(path, self.folder):
+            self.failed.add(stem)
+            message = f"{stem}.yaml is a link to a file outside the pack folder: it is not read"
+            self.problem(Mark(display, 1, 1), "outside_pack", message)
+            return None
         try:
             doc = load_located(path, display)
+        except NumberRange as exc:
+            self.failed.add(stem)
+            m = exc.problem_mark
+            self.problem(Mark(display, m.line + 1, m.column + 1) if m else Mark(display, 1, 1), "number_range",
+                         f"{display}: {exc.problem}")  # fmt: skip
+            return None
         except yaml.MarkedYAMLError as exc:
             self.failed.add(stem)
             m = exc.problem_mark or exc.context_mark
@@ -105,6 +116,15 @@ class PackReader:
             if row is not None:
                 out.append((row, (i,)))
         return out
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether a file of a pack, links followed, is inside the pack's folder: a pack is reviewed as a folder,
+    and a link out of it (to /etc/passwd, to another pack) would be read, and echoed in messages, unreviewed."""
+    try:
+        return path.resolve(strict=True).is_relative_to(folder.resolve(strict=True))
+    except (OSError, RuntimeError):  # a dangling link, a loop of links
+        return False
 
 
 def raw_ids(doc: Located | None) -> dict[str, int]:

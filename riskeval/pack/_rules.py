@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from riskeval.pack._bounds import bound_problems
 from riskeval.pack._checks import check_never_fires
 from riskeval.pack._files import FactorRow, RuleRow
 from riskeval.pack._model import Factor, Rule
@@ -65,7 +66,10 @@ class RuleCompiler(PackReader):
                 self.edges[me].add((k, name))
 
         try:
-            return parse(text, base, _with_ref(scope, on_ref), chars)
+            node = parse(text, base, _with_ref(scope, on_ref), chars)
+            for part, code, message in bound_problems(node, scope.param_values):
+                self.problem(part.mark or base, code, f"{kind} {rule_id}: {message}")
+            return node
         except ExprError as exc:
             if exc.code != CASCADE:
                 self.problem(

@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskeval._label import Label
+from riskeval._limits import MAX_MEMBERS, MAX_PACK_COUNT, MAX_PACK_DAYS, MAX_PACK_MONTHS
 from riskeval.facts import Event, EventType, event_kinds
 from riskeval.pack._files import Effective, Parameter, RuleId, Source
 from riskeval.pack._model import Rule
@@ -57,6 +58,8 @@ class EventFacts(Event):
     )
     adults_home: int | None = Field(
         default=None,
+        ge=0,
+        le=MAX_MEMBERS,
         description="members other than the one named who live with the children and are present, after the event",
     )  # fmt: skip
 
@@ -93,9 +96,9 @@ class WindowCorrelation(_Spec):
     id: RuleId
     kind: Literal["window"]
     events: list[str] = Field(min_length=1)
-    within_days: int = Field(ge=0)
-    count: int = Field(ge=2)
-    escalate: int = Field(ge=1)
+    within_days: int = Field(ge=0, le=MAX_PACK_DAYS)
+    count: int = Field(ge=2, le=MAX_PACK_COUNT)
+    escalate: int = Field(ge=1, le=MAX_PACK_COUNT)
     label: Label
     reason: Label
     source: Source
@@ -131,19 +134,19 @@ class LostContactTrigger(_Scheduled):
     """The FUS re-evaluation ``after_months`` (a parameter) after the police report. Fields: {months}, {date}."""
 
     after_months: str
-    lead_days: int = Field(default=0, ge=0)
+    lead_days: int = Field(default=0, ge=0, le=MAX_PACK_DAYS)
 
 
 class FullAssessmentTrigger(_Scheduled):
     """The annual full assessment, raised ``lead_days`` ahead. Fields: {date}."""
 
-    lead_days: int = Field(ge=0)
+    lead_days: int = Field(ge=0, le=MAX_PACK_DAYS)
 
 
 class VisitOverdueTrigger(_Scheduled):
     """A cadence visit missed by more than ``grace_days``. Fields: {days}, {date}."""
 
-    grace_days: int = Field(ge=0)
+    grace_days: int = Field(ge=0, le=MAX_PACK_DAYS)
 
 
 class ScheduledSpec(_Spec):
@@ -278,6 +281,15 @@ def compile_triggers(loader: Any, doc: Located | None) -> tuple[TriggersFile | N
         )
     else:
         loader.param_uses.setdefault(months, doc.mark(("scheduled", "lost_contact", "after_months")))
+        for v in params[months][1].values:  # a number of months, added to a date: whole, and in range
+            if not isinstance(v.value, int) or isinstance(v.value, bool) or not 0 <= v.value <= MAX_PACK_MONTHS:
+                loader.problem(
+                    doc.mark(("scheduled", "lost_contact", "after_months")),
+                    "number_range",
+                    f"after_months: parameter {months!r} is {v.value!r} from {v.from_}; expected whole months "
+                    f"from 0 to {MAX_PACK_MONTHS}",
+                    v.value if isinstance(v.value, int | float) else None,
+                )
     return spec, rules
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from riskeval._limits import MAX_PACK_DIGITS as MAX_DIGITS
+from riskeval._limits import MAX_PACK_NUMBER
+
 Path_ = tuple[str | int, ...]
+INT, FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +96,10 @@ def load_located(path: Path, display: str) -> Located:
     lines = text.splitlines()
     if node is None:
         return Located(None, marks, display, lines)
-    data = _convert(node, (), marks, display, _Loader(""))
+    try:
+        data = _convert(node, (), marks, display, _Loader(""))
+    except RecursionError:  # deeper than the interpreter's stack, below MAX_DEPTH: reported the same way
+        raise yaml.MarkedYAMLError(None, None, f"values nested more than {MAX_DEPTH} deep", node.start_mark) from None
     return Located(data, marks, display, lines)
 
 
@@ -138,16 +146,28 @@ def scalar_chars(lines: list[str], start: Mark, value: str) -> list[Mark]:
 MAX_VALUES = 100_000
 
 
+# A rule file is a few levels deep (a list of rules, a rule's label, a parameter's dated values). Deeper is a
+# mistake or an attack (500 nested flow sequences, an alias that contains itself), refused before the
+# conversion below runs out of stack.
+MAX_DEPTH = 32
+
+
 def _convert(node: yaml.Node, path: Path_, marks: dict[Path_, Mark], file: str, ctor: _Loader) -> Any:
     marks[path] = Mark(file, node.start_mark.line + 1, node.start_mark.column + 1)
     if len(marks) > MAX_VALUES:
         message = f"the file expands to more than {MAX_VALUES:,} values (through YAML aliases?)"
         raise yaml.MarkedYAMLError(None, None, message, node.start_mark)
+    if len(path) > MAX_DEPTH:
+        message = f"values nested more than {MAX_DEPTH} deep (or a YAML alias that contains itself)"
+        raise yaml.MarkedYAMLError(None, None, message, node.start_mark)
     if isinstance(node, yaml.MappingNode):
         ctor.flatten_mapping(node)  # resolves YAML merge keys (<<: *base)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = ctor.construct_object(key_node, deep=True)
+            if not isinstance(key_node, yaml.ScalarNode):
+                message = "a key must be text or a number, not a list or a mapping"
+                raise yaml.MarkedYAMLError(None, None, message, key_node.start_mark)
+            key = _scalar(key_node, ctor)
             if key in out:
                 first = marks.get((*path, key))
                 at = f": it is already at line {first.line}" if first else ""
@@ -156,4 +176,35 @@ def _convert(node: yaml.Node, path: Path_, marks: dict[Path_, Mark], file: str, 
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_convert(v, (*path, i), marks, file, ctor) for i, v in enumerate(node.value)]
-    return ctor.construct_object(node, deep=True)
+    return _scalar(node, ctor)
+
+
+class NumberRange(yaml.MarkedYAMLError):
+    """A number the pack language does not accept (NaN, an infinity, larger than MAX_PACK_NUMBER)."""
+
+
+def literal_problem(value: Any) -> str | None:
+    """Why a number written in a pack is out of the language's range, or None."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} is not a number the pack language accepts (NaN and infinities are refused)"
+    if abs(value) > MAX_PACK_NUMBER:
+        return f"{value:.3g} is larger than {MAX_PACK_NUMBER:.0e}, the largest number a pack may hold"
+    return None
+
+
+def _scalar(node: yaml.Node, ctor: _Loader) -> Any:
+    """A scalar's value; a number the interpreter refuses to convert (thousands of digits) is a YAML error
+    at its mark, and so is a number too long to be a value of a rule (MAX_DIGITS)."""
+    if node.tag in (INT, FLOAT) and sum(c.isdigit() for c in node.value[: MAX_DIGITS + 64]) > MAX_DIGITS:
+        message = f"a number of more than {MAX_DIGITS} digits"
+        raise yaml.MarkedYAMLError(None, None, message, node.start_mark)
+    try:
+        value = ctor.construct_object(node, deep=True)
+    except ValueError as exc:  # int() past sys.get_int_max_str_digits(), a malformed timestamp, ...
+        raise yaml.MarkedYAMLError(None, None, f"cannot read this value: {exc}", node.start_mark) from None
+    why = literal_problem(value)
+    if why:
+        raise NumberRange(None, None, why, node.start_mark)
+    return value

@@ -93,15 +93,26 @@ def factorize(values: Any) -> tuple[np.ndarray, list[Any]]:
     try:
         import pandas as pd
 
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        return np.asarray(codes, np.int64), list(uniques)
+        codes, found = pd.factorize(values, use_na_sentinel=True)
+        return np.asarray(codes, np.int64), list(found)
     except (ImportError, TypeError):
         index: dict[Any, int] = {}
         out = np.empty(len(values), np.int64)
+        uniques: list[Any] = []
         for i, v in enumerate(values):
             key = tuple(v) if isinstance(v, list | tuple | np.ndarray) else v
-            out[i] = -1 if key is None else index.setdefault(key, len(index))
-        return out, list(index)
+            shown = key
+            try:
+                hash(key)
+            except TypeError:  # a dict in a cell (or a list holding one): a value of its own, refused later
+                key, shown = ("<unhashable>", i), v
+            if key is None:
+                out[i] = -1
+            else:
+                out[i] = index.setdefault(key, len(index))
+                if out[i] == len(uniques):
+                    uniques.append(shown)
+        return out, uniques
 
 
 def categorical(codes: np.ndarray, uniques: list[Any], null: np.ndarray | None = None) -> Raw:

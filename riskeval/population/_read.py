@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from riskeval._csv_rows import read_pandas, read_rows
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import Household, line_entry, read_problem
 from riskeval.population.layout import Leaf, layout
@@ -103,24 +104,13 @@ def _read_csv(path: Path) -> Any:
     except ImportError:
         pd = None
     try:
-        if pd is None:
-            return _read_csv_plain(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+        return read_rows(path) if pd is None else read_pandas(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise read_problem(path, exc) from None
     except (ValueError, csv.Error) as exc:  # pandas' EmptyDataError and ParserError are ValueErrors
         if not path.read_bytes().strip():
             raise FactsError([ErrorRecord(str(path), "empty_input", f"{path} is empty (no header row)")]) from None
         raise FactsError([ErrorRecord(str(path), "invalid_csv", f"{path} is not valid CSV: {exc}")]) from None
-
-
-def _read_csv_plain(path: Path) -> dict[str, list[Any]]:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh, strict=True)
-        rows = list(reader)
-    if reader.fieldnames is None:
-        raise csv.Error("no header row")
-    return {k: [r.get(k) or None for r in rows] for k in reader.fieldnames}
 
 
 def _read_table(path: Path) -> Any:
@@ -136,7 +126,8 @@ def _read_table(path: Path) -> Any:
             return pq.read_table(path)
         except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
             raise read_problem(path, exc) from None
-    raise FactsError([], f"{path}: expected a .csv or .parquet table")
+    message = f"{path}: expected a .csv or .parquet table"
+    raise FactsError([ErrorRecord(str(path), "format", message)], message)
 
 
 def read_population(path: str | Path, members: str | Path | None = None) -> Population | list[Any]:
@@ -166,7 +157,8 @@ def read_population(path: str | Path, members: str | Path | None = None) -> Popu
     if p.is_dir():
         kids = next((p / f"children{s}" for s in (".parquet", ".csv") if (p / f"children{s}").exists()), None)
         if kids is None:
-            raise FactsError([], f"{p}: no children.csv or children.parquet in this folder")
+            message = f"{p}: no children.csv or children.parquet in this folder"
+            raise FactsError([ErrorRecord(str(p), "file_not_found", message)], message)
         p = kids
     if members is None:
         beside = p.with_name(p.name.replace("children", "members")) if "children" in p.name else None

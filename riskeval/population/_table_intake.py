@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from riskeval.errors import ErrorRecord, FactsError
+from riskeval.facts import RAGGED
 from riskeval.population._cells import Entity, cross_checks, declared_empty
 from riskeval.population._intake import Intake
 from riskeval.population._joins import (
@@ -59,10 +60,12 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     """Validate two tables and join them into columns; every rejected row has a record."""
     n, kids = _table(children, "children")
     m, mems = _table(members, "members")
+    ragged = kids.pop(RAGGED, None), mems.pop(RAGGED, None)
     check = _Checks(kids, mems, n, m)
     check.unknown_columns()
     check.household_ids()
     check.own_ids()
+    check.ragged_rows(*ragged)
     check.role_ids()
     check.convert_cells(on)
     check.cross_check_fields()
@@ -164,6 +167,19 @@ class _Checks:
         hv_m, hn_m, self.bad_m = self._ids(self.mems, self.m, "members", "household_id", True)
         self.hh_c, self.hh_m, self.hh_names = household_codes(hv_c, hn_c | self.bad_c, hv_m, hn_m | self.bad_m)
         self.u = len(self.hh_names)
+
+    def ragged_rows(self, kids: Any, mems: Any) -> None:
+        """Rows of a CSV file with more cells than its header (riskeval._csv_rows): each is rejected with one
+        record; a member's rejects its household, as any bad member row does. A child's joins no household:
+        its empty cells must not stand for its household's columns."""
+        for marks, table, bad in ((kids, "children", self.bad_c), (mems, "members", self.bad_m)):
+            for r, line in enumerate(marks or ()):
+                if line is not None:
+                    message = f"{line}: the row is not read (which cell belongs to which column is a guess)"
+                    self.errors.append(ErrorRecord(table, "ragged_row", message, row=r))
+                    bad[r] = True
+                    if table == "children":
+                        self.hh_c[r] = -1
 
     def own_ids(self) -> None:
         self.cid, _, b = self._ids(self.kids, self.n, "children", "child_id", True)

@@ -14,7 +14,9 @@ from typing import Annotated, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from riskeval._label import Label
+from riskeval._limits import MAX_PACK_AGE, MAX_PACK_DAYS, MAX_PACK_HOURS, MAX_PACK_MONTHS, MAX_PACK_VISITS
 from riskeval.errors import EvaluationError
+from riskeval.facts import LATEST
 from riskeval.schedule import _calendar
 
 Source = Annotated[str, Field(min_length=1, description='document and article, or "PROPOSAL: ..."')]
@@ -40,7 +42,9 @@ class CalendarSpec(_Sourced):
 
     country: str = Field(min_length=2, max_length=3)
     subdivision: str | None = None
-    official_through: int = Field(description="last year whose official holiday notice was checked")
+    official_through: int = Field(
+        ge=1900, le=LATEST.year, description="last year whose official holiday notice was checked"
+    )
     overrides: tuple[CalendarOverride, ...] = ()
 
     @model_validator(mode="after")
@@ -63,7 +67,7 @@ class CalendarSpec(_Sourced):
 class Cadence(_Sourced):
     """The minimum visit interval of one visit frequency."""
 
-    months: int = Field(ge=1)
+    months: int = Field(ge=1, le=MAX_PACK_MONTHS)
     label: Label
 
 
@@ -74,9 +78,9 @@ class Deadline(_Sourced):
     the same day), weekends and holidays included: an urgent response does not wait for a working day.
     """
 
-    working_days: int | None = Field(default=None, ge=0)
-    calendar_days: int | None = Field(default=None, ge=0)
-    hours: int | None = Field(default=None, ge=0)
+    working_days: int | None = Field(default=None, ge=0, le=MAX_PACK_DAYS)
+    calendar_days: int | None = Field(default=None, ge=0, le=MAX_PACK_DAYS)
+    hours: int | None = Field(default=None, ge=0, le=MAX_PACK_HOURS)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
@@ -100,7 +104,12 @@ class HolidaySpec(_Sourced):
     month: int | None = Field(default=None, ge=1, le=12)
     day: int | None = Field(default=None, ge=1, le=31)
     lunar: _calendar.LunarFeast | None = None
-    offset_days: int = Field(default=0, description="e.g. -1 with lunar chinese_new_year: New Year's Eve")
+    offset_days: int = Field(
+        default=0,
+        ge=-MAX_PACK_DAYS,
+        le=MAX_PACK_DAYS,
+        description="e.g. -1 with lunar chinese_new_year: New Year's Eve",
+    )
 
     @model_validator(mode="after")
     def _one_rule(self) -> Self:
@@ -125,7 +134,7 @@ class HolidaySpec(_Sourced):
 class HolidayVisitsSpec(_Sourced):
     """Extra visits around holidays; a visit may be made from ``lead_days`` before the holiday."""
 
-    lead_days: int = Field(ge=0)
+    lead_days: int = Field(ge=0, le=MAX_PACK_DAYS)
     holidays: tuple[HolidaySpec, ...]
 
     @field_validator("holidays")
@@ -140,7 +149,7 @@ class HolidayVisitsSpec(_Sourced):
 class FullAssessmentSpec(_Sourced):
     """How long after the last full assessment the next one is due."""
 
-    interval_months: int = Field(ge=1)
+    interval_months: int = Field(ge=1, le=MAX_PACK_MONTHS)
 
 
 class MilestoneAge(_Sourced):
@@ -153,7 +162,7 @@ class MilestoneAge(_Sourced):
 class MilestonesSpec(_Sourced):
     """Age milestones, shown ``lead_days`` before they fall; birthdays of Feb 29 per ``leap_day_birthday``."""
 
-    lead_days: int = Field(ge=0)
+    lead_days: int = Field(ge=0, le=MAX_PACK_DAYS)
     leap_day_birthday: Literal["feb_28", "mar_1"]
     ages: tuple[MilestoneAge, ...]
 
@@ -169,8 +178,8 @@ class MilestonesSpec(_Sourced):
 class FollowUpSpec(_Sourced):
     """Follow-up visits of an exited child: ``months`` after the birthday of ``after_age``."""
 
-    after_age: int = Field(ge=1)
-    months: tuple[int, ...] = Field(min_length=1)
+    after_age: int = Field(ge=1, le=MAX_PACK_AGE)
+    months: tuple[Annotated[int, Field(ge=0, le=MAX_PACK_MONTHS)], ...] = Field(min_length=1)
 
     @field_validator("months")
     @classmethod
@@ -183,8 +192,8 @@ class FollowUpSpec(_Sourced):
 class PlanSpec(_Sourced):
     """How much a plan shows: ``visits_listed`` cadence visits; holidays and milestones within the horizon."""
 
-    visits_listed: int = Field(ge=1)
-    horizon_months: int = Field(ge=1)
+    visits_listed: int = Field(ge=1, le=MAX_PACK_VISITS)
+    horizon_months: int = Field(ge=1, le=MAX_PACK_MONTHS)
 
 
 class ScheduleFile(_Spec):

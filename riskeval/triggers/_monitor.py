@@ -10,16 +10,16 @@ log gives the same triggers.
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from riskeval._limits import EVENT_ID_WINDOW_DAYS
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError, PackError, TriggerError
 from riskeval.evaluate import scalar_program
 from riskeval.evaluate.scalar import Evaluation
-from riskeval.facts import Event, Household, assessment_date, parse_event, parse_household
+from riskeval.facts import LATEST, Event, Household, assessment_date, loads, parse_event, parse_household
 from riskeval.pack import ChangesCorrelation, Pack, TriggerRow, TriggersFile, WindowCorrelation, load_pack
 from riskeval.triggers._apply import affected, born_by, problems, updated
 from riskeval.triggers._dates import Outlook
@@ -28,6 +28,7 @@ from riskeval.triggers._match import executor as make_executor
 from riskeval.triggers._reassess import Assessments, reads_other_children
 from riskeval.triggers._results import Change, Escalation, Reason, Replay, Trigger
 from riskeval.triggers._scheduled import due_date, next_visit, scheduled_triggers
+from riskeval.triggers._spool import EventSpool
 
 
 class Monitor:
@@ -70,13 +71,14 @@ class Monitor:
         )
         self._households: dict[str, Household] = {}
         self._history: dict[str, list[tuple[date, str]]] = {}
-        # Each household's latest applied event date, and the ids applied to it on that date: an event is
-        # applied to its household once, and never under facts that a later event already changed. Only the
-        # latest day's ids are kept: an older event's copy is refused as out of order, and a monitor that
-        # runs for years must not hold every id it has seen (flat memory). Ids are a household's: the same
-        # id in two households is two events (two systems' numbering), not one delivered twice.
+        # Each household's latest applied event date, and the ids applied to it within the id window before
+        # that date (id -> date, oldest first): an event is applied to its household once, and never under
+        # facts that a later event already changed. A copy that comes back within the window, whatever its
+        # date, is a duplicate; the window, not all history, is kept, so that a monitor that runs for years
+        # holds flat memory. Ids are a household's: the same id in two households is two events (two
+        # systems' numbering), not one delivered twice.
         self._latest: dict[str, date] = {}
-        self._latest_ids: dict[str, set[str]] = {}
+        self._latest_ids: dict[str, dict[str, date]] = {}
         self._rank: dict[str, int] = {u: i for i, u in enumerate(spec.urgencies)}
         self._order: dict[str, int] = {r.id: i for i, r in enumerate(spec.rules)}
         self._rows: dict[str, TriggerRow] = {r.id: r for r in spec.rules}
@@ -85,6 +87,7 @@ class Monitor:
         windows = [c for c in spec.correlations if isinstance(c, WindowCorrelation)]
         self._counted: set[str] = {t for c in windows for t in c.events}
         self._widest = timedelta(days=max((c.within_days for c in windows), default=0))
+        self._id_window = max(self._widest, timedelta(days=EVENT_ID_WINDOW_DAYS))
         self._floor: ChangesCorrelation | None = next(
             (c for c in spec.correlations if isinstance(c, ChangesCorrelation)), None
         )
@@ -148,44 +151,56 @@ class Monitor:
         self,
         households: Iterable[Household | Mapping[str, Any] | str],
         events: Iterable[Event | Mapping[str, Any] | str],
+        *,
+        on_trigger: Callable[[Trigger], None] | None = None,
     ) -> Replay:
         """Replay a whole log on fresh copies of the households: the same log, the same triggers.
 
         Events are applied in date order (a stable sort: the log's order within a day), so none is out
-        of order. An event that cannot apply becomes an error record (``row`` = its index in the log) and
-        the log goes on; an event whose id was already applied is a ``duplicate_id`` record (the same
-        event delivered twice is applied once). The monitor's own tracked households are not touched.
+        of order; the sort holds a bounded number of events in memory (riskeval.triggers._spool). An event
+        that cannot apply becomes an error record (``row`` = its index in the log) and the log goes on; an
+        event whose id was already applied to its household within the id window
+        (riskeval._limits.EVENT_ID_WINDOW_DAYS) is a ``duplicate_id`` record (the same event delivered
+        twice is applied once). The monitor's own tracked households are not touched.
+
+        Args:
+            on_trigger: called with each trigger as it is raised, in date order, instead of keeping it in
+                ``Replay.triggers`` (then empty): a log of millions of events in bounded memory.
         """
         with self._lock:  # the fresh copy shares the executor (and this lock)
-            return self._replay(households, events)
+            return self._replay(households, events, on_trigger)
 
     def _replay(
         self,
         households: Iterable[Household | Mapping[str, Any] | str],
         events: Iterable[Event | Mapping[str, Any] | str],
+        on_trigger: Callable[[Trigger], None] | None = None,
     ) -> Replay:
         fresh = Monitor.__new__(Monitor)
         fresh.__dict__.update(self.__dict__)
         fresh._households, fresh._history, fresh._latest, fresh._latest_ids = {}, {}, {}, {}
         fresh._assessed = self._assessed.fresh() if self._assessed is not None else None
         errors = fresh._track(households)
-        parsed: list[tuple[int, Event]] = []
+        spool = EventSpool()
         count = 0
         for i, raw in enumerate(events):
             count += 1
             try:
-                parsed.append((i, parse_event(_json_line(raw))))
+                spool.add(i, parse_event(_json_line(raw)))
             except FactsError as exc:
                 errors += [dataclasses.replace(r, row=i) for r in exc.records]
-        parsed.sort(key=lambda item: (item[1].date, item[0]))
         triggers: list[Trigger] = []
-        rejected = count - len(parsed)
-        for i, ev in parsed:
+        rejected = count - spool.count
+        for i, ev in spool.sorted():
             found, records = fresh._post(ev)
             if records:
                 rejected += 1
                 errors += [dataclasses.replace(r, row=i) for r in records]
-            triggers += found
+            if on_trigger is None:
+                triggers += found
+            else:
+                for t in found:
+                    on_trigger(t)
         errors.sort(key=lambda r: -1 if r.row is None else r.row)  # households first, then the log's order
         return Replay(
             triggers, errors, dict(fresh._households), count, count - rejected, rejected, self.pack.identity()
@@ -225,8 +240,12 @@ class Monitor:
 
     # --- one event ---------------------------------------------------------------------------------
     def _post(self, ev: Event) -> tuple[list[Trigger], list[ErrorRecord]]:
-        if ev.id in self._latest_ids.get(ev.household, ()):
-            message = f"event {ev.id!r} was already applied to household {ev.household!r}"
+        if ev.date > LATEST:  # its due date and its re-assessment's plan would run past the calendar's end
+            message = f"date {ev.date} is too late to plan from (at most {LATEST})"
+            return [], [ErrorRecord("date", "out_of_range", message, str(ev.date))]
+        first = self._latest_ids.get(ev.household, {}).get(ev.id)
+        if first is not None:
+            message = f"event {ev.id!r} was already applied to household {ev.household!r} (dated {first})"
             return [], [ErrorRecord("id", "duplicate_id", message, ev.id)]
         hh = self._households.get(ev.household)
         if hh is None:
@@ -259,9 +278,11 @@ class Monitor:
         changes, after_evals = self._changes(hh, after, ev.date)
         trigger = self._decide(ev, after, children, matched, changes, after_evals)
         self._households[hh.id] = after
-        if latest is None or ev.date > latest:
-            self._latest_ids[hh.id] = set()
-        self._latest_ids[hh.id].add(ev.id)
+        seen = self._latest_ids.setdefault(hh.id, {})
+        seen[ev.id] = ev.date
+        horizon = ev.date - self._id_window
+        while next(iter(seen.values())) < horizon:  # applied in date order: the oldest first
+            del seen[next(iter(seen))]
         self._latest[hh.id] = ev.date
         if ev.type.value in self._counted:
             # Events come in date order: one past the widest window can never be counted again.
@@ -385,4 +406,4 @@ def _prefix(head: str, loc: str) -> str:
 def _json_line(raw: Any) -> Any:
     if isinstance(raw, str | bytes) and not raw.strip():
         raise FactsError([ErrorRecord("<root>", "invalid_json", "an empty line", None)], "event: empty")
-    return raw if not isinstance(raw, bytes) else json.loads(raw)
+    return raw if not isinstance(raw, bytes) else loads(raw)
