@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from riskeval._label import Label
+from riskeval.errors import ErrorRecord, FactsError
 from riskeval.pack._files import Effective, PackFile, Parameter, Severity, Tier
 from riskeval.pack._params import value_on
 from riskeval.pack._yaml import Mark
@@ -85,11 +86,26 @@ class Pack:
         """Every parameter's value on a date (cached). Raises EvaluationError for a date without a value."""
         cached = self._params_cache.get(on)
         if cached is None:
+            self.check_in_force(on)
             cached = {name: value_on(name, p, on) for name, p in self.parameters.items() if p.values}
             if len(self._params_cache) > 512:
                 self._params_cache.clear()
             self._params_cache[on] = cached
         return cached
+
+    def check_in_force(self, on: date) -> None:
+        """Raise a FactsError record naming ``on`` when the pack is not in force on that date.
+
+        Without it, a date before the pack's period surfaced as the first parameter without a value on that
+        date: true, but it named a parameter where the caller had passed a wrong date.
+        """
+        period = self.meta.effective
+        if period.covers(on):
+            return
+        since = f" from {period.from_}" if period.from_ is not None else ""
+        until = f" until {period.to}" if period.to is not None else ""
+        message = f"pack {self.id} {self.version} is in force{since}{until}: it cannot assess on {on}"
+        raise FactsError([ErrorRecord("on", "out_of_period", message, on.isoformat())], message)
 
     def points(self, severity: str, params: dict[str, Any]) -> int:
         """Points of a severity on the date of ``params`` (0 for mandatory severities)."""
