@@ -40,10 +40,14 @@ def test_first_visit_over_the_spring_festival_counts_the_make_up_day() -> None:
 
 
 def test_the_plan_follows_cadence_holidays_full_assessment_and_milestones() -> None:
-    """Quarterly visits from the as-of date, 春节 on 2025-01-29, full assessment Feb 29 + 1 year, turning 8."""
+    """Quarterly visits from the as-of date, 春节 on 2025-01-29, full assessment Feb 29 + 1 year, turning 8.
+
+    Sun 2025-04-27 is a make-up working day (劳动节 调休) and stays; Sun 2025-07-27 is a rest day: the visit is
+    due no later than the Friday before it, 2025-07-25."""
     tier, p = plan(household(last_full_assessment="2024-02-29"), SPRING_FESTIVAL_WEEK)
     assert (tier, p.visit_frequency, p.cadence_months) == ("general", "quarterly", 3)
-    assert [d.date for d in p.next_visits] == [date(2025, 4, 27), date(2025, 7, 27), date(2025, 10, 27)]
+    assert [d.date for d in p.next_visits] == [date(2025, 4, 27), date(2025, 7, 25), date(2025, 10, 27)]
+    assert [d.moved_from for d in p.next_visits] == [None, date(2025, 7, 27), None]
     assert (p.holiday_visits[0].id, p.holiday_visits[0].date) == ("spring_festival", date(2025, 1, 29))
     assert p.next_full_assessment is not None and p.next_full_assessment.date == date(2025, 2, 28)
     assert [(m.age, m.date) for m in p.milestones] == [(8, date(2025, 2, 10))]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, TypeVar
 
 from riskeval._build import trusted
 from riskeval._label import Label
@@ -137,6 +137,28 @@ def _holiday_visits(spec: ScheduleFile, on: dt.date, end: dt.date) -> tuple[Holi
     return found
 
 
+DueDateT = TypeVar("DueDateT", bound=DueDate)
+_MOVED_NOTE = {"previous_working_day": "due_moved_earlier", "next_working_day": "due_moved_later"}
+
+
+def _on_working_day(due: DueDateT, spec: ScheduleFile, on: dt.date) -> DueDateT:
+    """A due date moved off a rest day by the pack's rule (``plan.due_on_rest_day``), its overdue recounted.
+
+    "No later than" a rest day means the working day before it; when that day is already past on the plan
+    date while the rest day is not, the visit is due on the plan date itself, not overdue before it is planned.
+    """
+    rule = spec.plan.due_on_rest_day
+    day = due.date
+    if rule == "keep" or day < on or spec.calendar.work.is_working_day(day):
+        return due  # a date already past on the plan date is what was owed, not a plan to move
+    work = spec.calendar.work
+    moved = work.previous_working_day(day) if rule == "previous_working_day" else work.add_working_days(day, 1)
+    if moved < on <= day:
+        moved = on
+    overdue, days = _due(moved, on)
+    return due.model_copy(update={"date": moved, "overdue": overdue, "overdue_days": days, "moved_from": day})
+
+
 @lru_cache(maxsize=16384)
 def _cadence_visits(months: int, n: int, on: dt.date, last_visit: dt.date | None) -> tuple[DueDate, ...]:
     # Only dates in, immutable out: every child of a batch without a last visit shares one answer.
@@ -211,7 +233,14 @@ def plan_visits(
             overdue, days = _due(due, on)
             first = trusted(
                 FirstVisit,
-                {"date": due, "overdue": overdue, "overdue_days": days, "rule": rule, "identified_on": identified_on},
+                {
+                    "date": due,
+                    "overdue": overdue,
+                    "overdue_days": days,
+                    "moved_from": None,
+                    "rule": rule,
+                    "identified_on": identified_on,
+                },
             )
             if deadline.working_days is not None and due.year > spec.calendar.official_through:
                 notes.append(_note("calendar_estimated", due.year))
@@ -226,13 +255,14 @@ def plan_visits(
             if last_visit is None:
                 notes.append(_note("cadence_from_as_of", on))
             visits = _cadence_visits(cadence.months, spec.plan.visits_listed, on, last_visit)
+            visits = tuple(_on_working_day(d, spec, on) for d in visits)
         holiday_visits = _holiday_visits(spec, on, end)
         if last_full_assessment is None:
             notes.append(_note("full_assessment_due_now"))
             full = _due_date(on)
         else:
             due = add_months(last_full_assessment, spec.full_assessment.interval_months)
-            full = _due_date(due, _due(due, on)[1])
+            full = _on_working_day(_due_date(due, _due(due, on)[1]), spec, on)
     else:
         notes.append(_note("not_on_roster", status))
 
@@ -255,10 +285,11 @@ def plan_visits(
             for months in rule_.months:
                 day = add_months(aged_out, months)
                 overdue, days = _due(day, on, done=last_visit is not None and last_visit >= day)
-                follow_ups.append(
-                    trusted(FollowUp, {"date": day, "overdue": overdue, "overdue_days": days, "months_after": months})
-                )
+                fields = {"date": day, "overdue": overdue, "overdue_days": days, "months_after": months}
+                follow_ups.append(_on_working_day(trusted(FollowUp, {**fields, "moved_from": None}), spec, on))
 
+    if any(d.moved_from is not None for d in (*visits, full, *follow_ups) if d is not None):
+        notes.append(_note(_MOVED_NOTE[spec.plan.due_on_rest_day]))
     late = [d.overdue_days for d in (first, *visits, *follow_ups) if d is not None and d.overdue]
     # Every value above is a date, a pack value or a model built here: no second validation (riskeval._build).
     return trusted(

@@ -91,6 +91,17 @@ class WorkCalendar:
         entry = self._years.get(day.year) or self._year(day.year)
         return day.toordinal() in entry[1]
 
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """Return the last working day on or before ``day``."""
+        year = day.year
+        days = (self._years.get(year) or self._year(year))[0]
+        index = bisect_right(days, day.toordinal()) - 1
+        while index < 0:  # a year begins with rest days: the last working day of the year before
+            year -= 1
+            days = (self._years.get(year) or self._year(year))[0]
+            index = len(days) - 1
+        return dt.date.fromordinal(days[index])
+
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
         """Return the ``n``-th working day after ``start`` (start excluded); ``start`` itself when n is 0."""
         if n < 0:

@@ -10,6 +10,8 @@ import datetime as dt
 from functools import lru_cache
 from typing import Literal
 
+from pydantic import Field
+
 from riskeval._build import trusted
 from riskeval._label import Label
 from riskeval.schedule._spec import _Spec
@@ -21,6 +23,9 @@ class DueDate(_Spec):
     date: dt.date
     overdue: bool = False
     overdue_days: int = 0
+    moved_from: dt.date | None = Field(
+        default=None, description="the rest day the date fell on, before the pack's rest-day rule moved it"
+    )
 
 
 class FirstVisit(DueDate):
@@ -113,6 +118,14 @@ _NOTES: dict[str, tuple[str, str]] = {
         "出生日期未知，不计算年龄节点和跟进走访。",
         "Birth date unknown: no age milestones or follow-ups are computed.",
     ),
+    "due_moved_earlier": (
+        "到期日遇休息日的，提前到此前最后一个工作日。",
+        "A due date on a rest day is moved to the working day before it, as the pack says.",
+    ),
+    "due_moved_later": (
+        "到期日遇休息日的，顺延到此后第一个工作日。",
+        "A due date on a rest day is moved to the next working day, as the pack says.",
+    ),
     "calendar_estimated": (
         "首次走访期限落在{0}年，官方放假安排尚未核对，工作日为推定。",
         "The first-visit deadline falls in {0}, after the last checked holiday notice: an estimate.",
@@ -129,4 +142,6 @@ def _note(code: str, arg: object = "") -> PlanNote:
 @lru_cache(maxsize=16384)
 def _due_date(day: dt.date, overdue_days: int = 0) -> DueDate:
     # Plans of one batch share most dates, and a DueDate is immutable: build each one once.
-    return trusted(DueDate, {"date": day, "overdue": overdue_days > 0, "overdue_days": overdue_days})
+    return trusted(
+        DueDate, {"date": day, "overdue": overdue_days > 0, "overdue_days": overdue_days, "moved_from": None}
+    )

@@ -192,6 +192,13 @@ class FollowUpSpec(_Sourced):
 class PlanSpec(_Sourced):
     """How much a plan shows: ``visits_listed`` cadence visits; holidays and milestones within the horizon."""
 
+    due_on_rest_day: Literal["keep", "previous_working_day", "next_working_day"] = Field(
+        default="keep",
+        description=(
+            "where a cadence visit, full assessment or follow-up due on a rest day goes: 'previous_working_day' "
+            "reads a due date as 'no later than'; 'keep' leaves it on the rest day"
+        ),
+    )
     visits_listed: int = Field(ge=1, le=MAX_PACK_VISITS)
     horizon_months: int = Field(ge=1, le=MAX_PACK_MONTHS)
 
