@@ -211,7 +211,7 @@ BAD: list[tuple[dict[str, Any], str, str]] = [
     (ev(1, "2025-06-04", "job_lost", drop_pct=[30]), "drop_pct", "float_type"),
     (ev(1, "2025-06-04", "child_crisis", child="c1", months=3), "months", "not_allowed"),
     (ev(1, "2025-06-04", "school_dropout"), "child", "missing"),
-    (ev(1, "1999-06-04", "job_lost"), "date", "no_parameter_value"),
+    (ev(1, "1999-06-04", "job_lost"), "date", "out_of_period"),  # before the pack's period (pack.yaml)
 ]  # fmt: skip
 
 

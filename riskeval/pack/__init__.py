@@ -4,6 +4,7 @@ from riskeval.pack._load import default_pack_dir, load_pack
 from riskeval.pack._model import Factor, Pack, Rule
 from riskeval.pack._triggers import (
     ChangesCorrelation,
+    EntersTierCorrelation,
     EventFacts,
     TriggerRow,
     TriggersFile,
@@ -13,6 +14,7 @@ from riskeval.pack._triggers import (
 
 __all__ = [
     "ChangesCorrelation",
+    "EntersTierCorrelation",
     "EventFacts",
     "Factor",
     "Pack",

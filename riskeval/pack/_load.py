@@ -83,7 +83,7 @@ class _Loader(RuleCompiler):
         meta = self.model(docs["pack"], PackFile, what="pack.yaml")
         params = read_parameters(self, docs["parameters"])
         tiers = self.model(docs["tiers"], TiersFile, what="tiers.yaml")
-        triggers, trigger_rules = self.triggers(docs["triggers"])
+        triggers, trigger_rules = self.triggers(docs["triggers"], [t.id for t in tiers.tiers] if tiers else None)
         schedule = self.schedule(docs["schedule"])
         preds = self.rows(docs["predicates"], Predicate)
         cats = self.rows(docs["categories"], Category)
@@ -153,10 +153,10 @@ class _Loader(RuleCompiler):
             trigger_rules=trigger_rules,
         )
 
-    def triggers(self, doc: Located | None) -> tuple[Any, dict[str, Rule]]:
+    def triggers(self, doc: Located | None, tier_ids: list[str] | None) -> tuple[Any, dict[str, Rule]]:
         """triggers.yaml, compiled by the trigger module (which owns that file's format)."""
 
-        return compile_triggers(self, doc)
+        return compile_triggers(self, doc, tier_ids)
 
     def schedule(self, doc: Located | None) -> Any:
         if doc is None:

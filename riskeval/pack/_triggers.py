@@ -12,7 +12,9 @@ triggers.yaml holds, each entry with a ``source``:
   event leaves behind. A condition compares facts with values (the durable executor runs it too).
 - ``correlations``: ``kind: window`` escalates an event's urgency by ``escalate`` levels when
   ``count`` events of the listed types fall within ``within_days`` for one household; ``kind:
-  changes`` makes an event that changes a category or the tier at least ``at_least`` urgent.
+  changes`` makes an event that changes a category or the tier at least ``at_least`` urgent; ``kind:
+  enters_tier`` makes an event after which a child is in ``tier``, and was not before, at least ``at_least``
+  urgent (whatever the event's own row says).
 - ``scheduled``: the triggers that come from dates alone: age ``milestones`` (the ages and lead
   time are schedule.yaml's), the ``lost_contact`` re-evaluation ``after_months`` (a parameter name)
   after the police report, the annual ``full_assessment`` (the interval is schedule.yaml's, raised
@@ -115,7 +117,19 @@ class ChangesCorrelation(_Spec):
     source: Source
 
 
-Correlation = Annotated[WindowCorrelation | ChangesCorrelation, Field(discriminator="kind")]
+class EntersTierCorrelation(_Spec):
+    """An event after which a child is in ``tier`` and was not before it is at least this urgent."""
+
+    id: RuleId
+    kind: Literal["enters_tier"]
+    tier: str = Field(description="a tier id of tiers.yaml")
+    at_least: str
+    label: Label
+    reason: Label
+    source: Source
+
+
+Correlation = Annotated[WindowCorrelation | ChangesCorrelation | EntersTierCorrelation, Field(discriminator="kind")]
 
 
 class _Scheduled(_Spec):
@@ -194,7 +208,9 @@ def trigger_scope(
     return scope.with_bound({"event": EVENT_TYPE, "subject": MEMBER})
 
 
-def compile_triggers(loader: Any, doc: Located | None) -> tuple[TriggersFile | None, dict[str, Rule]]:
+def compile_triggers(
+    loader: Any, doc: Located | None, tier_ids: list[str] | None = None
+) -> tuple[TriggersFile | None, dict[str, Rule]]:
     """Check and compile triggers.yaml: every problem goes to the loader, located; returns (spec, rows)."""
 
     spec = loader.model(doc, TriggersFile)
@@ -260,6 +276,9 @@ def compile_triggers(loader: Any, doc: Located | None) -> tuple[TriggersFile | N
                 check_event(name, ("correlations", i, "events", j))
         else:
             check_urgency(corr.at_least, ("correlations", i, "at_least"))
+        if isinstance(corr, EntersTierCorrelation) and tier_ids is not None and corr.tier not in tier_ids:
+            message = f"no tier {corr.tier!r}{suggest(corr.tier, tier_ids)}; the pack's: {', '.join(tier_ids)}"
+            loader.problem(doc.mark(("correlations", i, "tier")), "unknown_name", message)
     for key in _PLACEHOLDERS:
         entry = getattr(spec.scheduled, key)
         check_urgency(entry.urgency, ("scheduled", key, "urgency"))

@@ -20,7 +20,15 @@ from riskeval.errors import ErrorRecord, EvaluationError, FactsError, PackError,
 from riskeval.evaluate import scalar_program
 from riskeval.evaluate.scalar import Evaluation
 from riskeval.facts import LATEST, Event, Household, assessment_date, loads, parse_event, parse_household
-from riskeval.pack import ChangesCorrelation, Pack, TriggerRow, TriggersFile, WindowCorrelation, load_pack
+from riskeval.pack import (
+    ChangesCorrelation,
+    EntersTierCorrelation,
+    Pack,
+    TriggerRow,
+    TriggersFile,
+    WindowCorrelation,
+    load_pack,
+)
 from riskeval.triggers._apply import affected, born_by, problems, updated
 from riskeval.triggers._dates import Outlook
 from riskeval.triggers._match import DurableExecutor, RiskevalExecutor, Situation
@@ -264,6 +272,8 @@ class Monitor:
             return [], found
         try:
             params = self.pack.params_on(ev.date)
+        except FactsError as exc:  # the event's date is outside the pack's period: the record is the event's
+            return [], [dataclasses.replace(r, loc="date") for r in exc.records]
         except EvaluationError as exc:
             return [], [ErrorRecord("date", "no_parameter_value", str(exc), str(ev.date))]
         after = updated(hh, ev)
@@ -324,6 +334,11 @@ class Monitor:
                 cand = (rank[self._rows[rid].urgency], self._order[rid], rid)
                 best = cand if best is None or cand < best else best
         changed = [c.child_id for c in changes if c.changed]
+        entering = {
+            corr.id: [c.child_id for c in changes if c.tier_after == corr.tier and c.tier_before != corr.tier]
+            for corr in spec.correlations
+            if isinstance(corr, EntersTierCorrelation)
+        }
         floor = self._floor
         if best is not None:
             row = self._rows[best[2]]
@@ -344,6 +359,11 @@ class Monitor:
                 if near + 1 >= corr.count:
                     urgency = self._levels[max(0, rank[urgency] - corr.escalate)]
             elif isinstance(corr, ChangesCorrelation) and changed and rule_id != corr.id:
+                if rank[urgency] > rank[corr.at_least]:
+                    urgency = corr.at_least
+            elif isinstance(corr, EntersTierCorrelation) and entering[corr.id]:
+                # A child the event leaves in this tier concerns the trigger, whatever the row matched.
+                child_ids += [c for c in entering[corr.id] if c not in child_ids]
                 if rank[urgency] > rank[corr.at_least]:
                     urgency = corr.at_least
             if urgency != before:
