@@ -37,6 +37,7 @@ from riskeval._explain_text import (
 )
 from riskeval.evaluate._program import ChildEval, Gap, duties_by_factor, open_duties
 from riskeval.facts import SENSITIVE
+from riskeval.facts._places import place_name
 from riskeval.overrides import Override
 from riskeval.pack import Pack
 from riskeval.pack._model import Rule
@@ -130,6 +131,8 @@ def _value(path: str, value: Any, lang: Lang) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, str):
+        if field in ("county", "province") and (name := place_name(value)) is not None:
+            return f"{name}（{value}）" if lang == "zh" else f"{name} ({value})"
         if lang == "zh":
             return VALUES_ZH.get(field, {}).get(value, value)
         return VALUES_EN.get(field, {}).get(value, value.replace("_", " "))
