@@ -142,7 +142,8 @@ def test_batch_names_a_children_table_it_cannot_read(
     tmp_path: Path, capsys: Capture, kind: str, code: str, says: str
 ) -> None:
     """An empty, a GBK-encoded (Excel on a Chinese Windows) or an unclosed-quote table: a record naming it."""
-    text = (EXAMPLES / "population" / "children.csv").read_text("utf-8")
+    # The template's places are codes: a caseworker's sheet names them (碑林区), which GBK encodes as no UTF-8.
+    text = (EXAMPLES / "population" / "children.csv").read_text("utf-8").replace("610103", "碑林区")
     content = {"empty": b"", "gbk": text.encode("gbk"), "quote": (text.splitlines()[0] + '\n"abc\n').encode()}
     folder = population(tmp_path, content[kind])
     code_, _, err = batch(capsys, folder, "--errors", str(tmp_path / "e.jsonl"))

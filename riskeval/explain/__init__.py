@@ -39,6 +39,7 @@ from riskeval.explain._words import (
     WHOLE_SUBJECT,
 )
 from riskeval.facts import SENSITIVE
+from riskeval.facts._places import place_name
 from riskeval.overrides import Override
 from riskeval.pack import Pack, Rule
 from riskeval.results import Explanation
@@ -131,6 +132,8 @@ def _value(path: str, value: Any, lang: Lang) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, str):
+        if field in ("county", "province") and (name := place_name(value)) is not None:
+            return f"{name}（{value}）" if lang == "zh" else f"{name} ({value})"
         if lang == "zh":
             return VALUES_ZH.get(field, {}).get(value, value)
         return VALUES_EN.get(field, {}).get(value, value.replace("_", " "))
