@@ -418,10 +418,14 @@ def test_a_parameter_is_read_on_the_assessment_date(pack: Pack) -> None:
     assert truth(pack, "t_limit", child, on=date(2025, 7, 1)) is True
 
 
-def test_a_date_without_a_parameter_value_names_the_parameter_and_date(pack: Pack) -> None:
-    """Assessing on a day no period of t_late covers raises EvaluationError naming both."""
-    with pytest.raises(EvaluationError, match=r"'t_late'.*2031-06-01"):
+def test_a_date_after_the_packs_period_is_a_record_naming_on_not_a_missing_parameter(pack: Pack) -> None:
+    """The loader makes every parameter have a value on every day of the pack's period (t_late ends with the
+    pack, 2030-12-31), so a day after it is the caller's date that is wrong: one out_of_period record at ``on``."""
+    with pytest.raises(riskeval.FactsError) as caught:
         riskeval.assess({"id": "h", "children": [{"id": "c"}]}, on=date(2031, 6, 1), pack=pack)
+    (record,) = caught.value.records
+    assert (record.loc, record.code, record.value) == ("on", "out_of_period", "2031-06-01")
+    assert "2030-12-31" in record.message and "t_late" not in record.message
     assert issubclass(EvaluationError, RuntimeError)
 
 

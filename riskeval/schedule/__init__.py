@@ -156,7 +156,8 @@ def _on_working_day(due: DueDateT, spec: ScheduleFile, on: dt.date) -> DueDateT:
     if moved < on <= day:
         moved = on
     overdue, days = _due(moved, on)
-    return due.model_copy(update={"date": moved, "overdue": overdue, "overdue_days": days, "moved_from": day})
+    fields = {name: getattr(due, name) for name in type(due).model_fields}
+    return trusted(type(due), {**fields, "date": moved, "overdue": overdue, "overdue_days": days, "moved_from": day})
 
 
 @lru_cache(maxsize=16384)
@@ -285,8 +286,14 @@ def plan_visits(
             for months in rule_.months:
                 day = add_months(aged_out, months)
                 overdue, days = _due(day, on, done=last_visit is not None and last_visit >= day)
-                fields = {"date": day, "overdue": overdue, "overdue_days": days, "months_after": months}
-                follow_ups.append(_on_working_day(trusted(FollowUp, {**fields, "moved_from": None}), spec, on))
+                fields = {
+                    "date": day,
+                    "overdue": overdue,
+                    "overdue_days": days,
+                    "moved_from": None,
+                    "months_after": months,
+                }
+                follow_ups.append(_on_working_day(trusted(FollowUp, fields), spec, on))
 
     if any(d.moved_from is not None for d in (*visits, full, *follow_ups) if d is not None):
         notes.append(_note(_MOVED_NOTE[spec.plan.due_on_rest_day]))
