@@ -25,7 +25,7 @@ from riskeval.results import (
     HouseholdAssessment,
     PackStamp,
 )
-from riskeval.schedule import VisitPlan, plan_visits
+from riskeval.schedule import VisitPlan, calendar_version, plan_visits
 
 
 def evaluate(
@@ -88,6 +88,7 @@ def assess(
             "children": children,
             "pack": _stamp(pack.id, pack.version, pack.sha256),
             "riskeval": audit.riskeval_version(),
+            "calendar": calendar_version(),
             "as_of": on,
             "input_sha256": audit.input_sha256(hh),
         },

@@ -95,6 +95,10 @@ class HouseholdAssessment(_Result):
     children: list[ChildAssessment]
     pack: PackStamp | None = Field(default=None, description="the rule pack that decided (set by assess())")
     riskeval: str | None = Field(default=None, description="the riskeval version (set by assess())")
+    calendar: str | None = Field(
+        default=None,
+        description="the working-day calendar's library and version, e.g. 'holidays 0.109' (set by assess())",
+    )
     as_of: dt.date | None = Field(default=None, description="the assessment date (set by assess())")
     input_sha256: str | None = Field(
         default=None, description="sha256 of the canonical JSON of the validated facts (riskeval.audit)"

@@ -38,8 +38,7 @@ from riskeval.explain._words import (
     VALUES_ZH,
     WHOLE_SUBJECT,
 )
-from riskeval.facts import SENSITIVE
-from riskeval.facts._places import place_name
+from riskeval.facts import SENSITIVE, place_name
 from riskeval.overrides import Override
 from riskeval.pack import Pack, Rule
 from riskeval.results import Explanation

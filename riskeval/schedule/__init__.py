@@ -25,7 +25,7 @@ from typing import Literal, TypeVar
 from riskeval._build import trusted
 from riskeval._label import Label
 from riskeval.errors import ErrorRecord, EvaluationError, FactsError
-from riskeval.schedule import dates
+from riskeval.schedule import _calendar, dates
 from riskeval.schedule._plan import (
     DueDate,
     FirstVisit,
@@ -53,6 +53,7 @@ __all__ = [
     "add_months",
     "add_working_days",
     "birthday",
+    "calendar_version",
     "deadline_date",
     "is_working_day",
     "plan_visits",
@@ -62,6 +63,9 @@ __all__ = [
 # --- counting ------------------------------------------------------------------------------------
 
 add_months = dates.add_months
+
+
+calendar_version = _calendar.calendar_version
 
 
 def is_working_day(day: dt.date, spec: ScheduleFile) -> bool:

@@ -52,6 +52,29 @@ def check_country(country: str, subdivision: str | None) -> str | None:
     return None
 
 
+def check_coverage(country: str, subdivision: str | None, year: int) -> str | None:
+    """Return why the installed ``holidays`` does not know ``year``'s official calendar, or None when it does.
+
+    For a country with make-up working days (China's 调休), a year the library has transcribed has some; an
+    older release computes the public holidays of a later year by rule but has none of its make-up days, so
+    weekends it should count as working days would be rest days and deadlines would fall a day late.
+    """
+    found = holidays.country_holidays(country, subdiv=subdivision, years=year)
+    if not hasattr(found, "weekend_workdays"):
+        return None
+    if any(day.year == year for day in found.weekend_workdays):
+        return None
+    return (
+        f"the installed holidays library ({holidays.__version__}) has no make-up working days of {year} for "
+        f"{country}: its official calendar is not transcribed there; upgrade holidays, or lower official_through"
+    )
+
+
+def calendar_version() -> str:
+    """The version of the holidays library that counts working days (stamped on every result)."""
+    return f"holidays {holidays.__version__}"
+
+
 class WorkCalendar:
     """Working days of one country (and subdivision), with pack overrides, computed a year at a time."""
 

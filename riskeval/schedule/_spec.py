@@ -49,7 +49,9 @@ class CalendarSpec(_Sourced):
 
     @model_validator(mode="after")
     def _known_calendar(self) -> Self:
-        problem = _calendar.check_country(self.country, self.subdivision)
+        problem = _calendar.check_country(self.country, self.subdivision) or _calendar.check_coverage(
+            self.country, self.subdivision, self.official_through
+        )
         if problem is not None:
             raise ValueError(problem)
         days = [o.date for o in self.overrides]
