@@ -69,7 +69,7 @@ _WORDS: dict[Any, Answer] = {True: True, False: False, "unknown": None}
 def _case(raw: Mapping[str, Any], default_on: date) -> Case:
     on = raw.get("as_of", default_on)
     facts: dict[str, Any] = dict(raw.get("household") or {})
-    facts["members"] = raw["members"] if "members" in raw else []
+    facts["members"] = raw.get("members", [])  # null: the adults were not reported
     facts["children"] = [{"id": "child", **(raw.get("child") or {})}]
     if "when" in raw:
         text = condition = str(raw["when"])
@@ -139,7 +139,8 @@ def case_packs(folder: Path, cases: Iterable[Case], parameters: str, predicates:
         # Never in force, so that no case child leaves the roster before its categories are read (an exited
         # child has none): the cases are about conditions, not about the default pack's age limit.
         text = tiers.read_text(encoding="utf-8").replace(
-            "  exited:\n    id: exited\n", "  exited:\n    id: exited\n    effective: {from: 2000-01-01, to: 2000-01-02}\n"
+            "  exited:\n    id: exited\n",
+            "  exited:\n    id: exited\n    effective: {from: 2000-01-01, to: 2000-01-02}\n",
         )
         if "effective: {from: 2000-01-01, to: 2000-01-02}" not in text:
             raise ValueError("the default pack's exit rule has moved: semantic cases cannot switch it off")
