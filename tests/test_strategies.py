@@ -340,9 +340,11 @@ def test_each_household_shape_is_generated(
 
 
 def test_testing_exports_are_sorted_and_public() -> None:
-    """riskeval.testing exports exactly households, events, event_logs and ASSESSMENT_DATE, sorted."""
+    """riskeval.testing exports its strategies, ASSESSMENT_DATE and the conformance suite with its two forms."""
     assert riskeval.testing.__all__ == sorted(riskeval.testing.__all__)
-    assert set(riskeval.testing.__all__) == {"ASSESSMENT_DATE", "event_logs", "events", "households"}
+    assert set(riskeval.testing.__all__) == {
+        "ASSESSMENT_DATE", "conformance", "event_logs", "events", "households", "scalar_form", "vector_form"
+    }  # fmt: skip
     assert date.today() >= ASSESSMENT_DATE
 
 

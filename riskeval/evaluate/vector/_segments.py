@@ -96,7 +96,9 @@ def segment_counts(fn: str, x: Val, starts: np.ndarray, n: int) -> tuple[np.ndar
         s = as_v(x)
         sizes = np.diff(starts)
         seg = np.repeat(np.arange(len(sizes)), sizes)
-        vals = np.broadcast_to(np.where(s.unk, 0, s.val) if s.unk is not False else s.val, (n,))
+        known = np.where(s.unk, 0, s.val) if s.unk is not False else s.val
+        # A member frame has one row more than the members (the row of "no such member"): count the first n.
+        vals = np.broadcast_to(known, (n,)) if np.ndim(known) == 0 else np.asarray(known)[:n]
         total = np.bincount(seg, weights=vals[:n].astype(np.float64), minlength=len(sizes))
         return total, _seg_count(s.unk, starts, n)
     b = as_b(x)

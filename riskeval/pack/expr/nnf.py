@@ -138,6 +138,10 @@ class _Compiler:
                 return self.leaf(n, ref, "==", True, neg)
             case A.Call(fn="known", args=(arg,)):
                 if not isinstance(arg, A.Fact):
+                    # Whether a computed value is known depends on every fact it reads: no one field says it.
+                    if _reads_facts(arg):
+                        raise IRError(arg, _unsupported(arg))
+                    self.value(arg)  # a constant is known, unless it divides by zero (refused there)
                     return TRUE if not neg else FALSE
                 ref = self.fact(arg, bind)
                 known = FieldRef(ref.root, ref.path, "known")
