@@ -14,6 +14,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
+from importlib import metadata
 from typing import Any, Literal
 
 import holidays
@@ -21,6 +22,8 @@ from holidays.calendars.chinese import _ChineseLunisolar
 
 from riskeval.schedule import dates
 
+# importlib.metadata, not holidays.__version__: the package does not declare it an export (mypy strict).
+_HOLIDAYS_VERSION = metadata.version("holidays")
 LunarFeast = Literal["chinese_new_year", "dragon_boat", "mid_autumn", "double_ninth"]
 
 # The library's Chinese lunisolar tables. They are not exported publicly; this is the single place that
@@ -65,14 +68,14 @@ def check_coverage(country: str, subdivision: str | None, year: int) -> str | No
     if any(day.year == year for day in found.weekend_workdays):
         return None
     return (
-        f"the installed holidays library ({holidays.__version__}) has no make-up working days of {year} for "
+        f"the installed holidays library ({_HOLIDAYS_VERSION}) has no make-up working days of {year} for "
         f"{country}: its official calendar is not transcribed there; upgrade holidays, or lower official_through"
     )
 
 
 def calendar_version() -> str:
     """The version of the holidays library that counts working days (stamped on every result)."""
-    return f"holidays {holidays.__version__}"
+    return f"holidays {_HOLIDAYS_VERSION}"
 
 
 class WorkCalendar:
