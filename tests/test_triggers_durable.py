@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import needs_durable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_triggers_pack import copy_pack
@@ -23,7 +23,6 @@ from riskeval.triggers import Monitor
 from riskeval.triggers._apply import affected, problems, updated
 from riskeval.triggers._match import Situation
 
-needs_durable = pytest.mark.skipif(importlib.util.find_spec("durable") is None, reason="durable-rules not installed")
 LAW = settings(
     max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from conftest import EXECUTORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_triggers_events import BASE
@@ -277,7 +278,7 @@ def test_an_executor_failure_is_a_record_in_replay_and_triggererror_in_post(monk
         m.post(ev(1, "2025-06-04", "access_refused"))
 
 
-@pytest.mark.parametrize("executor", ["riskeval", "durable"])
+@pytest.mark.parametrize("executor", EXECUTORS)
 def test_an_event_delivered_twice_is_rejected_as_a_duplicate_id_and_the_log_goes_on(executor: str) -> None:
     """The same id again is one duplicate_id record naming it: not applied twice, nor counted by a correlation
     (a second job_lost within 90 days would escalate itself); the events after it still apply."""

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import EXECUTORS
 
 from riskeval import Monitor
 
-EXECUTORS = ["riskeval", "durable"]
 ADULT = {"status": "present", "lives_with_children": True, "civil_capacity": "full"}
 
 

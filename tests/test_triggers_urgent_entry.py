@@ -10,13 +10,13 @@ from datetime import date
 from typing import Any
 
 import pytest
+from conftest import EXECUTORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from riskeval import Monitor
 from riskeval.testing import event_logs, households
 
-EXECUTORS = ["riskeval", "durable"]
 ON = "2025-12-05"
 
 

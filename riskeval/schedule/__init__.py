@@ -10,10 +10,14 @@ The file format lives in ``riskeval.schedule._spec`` and the models of the answe
 both are re-exported here, the module users import.
 
 Example:
+    >>> from datetime import date
+    >>> import riskeval
+    >>> spec = riskeval.load_pack().schedule
     >>> plan = plan_visits(spec, on=date(2025, 3, 1), status="on_roster", tier="general",
     ...                    visit_frequency="quarterly", birth_date=date(2015, 6, 1))
-    >>> plan.next_visits[0].date
-    datetime.date(2025, 6, 1)
+    >>> first = plan.next_visits[0]  # three months on is Sunday 2025-06-01: due the Friday before
+    >>> first.date, first.moved_from
+    (datetime.date(2025, 5, 30), datetime.date(2025, 6, 1))
 """
 
 from __future__ import annotations
