@@ -20,14 +20,14 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from riskeval import _cli_assess, _cli_demo, _cli_rules, audit
 from riskeval._cli_assess import cmd_assess, text_report
 from riskeval._cli_demo import EXAMPLES_AS_OF, cmd_demo, demo_households
 from riskeval._cli_io import _date, _errors, _records_of, read_households
 from riskeval._cli_rules import cmd_rules_check, cmd_rules_schema, schemas
-from riskeval.errors import ErrorRecord, RiskevalError
+from riskeval.errors import ErrorRecord, RiskevalError, scrub_text
 
 # What moved to the subcommand modules stays importable from here (the plugins import _date and _errors);
 # not _cli_demo.example_dirs: patch it where the demo looks it up.
@@ -54,11 +54,17 @@ PLUGINS = ("riskeval._cli_batch", "riskeval._cli_triggers")
 Handler = Callable[[argparse.Namespace], int]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors quote the arguments: a name or an ID number typed into one is not echoed
+    (the subcommands' parsers are of this class too: argparse makes them of their parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(scrub_text(message))
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     """The argument parser and its subparsers (for plugins)."""
-    parser = argparse.ArgumentParser(
-        prog="riskeval", description="Tiered risk assessment of children, from rule packs."
-    )
+    parser = _Parser(prog="riskeval", description="Tiered risk assessment of children, from rule packs.")
     parser.add_argument("--version", action="version", version=f"riskeval {audit.riskeval_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for core in (_cli_assess, _cli_rules, _cli_demo):
