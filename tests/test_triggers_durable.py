@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import needs_durable
+from _executors import needs_durable
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_triggers_pack import copy_pack

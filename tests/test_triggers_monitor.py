@@ -9,12 +9,13 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from conftest import EXECUTORS
+from _executors import EXECUTORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_triggers_events import BASE
 
 import riskeval
+from riskeval._limits import EVENT_ID_WINDOW_DAYS
 from riskeval.errors import FactsError, TriggerError
 from riskeval.facts import Event
 from riskeval.testing import event_logs, households
@@ -386,18 +387,24 @@ def test_a_shared_monitor_runs_one_call_at_a_time() -> None:
     assert len(m.households) == 1 and len(posted) == 40
 
 
-def test_a_long_running_monitor_remembers_one_day_of_ids_and_one_window_of_events() -> None:
-    """Memory stays flat however long a monitor runs: it keeps the ids of its households' latest day (a copy
-    of an older event is refused as out of order anyway) and the events of the widest correlation window."""
+def test_a_long_running_monitor_remembers_one_window_of_ids_and_one_window_of_events() -> None:
+    """Memory stays flat however long a monitor runs: it keeps the ids of its households' id window (issue 14:
+    a copy within it is a duplicate wherever it comes; an older one is refused as out of order anyway) and
+    the events of the widest correlation window."""
     m = monitor()
     day = date(2025, 3, 1)
-    for i in range(1, 121):  # four months of daily economic events, two on the last day
+    days = EVENT_ID_WINDOW_DAYS + 34
+    for i in range(1, days + 1):  # more than a year of daily economic events, two on the last day
         m.post(ev(i, (day + timedelta(days=i)).isoformat(), "job_lost", member="f", drop_pct=40))
-    last = (day + timedelta(days=120)).isoformat()
-    m.post(ev(121, last, "job_lost", member="f", drop_pct=40))
-    assert m._latest_ids == {"h1": {"e120", "e121"}}
+    last = (day + timedelta(days=days)).isoformat()
+    m.post(ev(days + 1, last, "job_lost", member="f", drop_pct=40))
+    kept = set(m._latest_ids["h1"])
+    assert kept == {f"e{i}" for i in range(days - EVENT_ID_WINDOW_DAYS, days + 2)}
     widest = max(c.within_days for c in m.spec.correlations if hasattr(c, "within_days"))
     assert len(m._history["h1"]) == widest + 2  # the window's days, both ends included, and the two of the last
+    with pytest.raises(FactsError) as info:
+        m.post(ev(days - 10, (day + timedelta(days=days - 10)).isoformat(), "job_lost", member="f", drop_pct=40))
+    assert [r.code for r in info.value.records] == ["duplicate_id"]
     with pytest.raises(FactsError) as info:
         m.post(ev(5, (day + timedelta(days=5)).isoformat(), "job_lost", member="f", drop_pct=40))
     assert [r.code for r in info.value.records] == ["out_of_order"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import EXECUTORS
+from _executors import EXECUTORS
 
 from riskeval import Monitor
 

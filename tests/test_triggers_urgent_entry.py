@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from conftest import EXECUTORS
+from _executors import EXECUTORS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

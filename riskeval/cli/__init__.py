@@ -17,7 +17,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from riskeval import audit
 from riskeval.cli import _assess, _batch, _demo, _rules, _triggers
@@ -25,7 +25,7 @@ from riskeval.cli._assess import cmd_assess, text_report
 from riskeval.cli._demo import EXAMPLES_AS_OF, cmd_demo, demo_households
 from riskeval.cli._io import _date, _errors, _records_of, read_households
 from riskeval.cli._rules import cmd_rules_check, cmd_rules_schema, schemas
-from riskeval.errors import ErrorRecord, RiskevalError
+from riskeval.errors import ErrorRecord, RiskevalError, scrub_text
 
 # What moved to the subcommand modules stays importable from here (the plugins import _date and _errors);
 # not _demo.example_dirs: patch it where the demo looks it up.
@@ -50,11 +50,17 @@ __all__ = [
 Handler = Callable[[argparse.Namespace], int]
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors quote the arguments: a name or an ID number typed into one is not echoed
+    (the subcommands' parsers are of this class too: argparse makes them of their parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(scrub_text(message))
+
+
 def build_parser() -> tuple[argparse.ArgumentParser, Any]:
     """The argument parser and its subparsers (for plugins)."""
-    parser = argparse.ArgumentParser(
-        prog="riskeval", description="Tiered risk assessment of children, from rule packs."
-    )
+    parser = _Parser(prog="riskeval", description="Tiered risk assessment of children, from rule packs.")
     parser.add_argument("--version", action="version", version=f"riskeval {audit.riskeval_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in (_assess, _rules, _demo, _batch, _triggers):

@@ -34,6 +34,7 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
         for r in records:
             print(f"{r.loc}: {r.message} [{r.code}]")
         print(f"{len(records)} problem(s)")
+        _errors(records)  # and as every exit 1 gives them: JSON records on stderr
         return 1
     print(f"OK {pack.id} {pack.version} sha256={pack.sha256}")
     return 0

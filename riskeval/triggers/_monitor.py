@@ -252,7 +252,7 @@ class Monitor:
             message = f"date {ev.date} is too late to plan from (at most {LATEST})"
             return [], [ErrorRecord("date", "out_of_range", message, str(ev.date))]
         first = self._latest_ids.get(ev.household, {}).get(ev.id)
-        if first is not None:
+        if first is not None and first >= ev.date - self._id_window:
             message = f"event {ev.id!r} was already applied to household {ev.household!r} (dated {first})"
             return [], [ErrorRecord("id", "duplicate_id", message, ev.id)]
         hh = self._households.get(ev.household)
@@ -289,6 +289,7 @@ class Monitor:
         trigger = self._decide(ev, after, children, matched, changes, after_evals)
         self._households[hh.id] = after
         seen = self._latest_ids.setdefault(hh.id, {})
+        seen.pop(ev.id, None)  # an id reused after the window: its new date goes last
         seen[ev.id] = ev.date
         horizon = ev.date - self._id_window
         while next(iter(seen.values())) < horizon:  # applied in date order: the oldest first

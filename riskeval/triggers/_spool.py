@@ -22,8 +22,8 @@ RUN = 20_000  # events held in memory at once (about 50 MB of parsed events)
 class EventSpool:
     """Collects (index, event) pairs, then gives them back sorted by (date, index)."""
 
-    def __init__(self, run: int = RUN) -> None:
-        self.run = run
+    def __init__(self, run: int | None = None) -> None:
+        self.run = run or RUN
         self.held: list[tuple[int, int, Event]] = []
         self.files: list[IO[str]] = []
         self.count = 0

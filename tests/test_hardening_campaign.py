@@ -1,0 +1,28 @@
+"""What the fuzz campaign of issue 14 (tests/fuzz/) found beyond the listed defects, one regression test each."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from riskeval.cli import main
+
+NAME, NUMBER = "张三丰", "610103201104101234"
+
+
+def test_a_usage_error_does_not_quote_a_name_or_an_id_number(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse quoted an invalid choice as typed: `--format 张三丰` put the name in the usage error."""
+    assert main(["assess", "x.json", "--on", "2025-12-01", "--format", NAME]) == 2
+    assert main(["assess", "x.json", "--on", NUMBER]) == 2
+    err = capsys.readouterr().err
+    assert NAME not in err and NUMBER not in err and "<redacted>" in err
+
+
+def test_rules_check_writes_json_records_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`rules check` on a missing folder exited 1 with no JSON record on stderr, as every other exit 1 has."""
+    assert main(["rules", "check", str(tmp_path / "nowhere")]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1] == "1 problem(s)"
+    assert [json.loads(x)["code"] for x in captured.err.splitlines()] == ["missing_pack"]
