@@ -87,6 +87,15 @@ def _get(tree: Any, path: tuple[Any, ...]) -> Any:
     return tree
 
 
+def _nasty(data: st.DataObject) -> Any:
+    """A planted value; a container is a fresh copy, so that mutating a tree never edits NASTY itself (a
+    shared ``{}`` that a test grew made the next test draw differently: hypothesis reported flaky data)."""
+    value = data.draw(st.sampled_from(NASTY), label="value")
+    if isinstance(value, dict | list) and value is not DEEP_DICT and value is not DEEP_LIST:
+        return json.loads(json.dumps(value))
+    return value
+
+
 def mutate(data: st.DataObject, tree: Any, most: int = 4) -> Any:
     """A copy of ``tree`` with one to ``most`` random mutations (values, keys, deletions, insertions)."""
     tree = json.loads(json.dumps(tree))  # a deep copy of plain JSON
@@ -95,17 +104,17 @@ def mutate(data: st.DataObject, tree: Any, most: int = 4) -> Any:
         op = data.draw(st.sampled_from(["value", "value", "value", "delete", "key", "insert", "copy", "wrap"]))
         if not where:
             if op in ("value", "wrap"):
-                tree = data.draw(st.sampled_from(NASTY)) if op == "value" else [tree]
+                tree = _nasty(data) if op == "value" else [tree]
             continue
         parent, last = _get(tree, where[:-1]), where[-1]
         if op == "value":
-            parent[last] = data.draw(st.sampled_from(NASTY), label="value")
+            parent[last] = _nasty(data)
         elif op == "delete":
             del parent[last]
         elif op == "key" and isinstance(parent, dict):
             parent[data.draw(st.sampled_from(KEYS), label="key")] = parent.pop(last)
         elif op == "insert" and isinstance(parent, dict):
-            parent[data.draw(st.sampled_from(KEYS), label="key")] = data.draw(st.sampled_from(NASTY))
+            parent[data.draw(st.sampled_from(KEYS), label="key")] = _nasty(data)
         elif op == "copy":
             donor = _get(tree, data.draw(st.sampled_from(paths(tree)), label="donor"))
             parent[last] = json.loads(json.dumps(donor)) if donor is not DEEP_DICT and donor is not DEEP_LIST else donor
