@@ -207,8 +207,11 @@ def _exited(**facts: Any) -> dict[str, Any]:
     return with_child(birth_date="2007-05-20", identified_on="2019-03-01", **facts)
 
 
-@pytest.mark.parametrize(("on", "last_visit"), [("2025-12-01", None), ("2025-12-01", "2025-09-01"),
-                                                ("2025-08-30", None), ("2025-09-10", None), ("2026-03-01", None)])  # fmt: skip
+DAYS = [("2025-12-01", None), ("2025-12-01", "2025-09-01"), ("2025-08-30", None), ("2025-09-10", None),
+        ("2026-03-01", None)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("on", "last_visit"), DAYS)
 def test_assess_and_due_name_the_same_overdue_follow_ups(on: str, last_visit: str | None) -> None:
     """What ``assess`` plans as an overdue follow-up of an exited youth (by more than the 14 days of grace)
     is what ``Monitor.due`` raises, with the same date; before, ``due`` listed nothing for an exited youth."""
