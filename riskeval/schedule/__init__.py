@@ -296,8 +296,9 @@ def plan_visits(
             for months in rule_.months:
                 day = add_months(aged_out, months)
                 overdue, days = _due(day, on, done=last_visit is not None and last_visit >= day)
-                fields = {"date": day, "overdue": overdue, "overdue_days": days, "months_after": months}
-                follow_ups.append(_on_working_day(trusted(FollowUp, {**fields, "moved_from": None}), spec, on))
+                # In the model's field order (moved_from is DueDate's), as validation would build it.
+                fields = {"date": day, "overdue": overdue, "overdue_days": days, "moved_from": None}
+                follow_ups.append(_on_working_day(trusted(FollowUp, {**fields, "months_after": months}), spec, on))
 
     if any(d.moved_from is not None for d in (*visits, full, *follow_ups) if d is not None):
         notes.append(_note(_MOVED_NOTE[spec.plan.due_on_rest_day]))
