@@ -21,7 +21,7 @@ import numpy as np
 from riskeval._assess import assess
 from riskeval.errors import ErrorRecord, EvaluationError, safe_record
 from riskeval.evaluate import Evaluations, default_pack, vector_program
-from riskeval.evaluate.vector import Renderer
+from riskeval.evaluate.vector import STATUS_UNDETERMINED, Renderer
 from riskeval.facts import assessment_date
 from riskeval.pack import Pack
 from riskeval.population import Intake, Progress
@@ -63,6 +63,9 @@ class BatchSummary:
     visits_per_month: float
     with_data_gaps: int
     by_duty: dict[str, int]
+    # Children whose roster status is undetermined: each is planned one verification visit (schedule.yaml
+    # verification_visit), on top of the visits per month.
+    verification_visits: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -77,6 +80,7 @@ class BatchSummary:
             lines.append(f"{title}:")
             lines += [f"  {k:<24}{v:>10}" for k, v in counts.items()]
         lines.append(f"home visits per month: {self.visits_per_month:.1f}")
+        lines.append(f"verification visits (status undetermined): {self.verification_visits}")
         lines.append(f"children with data gaps: {self.with_data_gaps}")
         return "\n".join(lines)
 
@@ -101,7 +105,7 @@ class BatchResult:
         self.rejected = intake.rows_in - cols.n
         self.errors: list[ErrorRecord] = [safe_record(e) for e in intake.errors]  # a cell may hold a name
         self.row = intake.rows
-        self.status_labels = ("not_on_roster", pack.on_roster.id, pack.exited.id)
+        self.status_labels = ("not_on_roster", pack.on_roster.id, pack.exited.id, "undetermined")  # by STATUS_* code
         self.tier_labels = tuple(t.id for t in pack.tiers)
         self.frequency_labels = tuple(pack.frequencies)
         self.category_labels = tuple(r.id for r, _ in prog.categories)
@@ -216,6 +220,7 @@ class BatchResult:
             visits_per_month=float(visits),
             with_data_gaps=int((self.roster_gap | (self.category_gaps > 0) | (self.factor_gaps > 0)).sum()),
             by_duty={d: int(self.duty(d).sum()) for d in self.duty_labels},
+            verification_visits=int((self.status == STATUS_UNDETERMINED).sum()),
         )
 
     def explain(self, i: int) -> ChildAssessment:

@@ -101,8 +101,8 @@ def check_overrides(
 
     Raises:
         OverrideError: with a record for every problem: an unknown child or tier, a second override of one
-            child, a date after ``on``, a child not on the roster, a move of more than one level, or a
-            lower tier while a mandatory factor holds.
+            child, a date after ``on``, a child not on the roster or whose status is undetermined, a move of
+            more than one level, or a lower tier while a mandatory factor holds.
     """
     items = _validated(overrides)
     by_child = {e.child_id: e for e in evals}
@@ -139,6 +139,18 @@ def check_overrides(
                 f"{who}: the override is dated {o.date}, after the assessment date {on}",
                 o,
                 e.tier,
+            )
+            continue
+        if e.status == "undetermined":
+            # No tier to move: whether the child is on the roster at all is what the verification visit settles.
+            problem(
+                i,
+                None,
+                "override_undetermined",
+                f"{who}: the roster status is undetermined (to be verified): verify the missing facts first; "
+                f"there is no tier to override (→ {o.tier})",
+                o,
+                None,
             )
             continue
         if e.tier is None:

@@ -37,7 +37,12 @@ class DataGap(_Result):
     facts: list[str] = Field(description="the unknown facts behind it, e.g. mother.status")
     severity: str | None = None
     tier_if_true: str | None = Field(default=None, description="the tier if the rule turned out to hold")
-    status_if_true: str | None = None
+    status_if_true: str | None = Field(
+        default=None,
+        description=(
+            "the roster status if the rule turned out to hold (undetermined: other facts would still be missing)"
+        ),
+    )
 
 
 class Explanation(_Result):
@@ -71,7 +76,13 @@ class ChildAssessment(_Result):
     """
 
     child_id: str
-    status: str = Field(description="on_roster, not_on_roster or exited")
+    status: str = Field(
+        description=(
+            "on_roster, not_on_roster, exited (aged out after being on the roster), or undetermined: the facts "
+            "cannot decide between them (every completion of the unknown facts does not give one status); the "
+            "data gaps name the facts that decide it, and the plan holds a verification visit"
+        )
+    )
     categories: list[str]
     factors: list[FactorResult]
     score: int

@@ -226,9 +226,10 @@ def test_cli_batch_bad_arguments_are_records(tmp_path: Path, capsys: pytest.Capt
 
 
 def test_the_default_tier_table_is_decided_per_group_of_inputs() -> None:
-    """The table's predicate on the parents (special_parent_held) is computed once per child and read as a
-    group key: the whole table reads only keys, so a population is decided per group, not per child."""
+    """The table's predicate on the parents (special_parent_held) and the roster rule's aged_out are computed
+    once per child and read as group keys: the whole table reads only keys, so a population is decided per
+    group, not per child."""
     table = vector_program(riskeval.load_pack()).table
-    assert [key for key, _ in table.parts] == [("part", "0")]
-    assert ("part", "0") in table.refs
+    assert [key for key, _ in table.parts] == [("part", "0"), ("part", "1")]
+    assert ("part", "0") in table.refs and ("part", "1") in table.refs
     assert table.compact

@@ -52,6 +52,10 @@ def test_n_months_are_complete_exactly_from_add_months(a: date, b: date, n: int)
 
 def test_a_child_born_on_feb_29_exits_at_18_on_feb_28_in_both_forms() -> None:
     on = date(2026, 2, 28)
-    hh = {"id": "h", "members": [], "children": [{"id": "c", "birth_date": "2008-02-29"}]}
+    hh = {
+        "id": "h",
+        "members": [],
+        "children": [{"id": "c", "birth_date": "2008-02-29", "identified_on": "2015-01-01"}],
+    }
     assert riskeval.assess(hh, on=on, explain=False, schedule=False).children[0].status == "exited"
     assert next(iter(riskeval.assess_batch([hh], on=on).to_records()))["status"] == "exited"

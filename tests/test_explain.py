@@ -104,8 +104,9 @@ def test_the_deciding_tier_row_and_the_frequency_are_named() -> None:
 
 
 def test_an_exited_child_gets_an_explanation() -> None:
-    """A child aged 18 or over is explained as exited, with the roster rule and its source."""
-    h = {"id": "h", "children": [{"id": "c", "birth_date": "2007-03-05"}]}
+    """A youth aged 18 or over who was identified as a child is explained as exited, with the roster rule and
+    its source."""
+    h = {"id": "h", "children": [{"id": "c", "birth_date": "2007-03-05", "identified_on": "2019-01-01"}]}
     child = riskeval.assess(h, on=ON).children[0]
     assert child.status == "exited" and child.explanation is not None
     assert f"Status: exited, by the rule “{PACK.exited.label.en}”" in child.explanation.en
@@ -113,7 +114,18 @@ def test_an_exited_child_gets_an_explanation() -> None:
 
 
 def test_a_child_not_on_the_roster_gets_an_explanation() -> None:
-    """A child with a caring mother and little else known is explained as not on the roster, with its gaps."""
+    """An adult never on the roster (adopted, no disability, never identified) is explained as not on it."""
+    h = {"id": "h", "children": [{"id": "c", "birth_date": "2007-03-05", "adopted": True, "disability": False}]}
+    child = riskeval.assess(h, on=ON).children[0]
+    assert child.status == "not_on_roster" and child.explanation is not None
+    assert "Status: not on the roster" in child.explanation.en
+    assert "Tier: none (not on the roster)" in child.explanation.en
+    assert "状态：不在册" in child.explanation.zh
+
+
+def test_a_child_whose_status_is_undetermined_gets_an_explanation() -> None:
+    """A child with a caring mother and little else known may be on the roster: the status is to be
+    verified (待核实), with the facts to verify, and the gaps say what each would change."""
     h = {
         "id": "h",
         "members": [{"id": "m", "relation": "mother", "status": "present", "lives_with_children": True,
@@ -121,10 +133,10 @@ def test_a_child_not_on_the_roster_gets_an_explanation() -> None:
         "children": [{"id": "c", "birth_date": "2015-05-01", "mother": "m", "caregiver": "m"}],
     }  # fmt: skip
     child = riskeval.assess(h, on=ON).children[0]
-    assert child.status == "not_on_roster" and child.explanation is not None
-    assert "Status: not on the roster" in child.explanation.en
-    assert "Tier: none (not on the roster)" in child.explanation.en
-    assert "状态：不在册" in child.explanation.zh
+    assert child.status == "undetermined" and child.explanation is not None
+    assert "Status: to be verified" in child.explanation.en
+    assert "Tier: decided once the roster status is verified" in child.explanation.en
+    assert "状态：待核实" in child.explanation.zh
     assert "The child's safety situation is unknown" in child.explanation.en
     assert "on the roster with the tier urgent (red)" in child.explanation.en
 

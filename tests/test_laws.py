@@ -21,6 +21,11 @@ LAW = settings(
 )
 
 
+def _years(born: date) -> int:
+    """Completed years on ON."""
+    return ON.year - born.year - ((ON.month, ON.day) < (born.month, born.day))
+
+
 def _rank(tier: str | None) -> int:
     """Higher is more serious; not on the roster is below every tier."""
     order = [t.id for t in reversed(PACK.tiers)]
@@ -205,13 +210,16 @@ def test_learning_a_fact_never_contradicts_what_was_known(h: Household, data: st
 @LAW
 @given(households(), st.integers(0, 3000))
 def test_aged_out_children_are_exited_without_a_category(h: Household, days_past: int) -> None:
-    """A child aged 18 or more on the assessment date is exited, with no category and no tier."""
+    """A child aged 18 or more on the assessment date is never on the roster: no category and no tier; exited
+    when identified as a child (issue 13 item 4: exited needs evidence of the roster)."""
     eighteen = date(ON.year - 18, ON.month, ON.day) - timedelta(days=days_past)
     aged = _with_child(h, 0, birth_date=str(eighteen))
     child = riskeval.assess(aged, on=ON).children[0]
-    assert child.status == "exited"
+    assert child.status in ("exited", "not_on_roster", "undetermined")
     assert child.categories == []
     assert child.tier is None and child.visit_frequency is None
+    identified = _with_child(aged, 0, identified_on=str(eighteen - timedelta(days=365)))
+    assert riskeval.assess(identified, on=ON).children[0].status == "exited"
 
 
 @LAW
@@ -230,7 +238,13 @@ def test_tier_and_frequency_follow_the_pack_table(h: Household) -> None:
 @LAW
 @given(households())
 def test_mandatory_factor_means_urgent(h: Household) -> None:
-    """Any M factor puts the child on the roster in the top tier."""
-    for child in riskeval.assess(h, on=ON).children:
+    """Any M factor puts a child on the roster in the top tier; where the status is undetermined (an unknown
+    birth date: perhaps an adult) there is no tier until it is verified, and an adult is on no roster."""
+    for h_child, child in zip(h.children, riskeval.assess(h, on=ON).children, strict=True):
         if any(f.severity == "M" for f in child.factors):
-            assert child.status == "on_roster" and child.tier == PACK.tiers[0].id
+            if child.status == "on_roster":
+                assert child.tier == PACK.tiers[0].id
+            else:
+                assert child.tier is None
+                adult = h_child.birth_date is not None and _years(h_child.birth_date) >= 18
+                assert child.status == "undetermined" or adult, (child.status, h_child.birth_date)

@@ -133,9 +133,13 @@ def test_a_tier_the_pack_does_not_have_is_refused() -> None:
     assert problem(excinfo) == "override_unknown_tier"
 
 
+# 18, adopted, no disability: no fact puts the youth on the roster before 18 (not an orphan or FUS)
+ADULT = {"birth_date": "2007-03-05", "disability": False, "adopted": True}
+
+
 @pytest.mark.parametrize(
     ("child", "status"),
-    [({}, "not_on_roster"), ({"birth_date": "2007-03-05"}, "exited")],
+    [(ADULT, "not_on_roster"), ({**ADULT, "identified_on": "2019-04-01"}, "exited")],
 )
 def test_no_override_for_a_child_off_the_roster(child: dict[str, Any], status: str) -> None:
     """A child not on the roster, or exited, has no tier to override."""
@@ -198,3 +202,17 @@ def test_the_override_is_in_the_json_and_the_explanation_but_not_the_approver() 
     assert "Override: the computed tier general (blue) was changed to special (orange) on 2025-12-01" in explanation.en
     assert "层级调整：计算所得层级一般（蓝色）于2025-12-01经批准调整为重点（橙色）" in explanation.zh
     assert "staff-17" not in explanation.en and "staff-17" not in explanation.zh
+
+
+def test_no_override_while_the_roster_status_is_undetermined() -> None:
+    """A child whose roster status is undetermined (here: the psychological state unknown, which could be C4,
+    an H factor) has no tier yet: an override is refused with its own code, in either direction, and the
+    verification visit comes first. Moving a tier the rules have not given would decide the status by hand."""
+    h = household(psych=None)
+    child = riskeval.assess(h, on=ON).children[0]
+    assert (child.status, child.tier) == ("undetermined", None)
+    for tier in ("general", "special"):
+        with pytest.raises(OverrideError) as excinfo:
+            riskeval.assess(h, on=ON, overrides=[override(tier)])
+        assert problem(excinfo) == "override_undetermined"
+        assert "undetermined" in str(excinfo.value)

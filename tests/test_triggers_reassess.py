@@ -155,17 +155,20 @@ def test_a_rule_reading_the_households_children_turns_reuse_off() -> None:
 
 
 def test_the_outlook_tells_apart_only_dates_that_cross_a_threshold() -> None:
-    """A day later c1 is the same age; on its 18th birthday (adult_age) it is not: its status follows suit."""
+    """A day later c1 is the same age; on its 18th birthday (adult_age) it is not: its status follows suit
+    (identified as a child, c1 exits; the day before, its unknown facts leave the status undetermined)."""
     outlook = Outlook.of(PACK)
     assert outlook is not None
-    h = parse_household(copy.deepcopy(BASE))
+    data = copy.deepcopy(BASE)
+    data["children"][0]["identified_on"] = "2020-01-01"
+    h = parse_household(data)
     eighteen = date(2032, 5, 1)
     assert outlook.on(h, DAY) == outlook.on(h, DAY + timedelta(days=1))
     assert outlook.on(h, eighteen - timedelta(days=1)) != outlook.on(h, eighteen)
     statuses = [
         PROGRAM.evaluate(h, h.children[0], d, gaps=False).status for d in (eighteen - timedelta(days=1), eighteen)
     ]
-    assert statuses == ["not_on_roster", PACK.exited.id]
+    assert statuses == ["undetermined", PACK.exited.id]
 
 
 def test_the_outlook_sees_a_members_duration() -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from test_triggers_events import BASE
 
+from riskeval import assess
 from riskeval.errors import FactsError
 from riskeval.triggers import Monitor, Trigger
 
@@ -196,3 +197,50 @@ def test_due_over_bad_households_raises_one_record_per_problem_located_by_positi
     assert [r.loc for r in m.track(given)] == [loc for loc, _ in located]
     alone = due(good, "2026-07-01")
     assert alone and m.due(on=date(2026, 7, 1)) == alone
+
+
+# --- an exited youth's follow-ups: assess and due agree (issue 13 item 4) ---------------------------------
+
+
+def _exited(**facts: Any) -> dict[str, Any]:
+    """A youth identified as a child, who turned 18 on 2025-05-20 (follow-ups due 3 and 6 months later)."""
+    return with_child(birth_date="2007-05-20", identified_on="2019-03-01", **facts)
+
+
+DAYS = [("2025-12-01", None), ("2025-12-01", "2025-09-01"), ("2025-08-30", None), ("2025-09-10", None),
+        ("2026-03-01", None)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("on", "last_visit"), DAYS)
+def test_assess_and_due_name_the_same_overdue_follow_ups(on: str, last_visit: str | None) -> None:
+    """What ``assess`` plans as an overdue follow-up of an exited youth (by more than the 14 days of grace)
+    is what ``Monitor.due`` raises, with the same date; before, ``due`` listed nothing for an exited youth."""
+    data = _exited(last_visit=last_visit)
+    day = date.fromisoformat(on)
+    (child,) = [c for c in assess(data, on=day).children if c.child_id == "c1"]
+    assert child.status == "exited"
+    assert child.schedule is not None
+    planned = {f.date.isoformat(): f.overdue_days for f in child.schedule.follow_ups if f.overdue_days > 14}
+    raised = {t.reason.en.split("due on ")[1].split(" ")[0]: t for t in due(data, on)
+              if t.rule_id == "visit_overdue_by_date" and t.child_ids == ["c1"]}  # fmt: skip
+    assert set(raised) == set(planned)
+    for when, t in raised.items():
+        assert f"{planned[when]} days overdue" in t.reason.en
+        assert t.urgency == "U1"
+
+
+def test_only_the_follow_up_past_its_grace_is_raised() -> None:
+    """Turned 18 on 2025-05-20, no visit since: on 2025-12-01 the 3-month follow-up (2025-08-20) is 103 days
+    late and raised; the 6-month one (2025-11-20) is 11 days late, within the 14 days of grace."""
+    found = [t for t in due(_exited(), "2025-12-01") if t.rule_id == "visit_overdue_by_date"]
+    assert [t.reason.en for t in found] == ["The visit due on 2025-08-20 is 103 days overdue"]
+
+
+def test_an_adult_never_on_the_roster_has_no_follow_ups() -> None:
+    """An adult never identified, whom no fact puts on the roster before 18, is not exited: no follow-ups in
+    the plan and no overdue-visit trigger (before, every adult was exited and planned follow-ups)."""
+    data = with_child(birth_date="2007-05-20")
+    (child,) = [c for c in assess(data, on=date(2025, 12, 1)).children if c.child_id == "c1"]
+    assert child.status == "not_on_roster"
+    assert child.schedule is not None and child.schedule.follow_ups == ()
+    assert "visit_overdue_by_date" not in rules(due(data, "2025-12-01"))

@@ -28,6 +28,7 @@ _PLAN: dict[str, dict[str, str]] = {
         "full": "Next full assessment: {date}{late}",
         "milestones": "Age milestones: {items}",
         "follow": "Follow-up visits: {items}",
+        "verify": "Verification visit by {date}",
         "late": " — overdue by {days} days",
         "note": "Note: {text}",
         "household": "Household {id}",
@@ -37,6 +38,7 @@ _PLAN: dict[str, dict[str, str]] = {
         "on_roster": "on the roster",
         "not_on_roster": "not on the roster",
         "exited": "exited",
+        "undetermined": "to be verified",
     },
     "zh": {
         "child": "儿童 {id}：{status}；风险层级：{tier}；{frequency}",
@@ -47,6 +49,7 @@ _PLAN: dict[str, dict[str, str]] = {
         "full": "下次全面评估：{date}{late}",
         "milestones": "年龄节点：{items}",
         "follow": "跟进走访：{items}",
+        "verify": "核实走访期限：{date}",
         "late": "，已逾期{days}天",
         "note": "说明：{text}",
         "household": "家庭 {id}",
@@ -56,6 +59,7 @@ _PLAN: dict[str, dict[str, str]] = {
         "on_roster": "在册",
         "not_on_roster": "不在册",
         "exited": "已退出",
+        "undetermined": "待核实",
     },
 }
 
@@ -100,6 +104,8 @@ def _plan_lines(plan: VisitPlan, lang: str) -> list[str]:
         )
     if plan.follow_ups:
         lines.append(t["follow"].format(items=sep.join(f"{d.date}{late(d)}" for d in plan.follow_ups)))
+    if plan.verification is not None:
+        lines.append(t["verify"].format(date=plan.verification.date))
     lines += [t["note"].format(text=n.zh if lang == "zh" else n.en) for n in plan.notes]
     return lines
 
@@ -110,7 +116,9 @@ def _tier_words(pack: Pack, tier: str | None, lang: str) -> str:
 
 
 def _status_words(pack: Pack, status: str, lang: str) -> str:
-    key = {pack.on_roster.id: "on_roster", pack.exited.id: "exited"}.get(status, "not_on_roster")
+    key = {pack.on_roster.id: "on_roster", pack.exited.id: "exited", "undetermined": "undetermined"}.get(
+        status, "not_on_roster"
+    )
     return _PLAN[lang][key]
 
 

@@ -125,6 +125,7 @@ HOUSEHOLDS: dict[str, dict[str, Any]] = {
                 "caregiver": "m3",
                 "school": "graduated",
                 "working": False,
+                "adopted": False,
             },
         ],
     },

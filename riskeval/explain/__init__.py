@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from riskeval._memo import per_pack
 from riskeval.evaluate.plan import duties_by_factor, open_duties
-from riskeval.evaluate.scalar import Evaluation, Gap
+from riskeval.evaluate.scalar import NOT_ON_ROSTER, UNDETERMINED, Evaluation, Gap
 from riskeval.explain._pack_text import Pair, around, lower, pack_text
 from riskeval.explain._words import (
     ATTRIBUTES,
@@ -65,6 +65,7 @@ _CATEGORIES = ((_ZH["categories_none"], _EN["categories_none"]), (_ZH["categorie
 _FACTORS = ((_ZH["factors_none"], _EN["factors_none"]), (_ZH["factors"], _EN["factors"]))
 _GAPS = ((_ZH["gaps_none"], _EN["gaps_none"]), (_ZH["gaps"], _EN["gaps"]))
 _TIER_NONE = (*around(_ZH["tier_none"], "score"), *around(_EN["tier_none"], "score"))
+_TIER_OPEN = (*around(_ZH["tier_undetermined"], "score"), *around(_EN["tier_undetermined"], "score"))
 
 
 def explain(record: Evaluation, pack: Pack, *, on: date, override: Override | None = None) -> Explanation:
@@ -280,6 +281,8 @@ def _gap_text(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang)
     i = 0 if lang == "zh" else 1
     if g.status_if_true == pack.exited.id:
         effect = t["becomes_exited"].format(status=g.status_if_true)
+    elif g.status_if_true == UNDETERMINED:
+        effect = t["status_still_open"]
     elif g.tier_if_true is None:
         effect = t["tier_still_off"]
     else:
@@ -335,8 +338,16 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     head_zh, head_en = text.header(on)
     if e.status == text.exited_id:
         return f"{head_zh}\n{text.exited[0]}", f"{head_en}\n{text.exited[1]}"
-    roster = text.on_roster if e.status == text.on_roster_id else text.not_on_roster
+    if e.status == UNDETERMINED:
+        roster = _open_status(e, pack)
+    else:
+        roster = text.on_roster if e.status == text.on_roster_id else text.not_on_roster
+    # A category that is unknown is never "none": it is to be verified, with the facts it lacks.
+    open_ = [g for g in e.gaps if g.kind == "category" and g.rule in pack.categories]
     heading = _CATEGORIES[bool(e.categories)]
+    if open_ and not e.categories:
+        heading = (_ZH["categories_open_none"].format(items=_open_categories(open_, pack, "zh")),
+                   _EN["categories_open_none"].format(items=_open_categories(open_, pack, "en")))  # fmt: skip
     members = tuple(e.members.items())
     zh = [head_zh, roster[0], heading[0]]
     en = [head_en, roster[1], heading[1]]
@@ -345,6 +356,9 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
         fzh, fen = _facts(e.category_values.get(cid, {}), members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
+    if open_ and e.categories:
+        zh.append(_ZH["categories_open"].format(items=_open_categories(open_, pack, "zh")))
+        en.append(_EN["categories_open"].format(items=_open_categories(open_, pack, "en")))
 
     heading = _FACTORS[bool(e.factors)]
     zh.append(heading[0])
@@ -356,7 +370,13 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
         en.append(c + fen + d)
 
     row = e.tier_row
-    a, b, c, d = text.tier_row(e.tier, row) if e.tier is not None and row is not None else _TIER_NONE
+    a, b, c, d = (
+        text.tier_row(e.tier, row)
+        if e.tier is not None and row is not None
+        else _TIER_OPEN
+        if e.status == UNDETERMINED
+        else _TIER_NONE
+    )
     score = str(e.score)
     zh.append(a + score + b)
     en.append(c + score + d)
@@ -383,6 +403,33 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
         zh.append(pair[0])
         en.append(pair[1])
     return "\n".join(zh), "\n".join(en)
+
+
+def _open_status(e: Evaluation, pack: Pack) -> Pair:
+    """The status line of a child whose status is undetermined, naming the facts that decide it: those of
+    the exit rule's gap and of every gap that could change the status."""
+    facts = [f for g in e.gaps if g.kind == "roster" or g.status_if_true != NOT_ON_ROSTER for f in g.facts]
+    pair = []
+    langs: tuple[Lang, Lang] = ("zh", "en")
+    for lang in langs:
+        words, count = _unknowns(dict.fromkeys(facts), lang, short=3)
+        if count == 0:
+            words = "部分信息" if lang == "zh" else "some facts"
+        pair.append(TEMPLATES[lang]["undetermined"].format(facts=words))
+    return pair[0], pair[1]
+
+
+def _open_categories(gaps: list[Gap], pack: Pack, lang: Lang) -> str:
+    """The categories still to be verified, each with the facts it lacks."""
+    items = []
+    for g in gaps:
+        label = pack.categories[g.rule].label
+        words, count = _unknowns(g.facts, lang, short=3)
+        if count == 0:
+            words = "部分信息" if lang == "zh" else "some facts"
+        text = label.zh if lang == "zh" else lower(label.en)
+        items.append(TEMPLATES[lang]["open_category"].format(label=text, facts=words))
+    return TEMPLATES[lang]["sep"].join(items)
 
 
 def _override(pack: Pack, tier: str, override: Override, lang: Lang) -> str:

@@ -191,8 +191,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "状态：不在册，不属于任何类别，也不存在使其纳入花名册的风险因素（在册规则：{label}；依据：{source}）。"
         ),
         "exited": "状态：已退出（规则：{label}；依据：{source}）。不再适用类别和风险层级，跟进走访见走访计划。",
+        "undetermined": (
+            "状态：待核实。现有信息不足以确定该儿童是否在册，须走访核实：{facts}（核实走访期限见走访计划）。"
+        ),
         "categories": "所属类别：",
         "categories_none": "所属类别：无。",
+        "categories_open_none": "所属类别：已确认的无；待核实：{items}。",
+        "categories_open": "- 待核实：{items}。",
+        "open_category": "{label}（缺：{facts}）",
         "category": "- {label}：所读取的事实：{facts}。依据：{source}。",
         "factors": "风险因素：",
         "factors_none": "风险因素：无。",
@@ -201,6 +207,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "no_facts": "未记录具体事实",
         "tier": "风险层级：{tier}，由“{row}”（{row_id}；依据：{source}）确定；风险总分{score}。",
         "tier_none": "风险层级：无（不在花名册中）；风险总分{score}。",
+        "tier_undetermined": "风险层级：待在册状态核实后确定；风险总分{score}。",
         "frequency": "最低走访频次：{frequency}。",
         "duty": "须办理——{label}（{id}；依据：{source}）。",
         "duty_may": "，并可能须办理——{label}（{id}）",
@@ -222,6 +229,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "tier_stays": "风险层级仍为{tier}",
         "tier_enters": "该儿童将纳入花名册，风险层级为{tier}",
         "tier_still_off": "但该儿童仍不在花名册中",
+        "status_still_open": "但在册状态仍待核实",
         "value": "{fact}：{value}",
         "sep": "；",
         "list_sep": "、",
@@ -241,8 +249,15 @@ TEMPLATES: dict[str, dict[str, str]] = {
             "Status: exited, by the rule “{label}” (source: {source}). No category or tier applies; "
             "the follow-up visits are in the visit plan."
         ),
+        "undetermined": (
+            "Status: to be verified. The facts cannot tell whether the child is on the roster; a visit must "
+            "verify: {facts} (the verification visit is in the visit plan)."
+        ),
         "categories": "Categories:",
         "categories_none": "Categories: none.",
+        "categories_open_none": "Categories: none confirmed; to be verified: {items}.",
+        "categories_open": "- To be verified: {items}.",
+        "open_category": "{label} (missing: {facts})",
         "category": "- {label}: facts read: {facts}. Source: {source}.",
         "factors": "Risk factors:",
         "factors_none": "Risk factors: none.",
@@ -251,6 +266,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "no_facts": "no single fact recorded",
         "tier": "Tier: {tier}, decided by the row “{row}” ({row_id}; source: {source}); score {score}.",
         "tier_none": "Tier: none (not on the roster); score {score}.",
+        "tier_undetermined": "Tier: decided once the roster status is verified; score {score}.",
         "frequency": "Minimum home visits: {frequency}.",
         "duty": "Required — {label} ({id}; source: {source}).",
         "duty_may": ", and the duty {id} may apply: {label}",
@@ -272,6 +288,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "tier_stays": "the tier would stay {tier}",
         "tier_enters": "the child would be on the roster with the tier {tier}",
         "tier_still_off": "the child would still not be on the roster",
+        "status_still_open": "the roster status would still be to be verified",
         "value": "{fact}: {value}",
         "sep": "; ",
         "list_sep": ", ",

@@ -37,6 +37,7 @@ from riskeval.schedule._plan import (
     HolidayVisit,
     Milestone,
     PlanNote,
+    Verification,
     VisitPlan,
     _due_date,
     _note,
@@ -53,6 +54,7 @@ __all__ = [
     "Milestone",
     "PlanNote",
     "ScheduleFile",
+    "Verification",
     "VisitPlan",
     "add_months",
     "add_working_days",
@@ -193,6 +195,7 @@ def plan_visits(
     urgent_tier: str = "urgent",
     on_roster_status: str = "on_roster",
     exited_status: str = "exited",
+    undetermined_status: str = "undetermined",
 ) -> VisitPlan:
     """Return the visit plan of one child assessed on ``on``.
 
@@ -209,6 +212,8 @@ def plan_visits(
         urgent_tier: the tier id with the urgent first-visit deadline.
         on_roster_status: the status id of a child on the roster.
         exited_status: the status id of a child who aged out.
+        undetermined_status: the status of a child whose roster status the facts cannot decide: a
+            verification visit (``spec.verification_visit`` from ``on``).
 
     Raises:
         FactsError: a given date lies after ``on``.
@@ -231,6 +236,7 @@ def plan_visits(
     full: DueDate | None = None
     milestones: list[Milestone] = []
     follow_ups: list[FollowUp] = []
+    verification: Verification | None = None
     cadence_months: int | None = None
     end = add_months(on, spec.plan.horizon_months)
 
@@ -272,6 +278,11 @@ def plan_visits(
         else:
             due = add_months(last_full_assessment, spec.full_assessment.interval_months)
             full = _on_working_day(_due_date(due, _due(due, on)[1]), spec, on)
+    elif status == undetermined_status:
+        notes.append(_note("undetermined"))
+        due = deadline_date(on, spec.verification_visit, spec)
+        fields = {"date": due, "overdue": False, "overdue_days": 0, "moved_from": None, "counted_from": on}
+        verification = trusted(Verification, fields)
     else:
         notes.append(_note("not_on_roster", status))
 
@@ -324,5 +335,6 @@ def plan_visits(
             "milestones": tuple(milestones),
             "follow_ups": tuple(follow_ups),
             "notes": tuple(notes),
+            "verification": verification,
         },
     )

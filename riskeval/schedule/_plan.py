@@ -35,6 +35,12 @@ class FirstVisit(DueDate):
     identified_on: dt.date
 
 
+class Verification(DueDate):
+    """The visit that verifies an undetermined roster status, counted from the assessment date ``on``."""
+
+    counted_from: dt.date
+
+
 class FollowUp(DueDate):
     """A follow-up visit of an exited child, ``months_after`` the aging-out birthday."""
 
@@ -78,6 +84,8 @@ class VisitPlan(_Spec):
         holiday_visits: the next occurrence of each pack holiday within the horizon, by date.
         next_full_assessment: one interval after the last, or ``on`` when none is on record.
         milestones: the ages reached within the horizon; ``follow_ups``: the visits of an exited child.
+        verification: the visit that verifies an undetermined roster status (the facts it lacks are the
+            assessment's data gaps), else null.
         notes: what is missing or approximate, as codes with a sentence in zh and en.
     """
 
@@ -95,12 +103,20 @@ class VisitPlan(_Spec):
     milestones: tuple[Milestone, ...]
     follow_ups: tuple[FollowUp, ...]
     notes: tuple[PlanNote, ...]
+    verification: Verification | None = Field(
+        default=None, description="the visit that verifies an undetermined roster status, else null"
+    )
 
 
 _NOTES: dict[str, tuple[str, str]] = {
     "not_on_roster": (
         "儿童不在台账中（状态：{0}），不安排定期走访和节日走访。",
         "Not on the roster (status {0}): no cadence or holiday visits.",
+    ),
+    "undetermined": (
+        "在册状态待核实：须在期限内走访核实缺失的事实，核实前不安排定期走访和节日走访。",
+        "The roster status is to be verified: a visit verifies the missing facts by the deadline; no cadence or "
+        "holiday visits until then.",
     ),
     "no_visit_frequency": (
         "走访频次未知，无法排定期走访。",

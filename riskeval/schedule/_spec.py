@@ -216,3 +216,8 @@ class ScheduleFile(_Spec):
     full_assessment: FullAssessmentSpec
     milestones: MilestonesSpec
     exited_follow_up: FollowUpSpec
+    verification_visit: Deadline = Field(
+        description=(
+            "the time limit of the visit that verifies an undetermined roster status, counted from the assessment date"
+        )
+    )

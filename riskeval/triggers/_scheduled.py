@@ -9,7 +9,8 @@ milestone, until the birthday). Each is computed from the facts' own dates and t
 - the annual full assessment: schedule.yaml's interval after the last one, raised ``lead_days`` ahead
   (now, for a child on the roster with none on record);
 - overdue visits: the cadence of the child's tier after the last visit (or the first-visit deadline after
-  identification), more than ``grace_days`` late.
+  identification), more than ``grace_days`` late; for a youth who exited the roster, the follow-up visits of
+  the visit plan (the dates ``assess`` plans, with the same rest-day rule), more than ``grace_days`` late.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from riskeval.evaluate import scalar_program
 from riskeval.evaluate.scalar import Evaluation
 from riskeval.facts import Child, Household
 from riskeval.pack import Pack, TriggersFile, deadline_days
-from riskeval.schedule import add_months, add_working_days, birthday, deadline_date
+from riskeval.schedule import add_months, add_working_days, birthday, deadline_date, plan_visits
 from riskeval.triggers._results import Reason, Trigger
 
 
@@ -65,6 +66,8 @@ def scheduled_triggers(
         for child in hh.children:
             out += _milestones(pack, spec, child, on, make)
             e = evals[child.id]
+            if e.status == pack.exited.id:
+                out += _follow_ups(pack, spec, child, visits[child.id], on, make)
             if e.status != pack.on_roster.id:
                 continue
             out += _full_assessment(pack, spec, child, on, make)
@@ -134,6 +137,33 @@ def _overdue(
         return []
     raised = visit + timedelta(days=rule.grace_days + 1)
     return [make(rule, [child.id], raised, None, days=(on - visit).days, date=visit.isoformat())]
+
+
+def _follow_ups(
+    pack: Pack, spec: TriggersFile, child: Child, last: date | None, on: date, make: _Maker
+) -> list[Trigger]:
+    """The follow-up visits of an exited youth that are overdue by more than the grace days: read from the
+    visit plan itself, so that ``assess`` and ``Monitor.due`` name the same visits."""
+    if child.birth_date is None:
+        return []
+    plan = plan_visits(
+        pack.schedule,
+        on=on,
+        status=pack.exited.id,
+        tier=None,
+        visit_frequency=None,
+        birth_date=child.birth_date,
+        last_visit=last,
+        exited_status=pack.exited.id,
+        on_roster_status=pack.on_roster.id,
+    )
+    rule = spec.scheduled.visit_overdue
+    out = []
+    for f in plan.follow_ups:
+        if f.overdue and f.overdue_days > rule.grace_days:
+            raised = f.date + timedelta(days=rule.grace_days + 1)
+            out.append(make(rule, [child.id], raised, None, days=f.overdue_days, date=f.date.isoformat()))
+    return out
 
 
 def _lost_contact(spec: TriggersFile, hh: Household, on: date, months: int, make: _Maker) -> list[Trigger]:

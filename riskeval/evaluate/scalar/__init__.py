@@ -27,12 +27,15 @@ from riskeval.facts import Child, Household
 from riskeval.pack import Factor, Pack, Rule
 from riskeval.pack.expr import nodes as A
 
+NOT_ON_ROSTER, UNDETERMINED = "not_on_roster", "undetermined"  # the statuses no pack rule names
 _CONSTANTS = ("tier table", "constant parts")  # a memo key no predicate call can take
 _PURE = (A.TierInput, A.Ref, A.Const, A.Param, A.BoolOp, A.Not, A.Compare, A.Arith, A.In)
 
 
 __all__ = [
     "ABSENT",
+    "NOT_ON_ROSTER",
+    "UNDETERMINED",
     "Compiler",
     "Ctx",
     "Evaluation",
@@ -148,7 +151,7 @@ class ScalarProgram:
             id(n) in inside or (isinstance(n, _PURE) and not (isinstance(n, A.Ref) and n.kind == "predicate"))
             for n in nodes
         )
-        self.decide_memo: dict[tuple[Any, ...], tuple[str | None, Rule | None, bool]] = {}
+        self.decide_memo: dict[tuple[Any, ...], tuple[str | None, Rule | None, bool | None]] = {}
         self.decide_reads = reach(deciders, pack)
         self.domains = {f.id: f.domain for f, _ in self.factors}
         self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
@@ -203,7 +206,7 @@ class ScalarProgram:
         pack = self.pack
         params = pack.params_on(on)
         ctx = Ctx(household, child, on, params)
-        out = Evaluation(child_id=child.id, status="not_on_roster")
+        out = Evaluation(child_id=child.id, status=NOT_ON_ROSTER)
         exited = self.exited(ctx) if pack.exited.applies_on(on) else False
         if exited is True:
             out.status = pack.exited.id
@@ -277,8 +280,10 @@ class ScalarProgram:
         if self.duties:  # read with the table's inputs as decided; only a duty known to hold is one
             out.duties = [rule for rule, fn in self.duties if rule.applies_on(on) and fn(ctx) is True]
             unknown.clear()
-        out.status = pack.on_roster.id if on_roster else "not_on_roster"
-        if not on_roster:
+        # The status is three-valued: the table's tier is shown (and what-ifs compare with it) only for a
+        # child the roster rule puts on the roster; it is withdrawn below if the status is undetermined.
+        out.status = pack.on_roster.id if on_roster is True else NOT_ON_ROSTER
+        if on_roster is not True:
             out.tier, out.tier_row = None, None
         elif out.tier is None:
             raise EvaluationError(
@@ -290,7 +295,22 @@ class ScalarProgram:
             if self.floors and values:  # for overrides, which only assess() takes (values on)
                 out.floor_row = self._floor(ctx)
         if gaps:
-            self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap)
+            self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap, on_roster)
+        # Undetermined: the exit or roster rule is unknown, or the child is off the roster while a rule that
+        # is unknown would put them on it (the roster rule reads the tier inputs, whose counts hold no unknown).
+        open_ = exited is None or on_roster is None
+        if not open_ and out.status == NOT_ON_ROSTER and (unknown_cats or unknown_factors):
+            if gaps:
+                found = out.gaps
+            else:
+                probe = Evaluation(child.id, out.status, score=out.score, domain_points=out.domain_points,
+                                   duties=out.duties)  # fmt: skip
+                self.gaps(ctx, probe, hits, domains, unknown_cats, unknown_factors, None, on_roster)
+                found = probe.gaps
+            open_ = any(g.status_if_true != NOT_ON_ROSTER for g in found if g.kind != "roster")
+        if open_:
+            out.status = UNDETERMINED
+            out.tier = out.tier_row = out.visit_frequency = out.floor_row = None
         out.rule_values = {key: value for key, (value, _) in results.items()}
         if values:
             out.members = {m.id: m.relation._value_ if m.relation else None for m in household.members or ()}
@@ -298,8 +318,8 @@ class ScalarProgram:
 
     def decide(
         self, ctx: Ctx, hits: list[tuple[str, str, int]]
-    ) -> tuple[str | None, Rule | None, int, dict[str, int], bool]:
-        """Score, severity counts, the tier table (highest tier wins) and the roster rule."""
+    ) -> tuple[str | None, Rule | None, int, dict[str, int], bool | None]:
+        """Score, severity counts, the tier table (highest tier wins) and the roster rule (None: unknown)."""
         cap = int(ctx.params[self.pack.domain_cap])
         per_domain: dict[str, int] = {}
         counts: dict[str, int] = {}
@@ -337,8 +357,9 @@ class ScalarProgram:
 
     def _table(
         self, ctx: Ctx, score: int, counts: dict[str, int], refs: tuple[Any, ...] | None
-    ) -> tuple[str | None, Rule | None, bool]:
-        """The tier table and the roster rule on these inputs; memoised on them when ``refs`` is given."""
+    ) -> tuple[str | None, Rule | None, bool | None]:
+        """The tier table and the roster rule (None: unknown) on these inputs; memoised on them when ``refs``
+        is given."""
         ctx.tier = {"score": score, "severity": counts}
         key: tuple[Any, ...] | None = None
         if refs is not None:
@@ -352,7 +373,10 @@ class ScalarProgram:
                 rank = self.rank[rule.tier or ""]
                 if best is None or rank < best[0]:
                     best = (rank, rule)
-        decided = (best[1].tier if best else None, best[1] if best else None, self.on_roster(ctx) is True)
+        mark = len(ctx.unknown)
+        listed = self.on_roster(ctx)
+        del ctx.unknown[mark:]  # what the roster rule reads is no rule's data gap
+        decided = (best[1].tier if best else None, best[1] if best else None, listed)
         if key is not None:
             if len(self.decide_memo) > 4096:
                 self.decide_memo.clear()
@@ -361,8 +385,8 @@ class ScalarProgram:
 
     def gaps(self, ctx: Ctx, out: Evaluation, hits: list[tuple[str, str, int]], domains: dict[str, str],
              cats: list[tuple[Rule, list[str]]], factors: list[tuple[Factor, Rule, list[str], FactorHit | None]],
-             exit_gap: list[str] | None) -> None:  # fmt: skip
-        """For each unknown rule: the facts behind it, and the tier if it turned out to hold.
+             exit_gap: list[str] | None, listed: bool | None) -> None:  # fmt: skip
+        """For each unknown rule: the facts behind it, and the tier and status if it turned out to hold.
 
         Each what-if changes one input of the tier table (a category that holds, or one more hit), so it
         is decided from the evaluation's own tally, not by adding everything up again.
@@ -375,7 +399,7 @@ class ScalarProgram:
         for _, sev, _ in hits:
             counts[sev] = counts.get(sev, 0) + 1
         refs = self._refs(ctx) if self.decide_pure else None
-        now = (out.tier, out.status == pack.on_roster.id)
+        now = (out.tier, listed)
         for rule, reads in cats:
             key = ("category", rule.id)
             if key not in self.decide_reads:  # neither the tier table nor the roster rule reads it
@@ -385,10 +409,10 @@ class ScalarProgram:
                 ctx.results[key] = (True, [])
                 tier, _, roster = self._table(ctx, out.score, counts, self._refs(ctx) if refs is not None else None)
                 ctx.results[key] = saved
-            out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster else None,
-                                status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
+            out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster is True else None,
+                                status_if_true=self._status(roster)))  # fmt: skip
         # Unknown factors of one domain and severity (G1-G4 are all G/M) add the same hit: decide once.
-        what_if: dict[tuple[Any, ...], tuple[str | None, bool]] = {}
+        what_if: dict[tuple[Any, ...], tuple[str | None, bool | None]] = {}
         for fdef, level, reads, held in factors:
             sev = level.severity or ""
             points = pack.points(sev, ctx.params)
@@ -404,12 +428,17 @@ class ScalarProgram:
                     if not more[held.severity]:
                         del more[held.severity]
                 tier, _, roster = self._table(ctx, score, more, refs)
-                what_if[hit] = (tier if roster else None, roster)
+                what_if[hit] = (tier if roster is True else None, roster)
             tier, roster = what_if[hit]
-            if tier != out.tier or open_duties(self.duties_by_factor, fdef.id, out.duties, ctx.on):
+            changes = tier != out.tier or roster is not listed
+            if changes or open_duties(self.duties_by_factor, fdef.id, out.duties, ctx.on):
                 out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
-                                    status_if_true=pack.on_roster.id if roster else "not_on_roster"))  # fmt: skip
+                                    status_if_true=self._status(roster)))  # fmt: skip
         ctx.tier = {"score": out.score, "severity": counts}  # leave the context as decided
+
+    def _status(self, listed: bool | None) -> str:
+        """The status a what-if gives, from the roster rule's value there (the exit rule is not re-read)."""
+        return self.pack.on_roster.id if listed is True else NOT_ON_ROSTER if listed is False else UNDETERMINED
 
 
 def _false(ctx: Ctx) -> bool:

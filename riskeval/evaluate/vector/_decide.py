@@ -4,7 +4,8 @@ When the table reads only the decision's inputs (capped points per domain, facto
 categories or factors it names), children are grouped by those inputs and each group is decided once,
 for the actual inputs and for every what-if (a category that would hold; one more factor at a severity,
 worth some points in a domain). A what-if answer is one int8 per child: the tier it would give (plus one,
-0: none; already none when the child would not be on the roster) in bits 0-3, the roster in bit 4.
+0: none; already none when the child would not be on the roster) in bits 0-3, the roster rule in bit 4
+(true) and bit 5 (unknown: the status would be undetermined).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from riskeval.pack.expr.types import BOOL
 
 DENSE = 1 << 23  # keys with up to this many values are grouped with a table, not by sorting
 ROSTER_BIT = 16
+ROSTER_UNKNOWN_BIT = 32
 Inputs = dict[tuple[str, Any], np.ndarray]
 
 
@@ -86,7 +88,10 @@ def tier_table(pack: Pack, compile: Callable[[A.Node], Fn]) -> TierTable:
     refs = {(n.kind, n.name) for d in decision for n in A.walk(d) if isinstance(n, A.Ref) and n.kind != "predicate"}
     # Read only under and/or: "unknown" and "false" then decide alike (Kleene logic is monotone, and the
     # table asks "is it true?"), so the decision is grouped on two values of these instead of three.
-    positive = set(refs) - {r for d in decision for r in not_positive(d)}
+    # The roster rule is three-valued (an unknown one makes the status undetermined): what it reads keeps
+    # its three values.
+    roster_refs = {(n.kind, n.name) for n in A.walk(decision[-1]) if isinstance(n, A.Ref) and n.kind != "predicate"}
+    positive = set(refs) - {r for d in decision for r in not_positive(d)} - roster_refs
     compact = all(decision_only(n) for d in decision for n in A.walk(d))
     return TierTable(pack, tier_rows, compile(decision[-1]), parts_fns, sorted(refs), positive, compact)
 
@@ -182,8 +187,9 @@ class Decision:
         groups, uniq = _compress(ga.astype(np.int64) * len(ub) + gb, len(ua) * len(ub))
         return groups, {**_unmix(a, ua[uniq // len(ub)]), **_unmix(b, ub[uniq % len(ub)])}
 
-    def _decide(self, fr: Frame, inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Tier (-1: none), roster, and the deciding row of the tier table, for a frame's rows."""
+    def _decide(self, fr: Frame, inputs: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Tier (-1: none), the roster rule (true; unknown), and the deciding row of the tier table, for a
+        frame's rows."""
         prog = self.prog
         score = sum((v for (kind, _), v in inputs.items() if kind == "points"), np.zeros(fr.n, np.int32))
         counts = {name: O.V("num", v) for (kind, name), v in inputs.items() if kind == "count"}
@@ -196,8 +202,9 @@ class Decision:
                 wins = full(O.as_b(fn(self.env, fr)).t, fr.n) & (best > rank)
                 best[wins] = rank
                 row[wins] = i
-        roster = full(O.as_b(prog.on_roster(self.env, fr)).t, fr.n)
-        return np.where(best < worst, best, -1).astype(np.int8), roster, row
+        listed = O.as_b(prog.on_roster(self.env, fr))
+        roster, open_ = full(listed.t, fr.n), unknown(listed, fr.n)
+        return np.where(best < worst, best, -1).astype(np.int8), roster, open_, row
 
     def _frame(self, inputs: Inputs, force: str | None = None) -> Frame:
         if self.groups is None:
@@ -217,16 +224,17 @@ class Decision:
         inputs.update({("count", s): c for s, c in self.counts.items()})
         return inputs
 
-    def main(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Every child's tier (-1: none), whether the roster rule holds, and the deciding tier row."""
+    def main(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every child's tier (-1: none), whether the roster rule holds, whether it is unknown, and the
+        deciding tier row."""
         inputs = self._inputs()
         fr = self.env.root if self.groups is None else self._frame(inputs)
-        tier, roster, row = self._decide(fr, inputs)
-        self.shown = np.where(roster, tier, -1) + 1  # per group (or child): the tier shown, plus one
+        tier, roster, open_, row = self._decide(fr, inputs)
+        self.shown = _answer(tier, roster, open_)  # per group (or child): the answer code of the facts as they are
         if self.groups is None:
-            return tier, roster, row
+            return tier, roster, open_, row
         g = self.groups[0]
-        return tier[g], roster[g], row[g]
+        return tier[g], roster[g], open_[g], row[g]
 
     def what_if(self, *, category: str | None = None, domain: str = "", severity: str = "", points: int = 0) -> WhatIf:
         """Every child's answer if a category held, or one more factor held at a severity (see the module)."""
@@ -242,9 +250,9 @@ class Decision:
         else:
             inputs[("points", domain)] = np.minimum(inputs[("points", domain)] + points, self.cap)
             inputs[("count", severity)] = inputs[("count", severity)] + 1
-        tier, roster, _ = self._decide(self._frame(inputs, category), inputs)
-        code = _answer(tier, roster)
-        answer = self.cache[key] = WhatIf(code, self.groups[0] if self.groups else None, (code & 15) != self.shown)
+        tier, roster, open_, _ = self._decide(self._frame(inputs, category), inputs)
+        code = _answer(tier, roster, open_)
+        answer = self.cache[key] = WhatIf(code, self.groups[0] if self.groups else None, code != self.shown)
         return answer
 
     def swap(self, rows: np.ndarray, *, domain: str, severity: str, points: int, held: str, held_points: int) -> WhatIf:
@@ -259,16 +267,19 @@ class Decision:
         inputs[("points", domain)] = np.minimum(self.raw[domain][at] - held_points + points, self.cap)
         inputs[("count", severity)] = inputs[("count", severity)] + 1
         inputs[("count", held)] = inputs[("count", held)] - 1
-        tier, roster, _ = self._decide(Frame(len(at), at, self.env.cols.child_hh[at], {}), inputs)
+        tier, roster, open_, _ = self._decide(Frame(len(at), at, self.env.cols.child_hh[at], {}), inputs)
         code = np.zeros(self.n, np.int8)
-        code[at] = _answer(tier, roster)
+        code[at] = _answer(tier, roster, open_)
         shown = self.shown if self.groups is None else self.shown[self.groups[0]]
-        return WhatIf(code, None, rows & ((code & 15) != shown))
+        return WhatIf(code, None, rows & (code != shown))
 
 
-def _answer(tier: np.ndarray, roster: np.ndarray) -> np.ndarray:
-    """What-if answer codes: the tier plus one (0: none, or off the roster) in bits 0-3, the roster in bit 4."""
-    code: np.ndarray = (np.where(roster, tier, -1) + 1).astype(np.int8) | (roster.astype(np.int8) * np.int8(ROSTER_BIT))
+def _answer(tier: np.ndarray, roster: np.ndarray, open_: np.ndarray) -> np.ndarray:
+    """What-if answer codes: the tier plus one (0: none, or off the roster) in bits 0-3, the roster rule in
+    bit 4 (true) and bit 5 (unknown)."""
+    code: np.ndarray = (np.where(roster, tier, -1) + 1).astype(np.int8)
+    code |= roster.astype(np.int8) * np.int8(ROSTER_BIT)
+    code |= open_.astype(np.int8) * np.int8(ROSTER_UNKNOWN_BIT)
     return code
 
 
@@ -285,7 +296,7 @@ class WhatIf:
         return out
 
     def changes(self) -> np.ndarray:
-        """Per child: whether the answer's tier differs from the tier shown (before exits)."""
+        """Per child: whether the answer's tier or roster rule differs from the one shown (before exits)."""
         if self._per_child is None:
             self._per_child = self._changes if self.groups is None else self._changes[self.groups]
         return self._per_child

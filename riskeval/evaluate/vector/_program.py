@@ -16,14 +16,14 @@ import numpy as np
 from riskeval.evaluate.plan import duties_by_factor
 from riskeval.evaluate.vector import _ops as O
 from riskeval.evaluate.vector._compile import Compiler, Env, Fn
-from riskeval.evaluate.vector._decide import ROSTER_BIT, Decision, WhatIf, tier_table
+from riskeval.evaluate.vector._decide import ROSTER_BIT, ROSTER_UNKNOWN_BIT, Decision, WhatIf, tier_table
 from riskeval.evaluate.vector._decide import full as _full
 from riskeval.evaluate.vector._decide import unknown as _unknown
 from riskeval.evaluate.vector._gap_facts import Atoms
 from riskeval.pack import Factor, Pack, Rule
 from riskeval.population.layout import Columns
 
-STATUS_NOT_ON_ROSTER, STATUS_ON_ROSTER, STATUS_EXITED = 0, 1, 2
+STATUS_NOT_ON_ROSTER, STATUS_ON_ROSTER, STATUS_EXITED, STATUS_UNDETERMINED = 0, 1, 2, 3
 
 
 @dataclass
@@ -43,11 +43,27 @@ class GapColumn:
         tier: np.ndarray = (self.answer.at(rows) & 15) - 1
         return tier
 
-    def on_roster_if_true(self, rows: np.ndarray) -> np.ndarray:
+    def status_if_true(self, rows: np.ndarray) -> np.ndarray:
+        """The status code (STATUS_*) of each child of ``rows`` if the rule held."""
+        if self.kind == "roster":
+            return np.full(len(rows), STATUS_EXITED, np.int8)
         if self.answer is None:
-            return np.zeros(len(rows), bool)
-        listed: np.ndarray = (self.answer.at(rows) & ROSTER_BIT) != 0
-        return listed
+            return np.full(len(rows), STATUS_NOT_ON_ROSTER, np.int8)
+        code = self.answer.at(rows)
+        out: np.ndarray = np.where(
+            code & ROSTER_BIT, STATUS_ON_ROSTER, np.where(code & ROSTER_UNKNOWN_BIT, STATUS_UNDETERMINED, 0)
+        ).astype(np.int8)
+        return out
+
+    def lists(self) -> np.ndarray:
+        """Per child in ``mask``: whether the rule holding would put the child on the roster, or leave the
+        roster rule unknown (not for the exit rule's gap)."""
+        if self.answer is None or self.kind == "roster":
+            return np.zeros(len(self.mask), bool)
+        rows = np.flatnonzero(self.mask)
+        out = np.zeros(len(self.mask), bool)
+        out[rows] = (self.answer.at(rows) & (ROSTER_BIT | ROSTER_UNKNOWN_BIT)) != 0
+        return out
 
 
 @dataclass
@@ -164,11 +180,11 @@ class VectorProgram:
             env.results[key] = O.as_b(part(env, fr))
         decide = Decision(self.table, env, points, counts)
         live = ~exited
-        tier, roster, tier_row = decide.main()
-        listed = roster & live
+        tier, roster, roster_open, tier_row = decide.main()
+        # Three-valued, as in the scalar form: undetermined where the exit or roster rule is unknown (and,
+        # below, where an unknown rule would put a child off the roster on it).
+        undetermined = live & (_unknown(ex, n) | roster_open)
         status = np.where(exited, STATUS_EXITED, np.where(roster, STATUS_ON_ROSTER, STATUS_NOT_ON_ROSTER))
-        tier = np.where(listed, tier, -1).astype(np.int8)
-        tier_row = np.where(listed, tier_row, -1).astype(np.int8)
         score = np.where(exited, 0, decide.score).astype(np.int32)
         cats &= live[None, :]
         levels[:, exited] = -1
@@ -201,4 +217,13 @@ class VectorProgram:
                                      held=was, held_points=pack.points(was, env.params))  # fmt: skip
                 keep = answer.changes() & live if kept is None else (answer.changes() & live) | kept
                 out.gaps.append(GapColumn("factor", fdef.id, rows & keep, answer, ku))
+        off = live & ~roster & ~undetermined
+        if off.any():
+            for g in out.gaps:
+                if g.kind != "roster":
+                    undetermined |= off & g.mask & g.lists()
+        out.status[undetermined] = STATUS_UNDETERMINED
+        listed = out.status == STATUS_ON_ROSTER
+        out.tier = np.where(listed, tier, -1).astype(np.int8)
+        out.tier_row = np.where(listed, tier_row, -1).astype(np.int8)
         return out

@@ -62,7 +62,7 @@ class Renderer:
         self.pack_duties = [rule for rule, _ in prog.duties]
         assert out.env is not None
         params = out.env.params
-        self.status = ("not_on_roster", pack.on_roster.id, pack.exited.id)
+        self.status = ("not_on_roster", pack.on_roster.id, pack.exited.id, "undetermined")  # by STATUS_* code
         self.tiers = [t.id for t in pack.tiers]
         self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
         self.tier_rows = [r.id for r in pack.tier_rows]
@@ -123,16 +123,16 @@ class Renderer:
             reads = lists[(g.kind, g.rule)]
             at = np.searchsorted(need, rows)
             tiers = g.tier_if_true(rows).tolist()
-            listed = g.on_roster_if_true(rows).tolist()
+            statuses = g.status_if_true(rows).tolist()
             severity = self.levels[self.factor_ids.index(g.rule)][g.level][0] if g.kind == "factor" else None
-            for i, s, t, on in zip(rows.tolist(), at.tolist(), tiers, listed, strict=True):
+            for i, s, t, code in zip(rows.tolist(), at.tolist(), tiers, statuses, strict=True):
                 facts = []
                 for atom in reads.atoms[reads.start[s] : reads.end[s]].tolist():
                     text = texts.get(atom)
                     if text is None:
                         text = texts[atom] = self.atoms.text(atom, self.cols.member_ids)
                     facts.append(text)
-                status = self.status[2] if g.kind == "roster" else self.status[1] if on else self.status[0]
+                status = self.status[code]
                 out.setdefault(i, []).append({"kind": g.kind, "rule": g.rule, "facts": facts, "severity": severity,
                                               "tier_if_true": self.tiers[t] if t >= 0 else None,
                                               "status_if_true": status})  # fmt: skip
