@@ -31,9 +31,11 @@ from riskeval.evaluate.scalar import Evaluation, Gap
 from riskeval.explain._pack_text import Pair, around, lower, pack_text
 from riskeval.explain._words import (
     ATTRIBUTES,
-    CLAUSE_STARTS_ZH,
+    GRADES_ZH,
+    ITEMS_ZH,
     SUBJECTS,
     TEMPLATES,
+    UNITS_ZH,
     VALUES_EN,
     VALUES_ZH,
     WHOLE_SUBJECT,
@@ -113,13 +115,19 @@ def _phrase(path: str, lang: Lang) -> tuple[str | None, str, str]:
 
 
 def _possessive(root: str, words: list[str], lang: Lang) -> str:
-    """``the father's`` + attributes; in Chinese 父亲的 + attributes, or 父亲 + a clause (父亲是否患重病)."""
+    """``the father's`` + attributes; in Chinese one compound, 父亲 + attributes (父亲是否患重病、残疾情况)."""
     if lang == "en":
         return f"{SUBJECTS[root][1]} {_join(words, lang)}"
-    subject = SUBJECTS[root][0]
-    if words[0].startswith(CLAUSE_STARTS_ZH):
-        subject = subject.removesuffix("的")
-    return subject + _join(words, lang)
+    return SUBJECTS[root][0] + _join(words, lang)
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _zh_date(text: str) -> str:
+    """2025-02-01 → 2025年2月1日, as a Chinese note writes a date."""
+    m = _ISO_DATE.match(text)
+    return f"{m[1]}年{int(m[2])}月{int(m[3])}日" if m else text
 
 
 def _value(path: str, value: Any, lang: Lang) -> str:
@@ -130,15 +138,24 @@ def _value(path: str, value: Any, lang: Lang) -> str:
     if value is False:
         return t["none"] if field == "disability" else t["no"]
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        value = int(value)
+    if isinstance(value, int | float) and lang == "zh":
+        if field == "grade" and value in GRADES_ZH:
+            return GRADES_ZH[int(value)]
+        return f"{value}{UNITS_ZH.get(_attribute(path), '')}"
+    if isinstance(value, int | float):
+        return str(value)
     if isinstance(value, str):
         if field in ("county", "province") and (name := place_name(value)) is not None:
-            return f"{name}（{value}）" if lang == "zh" else f"{name} ({value})"
+            return name if lang == "zh" else f"{name} ({value})"
         if lang == "zh":
-            return VALUES_ZH.get(field, {}).get(value, value)
+            return VALUES_ZH.get(field, {}).get(value) or _zh_date(value)
         return VALUES_EN.get(field, {}).get(value, value.replace("_", " "))
     if isinstance(value, list):
         return (t["list_sep"]).join(_value(path, v, lang) for v in value) if value else t["none"]
+    if isinstance(value, dict) and {"type", "grade"} <= value.keys():  # a certificate: 三级智力残疾
+        kind, grade = _value(f"{path}.type", value["type"], lang), _value(f"{path}.grade", value["grade"], lang)
+        return f"{grade}{kind}" if lang == "zh" else f"grade {grade} {kind}"
     if isinstance(value, dict):
         i = 0 if lang == "zh" else 1
         parts = [
@@ -175,7 +192,7 @@ def _facts_text(values: dict[str, Any], members: tuple[tuple[str, str | None], .
     zh: list[str] = []
     en: list[str] = []
     labels: dict[str, Pair] | None = None
-    for item in values.items():
+    for item in _certificates(values):
         label = None
         if item[0].startswith(_MEMBERS):  # a member by place and relation (ids are never shown)
             labels = labels if labels is not None else _member_labels(members)
@@ -195,10 +212,37 @@ def _facts_text(values: dict[str, Any], members: tuple[tuple[str, str | None], .
             zh.append(pair[0])
             en.append(pair[1])
     named = labels is not None
-    if len(zh) < 2:
-        return ((zh[0], en[0]) if zh else _NO_FACTS), named
+    if not zh:
+        return _NO_FACTS, named
     # Two paths can read the same in one language (two members' civil capacity): said once.
-    return (_ZH["sep"].join(dict.fromkeys(zh)), _EN["sep"].join(dict.fromkeys(en))), named
+    return (_zh_sentences(zh), _EN["sep"].join(dict.fromkeys(en))), named
+
+
+_SUBJECT_MARK = "\x1f"  # between a Chinese item's subject and the rest, until items are grouped by subject
+
+
+def _zh_sentences(items: list[str]) -> str:
+    """Chinese items grouped by whose they are, the subject said once: 父亲健在，与儿童同住；母亲未与儿童同住."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        subject, mark, rest = item.partition(_SUBJECT_MARK)
+        if not mark:
+            subject, rest = item, ""
+        bucket = groups.setdefault(subject, [])
+        if rest not in bucket:
+            bucket.append(rest)
+    return _ZH["sep"].join(subject + "，".join(r for r in rests if r) for subject, rests in groups.items())
+
+
+def _certificates(values: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    """The values, a certificate's type and grade as one fact (三级智力残疾), where both were read."""
+    for path, value in values.items():
+        if path.endswith(".disability.grade") and path[: -len("grade")] + "type" in values:
+            continue
+        if path.endswith(".disability.type") and (grade := values.get(path[: -len("type")] + "grade")) is not None:
+            yield path[: -len(".type")], {"type": value, "grade": grade}
+            continue
+        yield path, value
 
 
 _MEMBERS_ZH = SUBJECTS["members"][0].removesuffix("的")  # 家庭成员: what a member's fact starts with
@@ -207,12 +251,15 @@ _MEMBERS_EN = SUBJECTS["members"][1]  # household members'
 
 def _member_labels(members: tuple[tuple[str, str | None], ...]) -> dict[str, Pair]:
     """Each member as "household member 2 (grandmother)" / 家庭成员2（祖母或外祖母）: by place in the
-    household and relation to the child, never by id or name."""
+    household and relation to the child, never by id or name; in Chinese by the relation alone (父亲) where
+    no other member has it."""
     out: dict[str, Pair] = {}
+    relations = [r for _, r in members]
     for number, (mid, relation) in enumerate(members, 1):
         zh, en = f"{_MEMBERS_ZH}{number}", f"household member {number}"
         if relation:
-            zh += f"（{_value('x.relation', relation, 'zh')}）"
+            words = _value("x.relation", relation, "zh")
+            zh = words if relations.count(relation) == 1 and relation != "other" else f"{zh}（{words}）"
             en += f" ({_value('x.relation', relation, 'en')})"
         out[mid] = (zh, en + "'s")
     return out
@@ -225,11 +272,32 @@ def _item_pair(path: str, value: Any) -> Pair | None:
 
 
 def _item(path: str, value: Any, lang: Lang) -> str:
-    """One fact and its value in words ("the father's status: away for work"); not for a sensitive field."""
+    """One fact and its value in words ("the father's status: away for work", 父亲外出务工); not for a
+    sensitive field."""
     head, _, _ = path.rpartition(".")
     if value is False and head.endswith(".disability"):
         path = head  # no certificate: its type and grade are absent, not "no"
+    if lang == "zh":
+        root, words, _ = _phrase(path, lang)
+        if root is None:
+            return TEMPLATES[lang]["value"].format(fact=words, value=_value(path, value, lang))
+        s = SUBJECTS[root][0] + _SUBJECT_MARK
+        form = ITEMS_ZH.get(_attribute(path))
+        if isinstance(form, tuple):
+            return form[0 if value else 1].format(s=s) if isinstance(value, bool) else f"{s}{_value(path, value, lang)}"
+        if isinstance(form, str):
+            return form.format(s=s, v=_value(path, value, lang))
+        return f"{s}{words}：{_value(path, value, lang)}"
     return TEMPLATES[lang]["value"].format(fact=_phrase(path, lang)[2], value=_value(path, value, lang))
+
+
+def _attribute(path: str) -> str:
+    """The attribute part of a fact path: ``household.economy.dibao`` → ``economy.dibao``."""
+    masked = _MEMBER_ID.sub("[]", path)
+    root, _, rest = masked.partition(".")
+    if root == "household" and rest.startswith("members[]"):
+        return rest[len("members[]") :].lstrip(".")
+    return rest
 
 
 def _join(items: list[str], lang: Lang) -> str:
@@ -343,7 +411,7 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     en = [head_en, roster[1], heading[1]]
     for cid in e.categories:
         a, b, c, d = text.category(cid)
-        fzh, fen = _facts(e.category_values.get(cid, {}), members)
+        fzh, fen = _facts(_deciding(e.category_values.get(cid, {}), e.shown.get(("category", cid))), members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
 
@@ -352,7 +420,7 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     en.append(heading[1])
     for h in e.factors:
         a, b, c, d = text.factor(h.code, h.severity, h.points, h.level)
-        fzh, fen = _facts(h.values, members)
+        fzh, fen = _facts(_deciding(h.values, e.shown.get(("factor", h.code))), members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
 
@@ -384,6 +452,16 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
         zh.append(pair[0])
         en.append(pair[1])
     return "\n".join(zh), "\n".join(en)
+
+
+def _deciding(values: dict[str, Any], shown: frozenset[str] | None) -> dict[str, Any]:
+    """The values of the branch that decided (all of them for a record that does not say which)."""
+    if not shown:
+        return values
+    # A certificate is shown whole: its type decided, its grade belongs with it (三级智力残疾).
+    whole = {k.partition(".disability")[0] for k in shown if ".disability" in k}
+    kept = {k: v for k, v in values.items() if k in shown or k.partition(".disability")[0] in whole}
+    return kept or values
 
 
 def _override(pack: Pack, tier: str, override: Override, lang: Lang) -> str:
