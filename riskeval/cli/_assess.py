@@ -20,8 +20,11 @@ from riskeval.schedule import VisitPlan
 # The plan lines of the text report; the explanation itself comes from the result.
 _PLAN: dict[str, dict[str, str]] = {
     "en": {
-        "child": "Child {id}: {status}; tier {tier}; {frequency}",
-        "duties": "; required: {ids}",
+        "child": "Child {id}: {status}; {categories}; tier {tier}; {frequency}",
+        "child_off": "Child {id}: {status}; {categories}",
+        "categories": "categories: {items}",
+        "categories_none": "no category",
+        "duties": "; required now: {ids}",
         "first": "First visit by {date} ({rule}, identified {identified}){late}",
         "next": "Next visits: {dates}",
         "holidays": "Holiday visits: {items}",
@@ -36,11 +39,14 @@ _PLAN: dict[str, dict[str, str]] = {
         "list": ", ",
         "on_roster": "on the roster",
         "not_on_roster": "not on the roster",
-        "exited": "exited",
+        "exited": "exited: no category or tier applies",
     },
     "zh": {
-        "child": "儿童 {id}：{status}；风险层级：{tier}；{frequency}",
-        "duties": "；须办理：{ids}",
+        "child": "儿童 {id}：{status}；{categories}；风险等级{tier}；{frequency}",
+        "child_off": "儿童 {id}：{status}；{categories}",
+        "categories": "{items}",
+        "categories_none": "不属于任何类别",
+        "duties": "；须立即办理：{ids}",
         "first": "首次走访期限：{date}（{rule}，识别日期 {identified}）{late}",
         "next": "下次走访：{dates}",
         "holidays": "节日走访：{items}",
@@ -55,7 +61,7 @@ _PLAN: dict[str, dict[str, str]] = {
         "list": "、",
         "on_roster": "在册",
         "not_on_roster": "不在册",
-        "exited": "已退出",
+        "exited": "已退出花名册，不再评定类别和风险等级",
     },
 }
 
@@ -124,17 +130,28 @@ def text_report(result: HouseholdAssessment, pack: Pack, lang: str) -> str:
     t = _PLAN[lang]
     lines = [t["household"].format(id=result.household_id)]
     for c in result.children:
-        head = t["child"].format(
-            id=c.child_id,
-            status=_status_words(pack, c.status, lang),
-            tier=_tier_words(pack, c.tier, lang),
-            frequency=_frequency_words(pack, c.visit_frequency, lang),
-        )
+        names = [_label(pack.categories[x].label, lang) for x in c.categories if x in pack.categories]
+        categories = t["categories"].format(items=t["list"].join(names)) if names else t["categories_none"]
+        status = _status_words(pack, c.status, lang)
+        if c.tier is None:  # the decision first, and nothing said of a tier that was not assessed
+            head = t["child_off"].format(id=c.child_id, status=status, categories=categories)
+            if c.status == pack.exited.id:
+                head = t["child_off"].format(id=c.child_id, status=status, categories="").rstrip("；; ")
+        else:
+            head = t["child"].format(
+                id=c.child_id,
+                status=status,
+                categories=categories,
+                tier=_tier_words(pack, c.tier, lang),
+                frequency=_frequency_words(pack, c.visit_frequency, lang),
+            )
         if c.duties:  # first thing a reader sees: a mandatory report is not a detail of the explanation
-            head += t["duties"].format(ids=", ".join(d.id for d in c.duties))
+            duties = [_label(d.label, lang).partition("：")[0] if lang == "zh" else d.id for d in c.duties]
+            head += t["duties"].format(ids=t["list"].join(duties))
         lines += ["", head]
         if c.explanation is not None:
-            lines += ["  " + x for x in (c.explanation.zh if lang == "zh" else c.explanation.en).splitlines()]
+            text = c.explanation.zh if lang == "zh" else c.explanation.en
+            lines += ["  " + x for x in text.splitlines()[1:]]  # the date and pack are in the footer
         if c.schedule is not None:
             lines += ["  " + x for x in _plan_lines(c.schedule, lang)]
     return "\n".join(lines)

@@ -23,12 +23,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from riskeval._memo import per_pack
 from riskeval.evaluate.plan import duties_by_factor, open_duties
 from riskeval.evaluate.scalar import Evaluation, Gap
-from riskeval.explain._pack_text import Pair, around, lower, pack_text
+from riskeval.explain._pack_text import Pair, around, lower, pack_text, source_en
 from riskeval.explain._words import (
     ATTRIBUTES,
     GRADES_ZH,
@@ -44,6 +44,7 @@ from riskeval.facts import SENSITIVE
 from riskeval.facts._places import place_name
 from riskeval.overrides import Override
 from riskeval.pack import Pack, Rule
+from riskeval.pack.expr import nodes as A
 from riskeval.results import Explanation
 
 __all__ = ["Lang", "explain", "fact_phrase", "render"]
@@ -327,13 +328,33 @@ def _unknowns(paths: Iterable[str], lang: Lang, short: int = 2) -> tuple[str, in
 
 
 def _gap(
-    g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], gaps: dict[tuple[object, ...], Pair], key: tuple[object, ...]
-) -> Pair:
-    """A data gap's sentence in zh and en, rendered on its first appearance (populations repeat gaps)."""
+    g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], gaps: dict[tuple[object, ...], Any], key: tuple[object, ...]
+) -> GapParts:
+    """A data gap's parts in zh and en, rendered on its first appearance (populations repeat gaps)."""
     if len(gaps) >= _CACHE_MAX:
         gaps.clear()
-    pair = gaps[key] = (_gap_text(g, e, pack, hidden, "zh"), _gap_text(g, e, pack, hidden, "en"))
-    return pair
+    zh, en = _gap_parts(g, e, pack, hidden, "zh"), _gap_parts(g, e, pack, hidden, "en")
+    parts = gaps[key] = GapParts(_rank(g, e, pack, hidden), zh, en, g.kind == "factor")
+    return parts
+
+
+class GapParts(NamedTuple):
+    """A data gap in words: its rank (0: it could make the child urgent, 1: raise the tier or put the child on
+    the roster, 2: change the status, 3: a category or factor only), and per language (facts, number of
+    facts, condition, effect, short label)."""
+
+    rank: int
+    zh: tuple[str, int, str, str, str]
+    en: tuple[str, int, str, str, str]
+    factor: bool
+
+
+def _rank(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule]) -> int:
+    if hidden or (g.tier_if_true is not None and g.tier_if_true == pack.tiers[0].id != e.tier):
+        return 0
+    if g.tier_if_true is not None and g.tier_if_true != e.tier:
+        return 1
+    return 2 if g.status_if_true is not None and g.status_if_true != e.status else 3
 
 
 def _hidden_duties(g: Gap, e: Evaluation, pack: Pack, on: date) -> list[Rule]:
@@ -343,7 +364,7 @@ def _hidden_duties(g: Gap, e: Evaluation, pack: Pack, on: date) -> list[Rule]:
     return open_duties(_duties_by_factor(pack), g.rule, e.duties, on)
 
 
-def _gap_text(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang) -> str:
+def _gap_parts(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang) -> tuple[str, int, str, str, str]:
     t = TEMPLATES[lang]
     tiers = pack_text(pack)
     i = 0 if lang == "zh" else 1
@@ -357,7 +378,7 @@ def _gap_text(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang)
         effect = t[key].format(tier=tier)
     if g.kind == "category" and g.rule in pack.categories:
         label = pack.categories[g.rule].label
-        text = label.zh if lang == "zh" else lower(label.en)
+        text = short = label.zh if lang == "zh" else lower(label.en)
         condition = t["cond_category"].format(label=text, rule=text)
         article = "an" if text[:1].lower() in "aeiou" else "a"
         if e.tier is None and g.tier_if_true is not None:
@@ -369,28 +390,132 @@ def _gap_text(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang)
         f = pack.factors[g.rule]
         level = next((lv for lv in f.levels if lv.severity == g.severity), None)
         label = level.label if level is not None else f.label
+        short = f"{g.rule} {label.zh if lang == 'zh' else label.en}"
         condition = t["cond_factor"].format(code=g.rule, label=label.zh if lang == "zh" else label.en)
         for duty in hidden:  # the gap may hide a duty (a mandatory report)
             text = duty.label.zh if lang == "zh" else duty.label.en
-            effect += t["duty_may"].format(id=duty.id, label=text)
+            effect += t["duty_may"].format(id=duty.id, label=text.partition("：")[0] if lang == "zh" else text)
     else:
         rule = pack.exited if g.rule == pack.exited.id else None
-        text = (rule.label.zh if lang == "zh" else rule.label.en) if rule is not None else g.rule
+        text = short = (rule.label.zh if lang == "zh" else rule.label.en) if rule is not None else g.rule
         condition = t["cond_roster"].format(label=text)
-    facts, count = _unknowns(g.facts, lang)
+    blocking = _blocking(pack, g.kind, g.rule)
+    # A fact that can only rule the result out (whether the child was adopted) is no question to ask while
+    # a fact that could bring it about is missing too: it is named only when it is all that is missing.
+    asked = [f for f in g.facts if f not in blocking] or g.facts
+    facts, count = _unknowns(asked, lang)
     if count == 0:
-        facts, count = ("部分信息", 2) if lang == "zh" else ("some facts", 2)
-    if count <= 2:
-        facts = facts[:1].upper() + facts[1:]
-        plural = count > 1
-        return t["gap_short"].format(
-            facts=facts,
-            verb="are" if plural else "is",
-            pronoun="they" if plural else "it",
-            condition=condition,
-            effect=effect,
-        )
-    return t["gap_long"].format(facts=facts, condition=condition, effect=effect)
+        facts, count = t["some_facts"], 2
+    return facts, count, condition, effect, short
+
+
+def _gap_lines(parts: list[GapParts], lang: Lang) -> list[str]:
+    """Gap sentences by consequence, the most serious first; gaps with the same missing facts and the same
+    effect are one sentence; those that change no tier and no status are one closing line."""
+    t = TEMPLATES[lang]
+    merged: dict[tuple[str, str], tuple[int, tuple[str, int, str, str, str], list[str]]] = {}
+    minor: list[str] = []
+    raising: dict[str, list[str]] = {}  # a factor that would raise the tier, not to urgent: one line per effect
+    for p in sorted(parts, key=lambda p: p.rank):
+        words = p.zh if lang == "zh" else p.en
+        facts, count, condition, effect, short = words
+        if p.rank == 1 and p.factor:
+            item = t["gap_raise_item"].format(facts=facts.replace(t["sep"], t["list_sep"]), label=short)
+            bucket = raising.setdefault(effect, [])
+            if item not in bucket:
+                bucket.append(item)
+            continue
+        if p.rank == 3:
+            item = t["gap_minor_item"].format(facts=facts.replace(t["sep"], t["list_sep"]), label=short)
+            if item not in minor:
+                minor.append(item)
+            continue
+        hit = merged.setdefault((facts, effect), (p.rank, words, []))
+        if condition not in hit[2]:
+            hit[2].append(condition)
+    lines = []
+    for _, (facts, count, _c, effect, _s), conditions in merged.values():
+        if len(conditions) > 1:
+            # 存在G1、G2或G4: the verb said once
+            verb = t["cond_factor"].partition("{")[0]
+            if verb and all(c.startswith(verb) for c in conditions):
+                conditions = [conditions[0]] + [c[len(verb) :] for c in conditions[1:]]
+            condition = _join(conditions[:-1], lang) + t["cond_join"] + conditions[-1]
+        else:
+            condition = conditions[0]
+        if count <= 2:
+            if lang == "en":
+                facts = facts[:1].upper() + facts[1:]
+            plural = count > 1
+            lines.append(
+                t["gap_short"].format(facts=facts, verb="are" if plural else "is",
+                                      pronoun="they" if plural else "it", condition=condition, effect=effect)
+            )  # fmt: skip
+        else:
+            lines.append(t["gap_long"].format(facts=facts, condition=condition, effect=effect))
+    for effect, items in raising.items():
+        lines.append(t["gaps_raise"].format(effect=effect, items=t["sep"].join(items)))
+    if minor:
+        lines.append(t["gaps_minor"].format(items=t["sep"].join(minor)))
+    return lines
+
+
+@per_pack(maxsize=16)
+def _blocking_table(pack: Pack) -> dict[tuple[str, str], frozenset[str]]:
+    return {}
+
+
+def _blocking(pack: Pack, kind: str, rule: str) -> frozenset[str]:
+    """The facts a category or factor reads only as a bare yes/no under a ``not`` (through predicates and the
+    categories it reads): their value can only stop the rule from holding."""
+    table = _blocking_table(pack)
+    hit = table.get((kind, rule))
+    if hit is None:
+        node = (
+            pack.categories[rule].node if kind == "category" and rule in pack.categories
+            else pack.factors[rule].levels[0].node if kind == "factor" and rule in pack.factors
+            else None
+        )  # fmt: skip
+        pos: set[str] = set()
+        neg: set[str] = set()
+        if node is not None:
+            _polarity(pack, node, True, {}, pos, neg, 0)
+        hit = table[(kind, rule)] = frozenset(neg - pos)
+    return hit
+
+
+def _polarity(
+    pack: Pack, n: A.Node, positive: bool, names: dict[str, str], pos: set[str], neg: set[str], depth: int
+) -> None:
+    if depth > 12:
+        return
+    if isinstance(n, A.Not):
+        _polarity(pack, n.operand, not positive, names, pos, neg, depth + 1)
+    elif isinstance(n, A.BoolOp):
+        for o in n.operands:
+            _polarity(pack, o, positive, names, pos, neg, depth + 1)
+    elif isinstance(n, A.Fact) and n.path:
+        head = names.get(n.root, n.root)
+        (pos if positive else neg).add(".".join((head, *n.path)))
+    elif isinstance(n, A.Ref) and n.kind == "predicate":
+        pred = pack.predicates[n.name]
+        inner = {p: names.get(a.root, a.root) for p, a in zip(pred.args, n.args, strict=True)
+                 if isinstance(a, A.Fact) and not a.path}  # fmt: skip
+        _polarity(pack, pred.node, positive, inner, pos, neg, depth + 1)
+    elif isinstance(n, A.Ref) and n.kind == "category" and n.name in pack.categories:
+        # Only a category that helps the rule hold is followed: what excludes it (not category.orphan) is
+        # settled by that category's own gap.
+        if positive:
+            _polarity(pack, pack.categories[n.name].node, positive, {}, pos, neg, depth + 1)
+    else:  # a comparison, a call, an aggregation: any fact in it may go either way
+        for m in A.walk(n):
+            if isinstance(m, A.Fact) and m.path:
+                head = names.get(m.root, m.root)
+                pos.add(".".join((head, *m.path)))
+                neg.add(".".join((head, *m.path)))
+            elif isinstance(m, A.Ref) and m is not n and m.kind == "predicate":
+                _polarity(pack, m, True, names, pos, neg, depth + 1)
+                _polarity(pack, m, False, names, pos, neg, depth + 1)
 
 
 def render(e: Evaluation, pack: Pack, on: date, lang: Lang, override: Override | None = None) -> str:
@@ -438,19 +563,20 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
         en.append(_override(pack, e.tier, override, "en"))
     for duty in e.duties:
         zh.append(TEMPLATES["zh"]["duty"].format(label=duty.label.zh, id=duty.id, source=duty.source))
-        en.append(TEMPLATES["en"]["duty"].format(label=duty.label.en, id=duty.id, source=duty.source))
+        en.append(TEMPLATES["en"]["duty"].format(label=duty.label.en, id=duty.id, source=source_en(duty.source)))
 
     heading = _GAPS[bool(e.gaps)]
     zh.append(heading[0])
     en.append(heading[1])
     gaps, tier = text.gaps, e.tier
+    parts: list[GapParts] = []
     for g in e.gaps:
         hidden = _hidden_duties(g, e, pack, on) if pack.duties else []
-        key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, tier,
+        key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, tier, e.status,
                tuple(d.id for d in hidden))  # fmt: skip
-        pair = gaps.get(key) or _gap(g, e, pack, hidden, gaps, key)
-        zh.append(pair[0])
-        en.append(pair[1])
+        parts.append(gaps.get(key) or _gap(g, e, pack, hidden, gaps, key))
+    zh.extend(_gap_lines(parts, "zh"))
+    en.extend(_gap_lines(parts, "en"))
     return "\n".join(zh), "\n".join(en)
 
 
