@@ -119,7 +119,8 @@ ITEMS_ZH: dict[str, str | tuple[str, str]] = {
     "psych": "{s}{v}",
     "school": "{s}{v}",
     "housing": "{s}{v}",
-    "disability": ("{s}有残疾", "{s}无残疾"),  # a certificate itself reads "{s}{v}": 母亲三级智力残疾
+    "disability": ("{s}有残疾", "{s}无残疾"),
+    "disability.grade": "{s}{v}残疾",  # a certificate itself reads "{s}{v}": 母亲三级智力残疾
     "lives_with_children": ("{s}与儿童同住", "{s}未与儿童同住"),
     "serious_illness": ("{s}患重病", "{s}未患重病"),
     "substance_abuse": ("{s}吸毒或酗酒", "{s}没有吸毒、酗酒"),
@@ -279,7 +280,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "tier_none": "风险等级：不评定（不在花名册上）；风险总分{score}分。",
         "frequency": "最低走访频次：{frequency}。",
         "duty": "须立即办理：{label}（依据：{source}）。",
-        "duty_may": "，并须{label}",
+        "duty_may": "，并可能须{label}",
         "override": (
             "等级调整：计算所得的风险等级{computed}于{date}经批准调整为{final}（理由代码：{reason}）；"
             "最低走访频次随之为{frequency}。"
@@ -300,7 +301,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "becomes_category_enters": "该儿童将属于{label}并纳入花名册，风险等级为{tier}",
         "becomes_exited": "该儿童将退出花名册",
         "tier_becomes": "风险等级将升为{tier}",
-        "tier_stays": "风险等级不变",
+        "tier_stays": "风险等级仍为{tier}",
         "tier_enters": "该儿童将纳入花名册，风险等级为{tier}",
         "tier_still_off": "但该儿童仍不在花名册上",
         "value": "{fact}：{value}",
