@@ -44,7 +44,7 @@ def test_a_g1_to_g4_child_carries_the_mandatory_report(safety: str, factor: str)
 
 def test_the_explanation_says_it_in_both_languages() -> None:
     explanation = _child(_household("orphan", safety=["sexual_abuse"]))["explanation"]
-    (zh,) = [line for line in explanation["zh"].splitlines() if "mandatory_report" in line]
+    (zh,) = [line for line in explanation["zh"].splitlines() if line.startswith("须立即办理")]
     (en,) = [line for line in explanation["en"].splitlines() if "mandatory_report" in line]
     assert "强制报告" in zh and "第11条" in zh
     assert "Mandatory report" in en and "第11条" in en
@@ -85,7 +85,7 @@ def test_the_gap_sentence_names_the_duty() -> None:
     (en,) = [x for x in explanation["en"].splitlines() if x.startswith("- ") and "G1" in x]
     (zh,) = [x for x in explanation["zh"].splitlines() if x.startswith("- ") and "G1" in x]
     assert "would stay urgent" in en and "mandatory_report may apply" in en
-    assert "仍为紧急" in zh and "可能须办理" in zh and "强制报告" in zh
+    assert "仍为紧急" in zh and "可能须强制报告" in zh
 
 
 def test_an_override_does_not_add_or_remove_a_duty() -> None:
@@ -122,8 +122,8 @@ def test_the_batch_counts_and_flags_the_duty() -> None:
 
 
 HEADS = [
-    ("en", "tier Urgent (red); Once a month; required: mandatory_report"),
-    ("zh", "风险层级：紧急（红色）；每月一次；须办理：mandatory_report"),
+    ("en", "tier Urgent (red); Once a month; required now: mandatory_report"),
+    ("zh", "风险等级紧急（红色）；每月一次；须立即办理：强制报告"),
 ]
 
 
@@ -151,7 +151,7 @@ def test_a_duty_that_holds_hides_nothing(form: str) -> None:
     assert [d["id"] for d in child["duties"]] == ["mandatory_report"]
     assert "G3" not in {g["rule"] for g in child["data_gaps"]}
     if form == "assess":
-        assert "may apply" not in child["explanation"]["en"] and "可能须办理" not in child["explanation"]["zh"]
+        assert "may apply" not in child["explanation"]["en"] and "可能须强制报告" not in child["explanation"]["zh"]
 
 
 @pytest.mark.parametrize("rule", ["abuse_reported", "child_alone", "child_missing", "caregiver_lost"])

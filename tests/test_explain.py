@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 import riskeval
 from riskeval._assess import evaluate
 from riskeval.explain import explain, fact_phrase
+from riskeval.explain._pack_text import source_en
 from riskeval.facts import Household
 from riskeval.testing import ASSESSMENT_DATE, households
 
@@ -59,7 +60,7 @@ def test_an_unknown_mother_status_is_a_gap_in_plain_words() -> None:
         in child.explanation.en
     )
     assert "special (orange)" in child.explanation.en
-    assert "母亲的状况未知；如果查明且符合孤儿的认定条件，该儿童将属于孤儿" in child.explanation.zh
+    assert "母亲状况未知；如查明符合孤儿的认定条件，该儿童将属于孤儿" in child.explanation.zh
     assert "重点（橙色）" in child.explanation.zh
 
 
@@ -71,9 +72,9 @@ def test_every_factor_names_its_values_and_source() -> None:
         level = next(lv for lv in PACK.factors[f.code].levels if lv.severity == f.severity)
         assert f"- {f.code} {level.label.en}" in child.explanation.en
         assert f"- {f.code} {level.label.zh}" in child.explanation.zh
-        assert level.source in child.explanation.en
+        assert source_en(level.source) in child.explanation.en and level.source in child.explanation.zh
     assert "the child's schooling: dropped out" in child.explanation.en
-    assert "儿童的就学情况：辍学" in child.explanation.zh
+    assert "儿童15周岁，辍学" in child.explanation.zh
     assert "the household's months of unpaid child support: 12" in child.explanation.en
 
 
@@ -87,10 +88,10 @@ def test_every_category_names_its_label_source_and_facts() -> None:
     for cid in child.categories:
         rule = PACK.categories[cid]
         assert f"- {rule.label.en}: facts read:" in child.explanation.en
-        assert f"- {rule.label.zh}：所读取的事实：" in child.explanation.zh
-        assert rule.source in child.explanation.en
+        assert f"- {rule.label.zh}：" in child.explanation.zh and "所读取的事实" not in child.explanation.zh
+        assert source_en(rule.source) in child.explanation.en and rule.source in child.explanation.zh
     assert "the mother's status: deceased" in child.explanation.en
-    assert "母亲的状况：死亡" in child.explanation.zh
+    assert "母亲已去世" in child.explanation.zh
 
 
 def test_the_deciding_tier_row_and_the_frequency_are_named() -> None:
@@ -98,7 +99,7 @@ def test_the_deciding_tier_row_and_the_frequency_are_named() -> None:
     child = riskeval.assess(dropout(), on=ON).children[0]
     assert child.explanation is not None and child.tier_row == "special_high_factor"
     assert "decided by the row “A high (H) factor holds” (special_high_factor" in child.explanation.en
-    assert "由“存在高度风险因素”（special_high_factor" in child.explanation.zh
+    assert "风险等级：重点（橙色）。理由：存在高度风险因素（依据：" in child.explanation.zh
     assert "Minimum home visits: once a month." in child.explanation.en
     assert "最低走访频次：每月一次。" in child.explanation.zh
 
@@ -136,7 +137,7 @@ def test_a_child_whose_status_is_undetermined_gets_an_explanation() -> None:
     assert child.status == "undetermined" and child.explanation is not None
     assert "Status: to be verified" in child.explanation.en
     assert "Tier: decided once the roster status is verified" in child.explanation.en
-    assert "状态：待核实" in child.explanation.zh
+    assert "在册状态：待核实" in child.explanation.zh
     assert "The child's safety situation is unknown" in child.explanation.en
     assert "on the roster with the tier urgent (red)" in child.explanation.en
 
@@ -161,15 +162,15 @@ def test_a_changed_score_or_factor_level_shows_in_the_text() -> None:
     record.score += 7
     after = explain(record, pack, on=ON)
     assert f"- {hit.code} Another level (" in after.en and f"- {hit.code} 另一个等级（" in after.zh
-    assert f"score {record.score}." in after.en and f"风险总分{record.score}。" in after.zh
+    assert f"score {record.score}." in after.en and f"风险总分{record.score}分。" in after.zh
     assert f"score {record.score}." not in before.en
 
 
 def test_fact_paths_become_words_or_fall_back_to_the_path() -> None:
     """The phrase table names known facts; an unknown path stays as it is, without a member id."""
     assert fact_phrase("father.status", "en") == "the father's status"
-    assert fact_phrase("father.status", "zh") == "父亲的状况"
-    assert fact_phrase("household.economy.dibao", "zh") == "家庭的低保、特困状态"
+    assert fact_phrase("father.status", "zh") == "父亲状况"
+    assert fact_phrase("household.economy.dibao", "zh") == "家庭低保、特困情况"
     assert fact_phrase("child.serious_illness", "zh") == "儿童是否患重病"
     assert fact_phrase("mother", "en") == "the mother's record"
     assert fact_phrase("household.members[ID-3301].status", "en") == "household members' status"
@@ -237,7 +238,7 @@ def test_facts_an_aggregation_read_name_each_member_by_place_and_relation() -> N
     assert h1.values["household.members[m-42].disability.type"] == "intellectual"
     assert h1.values["household.members[m-43].serious_illness"] is True
     assert child.explanation is not None
-    assert "household member 2 (mother)'s disability type: intellectual" in child.explanation.en
+    assert "household member 2 (mother)'s disability: grade 3 intellectual" in child.explanation.en
     assert "household member 3 (grandfather)'s serious illness: yes" in child.explanation.en
-    assert "家庭成员2（母亲）的残疾类别：智力残疾" in child.explanation.zh
+    assert "母亲三级智力残疾" in child.explanation.zh and "祖父或外祖父患重病" in child.explanation.zh
     assert not any(f"m-4{k}" in text for k in (1, 2, 3) for text in (child.explanation.en, child.explanation.zh))

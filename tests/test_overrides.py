@@ -200,7 +200,7 @@ def test_the_override_is_in_the_json_and_the_explanation_but_not_the_approver() 
     explanation = result.children[0].explanation
     assert explanation is not None
     assert "Override: the computed tier general (blue) was changed to special (orange) on 2025-12-01" in explanation.en
-    assert "层级调整：计算所得层级一般（蓝色）于2025-12-01经批准调整为重点（橙色）" in explanation.zh
+    assert "等级调整：计算所得的风险等级一般（蓝色）于2025-12-01经批准调整为重点（橙色）" in explanation.zh
     assert "staff-17" not in explanation.en and "staff-17" not in explanation.zh
 
 

@@ -20,8 +20,12 @@ from riskeval.schedule import VisitPlan
 # The plan lines of the text report; the explanation itself comes from the result.
 _PLAN: dict[str, dict[str, str]] = {
     "en": {
-        "child": "Child {id}: {status}; tier {tier}; {frequency}",
-        "duties": "; required: {ids}",
+        "child": "Child {id}: {status}; {categories}; tier {tier}; {frequency}",
+        "child_off": "Child {id}: {status}; {categories}",
+        "categories": "categories: {items}",
+        "categories_none": "no category",
+        "categories_open": "no confirmed category ({n} to be verified)",
+        "duties": "; required now: {ids}",
         "first": "First visit by {date} ({rule}, identified {identified}){late}",
         "next": "Next visits: {dates}",
         "holidays": "Holiday visits: {items}",
@@ -37,12 +41,16 @@ _PLAN: dict[str, dict[str, str]] = {
         "list": ", ",
         "on_roster": "on the roster",
         "not_on_roster": "not on the roster",
-        "exited": "exited",
-        "undetermined": "to be verified",
+        "exited": "exited: no category or tier applies",
+        "undetermined": "to be verified: the facts cannot tell whether the child is on the roster",
     },
     "zh": {
-        "child": "儿童 {id}：{status}；风险层级：{tier}；{frequency}",
-        "duties": "；须办理：{ids}",
+        "child": "儿童 {id}：{status}；{categories}；风险等级{tier}；{frequency}",
+        "child_off": "儿童 {id}：{status}；{categories}",
+        "categories": "{items}",
+        "categories_none": "不属于任何类别",
+        "categories_open": "暂无已确认的类别（{n}类待核实）",
+        "duties": "；须立即办理：{ids}",
         "first": "首次走访期限：{date}（{rule}，识别日期 {identified}）{late}",
         "next": "下次走访：{dates}",
         "holidays": "节日走访：{items}",
@@ -58,8 +66,8 @@ _PLAN: dict[str, dict[str, str]] = {
         "list": "、",
         "on_roster": "在册",
         "not_on_roster": "不在册",
-        "exited": "已退出",
-        "undetermined": "待核实",
+        "exited": "已退出花名册，不再评定类别和风险等级",
+        "undetermined": "待核实：已知信息无法确定是否在册",
     },
 }
 
@@ -132,17 +140,31 @@ def text_report(result: HouseholdAssessment, pack: Pack, lang: str) -> str:
     t = _PLAN[lang]
     lines = [t["household"].format(id=result.household_id)]
     for c in result.children:
-        head = t["child"].format(
-            id=c.child_id,
-            status=_status_words(pack, c.status, lang),
-            tier=_tier_words(pack, c.tier, lang),
-            frequency=_frequency_words(pack, c.visit_frequency, lang),
-        )
+        names = [_label(pack.categories[x].label, lang) for x in c.categories if x in pack.categories]
+        # "No category" only when none is open: an unknown category is never reported as absent.
+        open_ = sum(1 for g in c.data_gaps if g.kind == "category")
+        none = t["categories_open"].format(n=open_) if open_ else t["categories_none"]
+        categories = t["categories"].format(items=t["list"].join(names)) if names else none
+        status = _status_words(pack, c.status, lang)
+        if c.tier is None:  # the decision first, and nothing said of a tier that was not assessed
+            head = t["child_off"].format(id=c.child_id, status=status, categories=categories)
+            if c.status == pack.exited.id:
+                head = t["child_off"].format(id=c.child_id, status=status, categories="").rstrip("；; ")
+        else:
+            head = t["child"].format(
+                id=c.child_id,
+                status=status,
+                categories=categories,
+                tier=_tier_words(pack, c.tier, lang),
+                frequency=_frequency_words(pack, c.visit_frequency, lang),
+            )
         if c.duties:  # first thing a reader sees: a mandatory report is not a detail of the explanation
-            head += t["duties"].format(ids=", ".join(d.id for d in c.duties))
+            duties = [_label(d.label, lang).partition("：")[0] if lang == "zh" else d.id for d in c.duties]
+            head += t["duties"].format(ids=t["list"].join(duties))
         lines += ["", head]
         if c.explanation is not None:
-            lines += ["  " + x for x in (c.explanation.zh if lang == "zh" else c.explanation.en).splitlines()]
+            text = c.explanation.zh if lang == "zh" else c.explanation.en
+            lines += ["  " + x for x in text.splitlines()[1:]]  # the date and pack are in the footer
         if c.schedule is not None:
             lines += ["  " + x for x in _plan_lines(c.schedule, lang)]
     return "\n".join(lines)

@@ -102,7 +102,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     pack = load_pack()
     where, items, sample = demo_households()
     zh = args.lang == "zh"
-    head = ["家庭", "儿童", "年龄", "状态", "类别", "层级", "走访频次", "主要风险因素", "缺失信息"] if zh else [
+    head = ["家庭", "儿童", "年龄", "状态", "类别", "风险等级", "走访频次", "主要风险因素", "缺失信息"] if zh else [
         "household", "child", "age", "status", "categories", "tier", "visits", "top factors", "gaps"]  # fmt: skip
     rows = [head]
     failed = False

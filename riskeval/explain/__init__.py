@@ -23,17 +23,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from riskeval._memo import per_pack
 from riskeval.evaluate.plan import duties_by_factor, open_duties
 from riskeval.evaluate.scalar import NOT_ON_ROSTER, UNDETERMINED, Evaluation, Gap
-from riskeval.explain._pack_text import Pair, around, lower, pack_text
+from riskeval.explain._pack_text import Pair, around, lower, pack_text, source_en
 from riskeval.explain._words import (
     ATTRIBUTES,
-    CLAUSE_STARTS_ZH,
+    GRADES_ZH,
+    ITEMS_ZH,
     SUBJECTS,
     TEMPLATES,
+    UNITS_ZH,
     VALUES_EN,
     VALUES_ZH,
     WHOLE_SUBJECT,
@@ -41,6 +43,7 @@ from riskeval.explain._words import (
 from riskeval.facts import SENSITIVE, place_name
 from riskeval.overrides import Override
 from riskeval.pack import Pack, Rule
+from riskeval.pack.expr import nodes as A
 from riskeval.results import Explanation
 
 __all__ = ["Lang", "explain", "fact_phrase", "render"]
@@ -113,13 +116,19 @@ def _phrase(path: str, lang: Lang) -> tuple[str | None, str, str]:
 
 
 def _possessive(root: str, words: list[str], lang: Lang) -> str:
-    """``the father's`` + attributes; in Chinese 父亲的 + attributes, or 父亲 + a clause (父亲是否患重病)."""
+    """``the father's`` + attributes; in Chinese one compound, 父亲 + attributes (父亲是否患重病、残疾情况)."""
     if lang == "en":
         return f"{SUBJECTS[root][1]} {_join(words, lang)}"
-    subject = SUBJECTS[root][0]
-    if words[0].startswith(CLAUSE_STARTS_ZH):
-        subject = subject.removesuffix("的")
-    return subject + _join(words, lang)
+    return SUBJECTS[root][0] + _join(words, lang)
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def _zh_date(text: str) -> str:
+    """2025-02-01 → 2025年2月1日, as a Chinese note writes a date."""
+    m = _ISO_DATE.match(text)
+    return f"{m[1]}年{int(m[2])}月{int(m[3])}日" if m else text
 
 
 def _value(path: str, value: Any, lang: Lang) -> str:
@@ -130,15 +139,24 @@ def _value(path: str, value: Any, lang: Lang) -> str:
     if value is False:
         return t["none"] if field == "disability" else t["no"]
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        value = int(value)
+    if isinstance(value, int | float) and lang == "zh":
+        if field == "grade" and value in GRADES_ZH:
+            return GRADES_ZH[int(value)]
+        return f"{value}{UNITS_ZH.get(_attribute(path), '')}"
+    if isinstance(value, int | float):
+        return str(value)
     if isinstance(value, str):
         if field in ("county", "province") and (name := place_name(value)) is not None:
-            return f"{name}（{value}）" if lang == "zh" else f"{name} ({value})"
+            return name if lang == "zh" else f"{name} ({value})"
         if lang == "zh":
-            return VALUES_ZH.get(field, {}).get(value, value)
+            return VALUES_ZH.get(field, {}).get(value) or _zh_date(value)
         return VALUES_EN.get(field, {}).get(value, value.replace("_", " "))
     if isinstance(value, list):
         return (t["list_sep"]).join(_value(path, v, lang) for v in value) if value else t["none"]
+    if isinstance(value, dict) and {"type", "grade"} <= value.keys():  # a certificate: 三级智力残疾
+        kind, grade = _value(f"{path}.type", value["type"], lang), _value(f"{path}.grade", value["grade"], lang)
+        return f"{grade}{kind}" if lang == "zh" else f"grade {grade} {kind}"
     if isinstance(value, dict):
         i = 0 if lang == "zh" else 1
         parts = [
@@ -175,7 +193,7 @@ def _facts_text(values: dict[str, Any], members: tuple[tuple[str, str | None], .
     zh: list[str] = []
     en: list[str] = []
     labels: dict[str, Pair] | None = None
-    for item in values.items():
+    for item in _certificates(values):
         label = None
         if item[0].startswith(_MEMBERS):  # a member by place and relation (ids are never shown)
             labels = labels if labels is not None else _member_labels(members)
@@ -195,10 +213,37 @@ def _facts_text(values: dict[str, Any], members: tuple[tuple[str, str | None], .
             zh.append(pair[0])
             en.append(pair[1])
     named = labels is not None
-    if len(zh) < 2:
-        return ((zh[0], en[0]) if zh else _NO_FACTS), named
+    if not zh:
+        return _NO_FACTS, named
     # Two paths can read the same in one language (two members' civil capacity): said once.
-    return (_ZH["sep"].join(dict.fromkeys(zh)), _EN["sep"].join(dict.fromkeys(en))), named
+    return (_zh_sentences(zh), _EN["sep"].join(dict.fromkeys(en))), named
+
+
+_SUBJECT_MARK = "\x1f"  # between a Chinese item's subject and the rest, until items are grouped by subject
+
+
+def _zh_sentences(items: list[str]) -> str:
+    """Chinese items grouped by whose they are, the subject said once: 父亲健在，与儿童同住；母亲未与儿童同住."""
+    groups: dict[str, list[str]] = {}
+    for item in items:
+        subject, mark, rest = item.partition(_SUBJECT_MARK)
+        if not mark:
+            subject, rest = item, ""
+        bucket = groups.setdefault(subject, [])
+        if rest not in bucket:
+            bucket.append(rest)
+    return _ZH["sep"].join(subject + "，".join(r for r in rests if r) for subject, rests in groups.items())
+
+
+def _certificates(values: dict[str, Any]) -> Iterable[tuple[str, Any]]:
+    """The values, a certificate's type and grade as one fact (三级智力残疾), where both were read."""
+    for path, value in values.items():
+        if path.endswith(".disability.grade") and path[: -len("grade")] + "type" in values:
+            continue
+        if path.endswith(".disability.type") and (grade := values.get(path[: -len("type")] + "grade")) is not None:
+            yield path[: -len(".type")], {"type": value, "grade": grade}
+            continue
+        yield path, value
 
 
 _MEMBERS_ZH = SUBJECTS["members"][0].removesuffix("的")  # 家庭成员: what a member's fact starts with
@@ -207,12 +252,15 @@ _MEMBERS_EN = SUBJECTS["members"][1]  # household members'
 
 def _member_labels(members: tuple[tuple[str, str | None], ...]) -> dict[str, Pair]:
     """Each member as "household member 2 (grandmother)" / 家庭成员2（祖母或外祖母）: by place in the
-    household and relation to the child, never by id or name."""
+    household and relation to the child, never by id or name; in Chinese by the relation alone (父亲) where
+    no other member has it."""
     out: dict[str, Pair] = {}
+    relations = [r for _, r in members]
     for number, (mid, relation) in enumerate(members, 1):
         zh, en = f"{_MEMBERS_ZH}{number}", f"household member {number}"
         if relation:
-            zh += f"（{_value('x.relation', relation, 'zh')}）"
+            words = _value("x.relation", relation, "zh")
+            zh = words if relations.count(relation) == 1 and relation != "other" else f"{zh}（{words}）"
             en += f" ({_value('x.relation', relation, 'en')})"
         out[mid] = (zh, en + "'s")
     return out
@@ -225,11 +273,32 @@ def _item_pair(path: str, value: Any) -> Pair | None:
 
 
 def _item(path: str, value: Any, lang: Lang) -> str:
-    """One fact and its value in words ("the father's status: away for work"); not for a sensitive field."""
+    """One fact and its value in words ("the father's status: away for work", 父亲外出务工); not for a
+    sensitive field."""
     head, _, _ = path.rpartition(".")
     if value is False and head.endswith(".disability"):
         path = head  # no certificate: its type and grade are absent, not "no"
+    if lang == "zh":
+        root, words, _ = _phrase(path, lang)
+        if root is None:
+            return TEMPLATES[lang]["value"].format(fact=words, value=_value(path, value, lang))
+        s = SUBJECTS[root][0] + _SUBJECT_MARK
+        form = ITEMS_ZH.get(_attribute(path))
+        if isinstance(form, tuple):
+            return form[0 if value else 1].format(s=s) if isinstance(value, bool) else f"{s}{_value(path, value, lang)}"
+        if isinstance(form, str):
+            return form.format(s=s, v=_value(path, value, lang))
+        return f"{s}{words}：{_value(path, value, lang)}"
     return TEMPLATES[lang]["value"].format(fact=_phrase(path, lang)[2], value=_value(path, value, lang))
+
+
+def _attribute(path: str) -> str:
+    """The attribute part of a fact path: ``household.economy.dibao`` → ``economy.dibao``."""
+    masked = _MEMBER_ID.sub("[]", path)
+    root, _, rest = masked.partition(".")
+    if root == "household" and rest.startswith("members[]"):
+        return rest[len("members[]") :].lstrip(".")
+    return rest
 
 
 def _join(items: list[str], lang: Lang) -> str:
@@ -259,13 +328,33 @@ def _unknowns(paths: Iterable[str], lang: Lang, short: int = 2) -> tuple[str, in
 
 
 def _gap(
-    g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], gaps: dict[tuple[object, ...], Pair], key: tuple[object, ...]
-) -> Pair:
-    """A data gap's sentence in zh and en, rendered on its first appearance (populations repeat gaps)."""
+    g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], gaps: dict[tuple[object, ...], Any], key: tuple[object, ...]
+) -> GapParts:
+    """A data gap's parts in zh and en, rendered on its first appearance (populations repeat gaps)."""
     if len(gaps) >= _CACHE_MAX:
         gaps.clear()
-    pair = gaps[key] = (_gap_text(g, e, pack, hidden, "zh"), _gap_text(g, e, pack, hidden, "en"))
-    return pair
+    zh, en = _gap_parts(g, e, pack, hidden, "zh"), _gap_parts(g, e, pack, hidden, "en")
+    parts = gaps[key] = GapParts(_rank(g, e, pack, hidden), zh, en, g.kind == "factor")
+    return parts
+
+
+class GapParts(NamedTuple):
+    """A data gap in words: its rank (0: it could make the child urgent, 1: raise the tier or put the child on
+    the roster, 2: change the status, 3: a category or factor only), and per language (facts, number of
+    facts, condition, effect, short label)."""
+
+    rank: int
+    zh: tuple[str, int, str, str, str]
+    en: tuple[str, int, str, str, str]
+    factor: bool
+
+
+def _rank(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule]) -> int:
+    if hidden or (g.tier_if_true is not None and g.tier_if_true == pack.tiers[0].id != e.tier):
+        return 0
+    if g.tier_if_true is not None and g.tier_if_true != e.tier:
+        return 1
+    return 2 if g.status_if_true is not None and g.status_if_true != e.status else 3
 
 
 def _hidden_duties(g: Gap, e: Evaluation, pack: Pack, on: date) -> list[Rule]:
@@ -275,7 +364,7 @@ def _hidden_duties(g: Gap, e: Evaluation, pack: Pack, on: date) -> list[Rule]:
     return open_duties(_duties_by_factor(pack), g.rule, e.duties, on)
 
 
-def _gap_text(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang) -> str:
+def _gap_parts(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang) -> tuple[str, int, str, str, str]:
     t = TEMPLATES[lang]
     tiers = pack_text(pack)
     i = 0 if lang == "zh" else 1
@@ -291,7 +380,7 @@ def _gap_text(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang)
         effect = t[key].format(tier=tier)
     if g.kind == "category" and g.rule in pack.categories:
         label = pack.categories[g.rule].label
-        text = label.zh if lang == "zh" else lower(label.en)
+        text = short = label.zh if lang == "zh" else lower(label.en)
         condition = t["cond_category"].format(label=text, rule=text)
         article = "an" if text[:1].lower() in "aeiou" else "a"
         if e.tier is None and g.tier_if_true is not None:
@@ -303,28 +392,134 @@ def _gap_text(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang)
         f = pack.factors[g.rule]
         level = next((lv for lv in f.levels if lv.severity == g.severity), None)
         label = level.label if level is not None else f.label
+        short = f"{g.rule} {label.zh if lang == 'zh' else label.en}"
         condition = t["cond_factor"].format(code=g.rule, label=label.zh if lang == "zh" else label.en)
         for duty in hidden:  # the gap may hide a duty (a mandatory report)
             text = duty.label.zh if lang == "zh" else duty.label.en
-            effect += t["duty_may"].format(id=duty.id, label=text)
+            effect += t["duty_may"].format(id=duty.id, label=text.partition("：")[0] if lang == "zh" else text)
     else:
         rule = pack.exited if g.rule == pack.exited.id else None
-        text = (rule.label.zh if lang == "zh" else rule.label.en) if rule is not None else g.rule
+        text = short = (rule.label.zh if lang == "zh" else rule.label.en) if rule is not None else g.rule
         condition = t["cond_roster"].format(label=text)
-    facts, count = _unknowns(g.facts, lang)
+    blocking = _blocking(pack, g.kind, g.rule)
+    # A fact that can only rule the result out (whether the child was adopted) is no question to ask while
+    # a fact that could bring it about is missing too: it is named only when it is all that is missing.
+    asked = [f for f in g.facts if f not in blocking] or g.facts
+    facts, count = _unknowns(asked, lang)
     if count == 0:
-        facts, count = ("部分信息", 2) if lang == "zh" else ("some facts", 2)
-    if count <= 2:
-        facts = facts[:1].upper() + facts[1:]
-        plural = count > 1
-        return t["gap_short"].format(
-            facts=facts,
-            verb="are" if plural else "is",
-            pronoun="they" if plural else "it",
-            condition=condition,
-            effect=effect,
-        )
-    return t["gap_long"].format(facts=facts, condition=condition, effect=effect)
+        facts, count = t["some_facts"], 2
+    return facts, count, condition, effect, short
+
+
+def _gap_lines(parts: list[GapParts], lang: Lang) -> list[str]:
+    """Gap sentences by consequence, the most serious first; gaps with the same missing facts and the same
+    effect are one sentence; those that change no tier and no status are one closing line."""
+    t = TEMPLATES[lang]
+    merged: dict[tuple[str, str], tuple[int, tuple[str, int, str, str, str], list[str]]] = {}
+    minor: list[str] = []
+    raising: dict[str, list[str]] = {}  # a factor that would raise the tier, not to urgent: one line per effect
+    for p in sorted(parts, key=lambda p: p.rank):
+        words = p.zh if lang == "zh" else p.en
+        facts, count, condition, effect, short = words
+        if p.rank == 1 and p.factor:
+            item = t["gap_raise_item"].format(facts=facts.replace(t["sep"], t["list_sep"]), label=short)
+            bucket = raising.setdefault(effect, [])
+            if item not in bucket:
+                bucket.append(item)
+            continue
+        if p.rank == 3:
+            if not p.factor:
+                continue  # an open category is named on the categories line, with what it lacks
+            item = t["gap_minor_item"].format(facts=facts.replace(t["sep"], t["list_sep"]), label=short)
+            if item not in minor:
+                minor.append(item)
+            continue
+        hit = merged.setdefault((facts, effect), (p.rank, words, []))
+        if condition not in hit[2]:
+            hit[2].append(condition)
+    lines = []
+    for _, (facts, count, _c, effect, _s), conditions in merged.values():
+        if len(conditions) > 1:
+            # 存在G1、G2或G4: the verb said once
+            verb = t["cond_factor"].partition("{")[0]
+            if verb and all(c.startswith(verb) for c in conditions):
+                conditions = [conditions[0]] + [c[len(verb) :] for c in conditions[1:]]
+            condition = _join(conditions[:-1], lang) + t["cond_join"] + conditions[-1]
+        else:
+            condition = conditions[0]
+        if count <= 2:
+            if lang == "en":
+                facts = facts[:1].upper() + facts[1:]
+            plural = count > 1
+            lines.append(
+                t["gap_short"].format(facts=facts, verb="are" if plural else "is",
+                                      pronoun="they" if plural else "it", condition=condition, effect=effect)
+            )  # fmt: skip
+        else:
+            lines.append(t["gap_long"].format(facts=facts, condition=condition, effect=effect))
+    for effect, items in raising.items():
+        lines.append(t["gaps_raise"].format(effect=effect, items=t["sep"].join(items)))
+    if minor:
+        lines.append(t["gaps_minor"].format(items=t["sep"].join(minor)))
+    return lines
+
+
+@per_pack(maxsize=16)
+def _blocking_table(pack: Pack) -> dict[tuple[str, str], frozenset[str]]:
+    return {}
+
+
+def _blocking(pack: Pack, kind: str, rule: str) -> frozenset[str]:
+    """The facts a category or factor reads only as a bare yes/no under a ``not`` (through predicates and the
+    categories it reads): their value can only stop the rule from holding."""
+    table = _blocking_table(pack)
+    hit = table.get((kind, rule))
+    if hit is None:
+        node = (
+            pack.categories[rule].node if kind == "category" and rule in pack.categories
+            else pack.factors[rule].levels[0].node if kind == "factor" and rule in pack.factors
+            else None
+        )  # fmt: skip
+        pos: set[str] = set()
+        neg: set[str] = set()
+        if node is not None:
+            _polarity(pack, node, True, {}, pos, neg, 0)
+        hit = table[(kind, rule)] = frozenset(neg - pos)
+    return hit
+
+
+def _polarity(
+    pack: Pack, n: A.Node, positive: bool, names: dict[str, str], pos: set[str], neg: set[str], depth: int
+) -> None:
+    if depth > 12:
+        return
+    if isinstance(n, A.Not):
+        _polarity(pack, n.operand, not positive, names, pos, neg, depth + 1)
+    elif isinstance(n, A.BoolOp):
+        for o in n.operands:
+            _polarity(pack, o, positive, names, pos, neg, depth + 1)
+    elif isinstance(n, A.Fact) and n.path:
+        head = names.get(n.root, n.root)
+        (pos if positive else neg).add(".".join((head, *n.path)))
+    elif isinstance(n, A.Ref) and n.kind == "predicate":
+        pred = pack.predicates[n.name]
+        inner = {p: names.get(a.root, a.root) for p, a in zip(pred.args, n.args, strict=True)
+                 if isinstance(a, A.Fact) and not a.path}  # fmt: skip
+        _polarity(pack, pred.node, positive, inner, pos, neg, depth + 1)
+    elif isinstance(n, A.Ref) and n.kind == "category" and n.name in pack.categories:
+        # Only a category that helps the rule hold is followed: what excludes it (not category.orphan) is
+        # settled by that category's own gap.
+        if positive:
+            _polarity(pack, pack.categories[n.name].node, positive, {}, pos, neg, depth + 1)
+    else:  # a comparison, a call, an aggregation: any fact in it may go either way
+        for m in A.walk(n):
+            if isinstance(m, A.Fact) and m.path:
+                head = names.get(m.root, m.root)
+                pos.add(".".join((head, *m.path)))
+                neg.add(".".join((head, *m.path)))
+            elif isinstance(m, A.Ref) and m is not n and m.kind == "predicate":
+                _polarity(pack, m, True, names, pos, neg, depth + 1)
+                _polarity(pack, m, False, names, pos, neg, depth + 1)
 
 
 def render(e: Evaluation, pack: Pack, on: date, lang: Lang, override: Override | None = None) -> str:
@@ -353,7 +548,7 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     en = [head_en, roster[1], heading[1]]
     for cid in e.categories:
         a, b, c, d = text.category(cid)
-        fzh, fen = _facts(e.category_values.get(cid, {}), members)
+        fzh, fen = _facts(_deciding(e.category_values.get(cid, {}), e.shown.get(("category", cid))), members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
     if open_ and e.categories:
@@ -365,7 +560,7 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     en.append(heading[1])
     for h in e.factors:
         a, b, c, d = text.factor(h.code, h.severity, h.points, h.level)
-        fzh, fen = _facts(h.values, members)
+        fzh, fen = _facts(_deciding(h.values, e.shown.get(("factor", h.code))), members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
 
@@ -389,19 +584,20 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
         en.append(_override(pack, e.tier, override, "en"))
     for duty in e.duties:
         zh.append(TEMPLATES["zh"]["duty"].format(label=duty.label.zh, id=duty.id, source=duty.source))
-        en.append(TEMPLATES["en"]["duty"].format(label=duty.label.en, id=duty.id, source=duty.source))
+        en.append(TEMPLATES["en"]["duty"].format(label=duty.label.en, id=duty.id, source=source_en(duty.source)))
 
     heading = _GAPS[bool(e.gaps)]
     zh.append(heading[0])
     en.append(heading[1])
     gaps, tier = text.gaps, e.tier
+    parts: list[GapParts] = []
     for g in e.gaps:
         hidden = _hidden_duties(g, e, pack, on) if pack.duties else []
-        key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, tier,
+        key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, tier, e.status,
                tuple(d.id for d in hidden))  # fmt: skip
-        pair = gaps.get(key) or _gap(g, e, pack, hidden, gaps, key)
-        zh.append(pair[0])
-        en.append(pair[1])
+        parts.append(gaps.get(key) or _gap(g, e, pack, hidden, gaps, key))
+    zh.extend(_gap_lines(parts, "zh"))
+    en.extend(_gap_lines(parts, "en"))
     return "\n".join(zh), "\n".join(en)
 
 
@@ -424,12 +620,23 @@ def _open_categories(gaps: list[Gap], pack: Pack, lang: Lang) -> str:
     items = []
     for g in gaps:
         label = pack.categories[g.rule].label
-        words, count = _unknowns(g.facts, lang, short=3)
+        blocking = _blocking(pack, "category", g.rule)  # no adoption question while more is missing
+        words, count = _unknowns([f for f in g.facts if f not in blocking] or g.facts, lang, short=3)
         if count == 0:
             words = "部分信息" if lang == "zh" else "some facts"
         text = label.zh if lang == "zh" else lower(label.en)
         items.append(TEMPLATES[lang]["open_category"].format(label=text, facts=words))
     return TEMPLATES[lang]["sep"].join(items)
+
+
+def _deciding(values: dict[str, Any], shown: frozenset[str] | None) -> dict[str, Any]:
+    """The values of the branch that decided (all of them for a record that does not say which)."""
+    if not shown:
+        return values
+    # A certificate is shown whole: its type decided, its grade belongs with it (三级智力残疾).
+    whole = {k.partition(".disability")[0] for k in shown if ".disability" in k}
+    kept = {k: v for k, v in values.items() if k in shown or k.partition(".disability")[0] in whole}
+    return kept or values
 
 
 def _override(pack: Pack, tier: str, override: Override, lang: Lang) -> str:

@@ -9,9 +9,10 @@ pydantic labels.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from riskeval._memo import per_pack
-from riskeval.explain._words import TEMPLATES
+from riskeval.explain._words import SOURCE_TERMS_EN, TEMPLATES
 from riskeval.pack import Pack, Rule
 
 # Text before and after a line's slot, in Chinese then English.
@@ -20,6 +21,13 @@ Pair = tuple[str, str]
 
 _LANGS = ("zh", "en")
 _DATES_MAX = 512
+
+
+def source_en(source: str) -> str:
+    """A source in an English sentence: the pack's own words (本规则包建议) in English, documents as cited."""
+    for zh, en in SOURCE_TERMS_EN:
+        source = source.replace(zh, f" {en} ").replace("  ", " ")
+    return source.replace("； ", "; ").replace(" ；", ";").replace("；", "; ").strip()
 
 
 def lower(label: str) -> str:
@@ -62,7 +70,7 @@ class PackText:
             for f, label in pack.frequencies.items()
         }  # fmt: skip
         # A data gap's sentence, by what it depends on (the child's tier included); filled by riskeval.explain.
-        self.gaps: dict[tuple[object, ...], Pair] = {}
+        self.gaps: dict[tuple[object, ...], Any] = {}
         self._headers: dict[date, Pair] = {}
         self._categories: dict[str, Parts] = {}
         self._factors: dict[tuple[str, str, int], tuple[Rule, Parts]] = {}
@@ -70,7 +78,8 @@ class PackText:
 
     def _roster(self, key: str, rule: Rule) -> Pair:
         zh, en = (TEMPLATES[lang][key].format(label=rule.label.zh if lang == "zh" else rule.label.en,
-                                              source=rule.source) for lang in _LANGS)  # fmt: skip
+                                              source=rule.source if lang == "zh" else source_en(rule.source))
+                  for lang in _LANGS)  # fmt: skip
         return zh, en
 
     def tier(self, tier: str) -> Pair:
@@ -104,7 +113,7 @@ class PackText:
         if hit is None:
             rule = self.pack.categories[cid]
             zh = around(TEMPLATES["zh"]["category"], "facts", label=rule.label.zh, source=rule.source)
-            en = around(TEMPLATES["en"]["category"], "facts", label=rule.label.en, source=rule.source)
+            en = around(TEMPLATES["en"]["category"], "facts", label=rule.label.en, source=source_en(rule.source))
             hit = self._categories[cid] = (*zh, *en)
         return hit
 
@@ -120,7 +129,8 @@ class PackText:
                 sev_label = sev.label.zh if lang == "zh" else sev.label.en
                 shown = sev_label if sev.mandatory else t["points"].format(label=sev_label, points=points)
                 label = level.label.zh if lang == "zh" else level.label.en
-                out.extend(around(t["factor"], "facts", code=code, label=label, severity=shown, source=level.source))
+                source = level.source if lang == "zh" else source_en(level.source)
+                out.extend(around(t["factor"], "facts", code=code, label=label, severity=shown, source=source))
             hit = self._factors[key] = (level, (out[0], out[1], out[2], out[3]))
         return hit[1]
 
@@ -135,7 +145,7 @@ class PackText:
                 row_label = row.label.zh if lang == "zh" else row.label.en
                 out.extend(
                     around(TEMPLATES[lang]["tier"], "score", tier=labels[i], row=row_label, row_id=row.id,
-                            source=row.source)
+                            source=row.source if lang == "zh" else source_en(row.source))
                 )  # fmt: skip
             hit = self._tier_rows[key] = (row, (out[0], out[1], out[2], out[3]))
         return hit[1]

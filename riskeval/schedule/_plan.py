@@ -110,7 +110,7 @@ class VisitPlan(_Spec):
 
 _NOTES: dict[str, tuple[str, str]] = {
     "not_on_roster": (
-        "儿童不在台账中（状态：{0}），不安排定期走访和节日走访。",
+        "儿童不在花名册上，不安排定期走访和节日走访。",
         "Not on the roster (status {0}): no cadence or holiday visits.",
     ),
     "undetermined": (

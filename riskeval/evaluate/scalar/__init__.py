@@ -22,6 +22,7 @@ from riskeval.evaluate.plan import (
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
 from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
 from riskeval.evaluate.scalar._shown_values import read_values
+from riskeval.evaluate.scalar._why import Why
 from riskeval.evaluate.semantics import ABSENT
 from riskeval.facts import Child, Household
 from riskeval.pack import Factor, Pack, Rule
@@ -95,6 +96,9 @@ class Evaluation:
     duties: list[Rule] = field(default_factory=list)
     # The most serious floor row of the tier table that holds: no override may go below its tier.
     floor_row: Rule | None = None
+    # Of each category and factor that holds, by (kind, id): the keys of its values that the deciding branch
+    # read (what an explanation names); the values keep every fact the rule read.
+    shown: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
 
 class ScalarProgram:
@@ -121,6 +125,7 @@ class ScalarProgram:
             else:
                 self.steps.append(("factor", next(x for x in self.factors if x[0].id == name)))
         self.tier_rows = [(r, c.rule(r)) for r in pack.tier_rows]
+        self.why = Why(pack, c)
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
         self.duties = [(r, c.rule(r)) for r in pack.duties]
@@ -240,6 +245,7 @@ class ScalarProgram:
                     categories.append(rule.id)
                     if values:
                         out.category_values[rule.id] = read_values(ctx, self.reads[id(rule)], self.years)
+                        out.shown[key] = self.why.keys(rule.node, ctx)
                 elif value is None:
                     reads = _dedup(unknown)
                     unknown_cats.append((rule, reads))
@@ -257,6 +263,8 @@ class ScalarProgram:
                         rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)], self.years) if values else {}
                     )
                     factors.append(hit)
+                    if values:
+                        out.shown[key] = self.why.keys(lv.node, ctx)
                     break
                 if v is None and unknown_level is None:
                     unknown_level = lv
