@@ -78,12 +78,16 @@ def test_assess_reads_stdin(monkeypatch: pytest.MonkeyPatch, capsys: Capture) ->
         (
             "en",
             [
-                "Child c1: on the roster; no category; tier Special (orange)",
+                "Child c1: on the roster; no confirmed category (",  # its income is unknown: 困境 is open
+                "tier Special (orange)",
                 "Next visits: 2025-12-31",
                 "Rule pack beilin-2025",
             ],
         ),
-        ("zh", ["儿童 c1：在册；不属于任何类别；风险等级重点（橙色）", "下次走访：2025-12-31", "规则包 beilin-2025"]),
+        (
+            "zh",
+            ["儿童 c1：在册；暂无已确认的类别（", "风险等级重点（橙色）", "下次走访：2025-12-31", "规则包 beilin-2025"],
+        ),
     ],
 )
 def test_assess_text_report_in_each_language(tmp_path: Path, capsys: Capture, lang: str, expected: list[str]) -> None:
