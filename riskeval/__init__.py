@@ -13,7 +13,7 @@ from riskeval.errors import (
 )
 from riskeval.facts import Child, Event, Household, Member, parse_event, parse_household
 from riskeval.overrides import Override, OverrideError
-from riskeval.pack import Pack, load_pack
+from riskeval.pack import Pack, PackDiff, default_pack_dir, load_pack
 from riskeval.population import Population, read_population
 from riskeval.results import ChildAssessment, DataGap, Explanation, FactorResult, HouseholdAssessment, PackStamp
 from riskeval.triggers import Monitor, Replay, Trigger
@@ -37,6 +37,7 @@ __all__ = [
     "Override",
     "OverrideError",
     "Pack",
+    "PackDiff",
     "PackError",
     "PackStamp",
     "Population",
@@ -47,6 +48,7 @@ __all__ = [
     "__version__",
     "assess",
     "assess_batch",
+    "default_pack_dir",
     "load_pack",
     "parse_event",
     "parse_household",

@@ -32,6 +32,14 @@ class SourceDoc(_File):
     kind: str = Field(description="LAW, NAT, LETTER, LOCAL, FOREIGN or PROPOSAL")
 
 
+class VariantOf(_File):
+    """The pack a variant was made from, as its stamp said: a variant's results name their base."""
+
+    id: str
+    version: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class PackFile(_File):
     id: RuleId | str
     version: str
@@ -40,6 +48,9 @@ class PackFile(_File):
     effective: Effective
     sources: list[SourceDoc] = Field(default_factory=list)
     description: str | None = None
+    variant_of: VariantOf | None = Field(
+        default=None, description="the base pack of a variant made in memory (Pack.variant); absent in a folder"
+    )
 
 
 class DatedValue(_File):

@@ -67,14 +67,18 @@ def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 @lru_cache(maxsize=16)
 def _load_cached(folder: Path, signature: tuple[tuple[str, int, int], ...]) -> Pack:
-    return _Loader(folder).load()
+    return Loader(folder).load()
 
 
-class _Loader(RuleCompiler):
+class Loader(RuleCompiler):
     """One load of one pack folder; problems are recorded in the order the steps find them."""
 
+    def present(self) -> bool:
+        """Whether there is a pack to read (a folder; documents held in memory always are)."""
+        return self.folder.is_dir()
+
     def load(self) -> Pack:
-        if not self.folder.is_dir():
+        if not self.present():
             raise PackError(
                 [ErrorRecord(str(self.folder), "missing_pack", f"no rule pack folder at {self.folder}")],
                 f"rule pack not found: {self.folder}",
@@ -151,6 +155,7 @@ class _Loader(RuleCompiler):
             schedule=schedule,
             triggers=triggers,
             trigger_rules=trigger_rules,
+            documents=dict(self.docs),
         )
 
     def triggers(self, doc: Located | None, tier_ids: list[str] | None) -> tuple[Any, dict[str, Rule]]:
