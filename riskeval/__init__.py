@@ -2,6 +2,7 @@
 
 from riskeval._assess import assess
 from riskeval._version import __version__
+from riskeval.analysis import Comparison, Workload, compare, workload
 from riskeval.batch import BatchResult, BatchSummary, assess_batch
 from riskeval.errors import (
     ErrorRecord,
@@ -23,6 +24,7 @@ __all__ = [
     "BatchSummary",
     "Child",
     "ChildAssessment",
+    "Comparison",
     "DataGap",
     "ErrorRecord",
     "EvaluationError",
@@ -45,12 +47,15 @@ __all__ = [
     "RiskevalError",
     "Trigger",
     "TriggerError",
+    "Workload",
     "__version__",
     "assess",
     "assess_batch",
+    "compare",
     "default_pack_dir",
     "load_pack",
     "parse_event",
     "parse_household",
     "read_population",
+    "workload",
 ]

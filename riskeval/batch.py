@@ -109,6 +109,8 @@ class BatchResult:
         self.duty_labels = tuple(r.id for r, _ in prog.duties)
         self.status = out.status
         self.tier = out.tier
+        self.tier_row_labels = tuple(r.id for r in pack.tier_rows)
+        self.tier_row = out.tier_row  # the row of the tier table that decided (index into tier_row_labels; -1 none)
         freq_of = np.array([self.frequency_labels.index(t.visit_frequency) for t in pack.tiers] + [-1], np.int8)
         self.frequency = freq_of[out.tier]
         self.score = out.score

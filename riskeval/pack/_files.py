@@ -149,6 +149,15 @@ class Roster(_File):
     on_roster: RuleRow
 
 
+class Display(_File):
+    """How tables and plots show the tiers and statuses: a colour each (the order is the tier list's)."""
+
+    colours: dict[str, Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]] = Field(
+        description="tier or status id -> '#rrggbb'"
+    )
+    source: Source
+
+
 class TiersFile(_File):
     severities: dict[str, Severity]
     domains: dict[str, Label]
@@ -162,3 +171,4 @@ class TiersFile(_File):
         description="What the result must also require when a rule holds (a mandatory report, say); `when` may "
         "read categories, factors, the score and severity counts, as the rows do.",
     )
+    display: Display | None = Field(default=None, description="the colour of each tier and status in tables and plots")

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from riskeval import _display
 from riskeval._limits import MAX_PACK_CHAIN
 from riskeval.errors import ErrorRecord, PackError
 from riskeval.pack._checks import find_cycle, too_deep
@@ -133,7 +134,8 @@ class Loader(RuleCompiler):
         rows, (exited, on_roster) = tier_rules[0], tier_rules[1]
         order = self.order(categories, factors)
         params_now = {n: p for n, (_, p) in params.items()}
-        return Pack(
+        colours = dict(tiers.display.colours) if tiers.display else {}
+        pack = Pack(
             meta=meta,
             path=self.folder,
             sha256=self.digest(),
@@ -155,8 +157,11 @@ class Loader(RuleCompiler):
             schedule=schedule,
             triggers=triggers,
             trigger_rules=trigger_rules,
+            colours=colours,
             documents=dict(self.docs),
         )
+        _display.remember(pack.sha256, colours)
+        return pack
 
     def triggers(self, doc: Located | None, tier_ids: list[str] | None) -> tuple[Any, dict[str, Rule]]:
         """triggers.yaml, compiled by the trigger module (which owns that file's format)."""

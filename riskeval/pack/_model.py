@@ -85,6 +85,7 @@ class Pack:
     schedule: Any
     triggers: Any  # riskeval.pack._triggers.TriggersSpec (typed loosely: that module imports this one)
     trigger_rules: dict[str, Rule] = field(default_factory=dict)
+    colours: dict[str, str] = field(default_factory=dict)  # tier or status id -> '#rrggbb' (tiers.yaml display)
     # The files as read (values and where each came from): a variant is made by editing them, a diff reads them.
     documents: dict[str, Located] = field(default_factory=dict, repr=False, compare=False)
     _params_cache: dict[date, dict[str, Any]] = field(default_factory=dict, repr=False)
