@@ -11,6 +11,8 @@ Example:
 """
 
 from riskeval.analysis._compare import Comparison, Mover, RuleChange, compare
+from riskeval.analysis._coverage import Coverage, RuleCoverage, coverage
+from riskeval.analysis._missing import FactImpact, MissingFacts, missing_facts
 from riskeval.analysis._plot import cjk_font
 from riskeval.analysis._states import state_codes, state_labels
 from riskeval.analysis._workload import KINDS, Workload, workload
@@ -18,11 +20,17 @@ from riskeval.analysis._workload import KINDS, Workload, workload
 __all__ = [
     "KINDS",
     "Comparison",
+    "Coverage",
+    "FactImpact",
+    "MissingFacts",
     "Mover",
     "RuleChange",
+    "RuleCoverage",
     "Workload",
     "cjk_font",
     "compare",
+    "coverage",
+    "missing_facts",
     "state_codes",
     "state_labels",
     "workload",

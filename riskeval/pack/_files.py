@@ -38,6 +38,9 @@ class VariantOf(_File):
     id: str
     version: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    switched_off: list[str] = Field(
+        default_factory=list, description="rules the variant makes never hold (`when: false`, kept for their readers)"
+    )
 
 
 class PackFile(_File):

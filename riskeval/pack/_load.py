@@ -122,11 +122,15 @@ class Loader(RuleCompiler):
             raise PackError(self.problems, f"rule pack {self.folder.name}: {len(self.problems)} problem(s)")
         if meta is not None:
             check_dates(self, meta, params)
+        # A variant may switch a rule off (`when: false`) on purpose: that is what it says, not a mistake.
+        off = set(meta.variant_of.switched_off) if meta is not None and meta.variant_of is not None else set()
         for rule in [*predicates.values(), *categories.values(), *tier_rules[0], *tier_rules[2]]:
-            self.never_fires(rule)
+            if rule.id not in off:
+                self.never_fires(rule)
         for f in factors.values():
             for lv in f.levels:
-                self.never_fires(lv)
+                if f.id not in off:
+                    self.never_fires(lv)
         if self.problems or meta is None or tiers is None or tier_rules[1] is None:
             if not self.problems:
                 self.problem(Mark(self.folder.name, 1, 1), "invalid", "the pack is incomplete")

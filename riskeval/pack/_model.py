@@ -149,7 +149,7 @@ class Pack:
         self,
         *,
         parameters: Mapping[str, Any] | None = None,
-        rules: Mapping[str, Mapping[str, Any] | None] | None = None,
+        rules: Mapping[str, Mapping[str, Any] | bool | None] | None = None,
         version: str = "variant",
     ) -> Pack:
         """A new pack: this one with some parameters and rules changed, checked as a loaded pack is.
@@ -159,8 +159,9 @@ class Pack:
                 dated period; a callable maps each period's value (``lambda v: v * 1.1``); a list of
                 ``{"from", "to", "value"}`` replaces the dated values as written.
             rules: rule id -> the keys of its row to replace (``{"when": "..."}``, ``{"severity": "H"}``,
-                ``{"levels": [...]}``); ``None`` removes a category, factor, predicate or tier row. The id is
-                looked up in predicates, categories, factors and the tier table (rows, duties, roster).
+                ``{"levels": [...]}``); ``None`` removes a category, factor, predicate or tier row; ``False``
+                switches a rule off (it never holds; the rules that read it still load). The id is looked up
+                in predicates, categories, factors and the tier table (rows, duties, roster).
             version: the variant's name. Its stamp is ``id`` of this pack, version ``<this version>+<name>``,
                 ``variant_of`` this pack's stamp, and the sha256 of the variant's own normalised content.
 
@@ -182,7 +183,7 @@ class Pack:
         """This pack with some parameters changed (see :meth:`variant`)."""
         return self.variant(parameters=parameters, version=version)
 
-    def with_rules(self, rules: Mapping[str, Mapping[str, Any] | None], *, version: str = "variant") -> Pack:
+    def with_rules(self, rules: Mapping[str, Mapping[str, Any] | bool | None], *, version: str = "variant") -> Pack:
         """This pack with some rules changed or removed (see :meth:`variant`)."""
         return self.variant(rules=rules, version=version)
 

@@ -66,13 +66,14 @@ def rebuild(base: Pack, parameters: dict[str, Any], rules: dict[str, Any], versi
     edited: dict[tuple[str, Path_], Mark] = {}
     for name, new in parameters.items():
         problems += _edit_parameter(docs.get("parameters"), name, new, base)
+    off = [rule_id for rule_id, edit in rules.items() if edit is False]
     for rule_id, edit in rules.items():
-        problems += _edit_rule(docs, rule_id, edit, edited)
+        problems += _edit_rule(docs, rule_id, {"when": "false"} if edit is False else edit, edited)
     if problems:
         raise PackError(problems, f"variant of {base.id} {base.version}: {len(problems)} problem(s)")
     meta = docs["pack"]
     meta.data["version"] = f"{base.version}+{version}"
-    meta.data["variant_of"] = base.identity()
+    meta.data["variant_of"] = {**base.identity(), **({"switched_off": off} if off else {})}
     _relocate(meta, ("version",), Mark("variant.version", 1, 1))
     return _ContentLoader(base.path, docs, edited).load()
 
@@ -126,6 +127,8 @@ def _edit_rule(
     if "id" in edit and edit["id"] != rule_id:
         return [ErrorRecord(where, "schema", f"{where}: the id of a rule cannot change")]
     row = _at(doc.data, path)
+    if edit == {"when": "false"} and isinstance(row.get("levels"), list):  # switched off: every level
+        edit = {"levels": [{**level, "when": "false"} for level in row["levels"]]}
     for key, value in edit.items():
         row[key] = _plain(copy.deepcopy(value))
         mark = Mark(f"{where}.{key}", 1, 1)
