@@ -51,11 +51,16 @@ def mutations(pack: Pack) -> list[tuple[str, str, Callable[[Any], Any]]]:
 
 
 def run_mutants(
-    pack: Pack, files: list[CaseFile] | None = None, progress: Callable[[int, int], None] | None = None
+    pack: Pack,
+    files: list[CaseFile] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    parameters: Iterable[str] | None = None,
 ) -> list[Mutant]:
-    """Every mutant of ``pack`` against its golden cases (``files``: default, the pack folder's ``tests/``)."""
+    """Every mutant of ``pack`` (or of some ``parameters``) against its golden cases (``files``: default, the
+    pack folder's ``tests/``)."""
     cases = [c for f in (files if files is not None else pack_case_files(Path(pack.path))) for c in f.cases]
-    todo = mutations(pack)
+    only = set(parameters) if parameters is not None else None
+    todo = [m for m in mutations(pack) if only is None or m[0] in only]
     out: list[Mutant] = []
     for k, (name, label, fn) in enumerate(todo):
         if progress is not None:

@@ -1,4 +1,4 @@
-"""``riskeval rules check|diff|schema``: a pack's problems, what changes between two packs, the JSON Schemas."""
+"""``riskeval rules check|diff|test|coverage|schema``: a pack's problems and changes, its cases, the JSON Schemas."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from riskeval import audit
+from riskeval.cli import _casework
 from riskeval.cli._io import _errors, _records_of
 from riskeval.errors import ErrorRecord, RiskevalError
 from riskeval.facts import json_schemas
@@ -25,6 +26,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("b", metavar="B", help="the second pack folder")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_rules_diff)
+    _casework.register(rsub)
     p = rsub.add_parser("schema", help="print the JSON Schemas of facts, events and results")
     p.add_argument("name", nargs="?", default=None, help="only this schema (household, event, result)")
     p.set_defaults(handler=cmd_rules_schema)
