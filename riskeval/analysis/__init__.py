@@ -12,6 +12,7 @@ Example:
 
 from riskeval.analysis._compare import Comparison, Mover, RuleChange, compare
 from riskeval.analysis._coverage import Coverage, RuleCoverage, coverage
+from riskeval.analysis._distribution import plot_tiers_by_category, tiers_by_category
 from riskeval.analysis._missing import FactImpact, MissingFacts, missing_facts
 from riskeval.analysis._plot import cjk_font
 from riskeval.analysis._states import state_codes, state_labels
@@ -31,7 +32,9 @@ __all__ = [
     "compare",
     "coverage",
     "missing_facts",
+    "plot_tiers_by_category",
     "state_codes",
     "state_labels",
+    "tiers_by_category",
     "workload",
 ]

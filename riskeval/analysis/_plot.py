@@ -7,6 +7,7 @@ and how to install one, and the labels fall back to English (boxes in place of c
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -92,6 +93,17 @@ def language(lang: str) -> str:
     return lang
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def plain(text: str, lang: str) -> str:
+    """A label as it can be drawn: in en, without the Chinese a pack's English label may quote ("(特困)")."""
+    if lang == "zh":
+        return text
+    text = re.sub(r"\s*[(（][^)）]*[\u4e00-\u9fff][^)）]*[)）]", "", text)
+    return _CJK.sub("", text).strip()
+
+
 def word(text: str, lang: str) -> str:
     return WORDS.get(text, text) if lang == "zh" else text.replace("_", " ")
 
@@ -100,11 +112,25 @@ def state_name(pack: Pack, state: str, lang: str) -> str:
     """A tier's or status's label in the pack (its id when the pack has no label for it)."""
     for tier in pack.tiers:
         if tier.id == state:
-            return str(getattr(tier.label, lang))
+            return plain(str(getattr(tier.label, lang)), lang)
     for rule in (pack.on_roster, pack.exited):
         if rule.id == state:
-            return str(getattr(rule.label, lang)).split("（")[0].split(";")[0]
+            return plain(str(getattr(rule.label, lang)).split("（")[0].split(";")[0], lang)
     return state
+
+
+def _readable(colour: str) -> str:
+    """A pack colour as text on white: a very light one (a grey for a status) is darkened to stay legible."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    if 0.299 * r + 0.587 * g + 0.114 * b < 170:
+        return colour
+    return f"#{r // 2:02x}{g // 2:02x}{b // 2:02x}"
+
+
+def _whole_numbers(axis: Any) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _axes(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
@@ -133,7 +159,7 @@ def transition_plot(
     ax.set_xticks(range(len(states)), names, rotation=30, ha="right")
     ax.set_yticks(range(len(states)), names)
     for tick, state in zip([*ax.get_xticklabels(), *ax.get_yticklabels()], [*states, *states], strict=True):
-        tick.set_color(pack.colours.get(state, "#000000"))
+        tick.set_color(_readable(pack.colours.get(state, "#000000")))
         tick.set_fontweight("bold")
     ax.set_xlabel(word("after", lang))
     ax.set_ylabel(word("before", lang))
@@ -159,6 +185,7 @@ def workload_plot(w: Any, ax: Any = None, lang: str = "en") -> Any:
         up += np.where(values >= 0, values, 0)
         down += np.where(values < 0, values, 0)
     ax.axhline(0, color="#444444", linewidth=0.8)
+    _whole_numbers(ax.yaxis)
     ax.set_xticks(x, w.months, rotation=45, ha="right")
     ax.set_ylabel(word("visits", lang))
     ax.set_title(w.title if w.title != "visits" else word("visits per month", lang))
@@ -186,6 +213,7 @@ def missing_plot(rows: Sequence[Any], pack: Pack, ax: Any = None, lang: str = "e
         ax.text(left[len(rows) - 1 - yi] + 0.1, yi, f"{r.could_change} / {r.unknown}", va="center", fontsize=8)
     ax.set_yticks(y, [r.fact for r in rows], fontsize=8)
     ax.set_xlabel(word("could change", lang))
+    _whole_numbers(ax.xaxis)
     ax.set_title(word("fact unknown", lang) + (" → " if lang == "zh" else ": children it could move, by tier"))
     if outcomes:
         ax.legend(fontsize=8, loc="lower right")
@@ -208,8 +236,9 @@ def tiers_by_category_plot(
         ax.bar(x, values, bottom=bottom, color=pack.colours.get(state, "#bdbdbd"), label=state_name(pack, state, lang))
         bottom += values
     names = {c.id: getattr(c.label, lang) for c in pack.categories.values()}
-    ax.set_xticks(x, [str(names.get(c, c)) for c in categories], rotation=30, ha="right")
+    ax.set_xticks(x, [plain(str(names.get(c, c)), lang) for c in categories], rotation=30, ha="right")
     ax.set_ylabel(word("children", lang))
+    _whole_numbers(ax.yaxis)
     ax.set_title(word("tiers by category", lang))
     ax.legend(fontsize=8)
     return fig
