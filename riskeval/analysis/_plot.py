@@ -212,12 +212,15 @@ def missing_plot(rows: Sequence[Any], pack: Pack, ax: Any = None, lang: str = "e
     for yi, r in zip(y, rows, strict=True):
         ax.text(left[len(rows) - 1 - yi] + 0.1, yi, f"{r.could_change} / {r.unknown}", va="center", fontsize=8)
     ax.set_yticks(y, [r.fact for r in rows], fontsize=8)
-    ax.set_xlabel(word("could change", lang))
+    ax.set_xlabel(
+        word("could change", lang)
+        + (" (标注：可能改变 / 未知)" if lang == "zh" else " (label: could move / unknown for)")
+    )
     _whole_numbers(ax.xaxis)
+    ax.set_xlim(0, max(float(left.max()) if len(rows) else 1.0, 1.0) * 1.25)
     ax.set_title(word("fact unknown", lang) + (" → " if lang == "zh" else ": children it could move, by tier"))
     if outcomes:
         ax.legend(fontsize=8, loc="lower right")
-    ax.margins(x=0.15)
     return fig
 
 
