@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -151,3 +152,20 @@ def test_default_pack_dir_is_public_and_holds_the_default_pack() -> None:
     """riskeval.default_pack_dir() is the folder load_pack() reads by default."""
     assert (riskeval.default_pack_dir() / "pack.yaml").is_file()
     assert riskeval.load_pack(riskeval.default_pack_dir()).sha256 == riskeval.load_pack().sha256
+
+
+def test_a_rule_switched_off_never_holds_and_its_readers_still_load(pack: riskeval.Pack) -> None:
+    """with_rules({id: False}): the rule never holds (every level of a factor), the stamp says so, and the
+    rules that read it still compile (a removed orphan category would not)."""
+    v = pack.with_rules({"orphan": False, "E4": False}, version="off")
+    assert v.variant_of is not None and v.variant_of.switched_off == ["orphan", "E4"]
+    assert [lv.text for lv in v.factors["E4"].levels] == ["false", "false"]
+    assert "de_facto_unsupported" in v.categories
+
+
+def test_a_variant_pickles_with_its_stamp(pack: riskeval.Pack) -> None:
+    """A variant travels to another process (pickle) and keeps its identity and its base."""
+    v = pack.with_parameters({"dibao_standard": 990}, version="p")
+    back = pickle.loads(pickle.dumps(v))
+    assert back.identity() == v.identity() and back.variant_of == v.variant_of
+    assert back.params_on(ON)["dibao_standard"] == 990
