@@ -124,11 +124,15 @@ class HouseholdAssessment(_Result):
 
 def decision_html(child: ChildAssessment, sha256: str | None = None) -> str:
     """The decision in one cell: the tier (or the status off the roster) and the visit frequency."""
+    # An unknown that could change the decision is part of it: the reader sees where the child may really be.
+    could = [t for t in dict.fromkeys(g.tier_if_true or g.status_if_true for g in child.data_gaps) if t]
+    could = [t for t in could if t not in (child.tier, child.status)]
+    maybe = (" · unknowns: may be " + " ".join(_display.badge(t, sha256) for t in could)) if could else ""
     if child.tier is not None:
         badge = _display.badge(child.tier, sha256)
         freq = f" · {_display.esc(child.visit_frequency)}" if child.visit_frequency else ""
-        return badge + freq + (" · override" if child.override is not None else "")
-    return _display.badge(child.status, sha256)
+        return badge + freq + (" · override" if child.override is not None else "") + maybe
+    return _display.badge(child.status, sha256) + maybe
 
 
 def child_html(child: ChildAssessment, sha256: str | None = None, head: bool = True) -> str:

@@ -96,3 +96,13 @@ def test_analysis_html_is_well_formed() -> None:
     assert "unknown facts" in well_formed(missing_facts(c.base)._repr_html_())
     assert "never fired" in well_formed(coverage(population, pack, on=ON, decisive=False)._repr_html_())
     assert "change(s)" in well_formed(pack.diff(variant)._repr_html_())
+
+
+def test_a_decision_with_unknowns_that_matter_says_where_the_child_may_be(
+    letter: riskeval.HouseholdAssessment,
+) -> None:
+    """Unknown is never shown as settled: a child with a gap that could make it urgent says 'may be urgent'."""
+    child = letter.children[0]
+    assert any(g.tier_if_true == "urgent" for g in child.data_gaps)
+    text = well_formed(child._repr_html_())
+    assert "unknowns: may be" in text and "urgent" in text
