@@ -154,7 +154,7 @@ class Comparison:
         after = workload(self.variant, self.population, **args)
         before = workload(self.base, self.population, **args)
         delta = after - before
-        title = f"visits: {self.variant.pack.version} − {self.base.pack.version}"
+        title = f"visits: {self.variant.pack.version} - {self.base.pack.version}"
         return Workload(delta.start, delta.months, delta.groups, delta.kinds, delta.counts, delta.minutes, title)
 
     def to_pandas(self, what: str = "transitions") -> Any:

@@ -41,7 +41,7 @@ WORDS = {
     "children": "儿童人数",
     "transition": "等级变化（行：调整前，列：调整后）",
     "could change": "补齐后可能改变等级或状态的儿童",
-    "fact unknown": "未知事实",
+    "fact unknown: children it could move, by tier": "未知事实：补齐后可能改变等级或状态的儿童（按等级）",
     "tiers by category": "各类别儿童的风险等级",
     "category": "类别",
     "cadence": "定期走访",
@@ -89,7 +89,9 @@ def language(lang: str) -> str:
                 stacklevel=3,
             )
             return "en"
-        pyplot().rcParams["font.sans-serif"] = [font, *pyplot().rcParams["font.sans-serif"]]
+        rc = pyplot().rcParams
+        rc["font.sans-serif"] = [font, *rc["font.sans-serif"]]
+        rc["axes.unicode_minus"] = False  # CJK fonts often lack U+2212: draw "-" for negative numbers
     return lang
 
 
@@ -218,7 +220,7 @@ def missing_plot(rows: Sequence[Any], pack: Pack, ax: Any = None, lang: str = "e
     )
     _whole_numbers(ax.xaxis)
     ax.set_xlim(0, max(float(left.max()) if len(rows) else 1.0, 1.0) * 1.25)
-    ax.set_title(word("fact unknown", lang) + (" → " if lang == "zh" else ": children it could move, by tier"))
+    ax.set_title(word("fact unknown: children it could move, by tier", lang))
     if outcomes:
         ax.legend(fontsize=8, loc="lower right")
     return fig

@@ -64,7 +64,7 @@ class Workload:
         for w, sign in ((self, 1.0), (other, -1.0)):
             for g, name in enumerate(w.groups):
                 out[names.index(name)] += sign * w.counts[g]
-        return Workload(self.start, self.months, names, self.kinds, out, self.minutes, f"{self.title} − {other.title}")
+        return Workload(self.start, self.months, names, self.kinds, out, self.minutes, f"{self.title} - {other.title}")
 
     def to_pandas(self) -> Any:
         """One row per group, month and kind: ``visits`` (and ``hours`` with minutes per visit)."""
