@@ -1,5 +1,6 @@
-"""Rule coverage: over a population (or a pack's golden cases), how often each category and factor held, was
-unknown, was known not to hold, and was decisive; and which rules never fired.
+"""Rule coverage: how often each category and factor held, was unknown, false or decisive, and which never fired.
+
+Over a population, or a pack's golden cases (one population per assessment date).
 
 A rule is decisive for a child when the child's tier or status changes in the variant of the pack where that
 rule never holds (``pack.with_rules({id: False})``): the engine decides both, nothing is re-derived here.
