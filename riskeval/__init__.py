@@ -2,6 +2,7 @@
 
 from riskeval._assess import assess
 from riskeval._version import __version__
+from riskeval.analysis import Comparison, Workload, compare, workload
 from riskeval.batch import BatchResult, BatchSummary, assess_batch
 from riskeval.errors import (
     ErrorRecord,
@@ -13,7 +14,7 @@ from riskeval.errors import (
 )
 from riskeval.facts import Child, Event, Household, Member, parse_event, parse_household
 from riskeval.overrides import Override, OverrideError
-from riskeval.pack import Pack, load_pack
+from riskeval.pack import Pack, PackDiff, default_pack_dir, load_pack
 from riskeval.population import Population, read_population
 from riskeval.results import ChildAssessment, DataGap, Explanation, FactorResult, HouseholdAssessment, PackStamp
 from riskeval.triggers import Monitor, Replay, Trigger
@@ -23,6 +24,7 @@ __all__ = [
     "BatchSummary",
     "Child",
     "ChildAssessment",
+    "Comparison",
     "DataGap",
     "ErrorRecord",
     "EvaluationError",
@@ -37,6 +39,7 @@ __all__ = [
     "Override",
     "OverrideError",
     "Pack",
+    "PackDiff",
     "PackError",
     "PackStamp",
     "Population",
@@ -44,11 +47,15 @@ __all__ = [
     "RiskevalError",
     "Trigger",
     "TriggerError",
+    "Workload",
     "__version__",
     "assess",
     "assess_batch",
+    "compare",
+    "default_pack_dir",
     "load_pack",
     "parse_event",
     "parse_household",
     "read_population",
+    "workload",
 ]

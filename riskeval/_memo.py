@@ -19,9 +19,9 @@ P = TypeVar("P", bound=_Keyed)
 
 
 class PerPack(Generic[P, T]):
-    """A function of a pack, computed once per pack content (its sha256), for the last ``maxsize`` packs
-    built (the oldest entry goes first). A pack's sha256 covers everything its files say, so two loads of one
-    folder share the entry; the entry holds the pack it was built from, which stays alive while cached."""
+    """A function of a pack, computed once per pack content (its sha256), for the ``maxsize`` packs used
+    last (the least recently used entry goes first). A pack's sha256 covers everything its files say, so two
+    loads of one folder share the entry; the entry holds the pack it was built from, alive while cached."""
 
     def __init__(self, build: Callable[[P], T], maxsize: int) -> None:
         self._build = build
@@ -34,6 +34,10 @@ class PerPack(Generic[P, T]):
     def __call__(self, pack: P) -> T:
         hit = self._entries.get(pack.sha256)
         if hit is not None:
+            # An analyst compares one base pack with many variants: the pack in use stays, the oldest unused goes.
+            with self._lock:
+                if pack.sha256 in self._entries:
+                    self._entries.move_to_end(pack.sha256)
             return hit[1]
         value = self._build(pack)  # built outside the lock: two threads may both build, one entry is kept
         with self._lock:

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from riskeval import _display
 from riskeval._assess import assess
 from riskeval.errors import ErrorRecord, EvaluationError, safe_record
 from riskeval.evaluate import Evaluations, default_pack, vector_program
@@ -70,6 +71,33 @@ class BatchSummary:
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
+    def to_pandas(self) -> Any:
+        """One row per count: ``what`` (status, tier, category, visit_frequency, duty), ``value``, ``children``,
+        in the pack's order (tiers highest first)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError("BatchSummary.to_pandas needs pandas: pip install riskeval[pandas]") from exc
+        rows = [(what, value, n) for what, counts in self._groups() for value, n in counts.items()]
+        return pd.DataFrame(rows, columns=["what", "value", "children"])
+
+    def _groups(self) -> list[tuple[str, dict[str, int]]]:
+        return [("status", self.by_status), ("tier", self.by_tier), ("category", self.by_category),
+                ("visit_frequency", self.by_frequency), ("duty", self.by_duty)]  # fmt: skip
+
+    def _repr_html_(self) -> str:
+        tiers = " ".join(f"{_display.badge(t)}&nbsp;{n}" for t, n in self.by_tier.items())
+        statuses = " ".join(f"{_display.badge(s)}&nbsp;{n}" for s, n in self.by_status.items())
+        head = (
+            f"<p><b>{self.assessed} assessed</b>, {self.rejected} rejected of {self.rows_in} rows "
+            f"({self.errors} error records)</p><p>{tiers}</p><p>{statuses}</p>"
+            f"<p>{self.visits_per_month:.1f} home visits per month; {self.with_data_gaps} children with data gaps</p>"
+        )
+        rows = [[what, value, n] for what, counts in self._groups()[2:] for value, n in counts.items()]
+        return _display.block(
+            head, _display.folded("categories, frequencies, duties", _display.table(["", "", "children"], rows))
+        )
+
     def __str__(self) -> str:
         lines = [
             f"rows in {self.rows_in}: assessed {self.assessed}, rejected {self.rejected} ({self.errors} error records)"
@@ -113,6 +141,8 @@ class BatchResult:
         self.duty_labels = tuple(r.id for r, _ in prog.duties)
         self.status = out.status
         self.tier = out.tier
+        self.tier_row_labels = tuple(r.id for r in pack.tier_rows)
+        self.tier_row = out.tier_row  # the row of the tier table that decided (index into tier_row_labels; -1 none)
         freq_of = np.array([self.frequency_labels.index(t.visit_frequency) for t in pack.tiers] + [-1], np.int8)
         self.frequency = freq_of[out.tier]
         self.score = out.score
@@ -152,6 +182,11 @@ class BatchResult:
 
     def __repr__(self) -> str:
         return f"<BatchResult {self.assessed} assessed, {self.rejected} rejected of {self.rows_in} rows on {self.on}>"
+
+    def _repr_html_(self) -> str:
+        stamp = f"{self.pack.id} {self.pack.version} ({self.pack.sha256[:12]})"
+        head = f"<p><b>BatchResult</b> on {self.on} by {_display.esc(stamp)}</p>"
+        return head + self.summary()._repr_html_()
 
     def category(self, name: str) -> np.ndarray:
         """Whether each child is in a category."""

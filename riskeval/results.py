@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from riskeval import _display
 from riskeval._label import Label
 from riskeval.overrides import Override
 from riskeval.schedule import VisitPlan
@@ -98,6 +99,9 @@ class ChildAssessment(_Result):
     schedule: VisitPlan | None = Field(default=None, description="the visit plan that follows (schedule=True)")
     explanation: Explanation | None = Field(default=None, description="why, in zh and en (explain=True)")
 
+    def _repr_html_(self) -> str:
+        return _display.block(child_html(self))
+
 
 class HouseholdAssessment(_Result):
     """The assessment of every child of one household, with its audit stamp."""
@@ -114,3 +118,59 @@ class HouseholdAssessment(_Result):
     input_sha256: str | None = Field(
         default=None, description="sha256 of the canonical JSON of the validated facts (riskeval.audit)"
     )
+
+    def _repr_html_(self) -> str:
+        sha = self.pack.sha256 if self.pack is not None else None
+        stamp = f"{self.pack.id} {self.pack.version} ({self.pack.sha256[:12]})" if self.pack is not None else "no stamp"
+        head = (
+            f"<p><b>household {_display.esc(self.household_id)}</b>: {len(self.children)} child(ren), "
+            f"assessed on {_display.esc(self.as_of)} by {_display.esc(stamp)}</p>"
+        )
+        rows = [
+            [_display.esc(c.child_id), decision_html(c, sha), _display.esc(", ".join(c.categories)),
+             _display.esc(", ".join(f"{f.code} {f.severity}" for f in c.factors)), len(c.data_gaps),
+             _display.esc(", ".join(d.id for d in c.duties))]
+            for c in self.children
+        ]  # fmt: skip
+        table = _display.table(["child", "decision", "categories", "factors", "data gaps", "duties"], rows, raw=True)
+        details = "".join(_display.folded(f"child {c.child_id}", child_html(c, sha, head=False)) for c in self.children)
+        return _display.block(head, table, details)
+
+
+def decision_html(child: ChildAssessment, sha256: str | None = None) -> str:
+    """The decision in one cell: the tier (or the status off the roster) and the visit frequency."""
+    # An unknown that could change the decision is part of it: the reader sees where the child may really be.
+    could = [t for t in dict.fromkeys(g.tier_if_true or g.status_if_true for g in child.data_gaps) if t]
+    could = [t for t in could if t not in (child.tier, child.status)]
+    maybe = (" · unknowns: may be " + " ".join(_display.badge(t, sha256) for t in could)) if could else ""
+    if child.tier is not None:
+        badge = _display.badge(child.tier, sha256)
+        freq = f" · {_display.esc(child.visit_frequency)}" if child.visit_frequency else ""
+        return badge + freq + (" · override" if child.override is not None else "") + maybe
+    return _display.badge(child.status, sha256) + maybe
+
+
+def child_html(child: ChildAssessment, sha256: str | None = None, head: bool = True) -> str:
+    """One child's assessment: the decision and duties first; factors, gaps and the explanation folded."""
+    parts = []
+    if head:
+        parts.append(f"<p><b>child {_display.esc(child.child_id)}</b>: {decision_html(child, sha256)}</p>")
+    parts.append(
+        f"<p>status {_display.esc(child.status)}; score {child.score}; categories: "
+        f"{_display.esc(', '.join(child.categories) or 'none')}; decided by {_display.esc(child.tier_row or '—')}</p>"
+    )
+    if child.duties:
+        duties = "".join(f"<li><b>{_display.esc(d.label.en)}</b> ({_display.esc(d.source)})</li>" for d in child.duties)
+        parts.append(f"<ul>{duties}</ul>")
+    if child.factors:
+        rows = [[f.code, f.severity, f.points] for f in child.factors]
+        parts.append(
+            _display.folded(f"factors ({len(child.factors)})", _display.table(["factor", "severity", "points"], rows))
+        )
+    if child.data_gaps:
+        rows = [[g.rule, ", ".join(g.facts), g.tier_if_true, g.status_if_true] for g in child.data_gaps]
+        table = _display.table(["rule", "unknown facts", "tier if it held", "status if it held"], rows)
+        parts.append(_display.folded(f"data gaps ({len(child.data_gaps)}): unknown, never read as no", table))
+    if child.explanation is not None:
+        parts.append(_display.folded("explanation", f"<pre>{_display.esc(child.explanation.en)}</pre>"))
+    return "".join(parts)

@@ -15,7 +15,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "riskeval"
 # Imported inside a function on purpose: pytest loads the plugin in every session, most of which assess
 # nothing, so the assessment is imported when a golden case runs (see the module's docstring).
-LAZY = {("riskeval._golden", "riskeval._assess"), ("riskeval._golden", "riskeval.pack")}
+LAZY = {("riskeval._golden", "riskeval._cases"), ("riskeval._golden", "riskeval.pack")}
 
 
 @cache

@@ -1,4 +1,4 @@
-"""``riskeval rules check [DIR]`` and ``riskeval rules schema [NAME]``: a pack's problems, and the JSON Schemas."""
+"""``riskeval rules check|diff|test|coverage|schema``: a pack's problems and changes, its cases, the JSON Schemas."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from riskeval import audit
+from riskeval.cli import _casework
 from riskeval.cli._io import _errors, _records_of
 from riskeval.errors import ErrorRecord, RiskevalError
 from riskeval.facts import json_schemas
@@ -20,6 +21,12 @@ def register(subparsers: Any) -> None:
     p = rsub.add_parser("check", help="load a pack and print every problem as file:line:col")
     p.add_argument("dir", metavar="DIR", nargs="?", default=None, help="pack folder (default: the embedded pack)")
     p.set_defaults(handler=cmd_rules_check)
+    p = rsub.add_parser("diff", help="list the parameters and rules that change from pack A to pack B")
+    p.add_argument("a", metavar="A", help="the first pack folder")
+    p.add_argument("b", metavar="B", help="the second pack folder")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_rules_diff)
+    _casework.register(rsub)
     p = rsub.add_parser("schema", help="print the JSON Schemas of facts, events and results")
     p.add_argument("name", nargs="?", default=None, help="only this schema (household, event, result)")
     p.set_defaults(handler=cmd_rules_schema)
@@ -37,6 +44,17 @@ def cmd_rules_check(args: argparse.Namespace) -> int:
         _errors(records)  # and as every exit 1 gives them: JSON records on stderr
         return 1
     print(f"OK {pack.id} {pack.version} sha256={pack.sha256}")
+    return 0
+
+
+def cmd_rules_diff(args: argparse.Namespace) -> int:
+    """``riskeval rules diff A B``: every parameter and rule that differs, one line each (exit 0 either way)."""
+    diff = load_pack(args.a).diff(load_pack(args.b))
+    if args.format == "json":
+        doc = {"a": diff.a, "b": diff.b, "changes": diff.to_records()}
+        print(json.dumps(doc, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(diff)
     return 0
 
 

@@ -32,6 +32,17 @@ class SourceDoc(_File):
     kind: str = Field(description="LAW, NAT, LETTER, LOCAL, FOREIGN or PROPOSAL")
 
 
+class VariantOf(_File):
+    """The pack a variant was made from, as its stamp said: a variant's results name their base."""
+
+    id: str
+    version: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    switched_off: list[str] = Field(
+        default_factory=list, description="rules the variant makes never hold (`when: false`, kept for their readers)"
+    )
+
+
 class PackFile(_File):
     id: RuleId | str
     version: str
@@ -40,6 +51,9 @@ class PackFile(_File):
     effective: Effective
     sources: list[SourceDoc] = Field(default_factory=list)
     description: str | None = None
+    variant_of: VariantOf | None = Field(
+        default=None, description="the base pack of a variant made in memory (Pack.variant); absent in a folder"
+    )
 
 
 class DatedValue(_File):
@@ -138,6 +152,15 @@ class Roster(_File):
     on_roster: RuleRow
 
 
+class Display(_File):
+    """How tables and plots show the tiers and statuses: a colour each (the order is the tier list's)."""
+
+    colours: dict[str, Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")]] = Field(
+        description="tier or status id -> '#rrggbb'"
+    )
+    source: Source
+
+
 class TiersFile(_File):
     severities: dict[str, Severity]
     domains: dict[str, Label]
@@ -151,3 +174,4 @@ class TiersFile(_File):
         description="What the result must also require when a rule holds (a mandatory report, say); `when` may "
         "read categories, factors, the score and severity counts, as the rows do.",
     )
+    display: Display | None = Field(default=None, description="the colour of each tier and status in tables and plots")

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from riskeval import _display
 from riskeval._limits import MAX_PACK_CHAIN
 from riskeval.errors import ErrorRecord, PackError
 from riskeval.pack._checks import find_cycle, too_deep
@@ -67,14 +68,18 @@ def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 @lru_cache(maxsize=16)
 def _load_cached(folder: Path, signature: tuple[tuple[str, int, int], ...]) -> Pack:
-    return _Loader(folder).load()
+    return Loader(folder).load()
 
 
-class _Loader(RuleCompiler):
+class Loader(RuleCompiler):
     """One load of one pack folder; problems are recorded in the order the steps find them."""
 
+    def present(self) -> bool:
+        """Whether there is a pack to read (a folder; documents held in memory always are)."""
+        return self.folder.is_dir()
+
     def load(self) -> Pack:
-        if not self.folder.is_dir():
+        if not self.present():
             raise PackError(
                 [ErrorRecord(str(self.folder), "missing_pack", f"no rule pack folder at {self.folder}")],
                 f"rule pack not found: {self.folder}",
@@ -117,11 +122,15 @@ class _Loader(RuleCompiler):
             raise PackError(self.problems, f"rule pack {self.folder.name}: {len(self.problems)} problem(s)")
         if meta is not None:
             check_dates(self, meta, params)
+        # A variant may switch a rule off (`when: false`) on purpose: that is what it says, not a mistake.
+        off = set(meta.variant_of.switched_off) if meta is not None and meta.variant_of is not None else set()
         for rule in [*predicates.values(), *categories.values(), *tier_rules[0], *tier_rules[2]]:
-            self.never_fires(rule)
+            if rule.id not in off:
+                self.never_fires(rule)
         for f in factors.values():
             for lv in f.levels:
-                self.never_fires(lv)
+                if f.id not in off:
+                    self.never_fires(lv)
         if self.problems or meta is None or tiers is None or tier_rules[1] is None:
             if not self.problems:
                 self.problem(Mark(self.folder.name, 1, 1), "invalid", "the pack is incomplete")
@@ -129,7 +138,8 @@ class _Loader(RuleCompiler):
         rows, (exited, on_roster) = tier_rules[0], tier_rules[1]
         order = self.order(categories, factors)
         params_now = {n: p for n, (_, p) in params.items()}
-        return Pack(
+        colours = dict(tiers.display.colours) if tiers.display else {}
+        pack = Pack(
             meta=meta,
             path=self.folder,
             sha256=self.digest(),
@@ -151,7 +161,11 @@ class _Loader(RuleCompiler):
             schedule=schedule,
             triggers=triggers,
             trigger_rules=trigger_rules,
+            colours=colours,
+            documents=dict(self.docs),
         )
+        _display.remember(pack.sha256, colours)
+        return pack
 
     def triggers(self, doc: Located | None, tier_ids: list[str] | None) -> tuple[Any, dict[str, Rule]]:
         """triggers.yaml, compiled by the trigger module (which owns that file's format)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -9,10 +10,22 @@ from typing import Any
 
 from riskeval._label import Label
 from riskeval.errors import ErrorRecord, FactsError
-from riskeval.pack._files import Effective, PackFile, Parameter, Severity, Tier
+from riskeval.pack._diff import PackDiff, diff_content
+from riskeval.pack._files import Effective, PackFile, Parameter, Severity, Tier, VariantOf
 from riskeval.pack._params import value_on
-from riskeval.pack._yaml import Mark
+from riskeval.pack._yaml import Located, Mark
 from riskeval.pack.expr import nodes as A
+
+# The loader imports this module, so it cannot be imported here: riskeval.pack's loader installs the function that
+# makes a variant from a pack's documents when the package loads (riskeval.pack._variant).
+Rebuild = Callable[["Pack", dict[str, Any], dict[str, Any], str], "Pack"]
+_REBUILD: Rebuild | None = None
+
+
+def install_rebuild(rebuild: Rebuild) -> None:
+    """Set the function :meth:`Pack.variant` calls (done once, by ``riskeval.pack._variant``)."""
+    global _REBUILD
+    _REBUILD = rebuild
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +85,9 @@ class Pack:
     schedule: Any
     triggers: Any  # riskeval.pack._triggers.TriggersSpec (typed loosely: that module imports this one)
     trigger_rules: dict[str, Rule] = field(default_factory=dict)
+    colours: dict[str, str] = field(default_factory=dict)  # tier or status id -> '#rrggbb' (tiers.yaml display)
+    # The files as read (values and where each came from): a variant is made by editing them, a diff reads them.
+    documents: dict[str, Located] = field(default_factory=dict, repr=False, compare=False)
     _params_cache: dict[date, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
@@ -118,6 +134,62 @@ class Pack:
 
     def identity(self) -> dict[str, str]:
         return {"id": self.id, "version": self.version, "sha256": self.sha256}
+
+    @property
+    def variant_of(self) -> VariantOf | None:
+        """The stamp of the pack this one was made from with :meth:`variant`, or None for a pack folder."""
+        return self.meta.variant_of
+
+    @property
+    def content(self) -> dict[str, Any]:
+        """The pack's normalised content, file by file (what ``sha256`` is the digest of)."""
+        return {stem: doc.data for stem, doc in sorted(self.documents.items())}
+
+    def variant(
+        self,
+        *,
+        parameters: Mapping[str, Any] | None = None,
+        rules: Mapping[str, Mapping[str, Any] | bool | None] | None = None,
+        version: str = "variant",
+    ) -> Pack:
+        """A new pack: this one with some parameters and rules changed, checked as a loaded pack is.
+
+        Args:
+            parameters: name -> new value. A plain value (``990``, ``True``, a list) replaces the value of every
+                dated period; a callable maps each period's value (``lambda v: v * 1.1``); a list of
+                ``{"from", "to", "value"}`` replaces the dated values as written.
+            rules: rule id -> the keys of its row to replace (``{"when": "..."}``, ``{"severity": "H"}``,
+                ``{"levels": [...]}``); ``None`` removes a category, factor, predicate or tier row; ``False``
+                switches a rule off (it never holds; the rules that read it still load). The id is looked up
+                in predicates, categories, factors and the tier table (rows, duties, roster).
+            version: the variant's name. Its stamp is ``id`` of this pack, version ``<this version>+<name>``,
+                ``variant_of`` this pack's stamp, and the sha256 of the variant's own normalised content.
+
+        Raises:
+            PackError: an unknown parameter or rule (with a suggestion), a value of the wrong type, or any
+                problem the loader finds in the result, each located (an edited expression as
+                ``with_rules E1.when:1:col``).
+
+        Example:
+            >>> richer = pack.variant(parameters={"dibao_standard": lambda v: v * 1.1}, version="dibao+10pct")
+            >>> richer.version, richer.variant_of.version
+            ('0.2.0+dibao+10pct', '0.2.0')
+        """
+        if _REBUILD is None:  # pragma: no cover - riskeval.pack's face installs it
+            raise RuntimeError("import riskeval.pack to make variants")
+        return _REBUILD(self, dict(parameters or {}), dict(rules or {}), version)
+
+    def with_parameters(self, parameters: Mapping[str, Any], *, version: str = "variant") -> Pack:
+        """This pack with some parameters changed (see :meth:`variant`)."""
+        return self.variant(parameters=parameters, version=version)
+
+    def with_rules(self, rules: Mapping[str, Mapping[str, Any] | bool | None], *, version: str = "variant") -> Pack:
+        """This pack with some rules changed or removed (see :meth:`variant`)."""
+        return self.variant(rules=rules, version=version)
+
+    def diff(self, other: Pack) -> PackDiff:
+        """What changes from this pack to ``other``: parameters and rules, added, removed or edited."""
+        return diff_content(self.identity(), self.content, other.identity(), other.content)
 
     def __repr__(self) -> str:
         return f"<Pack {self.id} {self.version} sha256={self.sha256[:12]}>"
