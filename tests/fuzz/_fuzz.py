@@ -87,37 +87,112 @@ def _get(tree: Any, path: tuple[Any, ...]) -> Any:
     return tree
 
 
-def _nasty(data: st.DataObject) -> Any:
+class _Planted:
+    """A planted value as hypothesis draws and prints it: the report of a failing input prints every drawn
+    value, and the printer recurses, so a deep value is printed by its name (printing DEEP_DICT itself raised
+    RecursionError inside the draw, and hypothesis then reported FlakyStrategyDefinition, not the failure)."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        if self.value is DEEP_DICT:
+            return "DEEP_DICT"
+        if self.value is DEEP_LIST:
+            return "DEEP_LIST"
+        return repr(self.value)
+
+
+_PLANTED = [_Planted(v) for v in NASTY]
+
+
+def _deep_planted(value: Any) -> bool:
+    return value is DEEP_DICT or value is DEEP_LIST
+
+
+def copy(tree: Any) -> Any:
+    """A copy of a JSON-like tree, without recursion: containers are new, except the deep planted values,
+    which are shared as they are (they are never edited: paths() does not enter them)."""
+    if _deep_planted(tree) or not isinstance(tree, dict | list):
+        return tree
+    root: Any = {} if isinstance(tree, dict) else []
+    stack: list[tuple[Any, Any]] = [(tree, root)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for k, v in items:
+            if isinstance(v, dict | list) and not _deep_planted(v):
+                v_copy: Any = {} if isinstance(v, dict) else []
+                stack.append((v, v_copy))
+                v = v_copy
+            if isinstance(target, dict):
+                target[k] = v
+            else:
+                target.append(v)
+    return root
+
+
+class _Raw:
+    """Literal JSON text between the values text() writes."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def text(tree: Any) -> str:
+    """``json.dumps(tree, ensure_ascii=False, default=str)``, without recursion: a tree holding a deep planted
+    value is written as the deep JSON text it is (the recursive encoder raises RecursionError on it, or not,
+    depending on how deep in the stack it is called)."""
+    out: list[str] = []
+    stack: list[Any] = [tree]  # values to write, and the literal text between them (as _Raw)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Raw):
+            out.append(item.text)
+        elif isinstance(item, dict) and item:
+            parts: list[Any] = []
+            for i, (k, v) in enumerate(item.items()):
+                key = k if isinstance(k, str) else json.dumps(k)  # as json.dumps writes a key that is not text
+                parts += [_Raw(("{" if i == 0 else ", ") + json.dumps(key, ensure_ascii=False) + ": "), v]
+            stack += reversed([*parts, _Raw("}")])
+        elif isinstance(item, list) and item:
+            parts = []
+            for i, v in enumerate(item):
+                parts += [_Raw("[" if i == 0 else ", "), v]
+            stack += reversed([*parts, _Raw("]")])
+        else:
+            out.append(json.dumps(item, ensure_ascii=False, default=str))
+    return "".join(out)
+
+
+def nasty(data: st.DataObject) -> Any:
     """A planted value; a container is a fresh copy, so that mutating a tree never edits NASTY itself (a
     shared ``{}`` that a test grew made the next test draw differently: hypothesis reported flaky data)."""
-    value = data.draw(st.sampled_from(NASTY), label="value")
-    if isinstance(value, dict | list) and value is not DEEP_DICT and value is not DEEP_LIST:
-        return json.loads(json.dumps(value))
-    return value
+    return copy(data.draw(st.sampled_from(_PLANTED), label="value").value)
 
 
 def mutate(data: st.DataObject, tree: Any, most: int = 4) -> Any:
     """A copy of ``tree`` with one to ``most`` random mutations (values, keys, deletions, insertions)."""
-    tree = json.loads(json.dumps(tree))  # a deep copy of plain JSON
+    tree = copy(tree)
     for _ in range(data.draw(st.integers(1, most), label="mutations")):
         where = data.draw(st.sampled_from(paths(tree)), label="path")
         op = data.draw(st.sampled_from(["value", "value", "value", "delete", "key", "insert", "copy", "wrap"]))
         if not where:
             if op in ("value", "wrap"):
-                tree = _nasty(data) if op == "value" else [tree]
+                tree = nasty(data) if op == "value" else [tree]
             continue
         parent, last = _get(tree, where[:-1]), where[-1]
         if op == "value":
-            parent[last] = _nasty(data)
+            parent[last] = nasty(data)
         elif op == "delete":
             del parent[last]
         elif op == "key" and isinstance(parent, dict):
             parent[data.draw(st.sampled_from(KEYS), label="key")] = parent.pop(last)
         elif op == "insert" and isinstance(parent, dict):
-            parent[data.draw(st.sampled_from(KEYS), label="key")] = _nasty(data)
+            parent[data.draw(st.sampled_from(KEYS), label="key")] = nasty(data)
         elif op == "copy":
             donor = _get(tree, data.draw(st.sampled_from(paths(tree)), label="donor"))
-            parent[last] = json.loads(json.dumps(donor)) if donor is not DEEP_DICT and donor is not DEEP_LIST else donor
+            parent[last] = copy(donor)  # json.dumps of a donor that holds a deep planted value raised RecursionError
         elif op == "wrap":
             parent[last] = [parent[last]]
     return tree
