@@ -63,8 +63,8 @@ def assess(
     Example:
         >>> import riskeval, datetime
         >>> result = riskeval.assess({"id": "h1", "children": [{"id": "c1"}]}, on=datetime.date(2025, 12, 1))
-        >>> result.children[0].status
-        'not_on_roster'
+        >>> result.children[0].status  # nothing is known: whether the child is on the roster is to be verified
+        'undetermined'
     """
     hh, pack, evals = evaluate(household, on=on, pack=pack)
     moved = check_overrides(overrides, evals, pack, on) if overrides else {}

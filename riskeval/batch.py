@@ -6,7 +6,7 @@ Example:
     ...     [{"id": "h1", "children": [{"id": "c1", "birth_date": "2015-03-02"}]}], on=datetime.date(2025, 12, 1)
     ... )
     >>> result.assessed, result.rejected, next(result.to_records())["status"]
-    (1, 0, 'not_on_roster')
+    (1, 0, 'undetermined')
 """
 
 from __future__ import annotations

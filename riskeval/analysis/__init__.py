@@ -4,10 +4,14 @@ Everything here reads batch results (``riskeval.assess_batch``) and packs; nothi
 engine did not. Tables and plots use the tier colours and order the pack declares (``tiers.yaml`` ``display``).
 
 Example:
+    >>> import datetime, riskeval
     >>> pack = riskeval.load_pack()
     >>> richer = pack.with_parameters({"dibao_standard": lambda v: round(v * 1.1, 2)}, version="dibao+10pct")
-    >>> c = riskeval.compare(population, pack, richer, on=date(2025, 12, 1))
-    >>> c.to_pandas(), c.movers(), c.workload(minutes_per_visit=90), c.plot()
+    >>> population = riskeval.read_population("examples/population")
+    >>> c = riskeval.compare(population, pack, richer, on=datetime.date(2025, 12, 1))
+    >>> views = c.to_pandas(), c.movers(), c.workload(minutes_per_visit=90)  # and c.plot() with riskeval[plot]
+    >>> len(c.movers())  # the 低保 line is far from these 11 children's known incomes: nobody moves
+    0
 """
 
 from riskeval.analysis._compare import Comparison, Mover, RuleChange, compare

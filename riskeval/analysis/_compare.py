@@ -213,10 +213,14 @@ def compare(population: Any, base: Pack, variant: Pack, *, on: dt.date) -> Compa
     """Assess ``population`` with ``base`` and with ``variant`` on ``on``, and compare child by child.
 
     Example:
+        >>> import datetime, riskeval
         >>> pack = riskeval.load_pack()
         >>> richer = pack.with_parameters({"dibao_standard": lambda v: round(v * 1.1, 2)}, version="dibao+10pct")
-        >>> c = riskeval.compare(riskeval.read_population("examples/population"), pack, richer, on=date(2025, 12, 1))
-        >>> c.to_pandas()  # the transition matrix; c.movers(), c.workload(), c.plot()
+        >>> on = datetime.date(2025, 12, 1)
+        >>> c = riskeval.compare(riskeval.read_population("examples/population"), pack, richer, on=on)
+        >>> table = c.to_pandas()  # the transition matrix; c.movers(), c.workload(), c.plot()
+        >>> int(table.to_numpy().sum())  # every child of examples/population, before and after
+        11
     """
     if not isinstance(population, Sequence | Mapping) and hasattr(population, "__next__"):
         population = list(population)  # read twice
