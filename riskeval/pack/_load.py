@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from riskeval._limits import MAX_PACK_CHAIN
-from riskeval.errors import ErrorRecord, PackError
+from riskeval.errors import ErrorRecord, PackError, scrub_text
 from riskeval.pack._checks import find_cycle, too_deep
 from riskeval.pack._files import Category, Factor, PackFile, Predicate, TiersFile
 from riskeval.pack._model import FactorDef, Pack, Rule
@@ -71,9 +71,10 @@ class _Loader(RuleCompiler):
 
     def load(self) -> Pack:
         if not self.folder.is_dir():
+            where = scrub_text(str(self.folder))  # a path typed by hand may hold a name
             raise PackError(
-                [ErrorRecord(str(self.folder), "missing_pack", f"no rule pack folder at {self.folder}")],
-                f"rule pack not found: {self.folder}",
+                [ErrorRecord(where, "missing_pack", f"no rule pack folder at {where}")],
+                f"rule pack not found: {where}",
             )
         docs = {stem: self.read(stem) for stem in FILES}
         meta = self.model(docs["pack"], PackFile, what="pack.yaml")

@@ -4,10 +4,9 @@ log gives the same bytes."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from _fuzz import NASTY, as_json, budget, check_records, household_json, mutate, outcome, tried
+from _fuzz import NASTY, as_json, budget, check_records, household_json, mutate, outcome, text_of, tried
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -63,7 +62,7 @@ def test_posting_a_mutated_log_gives_triggers_or_records(case: Any, data: st.Dat
     for e in log:
         event = mutate(data, e, most=2) if data.draw(st.booleans(), label="mutate") else e
         if data.draw(st.booleans(), label="as text"):
-            event = json.dumps(event, ensure_ascii=False, default=str)
+            event = text_of(event)
         kind, found = outcome(lambda event=event: monitor.post(event))
         if kind == "ok":
             as_json([t.model_dump(mode="json") for t in found])
