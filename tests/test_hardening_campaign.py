@@ -36,3 +36,11 @@ def test_rules_check_of_a_missing_folder_named_by_a_name_does_not_echo_it(
     captured = capsys.readouterr()
     assert NAME not in captured.out + captured.err
     assert [json.loads(x)["code"] for x in captured.err.splitlines()] == ["missing_pack"]
+
+
+def test_an_unknown_schema_name_is_not_echoed(capsys: pytest.CaptureFixture[str]) -> None:
+    """`riskeval rules schema 张三丰` quoted the name in its unknown_schema record."""
+    assert main(["rules", "schema", NAME]) == 1
+    err = capsys.readouterr().err
+    assert NAME not in err
+    assert [json.loads(x)["code"] for x in err.splitlines()] == ["unknown_schema"]
