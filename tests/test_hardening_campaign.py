@@ -26,3 +26,21 @@ def test_rules_check_writes_json_records_on_stderr(tmp_path: Path, capsys: pytes
     captured = capsys.readouterr()
     assert captured.out.splitlines()[-1] == "1 problem(s)"
     assert [json.loads(x)["code"] for x in captured.err.splitlines()] == ["missing_pack"]
+
+
+def test_rules_check_of_a_missing_folder_named_by_a_name_does_not_echo_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`riskeval rules check 张三丰` printed the typed path, the name in it, on stdout and stderr."""
+    assert main(["rules", "check", NAME]) == 1
+    captured = capsys.readouterr()
+    assert NAME not in captured.out + captured.err
+    assert [json.loads(x)["code"] for x in captured.err.splitlines()] == ["missing_pack"]
+
+
+def test_an_unknown_schema_name_is_not_echoed(capsys: pytest.CaptureFixture[str]) -> None:
+    """`riskeval rules schema 张三丰` quoted the name in its unknown_schema record."""
+    assert main(["rules", "schema", NAME]) == 1
+    err = capsys.readouterr().err
+    assert NAME not in err
+    assert [json.loads(x)["code"] for x in err.splitlines()] == ["unknown_schema"]

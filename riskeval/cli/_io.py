@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, TextIO
 
-from riskeval.errors import ErrorRecord, EvaluationError
+from riskeval.errors import ErrorRecord, EvaluationError, safe_record
 from riskeval.facts import LATEST, read_entries
 
 
@@ -48,7 +48,7 @@ def dumps(data: Any, indent: int | None = None) -> str:
 
 def _errors(records: Sequence[ErrorRecord], row: int | None = None) -> None:
     for r in records:
-        out = r.as_dict()
+        out = safe_record(r).as_dict()  # whoever built it: an argument or a path may hold a name
         if row is not None:
             out = {"row": row, **out}
         print(dumps(out), file=sys.stderr)

@@ -19,7 +19,7 @@ from typing import Any
 
 from riskeval import _display
 from riskeval._limits import MAX_PACK_CHAIN
-from riskeval.errors import ErrorRecord, PackError
+from riskeval.errors import ErrorRecord, PackError, scrub_text
 from riskeval.pack._checks import find_cycle, too_deep
 from riskeval.pack._files import Category, FactorRow, PackFile, Predicate, TiersFile
 from riskeval.pack._model import Factor, Pack, Rule
@@ -80,9 +80,10 @@ class Loader(RuleCompiler):
 
     def load(self) -> Pack:
         if not self.present():
+            where = scrub_text(str(self.folder))  # a path typed by hand may hold a name
             raise PackError(
-                [ErrorRecord(str(self.folder), "missing_pack", f"no rule pack folder at {self.folder}")],
-                f"rule pack not found: {self.folder}",
+                [ErrorRecord(where, "missing_pack", f"no rule pack folder at {where}")],
+                f"rule pack not found: {where}",
             )
         docs = {stem: self.read(stem) for stem in FILES}
         meta = self.model(docs["pack"], PackFile, what="pack.yaml")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from _fuzz import as_json, budget, household_json, mutate, outcome, tried
+from _fuzz import as_json, budget, check_records, household_json, mutate, outcome, tried
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -42,8 +42,6 @@ def test_a_batch_of_mutated_households_counts_every_row(hhs: list[riskeval.House
     kind, result = outcome(lambda: riskeval.assess_batch(raws, on=ON))
     assert kind == "ok", result
     assert result.rows_in == result.assessed + result.rejected
-    from _fuzz import check_records
-
     if result.errors:
         check_records(result.errors)
     records = list(result.to_records())
@@ -74,8 +72,6 @@ def test_the_monitor_tracks_or_records_a_mutated_household(hh: riskeval.Househol
     kind, records = outcome(lambda: monitor.track([raw]))
     assert kind == "ok", records
     if records:
-        from _fuzz import check_records
-
         check_records(records)
     kind, due = outcome(lambda: monitor.due(on=ON))
     assert kind == "ok", due
