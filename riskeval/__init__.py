@@ -17,6 +17,7 @@ from riskeval.overrides import Override, OverrideError
 from riskeval.pack import Pack, PackDiff, default_pack_dir, load_pack
 from riskeval.population import Population, read_population
 from riskeval.results import ChildAssessment, DataGap, Explanation, FactorResult, HouseholdAssessment, PackStamp
+from riskeval.stream import assess_stream
 from riskeval.triggers import Monitor, Replay, Trigger
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "__version__",
     "assess",
     "assess_batch",
+    "assess_stream",
     "compare",
     "default_pack_dir",
     "load_pack",

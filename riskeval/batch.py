@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -20,6 +21,8 @@ import numpy as np
 
 from riskeval import _display
 from riskeval._assess import assess
+from riskeval._result_table import Col, arrow_table, pandas_frame, stamp_metadata
+from riskeval.audit import riskeval_version
 from riskeval.errors import ErrorRecord, EvaluationError, safe_record
 from riskeval.evaluate import Evaluations, default_pack, vector_program
 from riskeval.evaluate.vector import STATUS_UNDETERMINED, Renderer
@@ -150,6 +153,10 @@ class BatchResult:
         self.categories = _bits(out.categories, n)
         self.factors = _bits((level >= 0 for level in out.factors), n)
         self.duties = _bits(out.duties, n)
+        # Neither known to hold nor known not to: these read as null in every table, never as false.
+        self.categories_unknown = _bits(out.category_unknown, n)
+        self.factors_unknown = _bits(out.factor_unknown, n)
+        self.duties_unknown = _bits(out.duty_unknown, n)
         self.roster_gap = np.zeros(cols.n, bool)
         by_rule: dict[tuple[str, str], np.ndarray] = {}  # a factor's levels are one flag
         for g in out.gaps:
@@ -188,17 +195,74 @@ class BatchResult:
         head = f"<p><b>BatchResult</b> on {self.on} by {_display.esc(stamp)}</p>"
         return head + self.summary()._repr_html_()
 
-    def category(self, name: str) -> np.ndarray:
-        """Whether each child is in a category."""
-        return _bit(self.categories, self.category_labels.index(name))
+    def category(self, name: str) -> np.ma.MaskedArray[Any, Any]:
+        """Whether each child is in a category: a masked array, masked where that is unknown."""
+        k = self.category_labels.index(name)
+        return np.ma.MaskedArray(_bit(self.categories, k), _bit(self.categories_unknown, k))
 
-    def factor(self, code: str) -> np.ndarray:
-        """Whether a risk factor holds for each child."""
-        return _bit(self.factors, self.factor_labels.index(code))
+    def factor(self, code: str) -> np.ma.MaskedArray[Any, Any]:
+        """Whether a risk factor holds for each child: a masked array, masked where that is unknown."""
+        k = self.factor_labels.index(code)
+        return np.ma.MaskedArray(_bit(self.factors, k), _bit(self.factors_unknown, k))
 
-    def duty(self, name: str) -> np.ndarray:
-        """Whether one of the pack's duties (``mandatory_report``) holds for each child."""
-        return _bit(self.duties, self.duty_labels.index(name))
+    def duty(self, name: str) -> np.ma.MaskedArray[Any, Any]:
+        """Whether one of the pack's duties (``mandatory_report``) holds for each child: masked where unknown."""
+        k = self.duty_labels.index(name)
+        return np.ma.MaskedArray(_bit(self.duties, k), _bit(self.duties_unknown, k))
+
+    @property
+    def stamp(self) -> dict[str, Any]:
+        """The audit stamp of every row: the pack (id, version, sha256), the riskeval version, the as-of date."""
+        return {"pack": self.pack.identity(), "riskeval": riskeval_version(), "as_of": self.on.isoformat()}
+
+    def columns(self) -> list[Col]:
+        """The table's columns, in order: ids, the input row, status, tier, visit frequency, score, then per
+        category, factor (and its severity) and duty a nullable boolean, the number of data gaps, and a
+        ``gap.<rule>`` flag per rule that can have one."""
+        n = self.assessed
+        cols = [
+            Col("household_id", "text", self._household_text()),
+            Col("child_id", "text", self._intake.cols.child_ids),
+            Col("row", "int", self.row),
+            Col("status", "cat", self.status, labels=self.status_labels),
+            Col("tier", "cat", self.tier, labels=self.tier_labels),
+            Col("visit_frequency", "cat", self.frequency, labels=self.frequency_labels),
+            Col("score", "int", self.score),
+        ]
+        for k, name in enumerate(self.category_labels):
+            cols.append(Col(f"category.{name}", "bool", _bit(self.categories, k), _bit(self.categories_unknown, k)))
+        severities = tuple(self.pack.severities)
+        for k, (fdef, lvs) in enumerate(self._prog.factors):
+            cols.append(Col(f"factor.{fdef.id}", "bool", _bit(self.factors, k), _bit(self.factors_unknown, k)))
+            sev = np.array([severities.index(lv.severity or "") for lv, _ in lvs] + [-1], np.int8)
+            cols.append(Col(f"factor.{fdef.id}.severity", "cat", sev[self._out.factors[k]], labels=severities))
+        for k, name in enumerate(self.duty_labels):
+            cols.append(Col(f"duty.{name}", "bool", _bit(self.duties, k), _bit(self.duties_unknown, k)))
+        gaps = self.roster_gap.astype(np.int32) + _popcount(self.category_gaps) + _popcount(self.factor_gaps)
+        cols.append(Col("data_gaps", "int", gaps))
+        cols.append(Col(f"gap.{self.pack.exited.id}", "bool", self.roster_gap))
+        for k, name in enumerate(self.category_labels):
+            cols.append(Col(f"gap.{name}", "bool", _bit(self.category_gaps, k)))
+        for k, name in enumerate(self.factor_labels):
+            cols.append(Col(f"gap.{name}", "bool", _bit(self.factor_gaps, k)))
+        assert all(len(c.values) == n for c in cols)
+        return cols
+
+    def _household_text(self) -> Any:
+        """Each child's household id, gathered by Arrow when it is there (one C loop, no Python objects)."""
+        cols = self._intake.cols
+        if self._household_id is None and cols.household_ids.dtype == object:
+            try:
+                import pyarrow as pa
+            except ImportError:
+                return self.household_id
+            return pa.array(cols.household_ids, pa.string()).take(pa.array(cols.child_hh))
+        return self.household_id
+
+    def to_arrow(self) -> Any:
+        """A pyarrow Table, one row per assessed child (``columns()``): unknown cells are nulls, tiers and
+        statuses ordered dictionaries, the audit stamp in the schema's metadata (key ``riskeval``, JSON)."""
+        return arrow_table(self.columns(), stamp_metadata(self.stamp))
 
     def to_records(self) -> Iterator[dict[str, Any]]:
         """One dict per assessed child: ``household_id``, ``child_id`` and the fields of ``assess()``'s child
@@ -208,35 +272,20 @@ class BatchResult:
         for i, rec in enumerate(renderer.records()):
             yield {"household_id": self.household_id[i], **rec}
 
+    def errors_to_arrow(self) -> Any:
+        """The error records as a pyarrow Table: ``loc``, ``code``, ``message``, ``value`` (as JSON text: a
+        record's value may be text, a number or none) and ``row`` (null for a whole column)."""
+        return arrow_table(_error_columns(self.errors), stamp_metadata(self.stamp))
+
+    def errors_to_pandas(self) -> Any:
+        """The error records as a DataFrame (the columns of ``errors_to_arrow``)."""
+        return pandas_frame(_error_columns(self.errors), stamp_metadata(self.stamp))
+
     def to_pandas(self) -> Any:
-        """A DataFrame, one row per assessed child (needs the optional extra ``pandas``)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("BatchResult.to_pandas needs pandas: pip install riskeval[pandas]") from exc
-
-        def labels(codes: np.ndarray, names: tuple[str, ...]) -> Any:
-            return pd.Categorical.from_codes(codes.astype(np.int64), categories=list(names))
-
-        data: dict[str, Any] = {
-            "household_id": self.household_id,
-            "child_id": self.child_id,
-            "row": self.row,
-            "status": labels(self.status, self.status_labels),
-            "tier": labels(self.tier, self.tier_labels),
-            "visit_frequency": labels(self.frequency, self.frequency_labels),
-            "score": self.score,
-        }
-        for k, name in enumerate(self.category_labels):
-            data[f"category.{name}"] = self._out.categories[k]
-        for k, (fdef, lvs) in enumerate(self._prog.factors):
-            sev = np.array([lv.severity for lv, _ in lvs] + [None], object)
-            data[f"factor.{fdef.id}"] = sev[self._out.factors[k]]
-        gaps = self.roster_gap.astype(np.int32) + _popcount(self.category_gaps) + _popcount(self.factor_gaps)
-        data["data_gaps"] = gaps
-        for k, name in enumerate(self.duty_labels):
-            data[f"duty.{name}"] = self._out.duties[k]
-        return pd.DataFrame(data)
+        """A DataFrame, one row per assessed child (``columns()``; needs the optional extra ``pandas``):
+        categories, factors and duties as ``boolean`` with NA where unknown, tiers and statuses as ordered
+        categoricals, the audit stamp in ``frame.attrs["riskeval"]``."""
+        return pandas_frame(self.columns(), stamp_metadata(self.stamp))
 
     def summary(self) -> BatchSummary:
         """Counts by status, tier, category and visit frequency, and the home visits per month they imply."""
@@ -250,11 +299,11 @@ class BatchResult:
             errors=len(self.errors),
             by_status={s: int((self.status == k).sum()) for k, s in enumerate(self.status_labels)},
             by_tier={t: int((self.tier == k).sum()) for k, t in enumerate(self.tier_labels)},
-            by_category={c: int(self.category(c).sum()) for c in self.category_labels},
+            by_category={c: int(_bit(self.categories, k).sum()) for k, c in enumerate(self.category_labels)},
             by_frequency=by_frequency,
             visits_per_month=float(visits),
             with_data_gaps=int((self.roster_gap | (self.category_gaps > 0) | (self.factor_gaps > 0)).sum()),
-            by_duty={d: int(self.duty(d).sum()) for d in self.duty_labels},
+            by_duty={d: int(_bit(self.duties, k).sum()) for k, d in enumerate(self.duty_labels)},
             verification_visits=int((self.status == STATUS_UNDETERMINED).sum()),
         )
 
@@ -266,6 +315,19 @@ class BatchResult:
         facts: Any = models[h] if models is not None else household_dict(cols, h)
         result = assess(facts, on=self.on, pack=self.pack)
         return next(c for c in result.children if c.child_id == str(cols.child_ids[i]))
+
+
+def _error_columns(errors: list[ErrorRecord]) -> list[Col]:
+    rows = [e.as_dict() for e in errors]
+    text = np.array([json.dumps(r.get("value"), ensure_ascii=False) for r in rows], object)
+    where = np.array([-1 if e.row is None else e.row for e in errors], np.int64)
+    return [
+        Col("loc", "text", np.array([r["loc"] for r in rows], object)),
+        Col("code", "text", np.array([r["code"] for r in rows], object)),
+        Col("message", "text", np.array([r["message"] for r in rows], object)),
+        Col("value", "text", text),
+        Col("row", "nint", where, where < 0),
+    ]
 
 
 def _text(ids: np.ndarray) -> np.ndarray:
@@ -306,8 +368,11 @@ def assess_batch(
     Args:
         population: an iterable of households (``Household`` models, dicts or JSON text), a
             :class:`riskeval.population.Population` of two tables (children and members, keyed by
-            ``household_id``: pandas DataFrames, pyarrow Tables or dicts of numpy arrays), or a mapping
-            ``{"children": ..., "members": ...}`` of such tables. Files: :func:`riskeval.read_population`.
+            ``household_id``: pandas DataFrames, pyarrow Tables, tables speaking the Arrow PyCapsule
+            protocol, or dicts of numpy arrays), or a mapping ``{"children": ..., "members": ...}`` of such
+            tables, or a ``pathlib.Path`` to what :func:`riskeval.read_population` reads (a JSON lines file
+            of households, a folder or a children table). Household dicts in canonical JSON form are
+            flattened column by column, without a fact model per household.
         on: the assessment date.
         pack: a loaded rule pack (default: the embedded default pack).
         progress: called as ``progress(stage, done, total)`` while households are validated and at the

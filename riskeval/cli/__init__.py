@@ -97,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the unwritten rest must not fail again at exit
         _unwritten(f"cannot write the output: {exc.strerror or exc}")
         return 1
+    except ImportError as exc:  # an optional extra that is not installed: say which, not "a bug"
+        _errors([ErrorRecord("<environment>", "missing_extra", str(exc))])
+        return 1
     except Exception as exc:
         if os.environ.get("RISKEVAL_TRACEBACK"):
             raise

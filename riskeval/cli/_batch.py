@@ -20,11 +20,13 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from riskeval.batch import BatchResult, assess_batch
+from riskeval._result_files import ResultWriter, check_format
+from riskeval.batch import BatchResult, BatchSummary, assess_batch
 from riskeval.cli._io import _date, dumps
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.pack import load_pack
 from riskeval.population import read_population
+from riskeval.stream import assess_stream, combine_summaries
 
 LONG = 10_000  # rows from which a progress bar is worth drawing
 WIDTH = 30
@@ -41,6 +43,8 @@ def register(subparsers: Any) -> None:
                    help="where the error records go, one JSON object per line (default: errors.jsonl)")  # fmt: skip
     p.add_argument("--pack", metavar="DIR", default=None, help="rule pack folder (default: the embedded pack)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="the summary on stdout")
+    p.add_argument("--chunk-size", type=int, default=20_000, metavar="N",
+                   help="children per chunk when streaming JSON lines (default: 20000)")  # fmt: skip
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="draw a progress bar on stderr (default: for long inputs on a terminal)")  # fmt: skip
     p.set_defaults(handler=cmd_batch)
@@ -74,23 +78,9 @@ class Bar:
 
 
 def _write(result: BatchResult, out: Path, bar: Bar) -> None:
-    """The results, one row per assessed child, in the format the file name says."""
-    suffix = out.suffix.lower()
-    if suffix == ".jsonl":
-        with out.open("w", encoding="utf-8") as fh:
-            for i, record in enumerate(result.to_records()):
-                fh.write(dumps(record) + "\n")
-                if i % 5000 == 0:
-                    bar("writing", i, result.assessed)
-        bar("writing", result.assessed, result.assessed)
-        return
-    frame = result.to_pandas()
-    if suffix == ".parquet":
-        frame.to_parquet(out, index=False)
-    elif suffix == ".csv":
-        frame.to_csv(out, index=False)
-    else:
-        raise FactsError([ErrorRecord(str(out), "format", "--out takes a .parquet, .csv or .jsonl file name")])
+    """The results, one row per assessed child, in the format the file name says (riskeval._result_files)."""
+    with ResultWriter(out, dumps) as writer:
+        writer.write(result)
     bar("writing", result.assessed, result.assessed)
 
 
@@ -113,8 +103,8 @@ def _check_writable(option: str, target: str | None) -> None:
 
 def cmd_batch(args: argparse.Namespace) -> int:
     """Read, assess, write; the summary and the error count on stdout."""
-    if args.out is not None and Path(args.out).suffix.lower() not in (".parquet", ".csv", ".jsonl"):
-        raise FactsError([ErrorRecord(args.out, "format", "--out takes a .parquet, .csv or .jsonl file name")])
+    if args.out is not None:
+        check_format(args.out)  # the format, and the extra it needs, before the run
     source = Path(args.input)
     if not source.exists():
         raise FactsError([ErrorRecord(args.input, "file_not_found", f"no such file or folder: {args.input}")])
@@ -122,30 +112,70 @@ def cmd_batch(args: argparse.Namespace) -> int:
     _check_writable("--errors", args.errors)
     pack = load_pack(args.pack)
     bar = Bar(sys.stderr, args.progress)
+    errors_file = Path(args.errors)
+    records = _Records(errors_file)
     try:
-        bar("reading", 0, 1)
-        population = read_population(source, args.members)
-        bar("reading", 1, 1)
-        result = assess_batch(population, on=args.on, pack=pack, progress=bar)
-        if args.out is not None:
-            _write(result, Path(args.out), bar)
+        if source.suffix.lower() in (".jsonl", ".ndjson"):  # streamed: memory bounded by the chunk
+            summary, assessed = _stream(args, source, pack, bar, records)
+        else:
+            bar("reading", 0, 1)
+            population = read_population(source, args.members)
+            bar("reading", 1, 1)
+            result = assess_batch(population, on=args.on, pack=pack, progress=bar)
+            records.add(result.errors)
+            if args.out is not None:
+                _write(result, Path(args.out), bar)
+            summary, assessed = result.summary(), result.assessed
     finally:
         bar.close()
-    errors_file = Path(args.errors)
-    # A clean run writes no file, but one left by an earlier run must not pass for this run's records.
-    emptied = not result.errors and errors_file.is_file() and errors_file.stat().st_size > 0
-    if result.errors or emptied:
-        with errors_file.open("w", encoding="utf-8") as fh:
-            for record in result.errors:
-                fh.write(dumps(record.as_dict()) + "\n")
-    summary = result.summary()
+        records.close()
+    emptied = records.emptied
+    count = records.count
     if args.format == "json":
-        print(dumps({**summary.as_dict(), "errors_file": args.errors if result.errors else None}))
+        print(dumps({**summary.as_dict(), "errors_file": args.errors if count else None}))
     else:
         print(summary)
-        where = f" (written to {args.errors})" if result.errors else ""
+        where = f" (written to {args.errors})" if count else ""
         where = f" ({args.errors}, left by an earlier run, emptied)" if emptied else where
-        print(f"error records: {len(result.errors)}{where}")
+        print(f"error records: {count}{where}")
         if args.out is not None:
-            print(f"results: {result.assessed} rows written to {args.out}")
-    return 1 if result.errors else 0
+            print(f"results: {assessed} rows written to {args.out}")
+    return 1 if count else 0
+
+
+class _Records:
+    """The error records file, opened at the first record; a clean run empties one left by an earlier run
+    (it must not pass for this run's records) and otherwise writes none."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.count, self.emptied = path, 0, False
+        self._fh: TextIO | None = None
+
+    def add(self, errors: list[ErrorRecord]) -> None:
+        if errors and self._fh is None:
+            self._fh = self.path.open("w", encoding="utf-8")
+        for record in errors:
+            assert self._fh is not None
+            self._fh.write(dumps(record.as_dict()) + "\n")
+        self.count += len(errors)
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+        elif self.path.is_file() and self.path.stat().st_size > 0:
+            self.path.write_text("", "utf-8")
+            self.emptied = True
+
+
+def _stream(args: argparse.Namespace, source: Path, pack: Any, bar: Bar, records: _Records) -> tuple[BatchSummary, int]:
+    """A JSON lines file through ``assess_stream``: results and records written chunk by chunk."""
+    summaries = []
+    assessed = 0
+    for chunk in assess_stream(source, on=args.on, pack=pack, chunk_size=args.chunk_size, out=args.out):
+        records.add(chunk.errors)
+        summaries.append(chunk.summary())
+        assessed += chunk.assessed
+        bar("assessing", chunk.rows_in, chunk.rows_in)
+    if not summaries:
+        return assess_batch([], on=args.on, pack=pack).summary(), 0
+    return combine_summaries(summaries), assessed

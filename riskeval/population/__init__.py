@@ -19,6 +19,7 @@ Tables or dicts of numpy arrays (or lists); files are CSV, Parquet, or JSON line
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from riskeval.facts import Household
 from riskeval.population._intake import Intake, Progress, intake_households
 from riskeval.population._read import Column, Population, columns, read_population, to_tables
+from riskeval.population._records import intake_records
 from riskeval.population._table_intake import intake as _intake_columns
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "columns",
     "intake",
     "intake_households",
+    "intake_records",
     "intake_tables",
     "read_population",
     "to_tables",
@@ -48,7 +51,14 @@ def intake_tables(population: Population, on: date) -> Intake:
 
 
 def intake(population: Any, on: date, progress: Progress | None = None) -> Intake:
-    """Turn any population ``assess_batch`` takes into columns: two tables, or households (models, dicts, JSON)."""
+    """Turn any population ``assess_batch`` takes into columns: two tables, or households (models, dicts, JSON).
+
+    Households in canonical JSON form are flattened into the two tables column by column
+    (:func:`intake_records`); the rest, and any household the tables find a problem in, are validated by the
+    fact models (:func:`intake_households`), so the records are those ``assess()`` gives.
+    """
+    if isinstance(population, os.PathLike):  # a file or folder: read_population says which
+        population = read_population(os.fspath(population))
     tables = isinstance(population, Mapping) and "id" not in population and set(population) <= {"children", "members"}
     if isinstance(population, Population) or tables:
         if not isinstance(population, Population):
@@ -56,4 +66,4 @@ def intake(population: Any, on: date, progress: Progress | None = None) -> Intak
         return intake_tables(population, on)
     if isinstance(population, Household | Mapping | str | bytes):
         population = [population]
-    return intake_households(population, on, progress)
+    return intake_records(population, on, progress)

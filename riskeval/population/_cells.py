@@ -16,6 +16,10 @@ from riskeval.population._raw import as_raw
 from riskeval.population._tables import Converter
 from riskeval.population.layout import MEMBERS, Leaf, Table, unpack_date
 
+# A column that says a record is given even when every field of it is unknown (``"hukou": {}`` in a dict):
+# tables cannot say so, households can, and the two intakes must give the same facts.
+PRESENT = "\x00present:"
+
 
 class Entity:
     """One entity's fact columns converted from a table (children, members, or the household columns)."""
@@ -41,12 +45,13 @@ class Entity:
                 self.raw[lf.path] = cells.raw if cells.raw is not None else np.full(n, None, object)
         for lf in self.leaves.values():
             if lf.kind in ("record", "cert"):
-                self._state(lf, conv, prefix, n)
+                self._state(lf, conv, prefix, n, source.get(PRESENT + prefix + lf.column))
 
-    def _state(self, lf: Leaf, conv: Converter, prefix: str, n: int) -> None:
-        """A record is there when one of its fields is known; a certificate also says so itself."""
+    def _state(self, lf: Leaf, conv: Converter, prefix: str, n: int, given: np.ndarray | None = None) -> None:
+        """A record is there when one of its fields is known (or ``given`` says so); a certificate also says
+        so itself."""
         inner = [p for p in self.cols if p[: len(lf.path)] == lf.path and len(p) > len(lf.path)]
-        known = np.zeros(n, bool)
+        known = np.zeros(n, bool) if given is None else np.asarray(getattr(given, "values", given)) > 0
         for p in inner:
             c = self.cols[p]
             known |= ~np.isnan(c) if c.dtype.kind == "f" else c >= 0

@@ -28,7 +28,8 @@ class Intake:
     households: list[Household] | None = None  # the validated models, when the input was households
 
 
-def _count_children(item: Any) -> int:
+def count_children(item: Any) -> int:
+    """The input rows a household stands for: its children, or 1 when it has no readable list of them."""
     data = item
     if isinstance(item, str | bytes):
         try:
@@ -42,7 +43,8 @@ def _count_children(item: Any) -> int:
     return 1
 
 
-def _where(k: int, loc: str) -> str:
+def where(k: int, loc: str) -> str:
+    """A record's location in a list of households."""
     return f"households[{k}]" if loc == "<root>" else f"households[{k}].{loc}"
 
 
@@ -60,8 +62,8 @@ def intake_households(items: Iterable[Any], on: date, progress: Progress | None 
             hh = parse_household(item, today=today)
             recorded_by(hh, on)
         except FactsError as exc:
-            errors += [ErrorRecord(_where(k, r.loc), r.code, r.message, r.value, row=k) for r in exc.records]
-            row += _count_children(item)
+            errors += [ErrorRecord(where(k, r.loc), r.code, r.message, r.value, row=k) for r in exc.records]
+            row += count_children(item)
             continue
         parsed.append((k, row, hh))
         row += len(hh.children)

@@ -26,6 +26,10 @@ class Raw:
     null: np.ndarray | None = None
     all_text: bool = False  # every distinct value is a str (known without looking)
 
+    def __len__(self) -> int:
+        held = self.codes if self.codes is not None else self.values
+        return 0 if held is None else len(held)
+
     def cell(self, row: int) -> Any:
         """The value of one cell, for an error record."""
         if self.kind == "cat":
@@ -128,6 +132,8 @@ def as_raw(column: Any, n: int) -> Raw:
     """Normalise a pandas Series, pyarrow array, numpy array or list."""
     if column is None:
         return Raw("cat", np.full(n, -1, np.int64), [])
+    if isinstance(column, Raw):  # normalised already (households flattened column by column)
+        return column
     text = arrow_text(column)
     if text is not None:
         return text
@@ -161,10 +167,8 @@ def as_raw(column: Any, n: int) -> Raw:
 
 
 def objects(values: Sequence[Any]) -> np.ndarray:
-    out = np.empty(len(values), object)
-    for i, v in enumerate(values):
-        out[i] = v
-    return out
+    """Values as an object array, one per cell (a list or tuple stays one cell)."""
+    return np.fromiter(values, object, len(values))
 
 
 _NOT_NUMBERS = ["nan", "inf", "-inf", "+inf", "infinity", "-infinity"]

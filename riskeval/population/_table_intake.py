@@ -18,7 +18,7 @@ import numpy as np
 
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import RAGGED
-from riskeval.population._cells import Entity, cross_checks, declared_empty
+from riskeval.population._cells import PRESENT, Entity, cross_checks, declared_empty
 from riskeval.population._intake import Intake
 from riskeval.population._joins import (
     check_ids,
@@ -42,6 +42,8 @@ def _table(t: Any, name: str) -> tuple[int, dict[str, Any]]:
     """Rows and columns of a pandas DataFrame, a pyarrow Table or a mapping of arrays."""
     if t is None:
         return 0, {}
+    if hasattr(t, "__arrow_c_stream__") and not hasattr(t, "column_names") and not hasattr(t, "iloc"):
+        t = _from_capsule(t, name)  # polars, DuckDB, ... through the Arrow PyCapsule protocol
     if hasattr(t, "column_names") and hasattr(t, "num_rows"):  # pyarrow: column by column, text stays Arrow
         return t.num_rows, {str(c): t.column(c) for c in t.column_names}
     if hasattr(t, "columns") and hasattr(t, "__len__") and not isinstance(t, Mapping):
@@ -54,6 +56,16 @@ def _table(t: Any, name: str) -> tuple[int, dict[str, Any]]:
             raise FactsError([rec], f"{name}: columns of different lengths")
         return (lengths.pop() if lengths else 0), cols
     raise FactsError([ErrorRecord(name, "type", f"{name}: expected a table, found {type(t).__name__}")])
+
+
+def _from_capsule(t: Any, name: str) -> Any:
+    """A table that speaks the Arrow PyCapsule protocol, as a pyarrow Table (read once, no copy of the buffers)."""
+    try:
+        import pyarrow as pa
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        message = f"{name}: a {type(t).__name__} is read through Arrow: pip install 'riskeval[pandas]'"
+        raise ImportError(message) from exc
+    return pa.table(t)
 
 
 def intake(children: Any, members: Any, on: date) -> Intake:
@@ -157,7 +169,7 @@ class _Checks:
         }
         for table, source in (("children", self.kids), ("members", self.mems)):
             for c in source:
-                if c not in known[table]:
+                if c not in known[table] and not c.startswith(PRESENT):
                     message = f"unknown column {c!r}, ignored (the columns: riskeval.population.layout())"
                     self.errors.append(ErrorRecord(f"{table}.{c}", "unknown_column", message))
 

@@ -87,7 +87,7 @@ class Evaluation:
     tier_row: Rule | None = None
     visit_frequency: str | None = None
     gaps: list[Gap] = field(default_factory=list)
-    # Every category and factor as evaluated: True, False or None (unknown); for laws and audits.
+    # Every category, factor and duty as evaluated: True, False or None (unknown); for laws, audits and tables.
     rule_values: dict[tuple[str, str], bool | None] = field(default_factory=dict)
     # The household's members in order, with their relation to the child: how explanations name the
     # member behind a fact an aggregation read (by place and relation, never by id or name).
@@ -285,8 +285,12 @@ class ScalarProgram:
         domains = self.domains
         hits = [(domains[h.code], h.severity, h.points) for h in factors]
         out.tier, out.tier_row, out.score, out.domain_points, on_roster = self.decide(ctx, hits)
+        duty_values: dict[tuple[str, str], bool | None] = {}
         if self.duties:  # read with the table's inputs as decided; only a duty known to hold is one
-            out.duties = [rule for rule, fn in self.duties if rule.applies_on(on) and fn(ctx) is True]
+            for rule, fn in self.duties:
+                v = fn(ctx) if rule.applies_on(on) else False
+                duty_values[("duty", rule.id)] = True if v is True else None if v is None else False
+            out.duties = [rule for rule, _ in self.duties if duty_values[("duty", rule.id)] is True]
             unknown.clear()
         # The status is three-valued: the table's tier is shown (and what-ifs compare with it) only for a
         # child the roster rule puts on the roster; it is withdrawn below if the status is undetermined.
@@ -319,7 +323,7 @@ class ScalarProgram:
         if open_:
             out.status = UNDETERMINED
             out.tier = out.tier_row = out.visit_frequency = out.floor_row = None
-        out.rule_values = {key: value for key, (value, _) in results.items()}
+        out.rule_values = {key: value for key, (value, _) in results.items()} | duty_values
         if values:
             out.members = {m.id: m.relation._value_ if m.relation else None for m in household.members or ()}
         return out

@@ -77,6 +77,11 @@ class Evaluations:
     categories: np.ndarray  # bool (categories, n) in pack order
     factors: np.ndarray  # int8 (factors, n): the index of the level that holds, -1: none
     duties: np.ndarray  # bool (duties, n): the pack's duties that hold
+    # bool, one row per rule: neither known to hold nor known not to (the scalar form's ``rule_values`` None),
+    # for tables that must show unknown as unknown; a child who has exited is in no category (none unknown)
+    category_unknown: np.ndarray
+    factor_unknown: np.ndarray  # no level held and one unknown
+    duty_unknown: np.ndarray
     gaps: list[GapColumn] = field(default_factory=list)
     env: Env | None = None
 
@@ -132,6 +137,7 @@ class VectorProgram:
         cats = np.zeros((len(self.categories), n), bool)
         cat_unknown = np.zeros((len(self.categories), n), bool)
         levels = np.full((len(self.factors), n), -1, np.int8)
+        factor_unknown = np.zeros((len(self.factors), n), bool)
         unknown: dict[tuple[int, int], np.ndarray] = {}  # (factor, level): unknown there, no level held
         # (factor, level, level held): a lower level held, this more severe one (the first unknown) is unknown
         upgrades: dict[tuple[int, int, int], np.ndarray] = {}
@@ -152,7 +158,7 @@ class VectorProgram:
                 np.subtract(held.view(np.int8), 1, out=levels[i])
                 env.results[("factor", fdef.id)] = O.B(held, vals[0].f)
                 tally[(fdef.domain, lvs[0][0].severity or "")] += held
-                unknown[(i, 0)] = _unknown(vals[0], n)
+                unknown[(i, 0)] = factor_unknown[i] = _unknown(vals[0], n)
                 continue
             first_unknown = np.full(n, -1, np.int8)
             for k in range(len(vals) - 1, -1, -1):
@@ -164,6 +170,7 @@ class VectorProgram:
                 for ku, kh in {(int(a), int(b)) for a, b in zip(first_unknown[up], levels[i][up], strict=True)}:
                     upgrades[(i, ku, kh)] = up & (first_unknown == ku) & (levels[i] == kh)
             first_unknown[held] = -1
+            factor_unknown[i] = first_unknown >= 0
             env.results[("factor", fdef.id)] = O.B(held, ~held & (first_unknown < 0))
             for k, (lv, _) in enumerate(lvs):
                 at = levels[i] == k
@@ -189,13 +196,19 @@ class VectorProgram:
         cats &= live[None, :]
         levels[:, exited] = -1
         duties = np.zeros((len(self.duties), n), bool)
+        duty_unknown = np.zeros((len(self.duties), n), bool)
         if self.duties:  # read with the table's inputs as decided, per child (as in the scalar form)
             fr.tier = {"score": O.V("num", decide.score.astype(np.int32)),
                        "severity": {s: O.V("num", c) for s, c in counts.items()}}  # fmt: skip
             for k, (rule, fn) in enumerate(self.duties):
                 if rule.applies_on(on):
-                    duties[k] = _full(O.as_b(fn(env, fr)).t, n) & live
-        out = Evaluations(status.astype(np.int8), tier, tier_row, score, cats, levels, duties, env=env)
+                    b = O.as_b(fn(env, fr))
+                    duties[k] = _full(b.t, n) & live
+                    duty_unknown[k] = _unknown(b, n) & live
+        cat_unknown &= live[None, :]
+        factor_unknown &= live[None, :]
+        out = Evaluations(status.astype(np.int8), tier, tier_row, score, cats, levels, duties,
+                          cat_unknown, factor_unknown, duty_unknown, env=env)  # fmt: skip
         if pack.exited.applies_on(on_date):
             out.gaps.append(GapColumn("roster", pack.exited.id, _unknown(ex, n)))
         for i, (rule, _) in enumerate(self.categories):

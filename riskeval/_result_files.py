@@ -1,0 +1,114 @@
+"""Result files written chunk by chunk: Parquet and CSV through Arrow's writers, JSON lines, errors too.
+
+Unknown stays unknown on disk: a null in Parquet, an empty cell in CSV (booleans are ``true``/``false``,
+as the input tables write them), ``null`` in JSON. Parquet carries the audit stamp in its metadata (key
+``riskeval``); CSV and JSON lines get it in a sidecar, ``<file>.riskeval.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Protocol, TextIO
+
+from riskeval._result_table import Col, arrow_table, need, stamp_metadata
+from riskeval.errors import ErrorRecord, FactsError
+
+__all__ = ["FORMATS", "ResultWriter", "check_format", "sidecar"]
+
+FORMATS = (".parquet", ".csv", ".jsonl")
+
+
+class Chunk(Protocol):
+    """What a writer needs of a chunk's results (a ``BatchResult``)."""
+
+    assessed: int
+
+    @property
+    def stamp(self) -> dict[str, Any]: ...
+
+    def columns(self) -> list[Col]: ...
+
+    def to_records(self) -> Any: ...
+
+
+def check_format(path: str | Path) -> str:
+    """The output format a file name says, with the extra it needs checked now, before any work."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise FactsError([ErrorRecord(str(path), "format", "results go to a .parquet, .csv or .jsonl file")])
+    if suffix in (".parquet", ".csv"):
+        need("pyarrow.parquet" if suffix == ".parquet" else "pyarrow.csv", f"writing {suffix} results")
+    return suffix
+
+
+def sidecar(path: str | Path) -> Path:
+    """Where the audit stamp of a CSV or JSON lines file goes."""
+    p = Path(path)
+    return p.with_name(p.name + ".riskeval.json")
+
+
+class ResultWriter:
+    """Appends each chunk's results to one file; ``close()`` finishes it (and writes the sidecar).
+
+    Every chunk of one run must share the pack and the date, so one stamp stands for the file.
+    """
+
+    def __init__(self, path: str | Path, dumps: Any = None) -> None:
+        self.path = Path(path)
+        self.format = check_format(path)
+        self.rows = 0
+        self._writer: Any = None
+        self._text: TextIO | None = None
+        self._stamp: dict[str, Any] | None = None
+        self._dumps = dumps or (lambda v: json.dumps(v, ensure_ascii=False))
+
+    def write(self, chunk: Chunk) -> None:
+        stamp = chunk.stamp
+        if self._stamp is None:
+            self._stamp = stamp
+        elif stamp != self._stamp:
+            raise ValueError("one results file holds one pack and one date: the chunks' stamps differ")
+        if self.format == ".jsonl":
+            if self._text is None:
+                self._text = self.path.open("w", encoding="utf-8")
+            for record in chunk.to_records():
+                self._text.write(self._dumps(record) + "\n")
+        else:
+            self._write_table(arrow_table(chunk.columns(), stamp_metadata(stamp)))
+        self.rows += chunk.assessed
+
+    def _write_table(self, table: Any) -> None:
+        pa = need("pyarrow", "writing results")
+        if self.format == ".csv":
+            pc = need("pyarrow.compute", "writing CSV results")
+            # CSV has no dictionaries: a label is its text; an unknown cell stays empty.
+            for i, field in enumerate(table.schema):
+                if pa.types.is_dictionary(field.type):
+                    table = table.set_column(i, field.name, pc.cast(table.column(i), pa.string()))
+            if self._writer is None:
+                csv = need("pyarrow.csv", "writing CSV results")
+                self._writer = csv.CSVWriter(str(self.path), table.schema)
+            self._writer.write_table(table)
+            return
+        if self._writer is None:
+            pq = need("pyarrow.parquet", "writing Parquet results")
+            self._writer = pq.ParquetWriter(str(self.path), table.schema)
+        self._writer.write_table(table)
+
+    def close(self, empty: Chunk | None = None) -> None:
+        """Finish the file; with no chunk written, ``empty`` (a result with no rows) gives it its columns."""
+        if self._writer is None and self._text is None and empty is not None:
+            self.write(empty)
+        if self._writer is not None:
+            self._writer.close()
+        if self._text is not None:
+            self._text.close()
+        if self.format != ".parquet" and self._stamp is not None:
+            sidecar(self.path).write_text(json.dumps(self._stamp, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+    def __enter__(self) -> ResultWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

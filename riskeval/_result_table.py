@@ -1,0 +1,108 @@
+"""Results as a table whose unknown cells stay unknown: pyarrow nulls, pandas NA, empty CSV cells.
+
+A rule's cell is true (known to hold), false (known not to) or null (unknown: the scalar form's
+``rule_values`` None); tiers, statuses, visit frequencies and severities are ordered categoricals in the
+order their list declares (the pack's, or the engine's for statuses), so a new value (a status
+``undetermined``) is one more label, never a null.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Col", "arrow_table", "need", "pandas_frame", "stamp_metadata"]
+
+_EXTRA = {"pyarrow": "pandas", "pandas": "pandas", "tqdm": "progress", "dask": "dask", "distributed": "dask"}
+
+
+def need(module: str, what: str) -> Any:
+    """Import an optional dependency, or say which extra brings it (before any work is done)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        extra = _EXTRA.get(module.split(".")[0], "pandas")
+        raise ImportError(f"{what} needs {module.split('.')[0]}: pip install 'riskeval[{extra}]'") from exc
+
+
+@dataclass(frozen=True)
+class Col:
+    """One output column. Kinds: ``text`` (objects or whole numbers, written as text), ``int``, ``bool``
+    (``unknown`` marks the nulls), ``nint`` (whole numbers, nulls where ``unknown``), ``cat`` (codes into
+    ``labels``, -1 null) and ``pass`` (an input column
+    passed through as it came, an Arrow array or a numpy array)."""
+
+    name: str
+    kind: str
+    values: Any
+    unknown: np.ndarray | None = None
+    labels: tuple[str, ...] = ()
+
+
+def _arrow_array(c: Col, pa: Any) -> Any:
+    if c.kind == "bool":
+        mask = c.unknown if c.unknown is not None and c.unknown.any() else None
+        return pa.array(c.values, pa.bool_(), mask=mask)
+    if c.kind == "cat":
+        codes = np.asarray(c.values, np.int8)
+        indices = pa.array(codes, pa.int8(), mask=codes < 0)
+        return pa.DictionaryArray.from_arrays(indices, pa.array(list(c.labels), pa.string()), ordered=True)
+    if c.kind == "text":
+        v = c.values
+        if isinstance(v, pa.Array | pa.ChunkedArray):
+            return v.cast(pa.string())
+        if v.dtype.kind in "iu":
+            return pa.array(v).cast(pa.string())
+        return pa.array(v, pa.string())
+    if c.kind == "nint":  # whole numbers, null where ``unknown``
+        return pa.array(c.values, pa.int64(), mask=c.unknown)
+    if c.kind == "pass":
+        return c.values if isinstance(c.values, pa.Array | pa.ChunkedArray) else pa.array(c.values)
+    return pa.array(c.values)
+
+
+def arrow_table(cols: Sequence[Col], metadata: Mapping[str, str] | None = None) -> Any:
+    """The columns as a pyarrow Table (bool nulls, ordered dictionaries), the stamp in its schema metadata."""
+    pa = need("pyarrow", "a table of results")
+    table = pa.table({c.name: _arrow_array(c, pa) for c in cols})
+    return table.replace_schema_metadata(dict(metadata)) if metadata else table
+
+
+def pandas_frame(cols: Sequence[Col], metadata: Mapping[str, str] | None = None) -> Any:
+    """The columns as a pandas DataFrame: ``boolean`` (NA unknown), ordered ``category``, text, numbers.
+
+    Built from numpy directly, not through Arrow: a nullable boolean is the values and the mask as they are.
+    """
+    pd = need("pandas", "BatchResult.to_pandas")
+    data: dict[str, Any] = {}
+    for c in cols:
+        if c.kind == "bool":
+            mask = c.unknown if c.unknown is not None else np.zeros(len(c.values), bool)
+            data[c.name] = pd.arrays.BooleanArray(np.asarray(c.values, bool), mask)
+        elif c.kind == "cat":
+            codes = np.asarray(c.values, np.int64)
+            data[c.name] = pd.Categorical.from_codes(codes, categories=list(c.labels), ordered=True)
+        elif c.kind == "text":
+            v = c.values
+            data[c.name] = v.astype(str).astype(object) if getattr(v, "dtype", None) is not None and (
+                v.dtype.kind in "iu") else v  # fmt: skip
+        elif c.kind == "nint":
+            data[c.name] = pd.arrays.IntegerArray(np.asarray(c.values, np.int64), np.asarray(c.unknown, bool))
+        elif c.kind == "pass" and hasattr(c.values, "to_pandas"):
+            data[c.name] = c.values.to_pandas()
+        else:
+            data[c.name] = c.values
+    frame = pd.DataFrame(data)
+    if metadata:
+        frame.attrs.update({k: json.loads(v) for k, v in metadata.items()})
+    return frame
+
+
+def stamp_metadata(stamp: Mapping[str, Any]) -> dict[str, str]:
+    """The audit stamp as one key of a table's metadata (``riskeval``: JSON), what Parquet keeps."""
+    return {"riskeval": json.dumps(dict(stamp), ensure_ascii=False, sort_keys=True)}

@@ -1,0 +1,231 @@
+"""Households as dicts turned into the two tables column by column, without a fact model per household.
+
+A welfare system's JSON records are flattened into the children and members tables and validated by the
+table intake, every cell at once. The answer must be the one ``assess()`` gives, household by household,
+so only values in their canonical JSON form take this path (text for codes and ids, ``true``/``false``,
+finite numbers, ISO dates, lists of codes, known keys only). A household holding anything else, or one
+the table intake finds a problem in, is validated by the fact models as before: its records are then
+``assess()``'s own, located ``households[k]...`` and redacted. Should the models accept a household the
+tables refused, the tables and the models disagree: the whole batch then takes the models' path, whose
+answer is the reference.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from riskeval._limits import MAX_CHILDREN, MAX_MEMBERS
+from riskeval.errors import ErrorRecord, FactsError
+from riskeval.facts import Household, parse_household, recorded_by, validation_today
+from riskeval.population._intake import Intake, Progress, count_children, intake_households, where
+from riskeval.population._raw import Raw, factorize, objects
+from riskeval.population._record_cells import HOUSEHOLD_PREFIX, canonical_text, entity, good_ids, specs
+from riskeval.population._table_intake import intake as intake_tables
+from riskeval.population.layout import ROLES
+
+
+class _Flat:
+    """Households (dicts) as the two tables' columns, each child and member row knowing its household."""
+
+    def __init__(self, households: list[tuple[int, dict[str, Any]]]) -> None:
+        spec = specs()
+        kids: list[Any] = []
+        members: list[Any] = []
+        per_kids: list[int] = []
+        per_members: list[int] = []
+        heads: list[dict[str, Any]] = []
+        empty: list[bool] = []
+        for _, d in households:
+            children, adults = d["children"], d.get("members")
+            kids += children
+            per_kids.append(len(children))
+            heads.append(d)
+            empty.append(adults == [])
+            if adults:
+                members += adults
+                per_members.append(len(adults))
+            else:
+                per_members.append(0)
+        self.index = np.array([k for k, _ in households], np.int64)  # each household's place in the input
+        h = len(households)
+        self.child_hh = np.repeat(np.arange(h), per_kids)
+        self.member_hh = np.repeat(np.arange(h), per_members)
+        n, m = len(kids), len(members)
+        self.bad_c, self.bad_m, bad_h = np.zeros(n, bool), np.zeros(m, bool), np.zeros(h, bool)
+        self.kids: dict[str, Raw] = {}
+        self.members: dict[str, Raw] = {}
+        home: dict[str, Raw] = {}
+        entity(kids, spec["child"], self.kids, self.bad_c, np.arange(n), n)
+        entity(members, spec["member"], self.members, self.bad_m, np.arange(m), m)
+        entity(heads, spec["household"], home, bad_h, np.arange(h), h)
+        self.kids["child_id"] = self.kids.pop("id")
+        self.members["member_id"] = self.members.pop("id")
+        codes, uniques = factorize(home.pop("id"))
+        hid = Raw("cat", codes, list(uniques))
+        self.heads_code = codes
+        self.kids["household_id"] = _take(hid, self.child_hh)
+        self.members["household_id"] = _take(hid, self.member_hh)
+        said = np.array(empty, bool)
+        self.kids[HOUSEHOLD_PREFIX + "members"] = Raw("cat", np.where(said[self.child_hh], 0, -1), ["[]"])
+        for column, raw in home.items():
+            self.kids[column] = _take(raw, self.child_hh)
+        self.id_text = self._whole_number_ids(bad_h)
+        self.bad_households = bad_h | (np.bincount(self.child_hh, self.bad_c, h) > 0)
+        self.bad_households |= np.bincount(self.member_hh, self.bad_m, h) > 0
+
+    def _whole_number_ids(self, bad_h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Ids as whole numbers, checked here once per distinct id: the table intake joins whole numbers
+        through a table instead of hashing and comparing text. Child, member and role ids share one
+        numbering (a child id may not be a member id of its household); household ids have their own.
+        Returns the text of each number, for the columns that come out."""
+        person = [(self.kids, c, self.bad_c) for c in ("child_id", *ROLES)] + [(self.members, "member_id", self.bad_m)]
+        numbers, text = factorize(np.concatenate([table[c] for table, c, _ in person]))
+        good = good_ids(text)
+        offset = 0
+        for table, column, bad in person:
+            size = len(table[column])
+            ids = numbers[offset : offset + size]
+            offset += size
+            null = ids < 0
+            bad |= ~null & ~good[np.maximum(ids, 0)] if len(good) else np.zeros(size, bool)
+            table[column] = Raw("num", values=np.where(null, 0, ids), null=null)
+        homes = self.kids["household_id"]
+        assert homes.codes is not None
+        home_good = good_ids(homes.uniques)
+        bad_h |= ~home_good[self.heads_code]
+        for table in (self.kids, self.members):
+            raw = table["household_id"]
+            assert raw.codes is not None
+            table["household_id"] = Raw("num", values=raw.codes, null=raw.codes < 0)
+        return objects(text), objects(homes.uniques)
+
+    def tables(self, drop: np.ndarray) -> tuple[dict[str, Raw], dict[str, Raw], np.ndarray, np.ndarray]:
+        """The columns of the households not in ``drop``, and each kept row's household (input index)."""
+        keep_c, keep_m = ~drop[self.child_hh], ~drop[self.member_hh]
+        kids = {c: _rows(r, keep_c) for c, r in self.kids.items()}
+        members = {c: _rows(r, keep_m) for c, r in self.members.items()}
+        return kids, members, self.index[self.child_hh[keep_c]], self.index[self.member_hh[keep_m]]
+
+
+def _take(raw: Raw, rows: np.ndarray) -> Raw:
+    """A per-household column as a per-row one."""
+    if raw.codes is not None:
+        return Raw("cat", raw.codes[rows], raw.uniques, all_text=raw.all_text)
+    assert raw.values is not None
+    return Raw(raw.kind, values=raw.values[rows])
+
+
+def _rows(raw: Raw, keep: np.ndarray) -> Raw:
+    if keep.all():
+        return raw
+    return _take(raw, np.flatnonzero(keep))
+
+
+def _shape(item: Any) -> bool:
+    """The household is a dict with the canonical shape (the cells are looked at column by column)."""
+    if type(item) is not dict or not canonical_text(item.get("id")):
+        return False
+    children, members = item.get("children"), item.get("members")
+    if type(children) is not list or not children or len(children) > MAX_CHILDREN:
+        return False
+    if not all(type(c) is dict for c in children):
+        return False
+    if members is None:
+        return True
+    return type(members) is list and len(members) <= MAX_MEMBERS and all(type(m) is dict for m in members)
+
+
+def intake_records(items: Iterable[Any], on: date, progress: Progress | None = None) -> Intake:
+    """Households (dicts, models, JSON lines entries) into columns: canonical dicts column by column, the
+    rest through the fact models; the same columns, rows and records as ``intake_households``."""
+    items = items if isinstance(items, list) else list(items)
+    today = validation_today(on)
+    ids: dict[Any, int] = {}
+    for item in items:
+        hid = item.get("id") if type(item) is dict else None
+        if type(hid) is str:
+            ids[hid] = ids.get(hid, 0) + 1
+    starts = np.cumsum([0] + [len(c) if type(item) is dict and type(c := item.get("children")) is list
+                              else count_children(item) for item in items])  # fmt: skip
+    sources: dict[int, dict[str, Any]] = {}
+    slow: list[int] = []
+    for k, item in enumerate(items):
+        if _shape(item) and ids[item["id"]] == 1:
+            sources[k] = item
+        else:
+            slow.append(k)
+    errors: list[ErrorRecord] = []
+    valid = _models(items, slow, today, on, errors)
+    seen = Counter(hh.id for hh in valid.values())
+    if any(sources[k]["id"] in seen for k in sources):  # a dict and a model share an id: the models' path says so
+        return intake_households(items, on, progress)
+    for k, hh in list(valid.items()):
+        if seen[hh.id] > 1:  # both rejected, whatever else is right with them, as intake_households does
+            message = f"household id {hh.id!r} is used by {seen[hh.id]} households"
+            errors.append(ErrorRecord(f"households[{k}].id", "duplicate_id", message, hh.id, row=k))
+            del valid[k]
+    dumped: set[int] = set()
+    while True:
+        for k, hh in valid.items():
+            sources[k] = hh.model_dump(mode="json")  # valid facts, in the canonical form
+            dumped.add(k)
+        flat = _Flat(sorted((k, d) for k, d in sources.items() if d["children"]))
+        slow = [int(k) for k in flat.index[flat.bad_households]]
+        if not slow:
+            break
+        if any(k in dumped for k in slow):
+            return intake_households(items, on, progress)  # the models' facts, not canonical: never expected
+        for k in slow:
+            del sources[k]
+        valid = _models(items, slow, today, on, errors)
+    if progress is not None:
+        progress("validating", len(items), len(items))
+    kids, members, child_k, member_k = flat.tables(np.zeros(len(flat.index), bool))
+    intake = intake_tables(kids, members, on)
+    if intake.errors:  # the tables found a problem: the fact models say which, as assess() would
+        bad = sorted({int(child_k[e.row] if e.loc.startswith("children") else member_k[e.row])
+                      for e in intake.errors if e.row is not None})  # fmt: skip
+        if _models(items, bad, today, on, errors) != {}:
+            return intake_households(items, on, progress)
+        keep = np.flatnonzero(~np.isin(child_k[intake.rows], bad))
+        intake = Intake(intake.cols.subset(keep), intake.rows[keep], intake.rows_in, [])
+    errors.sort(key=lambda e: e.row or 0)  # stable: a household's records in the models' order
+    cols = intake.cols
+    person, homes = flat.id_text
+    cols.child_ids, cols.member_ids = person[cols.child_ids], person[cols.member_ids]
+    cols.household_ids = homes[cols.household_ids]
+    rows = starts[child_k] + _place_in_household(child_k)
+    return Intake(cols, rows[intake.rows], int(starts[-1]), errors)
+
+
+def _models(
+    items: list[Any], which: list[int], today: date, on: date, errors: list[ErrorRecord]
+) -> dict[int, Household]:
+    """Validate some households with the fact models: records for those that fail (appended to ``errors``,
+    located in the list of households as ``intake_households`` locates them), the others returned."""
+    valid: dict[int, Household] = {}
+    for k in which:
+        try:
+            hh = parse_household(items[k], today=today)
+            recorded_by(hh, on)
+        except FactsError as exc:
+            errors += [ErrorRecord(where(k, r.loc), r.code, r.message, r.value, row=k) for r in exc.records]
+            continue
+        valid[k] = hh
+    return valid
+
+
+def _place_in_household(child_k: np.ndarray) -> np.ndarray:
+    """Each child row's place among its household's rows (0, 1, ...), rows of a household being adjacent."""
+    if not len(child_k):
+        return np.zeros(0, np.int64)
+    first = np.ones(len(child_k), bool)
+    first[1:] = child_k[1:] != child_k[:-1]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(len(child_k)), 0))
+    out: np.ndarray = np.arange(len(child_k)) - group_start
+    return out

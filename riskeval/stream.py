@@ -1,0 +1,181 @@
+"""assess_stream(): a population of any size in bounded memory, one household-aligned chunk at a time.
+
+Example:
+    >>> import datetime, riskeval
+    >>> households = ({"id": f"h{k}", "children": [{"id": "c1", "birth_date": "2015-03-02"}]} for k in range(5))
+    >>> chunks = riskeval.assess_stream(households, on=datetime.date(2025, 12, 1), chunk_size=2)
+    >>> [c.assessed for c in chunks]
+    [2, 2, 1]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from riskeval._result_files import ResultWriter
+from riskeval.batch import BatchResult, BatchSummary, assess_batch
+from riskeval.errors import ErrorRecord
+from riskeval.evaluate import default_pack
+from riskeval.facts import assessment_date, line_entry, read_problem
+from riskeval.pack import Pack
+
+__all__ = ["assess_stream", "combine_summaries"]
+
+_WHERE = re.compile(r"^households\[(\d+)\]")
+ProgressArg = bool | Callable[[int, int], None] | None
+
+
+def _households(source: Any) -> Iterator[Any]:
+    """Households one by one: from a JSON lines file (a line at a time; a bad line is a record naming it), or
+    from any iterable of households (dicts, models, JSON texts)."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        try:
+            with path.open(encoding="utf-8-sig") as fh:
+                for n, line in enumerate(fh, 1):
+                    if line.strip():
+                        yield line_entry(line, n)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise read_problem(path, exc) from None
+        return
+    yield from source
+
+
+def _children(item: Any) -> int:
+    children = item.get("children") if isinstance(item, dict) else getattr(item, "children", None)
+    return len(children) if isinstance(children, list) else 1
+
+
+def _chunks(source: Any, chunk_size: int) -> Iterator[list[Any]]:
+    """Whole households, about ``chunk_size`` children a chunk: a household is never split between two."""
+    chunk: list[Any] = []
+    size = 0
+    for item in _households(source):
+        chunk.append(item)
+        size += _children(item)
+        if size >= chunk_size:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _shift(result: BatchResult, households: int, rows: int) -> BatchResult:
+    """A chunk's rows and records renumbered as places in the whole input."""
+    result.row = result.row + rows
+    result.errors = [_shifted(e, households) for e in result.errors]
+    return result
+
+
+def _shifted(e: ErrorRecord, households: int) -> ErrorRecord:
+    loc = _WHERE.sub(lambda m: f"households[{int(m.group(1)) + households}]", e.loc)
+    return dataclasses.replace(e, loc=loc, row=None if e.row is None else e.row + households)
+
+
+def _bar(progress: ProgressArg) -> Callable[[int, int], None] | None:
+    """``progress=True``: a tqdm bar (notebook-aware) with children per second, on a terminal or in a
+    notebook only; a callable is called as ``progress(children_done, households_done)`` after each chunk."""
+    if progress is None or progress is False:
+        return None
+    if callable(progress):
+        return progress
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    if not (sys.stderr.isatty() or "ipykernel" in sys.modules):
+        return None
+    bar = tqdm(unit=" children", unit_scale=True, smoothing=0.1)
+    seen = [0]
+
+    def update(children: int, households: int) -> None:
+        bar.update(children - seen[0])
+        seen[0] = children
+
+    return update
+
+
+def assess_stream(
+    source: Any,
+    *,
+    on: date,
+    pack: Pack | None = None,
+    chunk_size: int = 20_000,
+    out: str | Path | None = None,
+    errors: str | Path | None = None,
+    progress: ProgressArg = None,
+) -> Iterator[BatchResult]:
+    """Assess a population one household-aligned chunk at a time, in memory bounded by the chunk.
+
+    Args:
+        source: a JSON lines file of households (read a line at a time), or any iterable of households
+            (a generator reading a database, say). Households are never split between chunks.
+        on: the assessment date.
+        pack: a loaded rule pack (default: the embedded pack), compiled once for every chunk.
+        chunk_size: about how many children a chunk holds (whole households: a chunk may hold a few more).
+        out: a results file (``.parquet``, ``.csv``, ``.jsonl``) written chunk by chunk; unknown stays a
+            null or an empty cell, the audit stamp in the Parquet metadata or a sidecar.
+        errors: a JSON lines file the error records are written to, chunk by chunk.
+        progress: True for a progress bar (tqdm, children per second; silent when not on a terminal or in a
+            notebook), or a callable ``progress(children_done, households_done)`` called after each chunk.
+
+    Yields:
+        One :class:`BatchResult` per chunk: rows and records numbered as places in the whole input
+        (``row``, ``households[k]``), so the chunks' counts add up to the input's.
+    """
+    pack = pack if pack is not None else default_pack()
+    on = assessment_date(on)
+    writer = ResultWriter(out) if out is not None else None  # the format and its extra checked before reading
+    # closed in the finally below: the file stays open across the chunks this generator yields
+    sink = Path(errors).open("w", encoding="utf-8") if errors is not None else None  # noqa: SIM115
+    bar = _bar(progress)
+    households = rows = children = 0
+    last: BatchResult | None = None
+    try:
+        for chunk in _chunks(source, chunk_size):
+            result = _shift(assess_batch(chunk, on=on, pack=pack), households, rows)
+            households += len(chunk)
+            rows += result.rows_in
+            children += result.assessed
+            if writer is not None:
+                writer.write(result)
+            if sink is not None:
+                sink.writelines(_json(e) + "\n" for e in result.errors)
+            if bar is not None:
+                bar(children, households)
+            last = result
+            yield result
+    finally:
+        if writer is not None:
+            writer.close(empty=last if last is not None else assess_batch([], on=on, pack=pack))
+        if sink is not None:
+            sink.close()
+
+
+def _json(e: ErrorRecord) -> str:
+    return json.dumps(e.as_dict(), ensure_ascii=False)
+
+
+def combine_summaries(summaries: Iterable[BatchSummary]) -> BatchSummary:
+    """The summary of a whole stream from its chunks' summaries (the counts add up)."""
+    total: BatchSummary | None = None
+    for s in summaries:
+        if total is None:
+            total = s
+            continue
+        merged: dict[str, Any] = {}
+        for name, mine in s.as_dict().items():
+            theirs = getattr(total, name)
+            merged[name] = {k: theirs.get(k, 0) + v for k, v in mine.items()} if isinstance(mine, dict) else (
+                theirs + mine)  # fmt: skip
+        total = BatchSummary(**merged)
+    if total is None:
+        raise ValueError("no chunk to summarise")
+    return total
