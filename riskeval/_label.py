@@ -10,5 +10,5 @@ class Label(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    zh: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1, description="The text in Chinese.", examples=["困境儿童"])
+    en: str = Field(min_length=1, description="The text in English.", examples=["child in difficulty"])

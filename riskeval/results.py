@@ -20,9 +20,18 @@ class _Result(BaseModel):
 class FactorResult(_Result):
     """A risk factor that holds: its code, severity, points and the facts it read."""
 
-    code: str
-    severity: str
-    points: int
+    code: str = Field(description="The factor's code in the pack (factors.yaml), e.g. G7, C4a, E6.", examples=["C6"])
+    severity: str = Field(
+        description=(
+            "The severity it holds at: a severity id of the pack's tiers.yaml (the default pack: M mandatory, H high, "
+            "Md medium, L low)."
+        ),
+        examples=["H"],
+    )
+    points: int = Field(
+        description="The points it adds to its domain's score (0 for a mandatory factor, which sets the tier itself).",
+        examples=[3],
+    )
     values: dict[str, Any] = Field(
         default_factory=dict,
         description="fact path -> known value read: members by role (father.status), or, for what an "
@@ -33,10 +42,24 @@ class FactorResult(_Result):
 class DataGap(_Result):
     """An unknown that could change a category or the tier: the rule, the missing facts, the effect."""
 
-    kind: str = Field(description="category, factor or roster")
-    rule: str
-    facts: list[str] = Field(description="the unknown facts behind it, e.g. mother.status")
-    severity: str | None = None
+    kind: str = Field(description="What the unknown rule decides: category, factor or roster.", examples=["factor"])
+    rule: str = Field(
+        description=(
+            "The id of the rule that is unknown: a category, a factor code, or roster/on_roster, roster/exited."
+        ),
+        examples=["E1"],
+    )
+    facts: list[str] = Field(
+        description="The unknown facts behind it, by path (members by role or id), e.g. mother.status.",
+        examples=[["household.economy.income_per_capita"]],
+    )
+    severity: str | None = Field(
+        default=None,
+        description=(
+            "For a factor: the severity it would hold at if it turned out to hold; null for a category or the roster."
+        ),
+        examples=["H"],
+    )
     tier_if_true: str | None = Field(default=None, description="the tier if the rule turned out to hold")
     status_if_true: str | None = Field(
         default=None,
@@ -49,14 +72,18 @@ class DataGap(_Result):
 class Explanation(_Result):
     """Why the child got this result, in Chinese and English (rendered from the evaluation record)."""
 
-    zh: str
-    en: str
+    zh: str = Field(
+        description="Why, in Chinese: the categories, factors with the facts they read, the tier and the data gaps."
+    )
+    en: str = Field(description="Why, in English, the same sentences as zh.")
 
 
 class Duty(_Result):
     """What the child director must also do because a rule of the pack holds (a mandatory report, say)."""
 
-    id: str
+    id: str = Field(
+        description="The id of the pack's duty row that holds (tiers.yaml duties).", examples=["mandatory_report"]
+    )
     label: Label = Field(description="what to do")
     source: str = Field(description="the law or policy that requires it")
 
@@ -64,9 +91,15 @@ class Duty(_Result):
 class PackStamp(_Result):
     """The identity of the rule pack that decided: id, version and the sha256 of its normalised content."""
 
-    id: str
-    version: str
-    sha256: str
+    id: str = Field(description="The pack's id (pack.yaml).", examples=["beilin-2025"])
+    version: str = Field(
+        description="The pack's version (pack.yaml); changed with every change of a result.", examples=["0.3.0"]
+    )
+    sha256: str = Field(
+        description=(
+            "The sha256 of the pack's normalised content (64 hex digits): two packs with one stamp decide alike."
+        )
+    )
 
 
 class ChildAssessment(_Result):
@@ -76,7 +109,7 @@ class ChildAssessment(_Result):
     keeps what the rules gave.
     """
 
-    child_id: str
+    child_id: str = Field(description="The child's id, as given in the facts.", examples=["c1"])
     status: str = Field(
         description=(
             "on_roster, not_on_roster, exited (aged out after being on the roster), or undetermined: the facts "
@@ -84,12 +117,40 @@ class ChildAssessment(_Result):
             "data gaps name the facts that decide it, and the plan holds a verification visit"
         )
     )
-    categories: list[str]
-    factors: list[FactorResult]
-    score: int
-    tier: str | None
-    visit_frequency: str | None
-    data_gaps: list[DataGap]
+    categories: list[str] = Field(
+        description=(
+            "The categories that hold (ids of the pack's categories.yaml, e.g. orphan, de_facto_unsupported, "
+            "in_difficulty, left_behind, migrant, extreme_poverty); [] when none is confirmed (an unknown one is a "
+            "data gap, never left out silently)."
+        ),
+        examples=[["in_difficulty"]],
+    )
+    factors: list[FactorResult] = Field(
+        description="The risk factors that hold, each with its severity, points and the facts it read."
+    )
+    score: int = Field(
+        description="The sum of the factors' points, each domain capped (the pack's domain_cap).", examples=[5]
+    )
+    tier: str | None = Field(
+        description=(
+            "The final tier: a tier id of the pack (the default pack: urgent, special, general), after any override; "
+            "null when the child is not on the roster or the status is undetermined."
+        ),
+        examples=["special"],
+    )
+    visit_frequency: str | None = Field(
+        description=(
+            "The minimum home-visit frequency of the final tier (the default pack: monthly, quarterly); null with no "
+            "tier."
+        ),
+        examples=["monthly"],
+    )
+    data_gaps: list[DataGap] = Field(
+        description=(
+            "The unknowns that could change a category, the tier or the roster status, with the facts to find out; [] "
+            "when the missing facts (if any) cannot change the result."
+        )
+    )
     duties: list[Duty] = Field(
         default_factory=list, description="what must also be done, by the pack's duties that hold (a mandatory report)"
     )
@@ -106,8 +167,8 @@ class ChildAssessment(_Result):
 class HouseholdAssessment(_Result):
     """The assessment of every child of one household, with its audit stamp."""
 
-    household_id: str
-    children: list[ChildAssessment]
+    household_id: str = Field(description="The household's id, as given in the facts.", examples=["hh-2025-0001"])
+    children: list[ChildAssessment] = Field(description="One assessment per child, in the order of the facts.")
     pack: PackStamp | None = Field(default=None, description="the rule pack that decided (set by assess())")
     riskeval: str | None = Field(default=None, description="the riskeval version (set by assess())")
     calendar: str | None = Field(

@@ -16,7 +16,7 @@ from hypothesis.errors import NoSuchExample
 from pydantic import BaseModel
 
 import riskeval.testing
-from riskeval import parse_event, parse_household
+from riskeval import Monitor, parse_event, parse_household
 from riskeval.facts import (
     Behaviour,
     Child,
@@ -362,3 +362,19 @@ def test_an_event_log_names_its_household_and_each_id_once(drawn: tuple[Househol
     household, log = drawn
     assert len({e.id for e in log}) == len(log)
     assert {e.household for e in log} == {household.id}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households().flatmap(lambda h: st.tuples(st.just(h), event_logs(h, min_size=1, max_size=12))))
+def test_an_event_log_is_accepted_whole_by_post_in_order_and_by_replay(drawn: tuple[Household, list[Event]]) -> None:
+    """Every drawn log is accepted: posted one event at a time in its order (no out_of_order, date_order or
+    other refusal) and replayed with no error record, and both give the same triggers."""
+    household, log = drawn
+    assert [e.date for e in log] == sorted(e.date for e in log)
+    monitor = Monitor()
+    assert monitor.track([household]) == []
+    posted = [t for e in log for t in monitor.post(e)]
+    replay = Monitor().replay([household], log)
+    assert replay.errors == []
+    assert replay.applied == len(log)
+    assert replay.triggers == posted

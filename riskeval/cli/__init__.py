@@ -50,9 +50,27 @@ __all__ = [
 Handler = Callable[[argparse.Namespace], int]
 
 
+class _Help(argparse.HelpFormatter):
+    """Help that says each option's default, unless its text already does or there is none to say."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if "default" in text or default is None or default is argparse.SUPPRESS or isinstance(default, bool):
+            return text
+        if not action.option_strings and action.nargs not in (argparse.OPTIONAL, argparse.ZERO_OR_MORE):
+            return text
+        return f"{text} (default: %(default)s)".lstrip()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, whose usage errors quote the arguments: a name or an ID number typed into one is not echoed
-    (the subcommands' parsers are of this class too: argparse makes them of their parent's)."""
+    (the subcommands' parsers are of this class too: argparse makes them of their parent's), and whose help
+    shows the defaults."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Help)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         super().error(scrub_text(message))

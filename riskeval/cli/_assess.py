@@ -76,9 +76,11 @@ def register(subparsers: Any) -> None:
     """Add ``assess`` to the riskeval command line."""
     p = subparsers.add_parser("assess", help="assess households from a JSON file (- for stdin)")
     p.add_argument("file", metavar="FILE", help="one household object, a JSON list, or JSON lines; - for stdin")
-    p.add_argument("--on", type=_date, default=date.today(), help="assessment date (default: today)")
+    p.add_argument(
+        "--on", type=_date, default=date.today(), metavar="DATE", help="assessment date, YYYY-MM-DD (default: today)"
+    )
     p.add_argument("--pack", metavar="DIR", default=None, help="rule pack folder (default: the embedded pack)")
-    p.add_argument("--format", choices=("json", "text"), default="json")
+    p.add_argument("--format", choices=("json", "text"), default="json", help="json records, or a text report")
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the text report")
     p.set_defaults(handler=cmd_assess)
 

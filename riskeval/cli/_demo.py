@@ -32,7 +32,7 @@ def register(subparsers: Any) -> None:
         default=EXAMPLES_AS_OF,
         help=f"assessment date (default: {EXAMPLES_AS_OF}, the date the example facts describe)",
     )
-    p.add_argument("--lang", choices=("zh", "en"), default="en")
+    p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the table and legend")
     p.set_defaults(handler=cmd_demo)
 
 
@@ -97,6 +97,17 @@ def _top_factors(pack: Pack, c: ChildAssessment, n: int = 3) -> str:
     return ", ".join(f"{f.code}:{f.severity}" for f in ranked[:n]) + more or "-"
 
 
+def _legend(pack: Pack, codes: set[str], lang: str) -> str:
+    """What the codes of the table mean: the factors shown (in the pack's order) and the severities."""
+    zh = lang == "zh"
+    lines = ["风险因素代码：" if zh else "Factor codes:"]
+    width = max((len(code) for code in codes), default=0)
+    lines += [f"  {code.ljust(width)}  {_label(f.label, lang)}" for code, f in pack.factors.items() if code in codes]
+    severities = ("、" if zh else ", ").join(f"{sid} {_label(s.label, lang)}" for sid, s in pack.severities.items())
+    lines.append(("严重程度：" if zh else "Severities: ") + severities)
+    return "\n".join(lines)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """``riskeval demo``: assess the example households on the embedded pack and print a table."""
     pack = load_pack()
@@ -106,6 +117,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "household", "child", "age", "status", "categories", "tier", "visits", "top factors", "gaps"]  # fmt: skip
     rows = [head]
     failed = False
+    shown: set[str] = set()
     for name, data in items:
         try:
             hh = parse_household(data, today=validation_today(args.on))
@@ -115,6 +127,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             _errors([ErrorRecord(f"{name}: {r.loc}", r.code, r.message, r.value) for r in _records_of(exc)])
             continue
         for c in result.children:
+            shown.update(f.code for f in c.factors)
             cats = [_label(pack.categories[x].label, "zh") for x in c.categories] if zh else c.categories
             rows.append([
                 result.household_id, c.child_id, _age(hh, c.child_id, pack, args.on),
@@ -127,6 +140,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(where)
     print()
     print(_table(rows))
+    print()
+    print(_legend(pack, shown, args.lang))
     print()
     print(_footer(pack, args.on, args.lang))
     hint = "每名儿童的解释与走访计划：" if zh else "Explanations and visit plans: "

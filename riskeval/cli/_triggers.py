@@ -38,7 +38,9 @@ def register(subparsers: Any) -> None:
     r = sub.add_parser("replay", help="replay an event log (JSON lines) over households; print the triggers")
     _common(r)
     r.add_argument("--events", required=True, metavar="FILE", help="the event log, one JSON event per line")
-    r.add_argument("--executor", choices=("riskeval", "durable"), default="riskeval")
+    r.add_argument(
+        "--executor", choices=("riskeval", "durable"), default="riskeval", help="which engine runs the trigger rules"
+    )
     r.set_defaults(handler=cmd_replay)
 
     d = sub.add_parser("due", help="the scheduled triggers open on a date (milestones, timers, overdue visits)")
@@ -51,7 +53,7 @@ def register(subparsers: Any) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--households", required=True, metavar="FILE", help="a JSON file, - for stdin, or a folder")
     p.add_argument("--pack", metavar="DIR", default=None, help="rule pack folder (default: the embedded pack)")
-    p.add_argument("--format", choices=("json", "text"), default="json")
+    p.add_argument("--format", choices=("json", "text"), default="json", help="json records, or a text report")
     p.add_argument("--lang", choices=("zh", "en"), default="en", help="language of the text report")
 
 

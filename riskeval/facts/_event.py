@@ -105,27 +105,153 @@ def event_details(event_type: EventType) -> tuple[tuple[str, ...], tuple[str, ..
 class Event(_Facts):
     """A household event (DOMAIN.md §5), with the details its type carries."""
 
-    id: Id
-    household: Id
-    date: date
-    type: EventType
-    child: Id | None = None
-    member: Id | None = None
-    kind: str | None = None
-    # `dt.date`, because inside the class body `date` is the field above, not the type (mypy).
-    until: dt.date | None = None
-    reported_on: dt.date | None = None
-    disability_type: DisabilityType | None = None
-    grade: Annotated[int, Field(ge=1, le=4, strict=True)] | None = None
-    components: list[DisabilityType] | None = None
-    county: CountyCode | None = None
-    months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] | None = None
-    drop_pct: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
-    status: DibaoChange | None = None
-    level: Dibao | None = None
-    amount: Yuan | None = None
+    id: Id = Field(
+        description=(
+            "A pseudonymous id of the event, unique among its household's events (letters, digits and _ . : -, at most "
+            "64); the monitor applies an id once."
+        ),
+        examples=["ev-2026-0042"],
+    )
+    household: Id = Field(description="The id of the household the event happened to.", examples=["hh-2025-0001"])
+    date: dt.date = Field(
+        description="The day it happened (YYYY-MM-DD); the trigger's due date counts from it.", examples=["2026-01-12"]
+    )
+    type: EventType = Field(
+        description=(
+            "What happened: one of the event types (abuse_reported, parent_died, school_dropout, ...); the type says "
+            "which of child, member and the details are required, optional or not allowed."
+        ),
+        examples=["school_dropout"],
+    )
+    child: Id | None = Field(
+        default=None,
+        description=(
+            "The id of the child the event is about, when it is about one child (required for child events, optional "
+            "for some, not allowed for household events)."
+        ),
+        examples=["c1"],
+    )
+    member: Id | None = Field(
+        default=None,
+        description=(
+            "The id of the member the event is about (required for parent events, optional for some, not allowed for "
+            "others)."
+        ),
+        examples=["m1"],
+    )
+    kind: str | None = Field(
+        default=None,
+        description=(
+            "What exactly happened, from the list of the event's type: abuse_reported: abuse, domestic_violence, "
+            "sexual_abuse, abandonment, trafficking; child_alone: living_alone, unattended; child_missing: missing, "
+            "runaway, vagrant; caregiver_lost: died, detained, incapacitated; parent_detained: imprisoned, "
+            "compulsory_rehab, liberty_restricted; court_declaration: declared_dead, declared_missing, "
+            "guardianship_revoked, deported; housing_lost: eviction_notice, homeless, dilapidated; parents_separated: "
+            "separated, divorced, custody_change, new_cohabitant; parent_released: released, contact_regained, "
+            "certificate_downgraded. Null or absent: unknown. Only for the event types that take it (see the table of "
+            "event types)."
+        ),
+        examples=["imprisoned"],
+    )
+    # `dt.date`: inside the class body `date` is the field (pydantic and mypy would read it as the type).
+    until: dt.date | None = Field(
+        default=None,
+        description=(
+            "parent_detained: the last day of the sentence, rehab or restriction (YYYY-MM-DD, not before the event's "
+            "date); the 62号 term is until − date. Null or absent: unknown. Only for the event types that take it (see "
+            "the table of event types)."
+        ),
+        examples=["2027-01-11"],
+    )
+    reported_on: dt.date | None = Field(
+        default=None,
+        description=(
+            "parent_lost_contact: the date (YYYY-MM-DD) the police accepted the report; the 6-month lost-contact "
+            "period counts from it. Only for the event types that take it (see the table of event types)."
+        ),
+        examples=["2026-01-05"],
+    )
+    disability_type: DisabilityType | None = Field(
+        default=None,
+        description=(
+            "disability_certified: the certificate's type (visual, hearing, speech, physical, intellectual, mental, "
+            "multiple). Only for the event types that take it (see the table of event types)."
+        ),
+        examples=["physical"],
+    )
+    grade: Annotated[int, Field(ge=1, le=4, strict=True)] | None = Field(
+        default=None,
+        description=(
+            "disability_certified: the certificate's grade, 1 (most severe) to 4. Only for the event types that take "
+            "it (see the table of event types)."
+        ),
+        examples=[2],
+    )
+    components: list[DisabilityType] | None = Field(
+        default=None,
+        description=(
+            "disability_certified with type multiple: the types the certificate combines. Null or absent: unknown. "
+            "Only for the event types that take it (see the table of event types)."
+        ),
+        examples=[["visual", "hearing"]],
+    )
+    county: CountyCode | None = Field(
+        default=None,
+        description=(
+            "household_moved: the county moved to, a GB/T 2260 county code or a name the table resolves to one code. "
+            "Only for the event types that take it (see the table of event types)."
+        ),
+        examples=["610113"],
+    )
+    months: Annotated[int, Field(ge=0, le=MAX_MONTHS)] | None = Field(
+        default=None,
+        description=(
+            "child_support_stopped: how many months of child support are now unpaid, 0 to 1200. Only for the event "
+            "types that take it (see the table of event types)."
+        ),
+        examples=[2],
+    )
+    drop_pct: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = Field(
+        default=None,
+        description=(
+            "job_lost: how far household income fell, in percent (0 to 100). Null or absent: unknown. Only for the "
+            "event types that take it (see the table of event types)."
+        ),
+        examples=[50.0],
+    )
+    status: DibaoChange | None = Field(
+        default=None,
+        description=(
+            "dibao_changed: granted, reduced or stopped. Only for the event types that take it (see the table of event "
+            "types)."
+        ),
+        examples=["stopped"],
+    )
+    level: Dibao | None = Field(
+        default=None,
+        description=(
+            "dibao_changed: the assistance after the change: none, low_income, dibao or tekun. Null or absent: "
+            "unknown. Only for the event types that take it (see the table of event types)."
+        ),
+        examples=["none"],
+    )
+    amount: Yuan | None = Field(
+        default=None,
+        description=(
+            "medical_expense: the expense, in yuan (one amount, not per month). Only for the event types that take it "
+            "(see the table of event types)."
+        ),
+        examples=[30000.0],
+    )
     # a plausibility bound, as MAX_MONTHS: a hundred years of days (a rule may do arithmetic on it)
-    days: Annotated[int, Field(ge=0, le=MAX_MONTHS * 31)] | None = None
+    days: Annotated[int, Field(ge=0, le=MAX_MONTHS * 31)] | None = Field(
+        default=None,
+        description=(
+            "visit_overdue: by how many days the visit is late, 0 to 37200. Null or absent: unknown. Only for the "
+            "event types that take it (see the table of event types)."
+        ),
+        examples=[21],
+    )
 
     @model_validator(mode="after")
     def _details_fit_type(self) -> Event:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+import typing
 from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
@@ -71,14 +73,49 @@ def records_from(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> 
             # null is unknown everywhere; an unknown list of children cannot be assessed (absent is none)
             code, message = "children_unknown", _CHILDREN_UNKNOWN
         if code == "unknown_field":
-            message = f"unknown field {scrub_text(str(base[-1]))!r} (a typo? see the fact schema in docs/schema/)"
+            message = f"unknown field {scrub_text(str(base[-1]))!r}{_did_you_mean(error.title, loc)}"
             value = REDACTED
+        elif code == "invalid_date":
+            message = f"{message}: expected a date as YYYY-MM-DD"
         record = _record(base, code, message, value)
         key = (record.loc, record.code)
         if key not in seen:  # a union reports one error per branch: keep the first of each
             seen.add(key)
             out.append(record)
     return out
+
+
+def _did_you_mean(title: str, loc: tuple[Any, ...]) -> str:
+    """The closest field name of the model the unknown key sits in, as rule files suggest one for a misspelt
+    fact name; else a pointer to the schema."""
+    fields = _fields_at(_ROOTS.get(title), loc[:-1])
+    close = difflib.get_close_matches(str(loc[-1]), sorted(fields), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else " (a typo? see the fact schema in docs/schema/)"
+
+
+_ROOTS: dict[str, type[BaseModel]] = {"Household": Household, "Event": Event}
+
+
+def _fields_at(model: type[BaseModel] | None, path: tuple[Any, ...]) -> set[str]:
+    """The field names of the model found by following ``path`` (field names; indexes and union branch
+    names are passed over) from ``model``."""
+    for part in path:
+        if model is None:
+            return set()
+        if isinstance(part, str) and part in model.model_fields:
+            model = _model_in(model.model_fields[part].annotation)
+    return set(model.model_fields) if model is not None else set()
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The fact model inside an annotation (``list[Member] | None`` -> Member), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _record(loc: tuple[str | int, ...], code: str, message: str, value: Any) -> ErrorRecord:

@@ -73,59 +73,91 @@ class _Spec(BaseModel):
 class Urgency(_Spec):
     """One urgency level and its deadline."""
 
-    label: Label
+    label: Label = Field(description="The name in zh and en.")
     deadline: Deadline = Field(description="with its source")
-    at_next_visit: bool = False
+    at_next_visit: bool = Field(
+        default=False,
+        description="The deadline is the child's next scheduled visit when that comes sooner.",
+        examples=[False],
+    )
 
 
 class TriggerRow(_Spec):
     """One row of ``rules``: an event type, the urgency it raises, and when."""
 
-    id: RuleId
-    event: str
-    urgency: str
-    when: str | None = None
-    label: Label
-    reason: Label
+    id: RuleId = Field(description="The rule's id, unique in the pack.", examples=["school_dropout"])
+    event: str = Field(
+        description="The event type the row fires on (every type has at least one row).", examples=["school_dropout"]
+    )
+    urgency: str = Field(
+        description=(
+            "The urgency it raises: an urgency id of this file (the default pack: U0 same day, U1 3 working days, U2 "
+            "10 working days, U3 at the next visit)."
+        ),
+        examples=["U1"],
+    )
+    when: str | None = Field(
+        default=None,
+        description=(
+            "When the row fires on such an event; absent: always. The rule language with two more roots: event (its "
+            "fields and names_caregiver, names_parent, adults_home) and subject (the member it names)."
+        ),
+        examples=["event.months >= params.child_support_months"],
+    )
+    label: Label = Field(description="The name in zh and en.")
+    reason: Label = Field(description="Why, in zh and en, as the trigger says it.")
     source: Source
-    effective: Effective | None = None
-    note: str | None = None
+    effective: Effective | None = Field(
+        default=None, description="The dates the row applies between; absent: the whole pack period."
+    )
+    note: str | None = Field(default=None, description="A remark for the reader of the pack; absent: none.")
 
 
 class WindowCorrelation(_Spec):
     """Several events of the listed types within a window escalate the urgency."""
 
-    id: RuleId
-    kind: Literal["window"]
-    events: list[str] = Field(min_length=1)
-    within_days: int = Field(ge=0, le=MAX_PACK_DAYS)
-    count: int = Field(ge=2, le=MAX_PACK_COUNT)
-    escalate: int = Field(ge=1, le=MAX_PACK_COUNT)
-    label: Label
-    reason: Label
+    id: RuleId = Field(description="The rule's id, unique in the pack.", examples=["school_dropout"])
+    kind: Literal["window"] = Field(description="window.", examples=["window"])
+    events: list[str] = Field(
+        min_length=1,
+        description="The event types that count.",
+        examples=[["job_lost", "dibao_changed", "child_support_stopped"]],
+    )
+    within_days: int = Field(ge=0, le=MAX_PACK_DAYS, description="The window's length in calendar days.", examples=[90])
+    count: int = Field(
+        ge=2,
+        le=MAX_PACK_COUNT,
+        description="How many such events within the window escalate (at least 2).",
+        examples=[2],
+    )
+    escalate: int = Field(ge=1, le=MAX_PACK_COUNT, description="By how many urgency levels.", examples=[1])
+    label: Label = Field(description="The name in zh and en.")
+    reason: Label = Field(description="Why, in zh and en.")
     source: Source
 
 
 class ChangesCorrelation(_Spec):
     """An event that changes a category or the tier is at least this urgent."""
 
-    id: RuleId
-    kind: Literal["changes"]
-    at_least: str
-    label: Label
-    reason: Label
+    id: RuleId = Field(description="The rule's id, unique in the pack.", examples=["school_dropout"])
+    kind: Literal["changes"] = Field(description="changes.", examples=["changes"])
+    at_least: str = Field(
+        description="The urgency an event that changes a category or the tier gets at least.", examples=["U1"]
+    )
+    label: Label = Field(description="The name in zh and en.")
+    reason: Label = Field(description="Why, in zh and en.")
     source: Source
 
 
 class EntersTierCorrelation(_Spec):
     """An event after which a child is in ``tier`` and was not before it is at least this urgent."""
 
-    id: RuleId
-    kind: Literal["enters_tier"]
+    id: RuleId = Field(description="The rule's id, unique in the pack.", examples=["school_dropout"])
+    kind: Literal["enters_tier"] = Field(description="enters_tier.", examples=["enters_tier"])
     tier: str = Field(description="a tier id of tiers.yaml")
-    at_least: str
-    label: Label
-    reason: Label
+    at_least: str = Field(description="The urgency such an event gets at least.", examples=["U0"])
+    label: Label = Field(description="The name in zh and en.")
+    reason: Label = Field(description="Why, in zh and en.")
     source: Source
 
 
@@ -133,10 +165,18 @@ Correlation = Annotated[WindowCorrelation | ChangesCorrelation | EntersTierCorre
 
 
 class _Scheduled(_Spec):
-    id: RuleId
-    urgency: str
-    label: Label
-    reason: Label
+    id: RuleId = Field(description="The rule's id, unique in the pack.", examples=["school_dropout"])
+    urgency: str = Field(
+        description=(
+            "The urgency it raises: an urgency id of this file (the default pack: U0 same day, U1 3 working days, U2 "
+            "10 working days, U3 at the next visit)."
+        ),
+        examples=["U1"],
+    )
+    label: Label = Field(description="The name in zh and en.")
+    reason: Label = Field(
+        description="Why, in zh and en; may name the fields the section lists ({age}, {date}, {months}, {days})."
+    )
     source: Source
 
 
@@ -147,36 +187,48 @@ class MilestoneTrigger(_Scheduled):
 class LostContactTrigger(_Scheduled):
     """The FUS re-evaluation ``after_months`` (a parameter) after the police report. Fields: {months}, {date}."""
 
-    after_months: str
-    lead_days: int = Field(default=0, ge=0, le=MAX_PACK_DAYS)
+    after_months: str = Field(
+        description="A parameter name: the months after the police report when the lost contact is re-evaluated.",
+        examples=["lost_contact_min_months"],
+    )
+    lead_days: int = Field(
+        default=0, ge=0, le=MAX_PACK_DAYS, description="How many days ahead it is raised.", examples=[0]
+    )
 
 
 class FullAssessmentTrigger(_Scheduled):
     """The annual full assessment, raised ``lead_days`` ahead. Fields: {date}."""
 
-    lead_days: int = Field(ge=0, le=MAX_PACK_DAYS)
+    lead_days: int = Field(
+        ge=0, le=MAX_PACK_DAYS, description="How many days before it is due it is raised.", examples=[30]
+    )
 
 
 class VisitOverdueTrigger(_Scheduled):
     """A cadence visit missed by more than ``grace_days``. Fields: {days}, {date}."""
 
-    grace_days: int = Field(ge=0, le=MAX_PACK_DAYS)
+    grace_days: int = Field(
+        ge=0, le=MAX_PACK_DAYS, description="How many days late a visit may be before it is raised.", examples=[14]
+    )
 
 
 class ScheduledSpec(_Spec):
-    milestones: MilestoneTrigger
-    lost_contact: LostContactTrigger
-    full_assessment: FullAssessmentTrigger
-    visit_overdue: VisitOverdueTrigger
+    milestones: MilestoneTrigger = Field(description="Age milestones (ages and lead time are schedule.yaml's).")
+    lost_contact: LostContactTrigger = Field(description="The re-evaluation of a parent's lost contact.")
+    full_assessment: FullAssessmentTrigger = Field(description="The annual full assessment.")
+    visit_overdue: VisitOverdueTrigger = Field(description="A visit more than grace_days late.")
 
 
 class TriggersFile(_Spec):
     """The content of ``triggers.yaml``."""
 
     urgencies: dict[str, Urgency] = Field(min_length=1, description="highest first")
-    rules: list[TriggerRow] = Field(min_length=1)
-    correlations: list[Correlation] = Field(default_factory=list)
-    scheduled: ScheduledSpec
+    rules: list[TriggerRow] = Field(min_length=1, description="The rows: event type -> urgency, when.")
+    correlations: list[Correlation] = Field(
+        default_factory=list,
+        description="Rules over several events or the assessment's change: window, changes, enters_tier.",
+    )
+    scheduled: ScheduledSpec = Field(description="The triggers that come from dates alone.")
 
     def rank(self, urgency: str) -> int:
         """0 for the most urgent level, growing downward."""

@@ -20,9 +20,13 @@ from riskeval.schedule._spec import _Spec
 class DueDate(_Spec):
     """A date by which something is due, and by how many days it was missed on the plan date."""
 
-    date: dt.date
-    overdue: bool = False
-    overdue_days: int = 0
+    date: dt.date = Field(description="The date it is due by (YYYY-MM-DD).", examples=["2026-01-30"])
+    overdue: bool = Field(default=False, description="It was already past on the plan date.", examples=[False])
+    overdue_days: int = Field(
+        default=0,
+        description="By how many calendar days it was missed on the plan date (0 when not overdue).",
+        examples=[0],
+    )
     moved_from: dt.date | None = Field(
         default=None, description="the rest day the date fell on, before the pack's rest-day rule moved it"
     )
@@ -31,46 +35,64 @@ class DueDate(_Spec):
 class FirstVisit(DueDate):
     """The first visit of a newly identified child, counted from ``identified_on``."""
 
-    rule: Literal["standard", "urgent"]
-    identified_on: dt.date
+    rule: Literal["standard", "urgent"] = Field(
+        description="Which limit applied: standard, or urgent (the urgent tier's shorter one).", examples=["standard"]
+    )
+    identified_on: dt.date = Field(
+        description="The day the child was identified, which the limit counts from.", examples=["2025-11-20"]
+    )
 
 
 class Verification(DueDate):
     """The visit that verifies an undetermined roster status, counted from the assessment date ``on``."""
 
-    counted_from: dt.date
+    counted_from: dt.date = Field(description="The assessment date the limit counts from.", examples=["2025-12-01"])
 
 
 class FollowUp(DueDate):
     """A follow-up visit of an exited child, ``months_after`` the aging-out birthday."""
 
-    months_after: int
+    months_after: int = Field(description="How many months after the aging-out birthday.", examples=[3])
 
 
 class HolidayVisit(_Spec):
     """The next occurrence of a pack holiday; the visit may be made from ``visit_from``."""
 
-    id: str
-    date: dt.date
-    visit_from: dt.date
-    label: Label
+    id: str = Field(description="The holiday's id in the pack's schedule.yaml.", examples=["spring_festival"])
+    date: dt.date = Field(description="The holiday's next date within the horizon.", examples=["2026-02-17"])
+    visit_from: dt.date = Field(
+        description="The first day the holiday visit may be made (the pack's lead_days before it).",
+        examples=["2026-02-03"],
+    )
+    label: Label = Field(description="The holiday's name in zh and en.")
 
 
 class Milestone(_Spec):
     """An age the child reaches on ``date``; it is announced from ``notice_from``."""
 
-    age: int
-    date: dt.date
-    notice_from: dt.date
-    label: Label
+    age: int = Field(description="The age in completed years the child reaches.", examples=[16])
+    date: dt.date = Field(
+        description="The birthday it falls on (Feb 29 birthdays per the pack's leap_day_birthday).",
+        examples=["2027-05-20"],
+    )
+    notice_from: dt.date = Field(
+        description="The day it is announced from (the pack's lead_days before it).", examples=["2027-04-20"]
+    )
+    label: Label = Field(description="What changes at that age, in zh and en.")
 
 
 class PlanNote(_Spec):
     """Why part of the plan is missing or approximate: a stable ``code`` and a sentence in zh and en."""
 
-    code: str
-    zh: str
-    en: str
+    code: str = Field(
+        description=(
+            "A stable code: not_on_roster, undetermined, no_visit_frequency, cadence_from_as_of, "
+            "full_assessment_due_now, birth_date_unknown, due_moved_earlier, due_moved_later, calendar_estimated."
+        ),
+        examples=["cadence_from_as_of"],
+    )
+    zh: str = Field(description="The note in Chinese.")
+    en: str = Field(description="The note in English.")
 
 
 class VisitPlan(_Spec):
@@ -89,20 +111,42 @@ class VisitPlan(_Spec):
         notes: what is missing or approximate, as codes with a sentence in zh and en.
     """
 
-    on: dt.date
-    status: str
-    tier: str | None
-    visit_frequency: str | None
-    cadence_months: int | None
-    first_visit: FirstVisit | None
-    next_visits: tuple[DueDate, ...]
-    overdue: bool
-    overdue_days: int
-    holiday_visits: tuple[HolidayVisit, ...]
-    next_full_assessment: DueDate | None
-    milestones: tuple[Milestone, ...]
-    follow_ups: tuple[FollowUp, ...]
-    notes: tuple[PlanNote, ...]
+    on: dt.date = Field(description="The assessment date the plan counts from.", examples=["2025-12-01"])
+    status: str = Field(
+        description="The roster status: on_roster, not_on_roster, exited or undetermined.", examples=["on_roster"]
+    )
+    tier: str | None = Field(description="The final tier the cadence follows; null with no tier.", examples=["special"])
+    visit_frequency: str | None = Field(
+        description="The visit frequency of the tier; null with no tier.", examples=["monthly"]
+    )
+    cadence_months: int | None = Field(
+        description="The months between two cadence visits (schedule.yaml cadences); null with no frequency.",
+        examples=[1],
+    )
+    first_visit: FirstVisit | None = Field(
+        description="The first-visit deadline of a newly identified child not yet visited, else null."
+    )
+    next_visits: tuple[DueDate, ...] = Field(
+        description="The next cadence visits; one overdue comes first, flagged, and the cadence restarts from on."
+    )
+    overdue: bool = Field(description="A first, cadence or follow-up visit is overdue.", examples=[False])
+    overdue_days: int = Field(
+        description="The longest delay among the overdue visits, in calendar days (0 when none).", examples=[0]
+    )
+    holiday_visits: tuple[HolidayVisit, ...] = Field(
+        description="The next occurrence of each pack holiday within the horizon, by date."
+    )
+    next_full_assessment: DueDate | None = Field(
+        description=(
+            "One interval after the last full assessment, or on when none is on record; null when the child has no "
+            "follow-up."
+        )
+    )
+    milestones: tuple[Milestone, ...] = Field(description="The ages the child reaches within the horizon.")
+    follow_ups: tuple[FollowUp, ...] = Field(description="The follow-up visits of an exited child.")
+    notes: tuple[PlanNote, ...] = Field(
+        description="What is missing or approximate in the plan, as codes with a sentence in zh and en."
+    )
     verification: Verification | None = Field(
         default=None, description="the visit that verifies an undetermined roster status, else null"
     )

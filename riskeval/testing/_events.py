@@ -6,7 +6,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from hypothesis import assume
 from hypothesis import strategies as st
+
+from riskeval.errors import FactsError
 
 # Private on purpose: who an event names is part of Event's validation, not yet public API.
 from riskeval.facts import (
@@ -34,6 +37,7 @@ from riskeval.testing._draw import (
     shift,
     unknown,
 )
+from riskeval.triggers import apply_event
 
 _PLAIN: dict[str, st.SearchStrategy[Any]] = {
     "disability_type": st.sampled_from(DisabilityType),
@@ -137,12 +141,73 @@ def event_logs(
     on: date | None = None,
     types: Iterable[EventType | str] | None = None,
 ) -> st.SearchStrategy[list[Event]]:
-    """Generate logs of one household's events, each id once: the monitor refuses an event applied to its
-    household twice (``duplicate_id``), and Hypothesis repeats small values, so plain lists of
-    :func:`events` would test that refusal far more than the events.
+    """Generate logs of one household's events that the monitor accepts whole, posted one at a time in
+    the log's order (:meth:`riskeval.Monitor.post`) or replayed (:meth:`riskeval.Monitor.replay`).
+
+    A log is in date order, each id once (the monitor refuses an id applied twice, ``duplicate_id``), and
+    no event is dated before a fact it changes as the events before it left the household (a birth date,
+    a ``status_since``, a ``residence.since``: ``date_order``). A drawn event that would break that is
+    moved to the first date it can take, or left out when it cannot apply at all; the log keeps at least
+    ``min_size`` events (a draw that cannot is rejected).
+
+    Args:
+        household: the household the events name.
+        min_size: the fewest events in a log.
+        max_size: the most events in a log.
+        on: events are dated in the year up to this date (default :data:`ASSESSMENT_DATE`).
+        types: only these event types (default: all of them).
 
     Example:
         >>> households().flatmap(lambda h: st.tuples(st.just(h), event_logs(h)))  # doctest: +SKIP
     """
     one = events(household, on=on, types=types)
-    return st.lists(one, min_size=min_size, max_size=max_size, unique_by=lambda e: e.id)
+    drawn = st.lists(one, min_size=min_size, max_size=max_size, unique_by=lambda e: e.id)
+    return _accepted(household, drawn, min_size, latest(on or ASSESSMENT_DATE))
+
+
+@st.composite
+def _accepted(
+    draw: st.DrawFn, household: Household, drawn: st.SearchStrategy[list[Event]], min_size: int, last_day: date
+) -> list[Event]:
+    """The drawn events in date order, each moved to a date the household (as the events before it left
+    it) accepts, or left out; what the monitor's ``post`` accepts one at a time."""
+    log: list[Event] = []
+    current, floor = household, date.min
+    for event in sorted(draw(drawn), key=lambda e: e.date):
+        for candidate in (_moved(event, floor), _moved(event, max(floor, _facts_floor(current)))):
+            if candidate is None or candidate.date > last_day:
+                continue
+            try:
+                current = apply_event(current, candidate)
+            except FactsError:
+                continue
+            log.append(candidate)
+            floor = candidate.date
+            break
+    assume(len(log) >= min_size)
+    return log
+
+
+def _moved(event: Event, floor: date) -> Event | None:
+    """The event dated no earlier than ``floor`` (its ``reported_on`` and ``until`` too), or None if invalid."""
+    if event.date >= floor and (event.reported_on is None or event.reported_on >= floor):
+        return event
+    data = event.model_dump()
+    data["date"] = max(event.date, floor)
+    if event.reported_on is not None:
+        data["reported_on"] = max(event.reported_on, floor)
+    if event.until is not None:
+        data["until"] = max(event.until, data["date"])
+    try:
+        return Event.model_validate(data)
+    except ValueError:
+        return None
+
+
+def _facts_floor(household: Household) -> date:
+    """The latest date among the facts an event may change: birth dates, status dates, residences."""
+    days = [date.min]
+    for child in household.children:
+        days += [d for d in (child.birth_date, child.residence.since if child.residence else None) if d]
+    days += [m.status_since for m in household.members or () if m.status_since]
+    return max(days)
