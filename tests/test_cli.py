@@ -219,3 +219,11 @@ def test_the_console_script_runs_and_never_prints_a_traceback(tmp_path: Path) ->
     bad = subprocess.run([str(script), "assess", "-"], input="{", capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1
     assert "Traceback" not in bad.stderr and errors(bad.stderr)[0]["code"] == "invalid_json"
+
+
+def test_the_demo_never_shows_an_open_category_as_none(capsys: Capture) -> None:
+    """Letter 2's 困境 is unknown (no income): its categories cell says how many are to verify, not "-"."""
+    assert cli.main(["demo", "--on", ON]) == 0
+    (row,) = [line for line in capsys.readouterr().out.splitlines() if line.startswith("letter-2 ")]
+    cell = row.split("on_roster", 1)[1].split("special", 1)[0].strip()
+    assert cell.startswith("? (") and "to verify" in cell

@@ -132,7 +132,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             rows.append([
                 result.household_id, c.child_id, _age(hh, c.child_id, pack, args.on),
                 _status_words(pack, c.status, "zh") if zh else c.status,
-                ("、" if zh else ", ").join(cats) or "-",
+                ("、" if zh else ", ").join(cats) or _open_categories(c, zh),
                 _tier_words(pack, c.tier, "zh") if zh else (c.tier or "-"),
                 _frequency_words(pack, c.visit_frequency, "zh") if zh else (c.visit_frequency or "-"),
                 _top_factors(pack, c), str(len(c.data_gaps)),
@@ -147,3 +147,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     hint = "每名儿童的解释与走访计划：" if zh else "Explanations and visit plans: "
     print(f"{hint}riskeval assess {sample} --on {args.on} --format text --lang {args.lang}")
     return 1 if failed else 0
+
+
+def _open_categories(child: ChildAssessment, zh: bool) -> str:
+    """The cell of a child with no category: "-" only when none is open (unknown is never shown as none)."""
+    open_ = sum(1 for g in child.data_gaps if g.kind == "category")
+    if not open_:
+        return "-"
+    return f"待核实{open_}类" if zh else f"? ({open_} to verify)"
