@@ -117,7 +117,8 @@ def field_of(loc: str) -> str | None:
 def safe_record(record: ErrorRecord) -> ErrorRecord:
     """The record as it may be shown: its location, message and value scrubbed (the same object if clean)."""
     loc = scrub_text(record.loc)
-    field_name = field_of(loc)
+    # a location that itself held a name (an unknown column "huk张三丰ou.county") names no place field
+    field_name = field_of(loc) if loc == record.loc else None
     message = scrub_text(record.message, field_name)
     done = isinstance(record.value, str) and record.value == REDACTED
     value = record.value if done else shown(record.value, field_name)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+import riskeval
 from riskeval.cli import main
 
 NAME, NUMBER = "张三丰", "610103201104101234"
@@ -44,3 +46,12 @@ def test_an_unknown_schema_name_is_not_echoed(capsys: pytest.CaptureFixture[str]
     err = capsys.readouterr().err
     assert NAME not in err
     assert [json.loads(x)["code"] for x in err.splitlines()] == ["unknown_schema"]
+
+
+def test_a_name_inside_an_unknown_column_that_ends_like_a_place_field_is_not_echoed() -> None:
+    """A header cell `huk张三丰ou.county` was shown in its message: the record's field looked like a place
+    field (`county`), whose Han text may be shown."""
+    children = {"household_id": ["h"], "child_id": ["c"], f"huk{NAME}ou.county": ["x"]}
+    result = riskeval.assess_batch({"children": children}, on=date(2025, 12, 1))
+    text = json.dumps([e.as_dict() for e in result.errors], ensure_ascii=False)
+    assert "unknown_column" in text and NAME not in text

@@ -69,7 +69,7 @@ def _argv(data: st.DataObject, tmp: Path, files: dict[str, Path]) -> list[str]:
     return argv
 
 
-@budget(ci=30)
+@budget(ci=25)
 @given(st.lists(households(), min_size=1, max_size=2), st.data())
 def test_the_command_line_on_mutated_input(hhs: list[Any], data: st.DataObject) -> None:
     """main(argv): 0, 2, or 1 with JSON records; no internal_error, no leak; twice, the same bytes."""

@@ -23,7 +23,7 @@ def _logs(draw: st.DrawFn) -> tuple[riskeval.Household, list[Any]]:
     return hh, log
 
 
-@budget(ci=30)
+@budget(ci=25)
 @given(_logs(), st.data())
 def test_a_mutated_event_log_replays_with_every_event_counted(case: Any, data: st.DataObject) -> None:
     """replay(): events = applied + rejected, records located, the same log gives the same bytes."""

@@ -16,7 +16,7 @@ from riskeval.testing import ASSESSMENT_DATE, households
 ON = ASSESSMENT_DATE
 
 
-@budget(ci=120)
+@budget(ci=100)
 @given(households(), st.data())
 def test_a_mutated_household_is_a_result_or_a_located_record(hh: riskeval.Household, data: st.DataObject) -> None:
     """assess() on a mutated household: a result or records, the same bytes twice."""

@@ -107,7 +107,7 @@ def _mutate_bytes(data: st.DataObject, raw: bytes) -> bytes:
     return raw
 
 
-@budget(ci=40)
+@budget(ci=30)
 @given(st.lists(households(), min_size=1, max_size=3), st.data())
 def test_mutated_csv_bytes(hhs: list[riskeval.Household], data: st.DataObject) -> None:
     """CSV files with bytes inserted, deleted, cut, cells added: counts add up or one record for the file."""
