@@ -55,3 +55,11 @@ def test_a_name_inside_an_unknown_column_that_ends_like_a_place_field_is_not_ech
     result = riskeval.assess_batch({"children": children}, on=date(2025, 12, 1))
     text = json.dumps([e.as_dict() for e in result.errors], ensure_ascii=False)
     assert "unknown_column" in text and NAME not in text
+
+
+def test_a_dict_in_a_place_column_is_not_shown_as_place_text() -> None:
+    """A dict holding a name in `hukou.county` was shown as its text, which a place field may echo."""
+    children = {"household_id": ["h"], "child_id": ["c"], "hukou.county": [{"a": NAME}]}
+    result = riskeval.assess_batch({"children": children}, on=date(2025, 12, 1))
+    assert [(e.loc, e.code, e.value) for e in result.errors] == [("children.hukou.county", "string_type", "<dict>")]
+    assert NAME not in json.dumps([e.as_dict() for e in result.errors], ensure_ascii=False)

@@ -76,6 +76,8 @@ class Converter:
             value = None
         elif isinstance(value, np.datetime64 | datetime | date):
             value = str(value)
+        elif isinstance(value, dict | list | tuple | set | np.ndarray):
+            value = f"<{type(value).__name__}>"  # its text would be shown as a place field's, Han and all
         elif not isinstance(value, str | int | float | bool | type(None)):
             value = repr(value)
         message, value = scrubbed(message, value, column.rsplit(".", 1)[-1])  # an identity number, a name
@@ -287,7 +289,7 @@ class Converter:
             elif isinstance(u, str):
                 lut[i + 1] = self.strings.code(u)
             else:
-                bad[i] = ("string_type", f"expected text, found {u!r}")
+                bad[i] = ("string_type", f"expected text, found {type(u).__name__}")
         cells.data = lut[raw.codes + 1]
         self.reject(cells, raw, leaf.column, bad)
         cells.data[cells.bad] = -1
