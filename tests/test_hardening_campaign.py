@@ -61,5 +61,5 @@ def test_a_dict_in_a_place_column_is_not_shown_as_place_text() -> None:
     """A dict holding a name in `hukou.county` was shown as its text, which a place field may echo."""
     children = {"household_id": ["h"], "child_id": ["c"], "hukou.county": [{"a": NAME}]}
     result = riskeval.assess_batch({"children": children}, on=date(2025, 12, 1))
-    assert [(e.loc, e.code, e.value) for e in result.errors] == [("children.hukou.county", "string_type", "<dict>")]
+    assert [(e.loc, e.code, e.value) for e in result.errors] == [("children.hukou.county", "place_type", "<dict>")]
     assert NAME not in json.dumps([e.as_dict() for e in result.errors], ensure_ascii=False)
