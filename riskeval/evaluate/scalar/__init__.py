@@ -96,9 +96,30 @@ class Evaluation:
     duties: list[Rule] = field(default_factory=list)
     # The most serious floor row of the tier table that holds: no override may go below its tier.
     floor_row: Rule | None = None
-    # Of each category and factor that holds, by (kind, id): the keys of its values that the deciding branch
-    # read (what an explanation names); the values keep every fact the rule read.
-    shown: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    # The rules whose deciding branch `shown` names, and what it is walked with: kept so that `shown` is
+    # computed when first read (by an explanation), not by every evaluation.
+    _pending: list[tuple[tuple[str, str], A.Node]] = field(default_factory=list, repr=False, compare=False)
+    _ctx: Ctx | None = field(default=None, repr=False, compare=False)
+    _why: Why | None = field(default=None, repr=False, compare=False)
+    _shown: dict[tuple[str, str], frozenset[str]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def shown(self) -> dict[tuple[str, str], frozenset[str]]:
+        """Of each category and factor that holds, by (kind, id): the keys of its values that the deciding
+        branch read (what an explanation names); the values keep every fact the rule read."""
+        if self._shown is None:
+            self._shown = {}
+            if self._pending and self._ctx is not None and self._why is not None:
+                ctx, why = self._ctx, self._why
+                # A fresh memo: the what-ifs of the data gaps may have left predicate values of another
+                # tally in it; the rules' results are final, and a rule reads only those before it.
+                saved, ctx.memo = ctx.memo, {}
+                try:
+                    self._shown = {key: why.keys(node, ctx) for key, node in self._pending}
+                finally:
+                    ctx.memo = saved
+            self._pending, self._ctx, self._why = [], None, None
+        return self._shown
 
 
 class ScalarProgram:
@@ -222,6 +243,7 @@ class ScalarProgram:
         unknown_factors: list[tuple[Factor, Rule, list[str], FactorHit | None]] = []
         unknown_cats: list[tuple[Rule, list[str]]] = []
         categories, factors = out.categories, out.factors
+        pending = out._pending
         kept: dict[tuple[str, str], bool | None] = {}
         if since is not None and since[0].rule_values and not gaps and not values:
             kept, dirty = since[0].rule_values, set(since[1])
@@ -245,7 +267,7 @@ class ScalarProgram:
                     categories.append(rule.id)
                     if values:
                         out.category_values[rule.id] = read_values(ctx, self.reads[id(rule)], self.years)
-                        out.shown[key] = self.why.keys(rule.node, ctx)
+                        pending.append((key, rule.node))
                 elif value is None:
                     reads = _dedup(unknown)
                     unknown_cats.append((rule, reads))
@@ -264,7 +286,7 @@ class ScalarProgram:
                     )
                     factors.append(hit)
                     if values:
-                        out.shown[key] = self.why.keys(lv.node, ctx)
+                        pending.append((key, lv.node))
                     break
                 if v is None and unknown_level is None:
                     unknown_level = lv
@@ -320,6 +342,8 @@ class ScalarProgram:
             out.status = UNDETERMINED
             out.tier = out.tier_row = out.visit_frequency = out.floor_row = None
         out.rule_values = {key: value for key, (value, _) in results.items()}
+        if pending:
+            out._ctx, out._why = ctx, self.why
         if values:
             out.members = {m.id: m.relation._value_ if m.relation else None for m in household.members or ()}
         return out
