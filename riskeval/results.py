@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from riskeval._build import forced_state, lazy_fields
 from riskeval._label import Label
 from riskeval.overrides import Override
 from riskeval.schedule import VisitPlan
@@ -97,6 +98,12 @@ class ChildAssessment(_Result):
     override: Override | None = Field(default=None, description="the override that set `tier`, if any")
     schedule: VisitPlan | None = Field(default=None, description="the visit plan that follows (schedule=True)")
     explanation: Explanation | None = Field(default=None, description="why, in zh and en (explain=True)")
+
+    # assess() gives the plan and the explanation as thunks, computed when first read or dumped.
+    __dict__ = forced_state
+
+
+lazy_fields(ChildAssessment, "schedule", "explanation")
 
 
 class HouseholdAssessment(_Result):
