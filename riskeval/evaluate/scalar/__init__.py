@@ -102,6 +102,7 @@ class Evaluation:
     _ctx: Ctx | None = field(default=None, repr=False, compare=False)
     _why: Why | None = field(default=None, repr=False, compare=False)
     _shown: dict[tuple[str, str], frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    _memo: dict[tuple[Any, ...], tuple[Any, list[str]]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def shown(self) -> dict[tuple[str, str], frozenset[str]]:
@@ -111,14 +112,14 @@ class Evaluation:
             self._shown = {}
             if self._pending and self._ctx is not None and self._why is not None:
                 ctx, why = self._ctx, self._why
-                # A fresh memo: the what-ifs of the data gaps may have left predicate values of another
-                # tally in it; the rules' results are final, and a rule reads only those before it.
-                saved, ctx.memo = ctx.memo, {}
+                # The memo as the rules left it: the what-ifs of the data gaps may have added predicate values
+                # of another tally since. The rules' results are final, and a rule reads only those before it.
+                saved, ctx.memo = ctx.memo, self._memo
                 try:
                     self._shown = {key: why.keys(node, ctx) for key, node in self._pending}
                 finally:
                     ctx.memo = saved
-            self._pending, self._ctx, self._why = [], None, None
+            self._pending, self._ctx, self._why, self._memo = [], None, None, {}
         return self._shown
 
 
@@ -304,6 +305,8 @@ class ScalarProgram:
             results[key] = (value, reads)
             if kept and value is not kept[key]:
                 dirty.add(("rule", *key))
+        if pending:  # what `shown` is computed from when first read
+            out._ctx, out._why, out._memo = ctx, self.why, dict(ctx.memo)
         domains = self.domains
         hits = [(domains[h.code], h.severity, h.points) for h in factors]
         out.tier, out.tier_row, out.score, out.domain_points, on_roster = self.decide(ctx, hits)
@@ -342,8 +345,6 @@ class ScalarProgram:
             out.status = UNDETERMINED
             out.tier = out.tier_row = out.visit_frequency = out.floor_row = None
         out.rule_values = {key: value for key, (value, _) in results.items()}
-        if pending:
-            out._ctx, out._why = ctx, self.why
         if values:
             out.members = {m.id: m.relation._value_ if m.relation else None for m in household.members or ()}
         return out
