@@ -9,6 +9,7 @@ from typing import Any
 
 from riskeval.errors import EvaluationError
 from riskeval.evaluate.plan import (
+    Reads,
     Token,
     constant_parts,
     duties_by_factor,
@@ -79,7 +80,6 @@ class Evaluation:
     child_id: str
     status: str
     categories: list[str] = field(default_factory=list)
-    category_values: dict[str, dict[str, Any]] = field(default_factory=dict)
     factors: list[FactorHit] = field(default_factory=list)
     score: int = 0
     domain_points: dict[str, int] = field(default_factory=dict)
@@ -96,31 +96,44 @@ class Evaluation:
     duties: list[Rule] = field(default_factory=list)
     # The most serious floor row of the tier table that holds: no override may go below its tier.
     floor_row: Rule | None = None
-    # The rules whose deciding branch `shown` names, and what it is walked with: kept so that `shown` is
-    # computed when first read (by an explanation), not by every evaluation.
+    # What `category_values` and `shown` are computed from when first read (by an explanation), not by every
+    # evaluation: the holding categories' reads, the holding rules' nodes, the child's context, and the
+    # predicate memo as the rules left it (the what-ifs of the data gaps may add values of another tally).
+    _values: list[tuple[str, Reads]] = field(default_factory=list, repr=False, compare=False)
     _pending: list[tuple[tuple[str, str], A.Node]] = field(default_factory=list, repr=False, compare=False)
     _ctx: Ctx | None = field(default=None, repr=False, compare=False)
-    _why: Why | None = field(default=None, repr=False, compare=False)
-    _shown: dict[tuple[str, str], frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    _program: ScalarProgram | None = field(default=None, repr=False, compare=False)
     _memo: dict[tuple[Any, ...], tuple[Any, list[str]]] = field(default_factory=dict, repr=False, compare=False)
+    _category_values: dict[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    _shown: dict[tuple[str, str], frozenset[str]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def category_values(self) -> dict[str, dict[str, Any]]:
+        """Of each category that holds: the known facts it read (fact path -> value)."""
+        if self._category_values is None:
+            self._force()
+        return self._category_values  # type: ignore[return-value]
 
     @property
     def shown(self) -> dict[tuple[str, str], frozenset[str]]:
         """Of each category and factor that holds, by (kind, id): the keys of its values that the deciding
         branch read (what an explanation names); the values keep every fact the rule read."""
         if self._shown is None:
-            self._shown = {}
-            if self._pending and self._ctx is not None and self._why is not None:
-                ctx, why = self._ctx, self._why
-                # The memo as the rules left it: the what-ifs of the data gaps may have added predicate values
-                # of another tally since. The rules' results are final, and a rule reads only those before it.
-                saved, ctx.memo = ctx.memo, self._memo
-                try:
-                    self._shown = {key: why.keys(node, ctx) for key, node in self._pending}
-                finally:
-                    ctx.memo = saved
-            self._pending, self._ctx, self._why, self._memo = [], None, None, {}
-        return self._shown
+            self._force()
+        return self._shown  # type: ignore[return-value]
+
+    def _force(self) -> None:
+        ctx, prog = self._ctx, self._program
+        self._category_values, self._shown = {}, {}
+        if ctx is not None and prog is not None:
+            self._category_values = {rid: read_values(ctx, reads, prog.years) for rid, reads in self._values}
+            # The rules' results are final, and a rule reads only those before it.
+            saved, ctx.memo = ctx.memo, self._memo
+            try:
+                self._shown = {key: prog.why.keys(node, ctx) for key, node in self._pending}
+            finally:
+                ctx.memo = saved
+        self._values, self._pending, self._ctx, self._program, self._memo = [], [], None, None, {}
 
 
 class ScalarProgram:
@@ -267,7 +280,7 @@ class ScalarProgram:
                 if value is True:
                     categories.append(rule.id)
                     if values:
-                        out.category_values[rule.id] = read_values(ctx, self.reads[id(rule)], self.years)
+                        out._values.append((rule.id, self.reads[id(rule)]))
                         pending.append((key, rule.node))
                 elif value is None:
                     reads = _dedup(unknown)
@@ -306,7 +319,7 @@ class ScalarProgram:
             if kept and value is not kept[key]:
                 dirty.add(("rule", *key))
         if pending:  # what `shown` is computed from when first read
-            out._ctx, out._why, out._memo = ctx, self.why, dict(ctx.memo)
+            out._ctx, out._program, out._memo = ctx, self, dict(ctx.memo)
         domains = self.domains
         hits = [(domains[h.code], h.severity, h.points) for h in factors]
         out.tier, out.tier_row, out.score, out.domain_points, on_roster = self.decide(ctx, hits)
