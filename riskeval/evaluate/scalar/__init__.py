@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +31,7 @@ from riskeval.pack import Factor, Pack, Rule
 from riskeval.pack.expr import nodes as A
 
 NOT_ON_ROSTER, UNDETERMINED = "not_on_roster", "undetermined"  # the statuses no pack rule names
+_FORCING = threading.Lock()  # Evaluation._force
 _CONSTANTS = ("tier table", "constant parts")  # a memo key no predicate call can take
 _PURE = (A.TierInput, A.Ref, A.Const, A.Param, A.BoolOp, A.Not, A.Compare, A.Arith, A.In)
 
@@ -123,17 +125,23 @@ class Evaluation:
         return self._shown  # type: ignore[return-value]
 
     def _force(self) -> None:
-        ctx, prog = self._ctx, self._program
-        self._category_values, self._shown = {}, {}
-        if ctx is not None and prog is not None:
-            self._category_values = {rid: read_values(ctx, reads, prog.years) for rid, reads in self._values}
-            # The rules' results are final, and a rule reads only those before it.
-            saved, ctx.memo = ctx.memo, self._memo
-            try:
-                self._shown = {key: prog.why.keys(node, ctx) for key, node in self._pending}
-            finally:
-                ctx.memo = saved
-        self._values, self._pending, self._ctx, self._program, self._memo = [], [], None, None, {}
+        # One thread at a time: the walk binds variables in the context, and a result may be read from several.
+        with _FORCING:
+            if self._shown is not None:
+                return
+            ctx, prog = self._ctx, self._program
+            values: dict[str, dict[str, Any]] = {}
+            shown: dict[tuple[str, str], frozenset[str]] = {}
+            if ctx is not None and prog is not None:
+                values = {rid: read_values(ctx, reads, prog.years) for rid, reads in self._values}
+                # The rules' results are final, and a rule reads only those before it.
+                saved, ctx.memo = ctx.memo, self._memo
+                try:
+                    shown = {key: prog.why.keys(node, ctx) for key, node in self._pending}
+                finally:
+                    ctx.memo = saved
+            self._values, self._pending, self._ctx, self._program, self._memo = [], [], None, None, {}
+            self._category_values, self._shown = values, shown
 
 
 class ScalarProgram:
