@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from riskeval import audit
-from riskeval._build import trusted
+from riskeval._build import Lazy, trusted
 from riskeval._label import Label
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.evaluate import Evaluation, default_pack, scalar_program
 from riskeval.explain import explain as _explain
-from riskeval.facts import Child, Household, assessment_date, parse_household, recorded_by, validation_today
+from riskeval.facts import Household, assessment_date, parse_household, recorded_by, validation_today
 from riskeval.overrides import Override, check_overrides
 from riskeval.pack import Pack, Rule
 from riskeval.results import (
@@ -68,17 +68,29 @@ def assess(
     """
     hh, pack, evals = evaluate(household, on=on, pack=pack)
     moved = check_overrides(overrides, evals, pack, on) if overrides else {}
+    if explain and hh is household:
+        # The caller's own model, which the caller may change later: what the explanation names is read now.
+        for e in evals:
+            e.shown  # noqa: B018
     children = []
     for i, (child, e) in enumerate(zip(hh.children, evals, strict=True)):
         o = moved.get(e.child_id)
         tier, frequency = _final(e, pack, o)
+        # The plan and the explanation are computed when first read (or dumped): riskeval._build.Lazy. Their
+        # inputs are taken now; a plan that would refuse the facts is made now, so assess() raises as before.
+        plan: VisitPlan | Lazy | None = None
+        if schedule:
+            dates = (child.birth_date, child.identified_on, child.last_visit, child.last_full_assessment)
+            plan = Lazy(partial(_plan, pack, dates, e.status, tier, frequency, on, i))
+            if _plan_refuses(pack, dates, e.status, frequency, on):
+                plan = plan.make()
         children.append(
             child_result(
                 e,
                 pack,
                 override=o,
-                schedule=_plan(pack, child, e.status, tier, frequency, on, i) if schedule else None,
-                explanation=_explain(e, pack, on=on, override=o) if explain else None,
+                schedule=plan,
+                explanation=Lazy(partial(_explain, e, pack, on=on, override=o)) if explain else None,
             )
         )
     return trusted(
@@ -108,10 +120,22 @@ def _final(e: Evaluation, pack: Pack, override: Override | None) -> tuple[str | 
     return override.tier, next(t.visit_frequency for t in pack.tiers if t.id == override.tier)
 
 
+_Dates = tuple[date | None, date | None, date | None, date | None]
+
+
+def _plan_refuses(pack: Pack, dates: _Dates, status: str, frequency: str | None, on: date) -> bool:
+    """Whether plan_visits would raise on these inputs: a date after ``on``, or a cadence the schedule lacks."""
+    if any(d is not None and d > on for d in dates):
+        return True
+    return status == pack.on_roster.id and frequency is not None and frequency not in pack.schedule.cadences
+
+
 def _plan(
-    pack: Pack, child: Child, status: str, tier: str | None, frequency: str | None, on: date, index: int
+    pack: Pack, dates: _Dates, status: str, tier: str | None, frequency: str | None, on: date, index: int
 ) -> VisitPlan:
-    """The visit plan of one child on its final tier; a date after ``on`` is located on the child."""
+    """The visit plan of one child on its final tier (``dates``: its birth, identification, last visit and
+    last full assessment); a date after ``on`` is located on the child."""
+    birth_date, identified_on, last_visit, last_full_assessment = dates
     try:
         return plan_visits(
             pack.schedule,
@@ -119,10 +143,10 @@ def _plan(
             status=status,
             tier=tier,
             visit_frequency=frequency,
-            birth_date=child.birth_date,
-            identified_on=child.identified_on,
-            last_visit=child.last_visit,
-            last_full_assessment=child.last_full_assessment,
+            birth_date=birth_date,
+            identified_on=identified_on,
+            last_visit=last_visit,
+            last_full_assessment=last_full_assessment,
             urgent_tier=pack.tiers[0].id,
             on_roster_status=pack.on_roster.id,
             exited_status=pack.exited.id,
@@ -142,8 +166,8 @@ def child_result(
     pack: Pack | None = None,
     *,
     override: Override | None = None,
-    schedule: VisitPlan | None = None,
-    explanation: Explanation | None = None,
+    schedule: VisitPlan | Lazy | None = None,
+    explanation: Explanation | Lazy | None = None,
 ) -> ChildAssessment:
     """The JSON-facing result of one child's evaluation record (the final tier follows ``override``)."""
     tier, frequency = _final(e, pack, override) if pack is not None else (e.tier, e.visit_frequency)

@@ -7,10 +7,14 @@ field). :func:`trusted` sets the instance state the way ``model_construct`` does
 field is given, in declaration order. Each call checks that the right fields are given (a missing one would
 leave a model that breaks later); their order, which only shows in ``model_dump``, is left to
 tests/test_build.py, which checks every result against the validated model, field order and types included.
+
+A field may also be given as :class:`Lazy`, a thunk computed on first read (the explanation and the visit plan
+of a child's result, which many callers never read): see :func:`lazy_fields`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -58,3 +62,64 @@ def trusted(cls: type[M], values: dict[str, Any]) -> M:
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model
+
+
+class Lazy:
+    """A field value computed when first read: a thunk held in a model's ``__dict__`` until then."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+
+
+_dict = BaseModel.__dict__["__dict__"]  # the instance-state slot every pydantic model has
+_get_dict, _set_dict = _dict.__get__, _dict.__set__
+
+
+def _forced(model: BaseModel) -> dict[str, Any]:
+    """The instance state with every :class:`Lazy` value computed (in place, so once)."""
+    state: dict[str, Any] = _get_dict(model)
+    for name, value in state.items():
+        if type(value) is Lazy:
+            state[name] = value.make()
+    return state
+
+
+# The ``__dict__`` of a model with lazy fields (``__dict__ = forced_state`` in its class body). Everything that
+# reads a model's state as a whole reads it through ``__dict__``: pydantic-core's serializer (model_dump, JSON),
+# ``==``, ``repr``, copies and pickling. So they all see computed values, the field order unchanged.
+forced_state = property(_forced, _set_dict)
+
+
+class _LazyField:
+    """The class attribute of a lazy field: reading it computes the value on first read."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, model: BaseModel | None, owner: type[BaseModel] | None = None) -> Any:
+        if model is None:
+            return self
+        state = _get_dict(model)
+        value = state[self.name]
+        if type(value) is Lazy:
+            value = state[self.name] = value.make()
+        return value
+
+    def __set__(self, model: BaseModel, value: Any) -> None:
+        model.__setattr__(self.name, value)  # what pydantic does: frozen models refuse
+
+
+def lazy_fields(cls: type[M], *names: str) -> type[M]:
+    """Let these fields of ``cls`` hold a :class:`Lazy` value (given to :func:`trusted`); ``cls`` must set
+    ``__dict__ = forced_state`` in its body."""
+    if cls.__dict__.get("__dict__") is not forced_state:
+        raise TypeError(f"{cls.__name__}: lazy fields need __dict__ = forced_state in the class body")
+    for name in names:
+        if name not in cls.model_fields:
+            raise TypeError(f"{cls.__name__} has no field {name}")
+        setattr(cls, name, _LazyField(name))
+    return cls

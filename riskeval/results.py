@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from riskeval import _display
+from riskeval._build import forced_state, lazy_fields
 from riskeval._label import Label
 from riskeval.overrides import Override
 from riskeval.schedule import VisitPlan
@@ -162,6 +163,12 @@ class ChildAssessment(_Result):
 
     def _repr_html_(self) -> str:
         return _display.block(child_html(self))
+
+    # assess() gives the plan and the explanation as thunks, computed when first read or dumped.
+    __dict__ = forced_state
+
+
+lazy_fields(ChildAssessment, "schedule", "explanation")
 
 
 class HouseholdAssessment(_Result):

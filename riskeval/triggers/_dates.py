@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from riskeval.evaluate.plan import Token, rule_deps
 from riskeval.evaluate.scalar import Compiler, Ctx, Fn
 from riskeval.facts import Household
 from riskeval.pack import Pack, Rule
@@ -68,6 +69,11 @@ class Outlook:
         # Any other root is a member: a role, or a variable bound to any member of the household.
         self.of_member = [(root, compiler.compile(n)) for root, n in comparisons if root not in ("child", "household")]
         self.windowed = [r for r in _rules(pack) if r.effective is not None]
+        # The facts the comparisons read (evaluate.plan's tokens): an event that changes none of them leaves
+        # a household's outlook on a date as it was.
+        # A comparison of a member itself (no field) reads what no token names: then nothing carries over.
+        reads = rule_deps([n for _, n in comparisons], pack)
+        self.reads: frozenset[Token] | None = None if any(t[-1] == "*" for t in reads) else reads
 
     @classmethod
     def of(cls, pack: Pack) -> Outlook | None:

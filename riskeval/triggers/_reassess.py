@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from riskeval.evaluate.plan import changed
+from riskeval.evaluate.plan import Token, changed
 from riskeval.evaluate.scalar import Evaluation, ScalarProgram
 from riskeval.facts import Child, Household
 from riskeval.pack import Pack
@@ -70,30 +70,43 @@ class Assessments:
 
     def of(self, household: Household, on: date) -> list[Evaluation]:
         """Every child of a household evaluated on a date, in the household's order."""
+        return self._of(household, on)[0]
+
+    def _of(self, household: Household, on: date) -> tuple[list[Evaluation], Any]:
+        """The evaluations, and the household's outlook on ``on`` when it was computed (else None)."""
         kept = self._latest.get(household.id)
+        now = None
         if kept is not None and kept[0] is household:
             if kept[1] == on:
-                return kept[2]
+                return kept[2], kept[3]
             if self.outlook is not None:
                 then = kept[3] if kept[3] is not None else self.outlook.on(household, kept[1])
-                if then == self.outlook.on(household, on):
-                    return kept[2]
+                now = self.outlook.on(household, on)
+                if then == now:
+                    return kept[2], now
                 self._latest[household.id] = (*kept[:3], then)
-        return [self.program.evaluate(household, c, on, gaps=False, values=False) for c in household.children]
+        return [self.program.evaluate(household, c, on, gaps=False, values=False) for c in household.children], now
 
     def around(self, before: Household, after: Household, on: date) -> tuple[list[Evaluation], list[Evaluation]]:
         """The children's evaluations before and after an event dated ``on``; ``after`` is kept as the latest."""
-        old = self.of(before, on)
+        old, now = self._of(before, on)
         if after is before:
             new = old
         elif self._same_children(before, after):
-            new = [
+            again = [
                 self._again(b, before, after, cb, ca, on)
                 for b, cb, ca in zip(old, before.children, after.children, strict=True)
             ]
+            new = [e for e, _ in again]
+            # The outlook on ``on`` carries over to ``after`` when the event changed no fact it reads.
+            if now is not None and self.outlook is not None:
+                reads = self.outlook.reads
+                if reads is None or any(tokens is None or not tokens.isdisjoint(reads) for _, tokens in again):
+                    now = None
         else:
             new = [self.program.evaluate(after, c, on, gaps=False, values=False) for c in after.children]
-        self._latest[after.id] = (after, on, new, None)
+            now = None
+        self._latest[after.id] = (after, on, new, now)
         return old, new
 
     def _same_children(self, before: Household, after: Household) -> bool:
@@ -105,12 +118,13 @@ class Assessments:
 
     def _again(
         self, was: Evaluation, before: Household, after: Household, cb: Child, ca: Child, on: date
-    ) -> Evaluation:
+    ) -> tuple[Evaluation, frozenset[Token] | None]:
         """One child after the event: its evaluation kept when none of the facts it reads changed, else
-        re-evaluated only in the rules that read a changed fact (``ScalarProgram.evaluate(since=...)``)."""
+        re-evaluated only in the rules that read a changed fact (``ScalarProgram.evaluate(since=...)``);
+        and the tokens of the facts that changed (None: the members themselves)."""
         tokens = changed(before, after, cb, ca)
         if tokens is None:
-            return self.program.evaluate(after, ca, on, gaps=False, values=False)
+            return self.program.evaluate(after, ca, on, gaps=False, values=False), None
         if not tokens:
-            return was
-        return self.program.evaluate(after, ca, on, gaps=False, values=False, since=(was, tokens))
+            return was, tokens
+        return self.program.evaluate(after, ca, on, gaps=False, values=False, since=(was, tokens)), tokens

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
@@ -9,6 +10,7 @@ from typing import Any
 
 from riskeval.errors import EvaluationError
 from riskeval.evaluate.plan import (
+    Reads,
     Token,
     constant_parts,
     duties_by_factor,
@@ -29,6 +31,7 @@ from riskeval.pack import Factor, Pack, Rule
 from riskeval.pack.expr import nodes as A
 
 NOT_ON_ROSTER, UNDETERMINED = "not_on_roster", "undetermined"  # the statuses no pack rule names
+_FORCING = threading.Lock()  # Evaluation._force
 _CONSTANTS = ("tier table", "constant parts")  # a memo key no predicate call can take
 _PURE = (A.TierInput, A.Ref, A.Const, A.Param, A.BoolOp, A.Not, A.Compare, A.Arith, A.In)
 
@@ -79,7 +82,6 @@ class Evaluation:
     child_id: str
     status: str
     categories: list[str] = field(default_factory=list)
-    category_values: dict[str, dict[str, Any]] = field(default_factory=dict)
     factors: list[FactorHit] = field(default_factory=list)
     score: int = 0
     domain_points: dict[str, int] = field(default_factory=dict)
@@ -96,9 +98,50 @@ class Evaluation:
     duties: list[Rule] = field(default_factory=list)
     # The most serious floor row of the tier table that holds: no override may go below its tier.
     floor_row: Rule | None = None
-    # Of each category and factor that holds, by (kind, id): the keys of its values that the deciding branch
-    # read (what an explanation names); the values keep every fact the rule read.
-    shown: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    # What `category_values` and `shown` are computed from when first read (by an explanation), not by every
+    # evaluation: the holding categories' reads, the holding rules' nodes, the child's context, and the
+    # predicate memo as the rules left it (the what-ifs of the data gaps may add values of another tally).
+    _values: list[tuple[str, Reads]] = field(default_factory=list, repr=False, compare=False)
+    _pending: list[tuple[tuple[str, str], A.Node]] = field(default_factory=list, repr=False, compare=False)
+    _ctx: Ctx | None = field(default=None, repr=False, compare=False)
+    _program: ScalarProgram | None = field(default=None, repr=False, compare=False)
+    _memo: dict[tuple[Any, ...], tuple[Any, list[str]]] = field(default_factory=dict, repr=False, compare=False)
+    _category_values: dict[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
+    _shown: dict[tuple[str, str], frozenset[str]] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def category_values(self) -> dict[str, dict[str, Any]]:
+        """Of each category that holds: the known facts it read (fact path -> value)."""
+        if self._category_values is None:
+            self._force()
+        return self._category_values  # type: ignore[return-value]
+
+    @property
+    def shown(self) -> dict[tuple[str, str], frozenset[str]]:
+        """Of each category and factor that holds, by (kind, id): the keys of its values that the deciding
+        branch read (what an explanation names); the values keep every fact the rule read."""
+        if self._shown is None:
+            self._force()
+        return self._shown  # type: ignore[return-value]
+
+    def _force(self) -> None:
+        # One thread at a time: the walk binds variables in the context, and a result may be read from several.
+        with _FORCING:
+            if self._shown is not None:
+                return
+            ctx, prog = self._ctx, self._program
+            values: dict[str, dict[str, Any]] = {}
+            shown: dict[tuple[str, str], frozenset[str]] = {}
+            if ctx is not None and prog is not None:
+                values = {rid: read_values(ctx, reads, prog.years) for rid, reads in self._values}
+                # The rules' results are final, and a rule reads only those before it.
+                saved, ctx.memo = ctx.memo, self._memo
+                try:
+                    shown = {key: prog.why.keys(node, ctx) for key, node in self._pending}
+                finally:
+                    ctx.memo = saved
+            self._values, self._pending, self._ctx, self._program, self._memo = [], [], None, None, {}
+            self._category_values, self._shown = values, shown
 
 
 class ScalarProgram:
@@ -222,6 +265,7 @@ class ScalarProgram:
         unknown_factors: list[tuple[Factor, Rule, list[str], FactorHit | None]] = []
         unknown_cats: list[tuple[Rule, list[str]]] = []
         categories, factors = out.categories, out.factors
+        pending = out._pending
         kept: dict[tuple[str, str], bool | None] = {}
         if since is not None and since[0].rule_values and not gaps and not values:
             kept, dirty = since[0].rule_values, set(since[1])
@@ -244,8 +288,8 @@ class ScalarProgram:
                 if value is True:
                     categories.append(rule.id)
                     if values:
-                        out.category_values[rule.id] = read_values(ctx, self.reads[id(rule)], self.years)
-                        out.shown[key] = self.why.keys(rule.node, ctx)
+                        out._values.append((rule.id, self.reads[id(rule)]))
+                        pending.append((key, rule.node))
                 elif value is None:
                     reads = _dedup(unknown)
                     unknown_cats.append((rule, reads))
@@ -264,7 +308,7 @@ class ScalarProgram:
                     )
                     factors.append(hit)
                     if values:
-                        out.shown[key] = self.why.keys(lv.node, ctx)
+                        pending.append((key, lv.node))
                     break
                 if v is None and unknown_level is None:
                     unknown_level = lv
@@ -282,6 +326,8 @@ class ScalarProgram:
             results[key] = (value, reads)
             if kept and value is not kept[key]:
                 dirty.add(("rule", *key))
+        if pending:  # what `shown` is computed from when first read
+            out._ctx, out._program, out._memo = ctx, self, dict(ctx.memo)
         domains = self.domains
         hits = [(domains[h.code], h.severity, h.points) for h in factors]
         out.tier, out.tier_row, out.score, out.domain_points, on_roster = self.decide(ctx, hits)

@@ -27,6 +27,7 @@ class Why:
         self.pack = pack
         self.compiler = compiler
         self._fns: dict[tuple[int, frozenset[str]], Fn] = {}
+        self._parts: dict[int, list[tuple[str, str, A.Ref | None]]] = {}  # by id(node): the pack holds them
 
     def keys(self, node: A.Node, ctx: Ctx) -> frozenset[str]:
         """The keys of the facts that made ``node`` hold for the child of ``ctx`` (its value left as it was)."""
@@ -81,13 +82,16 @@ class Why:
     def _leaf(
         self, n: A.Node, bound: frozenset[str], names: dict[str, str], ctx: Ctx, out: set[str], depth: int
     ) -> None:
-        for m in A.walk(n):
-            if isinstance(m, A.Fact) and m.path:
-                head = names.get(m.root) if m.root in bound else (m.root if m.root in _ROLES else None)
+        parts = self._parts.get(id(n))
+        if parts is None:
+            parts = self._parts[id(n)] = _parts(n)
+        for root, path, ref in parts:
+            if ref is None:
+                head = names.get(root) if root in bound else (root if root in _ROLES else None)
                 if head is not None:
-                    out.add(".".join((head, *m.path)))
-            elif isinstance(m, A.Ref) and m.kind == "predicate":
-                self._walk(m, self._fn(m, bound)(ctx), bound, names, ctx, out, depth + 1)
+                    out.add(f"{head}.{path}")
+            else:
+                self._walk(ref, self._fn(ref, bound)(ctx), bound, names, ctx, out, depth + 1)
 
     def _predicate(
         self, ref: A.Ref, bound: frozenset[str], names: dict[str, str], ctx: Ctx, out: set[str], depth: int
@@ -147,3 +151,14 @@ class Why:
                 env.pop(n.var, None)
             else:
                 env[n.var] = saved
+
+
+def _parts(n: A.Node) -> list[tuple[str, str, A.Ref | None]]:
+    """What a leaf names, in walk order: each fact with a path (its root, its dotted path), each predicate call."""
+    out: list[tuple[str, str, A.Ref | None]] = []
+    for m in A.walk(n):
+        if isinstance(m, A.Fact) and m.path:
+            out.append((m.root, ".".join(m.path), None))
+        elif isinstance(m, A.Ref) and m.kind == "predicate":
+            out.append(("", "", m))
+    return out
