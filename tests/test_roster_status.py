@@ -29,6 +29,9 @@ LAW = settings(
 )
 _ROLES = {"father": ("father",), "mother": ("mother",), "caregiver": None}  # None: any member
 _KEEP = {"id", "members", "children"}
+# A record, not a fact about the child: an absent identification date says "no identification on record"
+# (the pack reads it with known(); the schema says so), so a completion does not invent one.
+_RECORDS = {"identified_on"}
 
 
 def _fill(value: Any, donor: Any) -> Any:
@@ -62,7 +65,7 @@ def _complete(facts: dict[str, Any], donor: dict[str, Any]) -> dict[str, Any]:
                 found = [m["id"] for m in members if wanted is None or m.get("relation") in wanted]
                 child[k] = v if v is not None or not found else found[0]
             else:
-                child[k] = v if k == "id" else _fill(v, give.get(k))
+                child[k] = v if k == "id" or k in _RECORDS else _fill(v, give.get(k))
         children.append(child)
     out["children"] = children
     return out
