@@ -67,3 +67,11 @@ def test_an_unknown_language_is_refused(comparison: riskeval.Comparison) -> None
     """lang must be en or zh."""
     with pytest.raises(ValueError, match="lang"):
         comparison.plot(lang="fr")
+
+
+def test_every_state_on_a_plot_is_named_in_words(comparison: riskeval.Comparison) -> None:
+    """The statuses no pack rule names (not on the roster, to be verified) are drawn as words, never as ids."""
+    fig = comparison.plot()
+    labels = {t.get_text() for ax in fig.axes for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]}
+    assert "not on the roster" in labels
+    assert not {"not_on_roster", "undetermined"} & labels

@@ -55,6 +55,8 @@ WORDS = {
     "rules": "规则",
     "coverage": "规则覆盖（儿童人数）",
 }
+# The two statuses no pack rule names (the engine's), as a caseworker says them; the explanations use the same.
+STATUS_WORDS = {"not_on_roster": ("不在册", "not on the roster"), "undetermined": ("待核实", "to be verified")}
 
 
 def pyplot() -> Any:
@@ -118,6 +120,8 @@ def state_name(pack: Pack, state: str, lang: str) -> str:
     for rule in (pack.on_roster, pack.exited):
         if rule.id == state:
             return plain(str(getattr(rule.label, lang)).split("（")[0].split(";")[0], lang)
+    if state in STATUS_WORDS:
+        return STATUS_WORDS[state][0 if lang == "zh" else 1]
     return state
 
 
