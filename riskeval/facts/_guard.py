@@ -1,8 +1,7 @@
 """The size limits of one household or event, and the cap on the records one of them may produce.
 
 The limits are riskeval._limits', checked before validation. Only what is cheap is checked up front (the length
-of two lists); depth is judged only when the validator runs out of stack, so a valid household pays nothing for
-it."""
+of two lists); depth is judged only when validation fails, so a valid household pays nothing for it."""
 
 from __future__ import annotations
 
@@ -29,6 +28,15 @@ def too_many(data: Any) -> list[ErrorRecord]:
 
 def too_deep(data: Any) -> ErrorRecord:
     """The first place where the input nests deeper than MAX_DEPTH, found without recursion."""
+    found = deeper_than_limit(data)
+    return found or ErrorRecord("<root>", "too_deep", "arrays or objects nested too deeply to validate")
+
+
+def deeper_than_limit(data: Any) -> ErrorRecord | None:
+    """A too_deep record where the input nests deeper than MAX_DEPTH, else None.
+
+    Judged here, not by whether the validator or the JSON decoder ran out of stack: how deep they go before
+    they do depends on the Python version (3.13 reads far deeper than 3.11), and the record must not."""
     stack: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
     while stack:
         path, value = stack.pop()
@@ -39,7 +47,7 @@ def too_deep(data: Any) -> ErrorRecord:
             stack.extend(((*path, str(k)), v) for k, v in value.items())
         elif isinstance(value, list | tuple):
             stack.extend(((*path, i), v) for i, v in enumerate(value))
-    return ErrorRecord("<root>", "too_deep", "arrays or objects nested too deeply to validate")
+    return None
 
 
 def format_loc(loc: tuple[str | int, ...] | list[str | int]) -> str:

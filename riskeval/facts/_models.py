@@ -558,9 +558,9 @@ class Child(_Facts):
         default=None,
         description=(
             "The date (YYYY-MM-DD) the child was first identified and registered; the first visit is due a deadline "
-            "after it, and it is evidence that the child was on the roster. A record, not a fact to be verified: null or "
-            "absent means no identification on record, so an adult is counted as having left the roster (exited) only "
-            "when the other facts show they were on it before turning 18."
+            "after it, and it is evidence that the child was on the roster. A record, not a fact to be verified: "
+            "null or absent means no identification on record, so an adult is counted as having left the roster "
+            "(exited) only when the other facts show they were on it before turning 18."
         ),
         examples=["2025-11-20"],
     )

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from riskeval._privacy import REDACTED, is_resident_id, scrub_text, scrubbed
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts._event import Event
-from riskeval.facts._guard import capped, format_loc, too_deep, too_many
+from riskeval.facts._guard import capped, deeper_than_limit, format_loc, too_deep, too_many
 from riskeval.facts._input import Unparsed, loads
 from riskeval.facts._models import LOCATED, ROLE_FIELDS, Household, id_problems
 
@@ -143,6 +143,9 @@ def _parse(model: type[M], data: Any, today: date | None, what: str) -> M:
         # model_validate() minus its argument handling: the validator is what it calls.
         found: M = model.__pydantic_validator__.validate_python(data, context={"today": today} if today else None)
     except ValidationError as exc:
+        deep = deeper_than_limit(data)
+        if deep is not None:
+            raise FactsError([deep], f"{what}: nested too deeply") from None
         try:
             records = records_from(exc)
             if model is Household and isinstance(data, Mapping):

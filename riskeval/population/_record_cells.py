@@ -116,7 +116,7 @@ def scatter(raw: Any, rows: np.ndarray, n: int) -> Any:
         held = np.full(n, -1, np.int8)
         held[rows] = raw.values
         return Raw("bool", values=held)
-    values = np.full(n, np.datetime64("NaT") if raw.kind == "date" else np.nan, raw.values.dtype)
+    values = np.full(n, np.datetime64("NaT", "D") if raw.kind == "date" else np.nan, raw.values.dtype)
     values[rows] = raw.values
     null = np.ones(n, bool)
     null[rows] = raw.null if raw.null is not None else False
@@ -205,7 +205,7 @@ def _iso_dates(values: np.ndarray, bad: np.ndarray) -> np.ndarray | None:
     wrong = pc.and_(text.is_valid(), pc.invert(same)).to_numpy(zero_copy_only=False).astype(bool)
     wrong |= days < np.datetime64("0001-01-01")  # no year 0 in Python's calendar: the models refuse it
     bad |= wrong
-    days[wrong] = np.datetime64("NaT")
+    days[wrong] = np.datetime64("NaT", "D")
     out: np.ndarray = days
     return out
 

@@ -123,8 +123,15 @@ def events(
     Raises:
         ValueError: when the household has no child or member that any of the types needs.
 
-    Example:
-        >>> households().flatmap(lambda h: st.tuples(st.just(h), st.lists(events(h))))  # doctest: +SKIP
+    Example: every drawn event names the household it was drawn for.
+        >>> from hypothesis import given, settings, strategies as st
+        >>> from riskeval.testing import households
+        >>> @settings(max_examples=5, database=None)
+        ... @given(households().flatmap(lambda h: st.tuples(st.just(h), st.lists(events(h), max_size=3))))
+        ... def test_events_name_their_household(drawn):
+        ...     household, drawn_events = drawn
+        ...     assert all(e.household == household.id for e in drawn_events)
+        >>> test_events_name_their_household()
     """
     wanted = tuple(EventType(t) for t in types) if types is not None else tuple(EventType)
     if household is not None and not _possible(wanted, _people(household, household.id)):
@@ -157,8 +164,16 @@ def event_logs(
         on: events are dated in the year up to this date (default :data:`ASSESSMENT_DATE`).
         types: only these event types (default: all of them).
 
-    Example:
-        >>> households().flatmap(lambda h: st.tuples(st.just(h), event_logs(h)))  # doctest: +SKIP
+    Example: a law of your own CI, that the monitor applies every drawn log whole.
+        >>> from hypothesis import given, settings, strategies as st
+        >>> from riskeval import Monitor
+        >>> from riskeval.testing import households
+        >>> @settings(max_examples=5, database=None)
+        ... @given(households().flatmap(lambda h: st.tuples(st.just(h), event_logs(h, max_size=4))))
+        ... def test_every_log_is_applied(drawn):
+        ...     household, log = drawn
+        ...     assert Monitor().replay([household], log).rejected == 0
+        >>> test_every_log_is_applied()
     """
     one = events(household, on=on, types=types)
     drawn = st.lists(one, min_size=min_size, max_size=max_size, unique_by=lambda e: e.id)
