@@ -162,3 +162,17 @@ def test_error_records_as_a_table() -> None:
     assert frame["row"].tolist() == [e.row for e in result.errors]
     assert json.loads(frame["value"].iloc[0]) == "2015-02-30"
     assert result.errors_to_arrow().num_rows == len(result.errors) > 0
+
+
+def test_polars_frames_give_the_same_results_as_pandas() -> None:
+    """A real polars pair (what an analyst's pipeline holds) is assessed as the same pandas pair is: through
+    the Arrow PyCapsule protocol, with no pandas in between and no raw AttributeError."""
+    pl = pytest.importorskip("polars", reason="polars is in the dev extra; install it to run this test")
+    hhs = [h for h in _letter() if h.id != "letter-1"]
+    tables = riskeval.population.to_tables(hhs)
+    kids, members = pa.table(tables.children), pa.table(tables.members)
+    on = datetime.date(2025, 12, 1)
+    want = riskeval.assess_batch(riskeval.Population(kids.to_pandas(), members.to_pandas()), on=on, pack=PACK)
+    got = riskeval.assess_batch(riskeval.Population(pl.from_arrow(kids), pl.from_arrow(members)), on=on, pack=PACK)
+    assert len(got) == len(want) > 0
+    assert got.to_arrow().equals(want.to_arrow()) and got.errors == want.errors
