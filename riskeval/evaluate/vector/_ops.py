@@ -196,8 +196,19 @@ def _compare_bounds(op: str, a: V, b: V, strings: Strings) -> B | None:
         if b.hi is None:
             return None
         a, b, op = b, a, _MIRROR[op]
-    if b.hi is not None or b.kind not in ("num", "lit"):
+    if b.kind not in ("num", "lit"):
         return None
+    if b.hi is None:
+        return _open_against_known(op, a, b, strings)
+    # Two counts: on a row where one is exact it is the known number the other's bounds are held against
+    # (three known members against a count of at most two is decided); two open counts stay unknown, as in
+    # riskeval.evaluate.semantics.bounded.
+    one = _open_against_known(op, a, V(b.kind, b.val, b.unk, b.absent), strings)
+    two = _open_against_known(_MIRROR[op], b, V(a.kind, a.val, a.unk, a.absent), strings)
+    return B(or2(one.t, two.t), or2(one.f, two.f))
+
+
+def _open_against_known(op: str, a: V, b: V, strings: Strings) -> B:
     plain = compare(op, V(a.kind, a.val, a.unk, a.absent), b, strings)
     lo, hi, c = a.val, a.hi, b.val
     f_op = OPS[op]
