@@ -70,7 +70,13 @@ class Assessed(NamedTuple):
 
 
 def assess(
-    children: Any, members: Any, *, on: date, pack: Pack | None = None, npartitions: int | None = None
+    children: Any,
+    members: Any,
+    *,
+    on: date,
+    pack: Pack | None = None,
+    npartitions: int | None = None,
+    shuffle_method: str | None = None,
 ) -> Assessed:
     """Assess a population held as two Dask DataFrames, keyed by ``household_id`` (the tables of
     :func:`riskeval.assess_batch`), each household in one partition with its members.
@@ -82,6 +88,9 @@ def assess(
         pack: a loaded rule pack (default: the embedded default pack). It travels to the workers as its
             documents and is compiled once per worker process.
         npartitions: how many household-aligned partitions to assess (default: the larger table's).
+        shuffle_method: how Dask moves rows to their household's partition (``"p2p"``, ``"tasks"``; default:
+            Dask's choice when ``assess`` is called, ``p2p`` under a distributed Client). The task graph is
+            made by this call: make it under the Client that computes it.
 
     Returns:
         :class:`Assessed` ``(results, errors, stamp)``. Every input row is accounted for: a child row is a
@@ -91,9 +100,6 @@ def assess(
         FactsError: a table without ``household_id`` (the partitions could not be aligned), a date the pack
             is not in force on.
         TypeError: a table that is not a dask DataFrame.
-
-    ``children``' and ``members``' partition lengths are counted first (one pass over ``household_id``), so
-    that rows are numbered in the whole tables.
     """
     on = assessment_date(on)
     chosen = pack if pack is not None else default_pack()
@@ -104,8 +110,7 @@ def assess(
     if not isinstance(parts, int) or parts < 1:
         raise ValueError(f"npartitions: expected a whole number of at least 1, found {npartitions!r}")
     tables = [children] if members is None else [children, members]
-    lengths = dask.compute(*(t[HOUSEHOLD].map_partitions(len) for t in tables))
-    aligned = [_aligned(t, np.asarray(n, np.int64), parts) for t, n in zip(tables, lengths, strict=True)]
+    aligned = [_aligned(t, parts, shuffle_method) for t in tables]
     meta, stamp = _meta(on, chosen)
     pack_key = None if pack is None else dask.delayed(pack, name=f"riskeval-pack-{pack.sha256}")
     kids = aligned[0].to_delayed()
@@ -124,7 +129,7 @@ def household_partition(ids: Any, partitions: int) -> np.ndarray:
     cell goes where the empty text goes.
     """
     text = _id_text(pd.Series(ids) if not isinstance(ids, pd.Series) else ids)
-    hashed = pd.util.hash_array(text, categorize=True)
+    hashed = pd.util.hash_array(text, categorize=False)  # SipHash with pandas' fixed key: no process salt
     out: np.ndarray = (hashed % np.uint64(partitions)).astype(np.int64)
     return out
 
@@ -170,17 +175,24 @@ def _with_household_column(table: Any, name: str) -> Any:
     raise FactsError([ErrorRecord(f"{name}.{HOUSEHOLD}", "missing", message)], message)
 
 
-def _aligned(table: Any, lengths: np.ndarray, parts: int) -> Any:
+def _aligned(table: Any, parts: int, shuffle_method: str | None) -> Any:
     """The table's rows numbered in the whole table, then moved to their household's partition: partition k
-    holds exactly the rows whose household hashes to k (its index), in both tables alike."""
-    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    holds exactly the rows whose household hashes to k (its index), in both tables alike.
+
+    Rows are counted on the very partitions they are numbered in (one graph from ``to_delayed``): a length
+    counted on another reading of the table may count other partitions (Dask merges Parquet files into fewer
+    partitions when it reads fewer columns), and the rows would be misnumbered without a sound.
+    """
+    pieces = table.to_delayed()
+    counts = [dask.delayed(len, pure=True)(piece) for piece in pieces]
+    keyed = [dask.delayed(_keyed, pure=True)(piece, counts[:k], parts) for k, piece in enumerate(pieces)]
     meta = table._meta.assign(**{ROW: np.array([], np.int64), PART: np.array([], np.int64)})
-    keyed = table.map_partitions(_keyed, offsets, parts, meta=meta)
-    return keyed.set_index(PART, divisions=[*range(parts), parts - 1])
+    frame = dd.from_delayed(keyed, meta=meta, verify_meta=False)
+    return frame.set_index(PART, divisions=[*range(parts), parts - 1], shuffle_method=shuffle_method)
 
 
-def _keyed(frame: pd.DataFrame, offsets: np.ndarray, parts: int, partition_info: Any = None) -> pd.DataFrame:
-    start = int(offsets[partition_info["number"]]) if partition_info is not None else 0
+def _keyed(frame: pd.DataFrame, before: list[int], parts: int) -> pd.DataFrame:
+    start = sum(before)
     rows = np.arange(start, start + len(frame), dtype=np.int64)
     return frame.assign(**{ROW: rows, PART: household_partition(frame[HOUSEHOLD], parts)})
 
@@ -242,5 +254,6 @@ def _conform(frame: pd.DataFrame, meta: pd.DataFrame, k: int) -> pd.DataFrame:
     """A partition's frame in the meta's dtypes (an empty text column is read as objects, a full one as text)."""
     if list(frame.columns) != list(meta.columns):
         raise EvaluationError(f"partition {k}: the results have other columns than the meta's")
-    differ = {c: meta.dtypes[c] for c in meta.columns if frame.dtypes[c] != meta.dtypes[c]}
+    want, have = meta.dtypes, frame.dtypes
+    differ = {c: want[c] for c in meta.columns if have[c] != want[c]}
     return frame.astype(differ) if differ else frame
