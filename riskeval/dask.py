@@ -117,8 +117,10 @@ def assess(
     adults = aligned[1].to_delayed() if members is not None else [None] * parts
     task = dask.delayed(_assess_partition, nout=2, pure=True)
     pieces = [task(k, c, m, on, pack_key, meta) for k, (c, m) in enumerate(zip(kids, adults, strict=True))]
-    results = dd.from_delayed([p[0] for p in pieces], meta=meta[0], verify_meta=False)
-    errors = dd.from_delayed([p[1] for p in pieces], meta=meta[1], verify_meta=False)
+    # to_pandas()'s dtypes, text included: under pandas 2, Dask would turn object text into Arrow strings.
+    with dask.config.set({"dataframe.convert-string": False}):
+        results = dd.from_delayed([p[0] for p in pieces], meta=meta[0], verify_meta=False)
+        errors = dd.from_delayed([p[1] for p in pieces], meta=meta[1], verify_meta=False)
     return Assessed(results, errors, stamp)
 
 

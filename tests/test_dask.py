@@ -69,7 +69,7 @@ def _parquet(frame: pd.DataFrame, folder: Path, files: int) -> dd.DataFrame:
     return dd.read_parquet(folder)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def client() -> Client:
     with (
         LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None) as cluster,
