@@ -106,8 +106,9 @@ def assess(
     chosen.check_in_force(on)
     children = _with_household_column(children, "children")
     members = _with_household_column(members, "members") if members is not None else None
-    parts = npartitions or max(children.npartitions, members.npartitions if members is not None else 1)
-    if not isinstance(parts, int) or parts < 1:
+    default = max(children.npartitions, members.npartitions if members is not None else 1)
+    parts = default if npartitions is None else npartitions
+    if not isinstance(parts, int) or isinstance(parts, bool) or parts < 1:
         raise ValueError(f"npartitions: expected a whole number of at least 1, found {npartitions!r}")
     tables = [children] if members is None else [children, members]
     aligned = [_aligned(t, parts, shuffle_method) for t in tables]

@@ -132,6 +132,9 @@ def test_a_table_without_household_ids_is_refused() -> None:
     assert [(r.loc, r.code) for r in exc.value.records] == [("children.household_id", "missing")]
     with pytest.raises(TypeError, match="dask DataFrame"):
         riskeval.dask.assess(pd.DataFrame({"household_id": ["h1"]}), None, on=ON)
+    with pytest.raises(ValueError, match="npartitions"):
+        riskeval.dask.assess(dd.from_pandas(pd.DataFrame({"household_id": ["h1"]}), npartitions=1), None, on=ON,
+                             npartitions=0)  # fmt: skip
 
 
 def test_a_household_id_index_is_read_as_the_column() -> None:
