@@ -209,6 +209,11 @@ class Loader(RuleCompiler):
 
     def digest(self) -> str:
         """sha256 of the pack's normalised content: what the files say, not how they are spaced."""
-        canon = {stem: doc.data for stem, doc in sorted(self.docs.items())}
-        blob = json.dumps(canon, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+        return content_digest({stem: doc.data for stem, doc in self.docs.items()})
+
+
+def content_digest(content: dict[str, Any]) -> str:
+    """sha256 of a pack's documents' data, file by file (a pack's ``sha256``)."""
+    canon = dict(sorted(content.items()))
+    blob = json.dumps(canon, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

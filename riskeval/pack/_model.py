@@ -13,19 +13,24 @@ from riskeval.errors import ErrorRecord, FactsError
 from riskeval.pack._diff import PackDiff, diff_content
 from riskeval.pack._files import Effective, PackFile, Parameter, Severity, Tier, VariantOf
 from riskeval.pack._params import value_on
-from riskeval.pack._yaml import Located, Mark
+from riskeval.pack._yaml import Located, Mark, Path_
 from riskeval.pack.expr import nodes as A
 
-# The loader imports this module, so it cannot be imported here: riskeval.pack's loader installs the function that
-# makes a variant from a pack's documents when the package loads (riskeval.pack._variant).
+# The loader imports this module, so it cannot be imported here: riskeval.pack's loader installs the functions that
+# make a variant from a pack's documents and load a pickled pack's documents when the package loads
+# (riskeval.pack._variant).
 Rebuild = Callable[["Pack", dict[str, Any], dict[str, Any], str], "Pack"]
+# A pack's documents as they travel: stem -> (data, marks, file name).
+Documents = dict[str, tuple[Any, dict[Path_, Mark], str]]
+Restore = Callable[[Path, str, Documents], "Pack"]
 _REBUILD: Rebuild | None = None
+_RESTORE: Restore | None = None
 
 
-def install_rebuild(rebuild: Rebuild) -> None:
-    """Set the function :meth:`Pack.variant` calls (done once, by ``riskeval.pack._variant``)."""
-    global _REBUILD
-    _REBUILD = rebuild
+def install_rebuild(rebuild: Rebuild, restore: Restore) -> None:
+    """Set the functions :meth:`Pack.variant` and unpickling call (done once, by ``riskeval.pack._variant``)."""
+    global _REBUILD, _RESTORE
+    _REBUILD, _RESTORE = rebuild, restore
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +93,7 @@ class Pack:
     colours: dict[str, str] = field(default_factory=dict)  # tier or status id -> '#rrggbb' (tiers.yaml display)
     # The files as read (values and where each came from): a variant is made by editing them, a diff reads them.
     documents: dict[str, Located] = field(default_factory=dict, repr=False, compare=False)
-    _params_cache: dict[date, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _params_cache: dict[date, dict[str, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -192,6 +197,18 @@ class Pack:
     def diff(self, other: Pack) -> PackDiff:
         """What changes from this pack to ``other``: parameters and rules, added, removed or edited."""
         return diff_content(self.identity(), self.content, other.identity(), other.content)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """A pack pickles as its documents (what its files say, and where each value came from), never its
+        compiled nodes: it is loaded and checked again where it lands, once per process and content."""
+        if _RESTORE is None:  # pragma: no cover - riskeval.pack's face installs it
+            raise RuntimeError("import riskeval.pack to pickle packs")
+        documents = {stem: (doc.data, doc.marks, doc.file) for stem, doc in self.documents.items()}
+        return (_RESTORE, (self.path, self.sha256, documents))
+
+    def __dask_tokenize__(self) -> tuple[str, str]:
+        """Dask's name for the pack in a task graph: its content (Dask calls this by name; no import)."""
+        return ("riskeval.Pack", self.sha256)
 
     def __repr__(self) -> str:
         return f"<Pack {self.id} {self.version} sha256={self.sha256[:12]}>"

@@ -15,9 +15,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from riskeval._memo import per_pack
 from riskeval.errors import ErrorRecord, PackError
-from riskeval.pack._load import Loader
-from riskeval.pack._model import Pack, install_rebuild
+from riskeval.pack._load import Loader, content_digest
+from riskeval.pack._model import Documents, Pack, install_rebuild
 from riskeval.pack._yaml import Located, Mark, Path_
 from riskeval.pack.expr import Scope, suggest
 from riskeval.pack.expr import nodes as A
@@ -76,6 +77,34 @@ def rebuild(base: Pack, parameters: dict[str, Any], rules: dict[str, Any], versi
     meta.data["variant_of"] = {**base.identity(), **({"switched_off": off} if off else {})}
     _relocate(meta, ("version",), Mark("variant.version", 1, 1))
     return _ContentLoader(base.path, docs, edited).load()
+
+
+class _Pickled:
+    """A pickled pack's documents and the digest they must give (the key of the memo that loads them)."""
+
+    def __init__(self, path: Path, sha256: str, documents: Documents) -> None:
+        self.path, self.sha256, self.documents = path, sha256, documents
+
+
+@per_pack(maxsize=16)
+def _load_pickled(pickled: _Pickled) -> Pack:
+    """The pack a pickle holds, loaded and checked from its documents as a folder is."""
+    docs = {stem: Located(data, dict(marks), file) for stem, (data, marks, file) in pickled.documents.items()}
+    return _ContentLoader(pickled.path, docs, {}).load()
+
+
+def restore(path: Path, sha256: str, documents: Documents) -> Pack:
+    """A pack from its pickle (see ``Pack.__reduce__``): every task of a worker that unpickles one content gets
+    one pack, loaded once, so its compiled forms are built once per worker process.
+
+    The documents must give the sha256 they travel with (the memo's key): a pickle edited in transit is refused,
+    never served the pack it claims to be.
+    """
+    found = content_digest({stem: data for stem, (data, _, _) in documents.items()})
+    if found != sha256:
+        message = f"a pickled pack of sha256 {sha256[:12]} holds documents of sha256 {found[:12]}"
+        raise PackError([ErrorRecord("pickle", "sha256_mismatch", message, sha256)], message)
+    return _load_pickled(_Pickled(path, sha256, documents))
 
 
 def _edit_parameter(doc: Located | None, name: str, new: Any, base: Pack) -> list[ErrorRecord]:
@@ -237,4 +266,4 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-install_rebuild(rebuild)
+install_rebuild(rebuild, restore)
