@@ -57,8 +57,10 @@ class ResultWriter:
     def __init__(self, path: str | Path, dumps: Any = None) -> None:
         self.path = Path(path)
         self.format = check_format(path)
+        self.partial = self.path.with_name(self.path.name + ".partial")  # renamed to path once complete
         self.rows = 0
         self._writer: Any = None
+        self._schema: Any = None  # the file's columns, as the first chunk gave them
         self._text: TextIO | None = None
         self._stamp: dict[str, Any] | None = None
         self._dumps = dumps or (lambda v: json.dumps(v, ensure_ascii=False))
@@ -71,7 +73,7 @@ class ResultWriter:
             raise ValueError("one results file holds one pack and one date: the chunks' stamps differ")
         if self.format == ".jsonl":
             if self._text is None:
-                self._text = self.path.open("w", encoding="utf-8")
+                self._text = self.partial.open("w", encoding="utf-8")
             for record in chunk.to_records():
                 self._text.write(self._dumps(record) + "\n")
         else:
@@ -86,29 +88,43 @@ class ResultWriter:
             for i, field in enumerate(table.schema):
                 if pa.types.is_dictionary(field.type):
                     table = table.set_column(i, field.name, pc.cast(table.column(i), pa.string()))
-            if self._writer is None:
-                csv = need("pyarrow.csv", "writing CSV results")
-                self._writer = csv.CSVWriter(str(self.path), table.schema)
-            self._writer.write_table(table)
-            return
         if self._writer is None:
-            pq = need("pyarrow.parquet", "writing Parquet results")
-            self._writer = pq.ParquetWriter(str(self.path), table.schema)
+            if self.format == ".csv":
+                self._writer = need("pyarrow.csv", "writing CSV results").CSVWriter(str(self.partial), table.schema)
+            else:
+                pq = need("pyarrow.parquet", "writing Parquet results")
+                self._writer = pq.ParquetWriter(str(self.partial), table.schema)
+            self._schema = table.schema
+        elif not table.schema.equals(self._schema, check_metadata=False):
+            table = _as_schema(table, self._schema, pa)
         self._writer.write_table(table)
 
-    def close(self, empty: Chunk | None = None) -> None:
-        """Finish the file; with no chunk written, ``empty`` (a result with no rows) gives it its columns."""
-        if self._writer is None and self._text is None and empty is not None:
+    def close(self, empty: Chunk | None = None, done: bool = True) -> None:
+        """Finish the file; with no chunk written, ``empty`` (a result with no rows) gives it its columns.
+        Only a ``done`` file takes its name (and its sidecar): a run cut short leaves ``<name>.partial``."""
+        if self._writer is None and self._text is None and empty is not None and done:
             self.write(empty)
         if self._writer is not None:
             self._writer.close()
         if self._text is not None:
             self._text.close()
+        if not done or not self.partial.exists():
+            return
+        self.partial.replace(self.path)
         if self.format != ".parquet" and self._stamp is not None:
             sidecar(self.path).write_text(json.dumps(self._stamp, ensure_ascii=False, indent=1) + "\n", "utf-8")
 
     def __enter__(self) -> ResultWriter:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: object, *exc: object) -> None:
+        self.close(done=kind is None)
+
+
+def _as_schema(table: Any, schema: Any, pa: Any) -> Any:
+    """A chunk whose columns came with other types (a part of the input written another way) in the file's."""
+    try:
+        return table.cast(schema.with_metadata(table.schema.metadata))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, ValueError) as exc:
+        message = f"a chunk's result columns do not fit the file's: {exc}"
+        raise FactsError([ErrorRecord("<results>", "format", message)]) from None
