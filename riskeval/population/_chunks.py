@@ -109,7 +109,12 @@ def _csv_batches(path: Path, block_size: int, skipped: list[ErrorRecord], table:
     if not header:
         raise FactsError([ErrorRecord(str(path), "empty_input", f"{path} is empty (no header row)")])
 
+    unclosed: list[bool] = []
+
     def ragged(row: Any) -> str:
+        if (row.text or "").count('"') % 2:  # a quote never closed: the rest of the file is one cell
+            unclosed.append(True)
+            return "error"
         where = f"line {row.number}" if row.number is not None and row.number >= 0 else "a line"
         message = f"{path.name}, {where}: {row.actual_columns} cells, the header has {row.expected_columns}; not read"
         skipped.append(ErrorRecord(table, "ragged_row", message))
@@ -119,11 +124,12 @@ def _csv_batches(path: Path, block_size: int, skipped: list[ErrorRecord], table:
                                   strings_can_be_null=True, quoted_strings_can_be_null=True)  # fmt: skip
     try:
         read = pcsv.ReadOptions(block_size=block_size, use_threads=False)
-        parse = pcsv.ParseOptions(invalid_row_handler=ragged)
+        parse = pcsv.ParseOptions(newlines_in_values=True, invalid_row_handler=ragged)  # a quoted cell may hold one
         reader = pcsv.open_csv(path, read_options=read, parse_options=parse, convert_options=options)
         yield from reader
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise FactsError([ErrorRecord(str(path), "invalid_csv", f"{path} is not valid CSV: {exc}")]) from None
+        why = "EOF inside a quoted cell (a quote is never closed)" if unclosed else str(exc)
+        raise FactsError([ErrorRecord(str(path), "invalid_csv", f"{path} is not valid CSV: {why}")]) from None
 
 
 def _parquet_batches(path: Path, rows: int) -> Iterator[Any]:
@@ -327,8 +333,10 @@ def table_chunks(
         while cut is None and kids.pull():
             cut = kids.cut(chunk_size)
         last = cut is None
-        if last and kids.buffer is None:
-            return  # no child row at all: the stream yields nothing
+        if last and kids.buffer is None:  # no child row at all
+            if skipped or mems is not None:  # the records of rows not read, the member rows without a child
+                yield TableChunk(None, mems.rest() if mems is not None else None, 0, 0, list(skipped))
+            return
         whole = last and kids.handed == 0  # one chunk holds the whole input: its order does not matter
         child_row = kids.handed
         children = kids.take(cut if cut is not None else len(kids))
