@@ -28,12 +28,12 @@ import numpy as np
 
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import read_problem
+from riskeval.population._joins import WHOLE_NUMBER
 
 __all__ = ["TableChunk", "shift_records", "table_chunks", "table_files"]
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 CSV_BLOCK = 1 << 20  # bytes of CSV parsed at a time
-_WHOLE = r"^(0|[1-9][0-9]{0,17})$"  # a whole number that int64 holds, written without leading zeros
 _FIRST_ROW = re.compile(r"first child row \((\d+)\)")  # _table_intake's household_conflict message
 
 
@@ -178,11 +178,19 @@ class _Keys:
             return cls(~null, value, pa.nulls(len(column), pa.string()), null)
         text = column.cast(pa.string())
         null = pc.or_(text.is_null(), pc.equal(text, "")).fill_null(True).to_numpy(zero_copy_only=False)
-        num = pc.match_substring_regex(text, _WHOLE).fill_null(False).to_numpy(zero_copy_only=False)
+        num = pc.match_substring_regex(text, WHOLE_NUMBER).fill_null(False).to_numpy(zero_copy_only=False)
         value = np.zeros(len(text), np.int64)
         if num.any():
             value[num] = pc.filter(text, pa.array(num)).cast(pa.int64()).to_numpy()
         return cls(num & ~null, value, text, null)
+
+    def then(self, more: _Keys) -> _Keys:
+        """These keys followed by ``more`` (the text as chunks: nothing is copied)."""
+        import pyarrow as pa
+
+        text = pa.chunked_array([*_chunks_of(self.text), *_chunks_of(more.text)], pa.string())
+        join = np.concatenate
+        return _Keys(join([self.num, more.num]), join([self.value, more.value]), text, join([self.null, more.null]))
 
     def scalar(self, i: int) -> tuple[int, Any]:
         return (0, int(self.value[i])) if self.num[i] else (1, self.text[i].as_py())
@@ -211,6 +219,10 @@ class _Keys:
         return before, same
 
 
+def _chunks_of(text: Any) -> list[Any]:
+    return list(text.chunks) if hasattr(text, "chunks") else [text]
+
+
 class _Side:
     """One table read a batch at a time: the rows read and not yet handed out, its order checked."""
 
@@ -236,22 +248,21 @@ class _Side:
             self.done = True
             return False
         table = pa.Table.from_batches([batch])
-        self._check(table, len(self))
+        keys = _Keys.of(table.column("household_id")) if "household_id" in table.column_names else None
+        if keys is not None:
+            self._check(keys, len(self))
         if self.buffer is None:
-            self.buffer = table
-        else:
-            try:
-                self.buffer = pa.concat_tables([self.buffer, table], promote_options="permissive")
-            except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-                message = f"the {self.table} table's parts do not agree on their columns' types: {exc}"
-                raise FactsError([ErrorRecord(self.table, "format", message)]) from None
-        self.keys = _Keys.of(self.buffer.column("household_id")) if "household_id" in self.buffer.column_names else None
+            self.buffer, self.keys = table, keys
+            return True
+        try:
+            self.buffer = pa.concat_tables([self.buffer, table], promote_options="permissive")
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            message = f"the {self.table} table's parts do not agree on their columns' types: {exc}"
+            raise FactsError([ErrorRecord(self.table, "format", message)]) from None
+        self.keys = self.keys.then(keys) if self.keys is not None and keys is not None else None
         return True
 
-    def _check(self, table: Any, at: int) -> None:
-        if "household_id" not in table.column_names or table.num_rows == 0:
-            return
-        keys = _Keys.of(table.column("household_id"))
+    def _check(self, keys: _Keys, at: int) -> None:
         known = np.flatnonzero(~keys.null)
         if not len(known):
             return
