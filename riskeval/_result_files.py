@@ -8,6 +8,7 @@ as the input tables write them), ``null`` in JSON. Parquet carries the audit sta
 from __future__ import annotations
 
 import json
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -61,6 +62,8 @@ class ResultWriter:
         self.rows = 0
         self._writer: Any = None
         self._schema: Any = None  # the file's columns, as the first chunk gave them
+        self._threads: ThreadPoolExecutor | None = None
+        self._pending: Future[None] | None = None
         self._text: TextIO | None = None
         self._stamp: dict[str, Any] | None = None
         self._dumps = dumps or (lambda v: json.dumps(v, ensure_ascii=False))
@@ -97,15 +100,33 @@ class ResultWriter:
             self._schema = table.schema
         elif not table.schema.equals(self._schema, check_metadata=False):
             table = _as_schema(table, self._schema, pa)
-        self._writer.write_table(table)
+        # Encoding and compressing run in a thread (Arrow lets go of the GIL) while the next chunk is
+        # assessed; one write in flight at a time, so memory holds one more chunk at most.
+        self._wait()
+        self._pending = self._pool().submit(self._writer.write_table, table)
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(1, thread_name_prefix="riskeval-write")
+        return self._threads
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
 
     def close(self, empty: Chunk | None = None, done: bool = True) -> None:
         """Finish the file; with no chunk written, ``empty`` (a result with no rows) gives it its columns.
         Only a ``done`` file takes its name (and its sidecar): a run cut short leaves ``<name>.partial``."""
         if self._writer is None and self._text is None and empty is not None and done:
             self.write(empty)
-        if self._writer is not None:
-            self._writer.close()
+        try:
+            self._wait()
+        finally:
+            if self._threads is not None:
+                self._threads.shutdown()
+            if self._writer is not None:
+                self._writer.close()
         if self._text is not None:
             self._text.close()
         if not done or not self.partial.exists():

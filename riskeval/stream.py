@@ -15,9 +15,10 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from riskeval._result_files import ResultWriter
 from riskeval.batch import BatchResult, BatchSummary, assess_batch
@@ -31,6 +32,7 @@ __all__ = ["assess_stream", "combine_summaries", "is_table_source"]
 
 _WHERE = re.compile(r"^households\[(\d+)\]")
 ProgressArg = bool | Callable[[int, int], None] | None
+T = TypeVar("T")
 
 
 def _households(source: Any) -> Iterator[Any]:
@@ -85,14 +87,27 @@ def _results(source: Any, members: Any, on: date, pack: Pack, chunk_size: int) -
             households += len(chunk)
             rows += result.rows_in
             yield result
+            del result, chunk  # not held while the next chunk is assessed: memory holds one chunk
         return
     told: set[tuple[str, str]] = set()  # a whole column's record (an unknown column) is said once, not per chunk
-    for part in table_chunks(source, members, chunk_size=chunk_size):
+    for part in _read_ahead(table_chunks(source, members, chunk_size=chunk_size)):
         result = assess_batch(Population(part.children, part.members), on=on, pack=pack)
         result.row = result.row + part.child_row
         records = [safe_record(e) for e in part.errors] + shift_records(result.errors, part.child_row, part.member_row)
         result.errors = [e for e in records if e.row is not None or _first(told, e)]
         yield result
+        del result, part
+
+
+def _read_ahead(parts: Iterator[T]) -> Iterator[T]:
+    """The next part read in a thread while this one is assessed: Arrow's readers let go of the GIL, so on
+    two cores reading and assessing overlap (one part ahead, no more: memory stays bounded)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="riskeval-read") as pool:
+        coming = pool.submit(next, parts, None)
+        while (part := coming.result()) is not None:
+            coming = pool.submit(next, parts, None)
+            yield part
+            del part
 
 
 def _first(told: set[tuple[str, str]], e: ErrorRecord) -> bool:
@@ -186,7 +201,6 @@ def assess_stream(
     sink = Path(errors).open("w", encoding="utf-8") if errors is not None else None  # noqa: SIM115
     bar = _bar(progress)
     households = children = 0
-    last: BatchResult | None = None
     finished = False
     try:
         for result in _results(source, members, on, pack, chunk_size):
@@ -198,12 +212,12 @@ def assess_stream(
                 sink.writelines(_json(e) + "\n" for e in result.errors)
             if bar is not None:
                 bar(children, households)
-            last = result
             yield result
+            del result  # not held while the next chunk is assessed
         finished = True
     finally:
-        if writer is not None:
-            writer.close(empty=last if last is not None else assess_batch([], on=on, pack=pack), done=finished)
+        if writer is not None:  # a stream of no child still writes the columns
+            writer.close(empty=assess_batch([], on=on, pack=pack) if not writer.rows else None, done=finished)
         if sink is not None:
             sink.close()
 

@@ -164,6 +164,7 @@ def _stream(args: argparse.Namespace, source: Path, pack: Any, bar: Bar, records
         assessed += chunk.assessed
         rows += chunk.rows_in
         bar("assessing", rows, rows)
+        del chunk  # not held while the next chunk is assessed
     if not summaries:
         return assess_batch([], on=args.on, pack=pack).summary(), 0
     return combine_summaries(summaries), assessed
