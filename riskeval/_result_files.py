@@ -96,7 +96,10 @@ class ResultWriter:
                 self._writer = need("pyarrow.csv", "writing CSV results").CSVWriter(str(self.partial), table.schema)
             else:
                 pq = need("pyarrow.parquet", "writing Parquet results")
-                self._writer = pq.ParquetWriter(str(self.partial), table.schema)
+                # min/max kept for ids, rows and numbers (a reader skips row groups by them); for flags and
+                # labels they would cost a quarter of the writing and skip nothing
+                stats = [f.name for f in table.schema if not (pa.types.is_dictionary(f.type) or f.type == pa.bool_())]
+                self._writer = pq.ParquetWriter(str(self.partial), table.schema, write_statistics=stats)
             self._schema = table.schema
         elif not table.schema.equals(self._schema, check_metadata=False):
             table = _as_schema(table, self._schema, pa)

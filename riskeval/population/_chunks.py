@@ -137,7 +137,10 @@ def _parquet_batches(path: Path, rows: int) -> Iterator[Any]:
     import pyarrow.parquet as pq
 
     try:
-        yield from pq.ParquetFile(path).iter_batches(batch_size=rows)
+        file = pq.ParquetFile(path)
+        # a reader per row group: one reader over the whole file keeps what it decoded, growing with the file
+        for group in range(file.metadata.num_row_groups):
+            yield from file.iter_batches(batch_size=rows, row_groups=[group])
     except (OSError, pa.ArrowInvalid) as exc:
         raise read_problem(path, exc) from None
 
