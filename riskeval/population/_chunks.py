@@ -203,9 +203,11 @@ class _Keys:
         import pyarrow.compute as pc
 
         if key[0] == 0:
-            return self.num & (self.value < key[1])
-        less = pc.less(self.text, key[1]).fill_null(False).to_numpy(zero_copy_only=False)
-        return self.num | (~self.num & ~self.null & less)
+            earlier: np.ndarray = self.num & (self.value < key[1])
+            return earlier
+        less = np.asarray(pc.less(self.text, key[1]).fill_null(False).to_numpy(zero_copy_only=False), bool)
+        earlier = self.num | (~self.num & ~self.null & less)
+        return earlier
 
     def pairs(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For rows a[i] and b[i] (both known): a before b, a the same household as b."""

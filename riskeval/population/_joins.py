@@ -57,7 +57,7 @@ def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | 
     return np.full(n, None, object), np.ones(n, bool), None
 
 
-def _arrow_ids(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _arrow_ids(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
     """Ids held by Arrow as text: Python strings (they are compared, not hashed), the empty cells, and a
     note of the rows Arrow's regex already found well formed (``check_ids`` then skips them)."""
     try:
@@ -81,7 +81,7 @@ def _arrow_ids(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     whole = pc.match_substring_regex(column, WHOLE_NUMBER).fill_null(False).to_numpy(zero_copy_only=False)
     if whole.any() and bool((whole | null).all()):  # digits a CSV holds as text: joined as whole numbers
         digits = pc.if_else(pa.array(whole.astype(bool)), column, "0")
-        return digits.cast(pa.int64()).to_numpy(zero_copy_only=False), null.astype(bool), None
+        return np.asarray(digits.cast(pa.int64()).to_numpy(zero_copy_only=False)), null.astype(bool), None
     good = pc.match_substring_regex(column, ID_PATTERN.pattern).fill_null(True).to_numpy(zero_copy_only=False)
     return np.asarray(column.to_numpy(zero_copy_only=False), object), null.astype(bool), good.astype(bool)
 

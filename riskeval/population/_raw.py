@@ -214,12 +214,12 @@ def numbers(values: list[Any], text: bool = False) -> np.ndarray:
             return numbers(values)
         cells = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
         plain = pc.match_substring_regex(cells, _PLAIN_NUMBER).to_numpy(zero_copy_only=False).astype(bool)
-        out = np.full(len(values), np.nan)
-        out[plain] = pc.filter(cells, pa.array(plain)).cast(pa.float64()).to_numpy(zero_copy_only=False)
+        read = np.full(len(values), np.nan)
+        read[plain] = pc.filter(cells, pa.array(plain)).cast(pa.float64()).to_numpy(zero_copy_only=False)
         rest = np.flatnonzero(~plain)
         if len(rest):
-            out[rest] = numbers([values[i] for i in rest])
-        return out
+            read[rest] = numbers([values[i] for i in rest])
+        return read
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is optional
