@@ -343,8 +343,10 @@ def _text(ids: np.ndarray) -> np.ndarray:
 
 
 def _bit(bits: np.ndarray, k: int) -> np.ndarray:
-    """Bit k of each child's bitmask, as booleans."""
-    held: np.ndarray = (bits >> np.uint64(k)) & np.uint64(1) == 1
+    """Bit k of each child's bitmask, as booleans: read from the one byte that holds it (an eighth of the
+    memory traffic of shifting the whole 64-bit masks; a table reads a hundred such columns)."""
+    octets = bits.astype("<u8", copy=False).view(np.uint8).reshape(len(bits), 8)
+    held: np.ndarray = (octets[:, k // 8] & np.uint8(1 << (k % 8))) != 0
     return held
 
 
