@@ -3,6 +3,7 @@
 Run:
     .venv/bin/python benchmarks/bench_stream.py --children 5000000 --format parquet        # peak RSS
     .venv/bin/python benchmarks/bench_stream.py --children 1000000 --format csv --repeats 3 # time, in process
+    .venv/bin/python benchmarks/bench_stream.py --children 1000000 --format parquet --phases --no-cli # by step
     options: [--chunk-size 100000] [--keep DIR] [--string-ids] [--no-cli]
 
 Writes the population (``synthetic.population`` in parts of 100,000 children, household ids made unique
@@ -43,7 +44,10 @@ PART = 100_000
 from synthetic import ON, population  # noqa: E402
 
 import riskeval  # noqa: E402
-from riskeval.population import intake_tables  # noqa: E402
+from riskeval._result_files import ResultWriter  # noqa: E402
+from riskeval.batch import BatchResult  # noqa: E402
+from riskeval.evaluate import vector_program  # noqa: E402
+from riskeval.population import Population, intake_tables, table_chunks  # noqa: E402
 from riskeval.population.layout import household_dict  # noqa: E402
 
 
@@ -138,6 +142,35 @@ def timed(src: Path, out: Path, chunk_size: int, repeats: int) -> tuple[list[flo
     return walls, cpus, assessed
 
 
+def phases(src: Path, out: Path, chunk_size: int) -> dict[str, float]:
+    """CPU seconds of each step over the whole input, one thread (no reading ahead): reading the files into
+    household-aligned chunks, the intake, evaluating, the Arrow table of results, and writing it."""
+    pack = riskeval.load_pack()
+    prog = vector_program(pack)
+    spent = dict.fromkeys(("read", "intake", "evaluate", "arrow", "write"), 0.0)
+
+    def clock(step: str, call: Any, *args: Any) -> Any:
+        started = time.process_time()
+        value = call(*args)
+        spent[step] += time.process_time() - started
+        return value
+
+    def assess(intake: Any) -> BatchResult:
+        return BatchResult(pack, ON, intake, prog.run(intake.cols, ON))
+
+    def write(writer: ResultWriter, table: Any) -> None:
+        writer._write_table(table)
+        writer._wait()
+
+    parts = iter(table_chunks(src, chunk_size=chunk_size))
+    with ResultWriter(out) as writer:
+        while (part := clock("read", next, parts, None)) is not None:
+            intake = clock("intake", intake_tables, Population(part.children, part.members), ON)
+            table = clock("arrow", clock("evaluate", assess, intake).to_arrow)
+            clock("write", write, writer, table)
+    return spent
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--children", type=int, default=5_000_000)
@@ -145,6 +178,7 @@ def main() -> None:
     ap.add_argument("--chunk-size", type=int, default=100_000)
     ap.add_argument("--repeats", type=int, default=0, help="also time assess_stream in this process, K times")
     ap.add_argument("--no-cli", action="store_true", help="skip the child process (peak RSS)")
+    ap.add_argument("--phases", action="store_true", help="CPU of each step (read, intake, evaluate, arrow, write)")
     ap.add_argument("--string-ids", action="store_true", help="ids as text (H00000012) instead of whole numbers")
     ap.add_argument("--keep", type=Path, default=None, help="reuse (or keep) the population's files in this folder")
     args = ap.parse_args()
@@ -172,6 +206,10 @@ def main() -> None:
             print(f"assess_stream -> Parquet, {assessed:,} children ({args.format}, chunk {args.chunk_size:,}): "
                   f"wall best {min(walls):.2f} s median {statistics.median(walls):.2f} s; CPU best {min(cpus):.2f} s "
                   f"median {statistics.median(cpus):.2f} s ({args.repeats} runs)")  # fmt: skip
+        if args.phases and args.format != "jsonl":
+            spent = phases(src, out, args.chunk_size)
+            print("CPU by step: " + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items()) +
+                  f" (total {sum(spent.values()):.2f} s, one thread)")  # fmt: skip
         print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
