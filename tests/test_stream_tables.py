@@ -159,7 +159,8 @@ def test_whole_numbers_are_ordered_by_value(tmp_path: Path) -> None:
 
 def test_folders_of_parts_are_read_in_order(tmp_path: Path) -> None:
     """`children/part-*.parquet` beside `members/part-*.parquet`: parts in the order of their numbers (part-2
-    before part-10), households cut between parts carried over, the same as one batch."""
+    before part-10), households cut between parts carried over, the same as one batch (and as read_population
+    reads the folder)."""
     kids, members = _frames()
     for name, frame, size in (("children", kids, 4), ("members", members, 5)):
         (tmp_path / name).mkdir()
@@ -173,6 +174,8 @@ def test_folders_of_parts_are_read_in_order(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(_together(chunks), whole.to_pandas(), check_dtype=False)
     by_folder = list(riskeval.assess_stream(tmp_path / "children", on=ON, pack=PACK, chunk_size=6))
     pd.testing.assert_frame_equal(_together(by_folder), _together(chunks))
+    read = riskeval.assess_batch(riskeval.read_population(tmp_path), on=ON, pack=PACK)  # read whole, part by part
+    pd.testing.assert_frame_equal(read.to_pandas(), _together(chunks))
 
 
 def test_extra_columns_ride_along_to_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
