@@ -135,7 +135,8 @@ def read_population(path: str | Path, members: str | Path | None = None) -> Popu
     """Read a population from files.
 
     Args:
-        path: a folder holding ``children.csv`` and ``members.csv`` (or ``.parquet``); a children table
+        path: a folder holding ``children.csv`` and ``members.csv`` (or ``.parquet``, or ``children/`` and
+            ``members/`` folders of parts, read in the order of their names); a children table
             (its ``members`` table is found beside it when ``members`` is not given); or a JSON lines
             file (``.jsonl``/``.ndjson``), one household per line.
         members: the members table, when it is not beside the children table.
