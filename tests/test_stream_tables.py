@@ -238,3 +238,18 @@ def test_parquet_out_without_pyarrow_says_so_before_reading(
     (record,) = [json.loads(x) for x in capsys.readouterr().err.splitlines()]
     assert record["code"] == "missing_extra" and "riskeval[pandas]" in record["message"]
     assert not out.exists() and not Path(str(out) + ".partial").exists() and not errors.exists()
+
+
+def test_a_csv_row_with_other_cells_than_the_header_is_named_by_its_line(tmp_path: Path) -> None:
+    """A row with a cell too many is left out with a `ragged_row` record naming its line (its cells unshown);
+    the other rows are assessed."""
+    kids, members = _frames(1, dirty=False)
+    folder = _write(tmp_path, kids, members, "csv")
+    lines = (folder / "children.csv").read_text("utf-8").splitlines()
+    lines[3] += ",张三丰"
+    (folder / "children.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    chunks = list(riskeval.assess_stream(folder, on=ON, pack=PACK, chunk_size=4))
+    records = [e for c in chunks for e in c.errors if e.code == "ragged_row"]
+    assert [(e.loc, e.row) for e in records] == [("children", None)] and "line 4" in records[0].message
+    assert "张三丰" not in json.dumps([e.as_dict() for c in chunks for e in c.errors], ensure_ascii=False)
+    assert sum(c.rows_in for c in chunks) == len(kids) - 1
