@@ -87,6 +87,8 @@ def pandas_frame(cols: Sequence[Col], metadata: Mapping[str, str] | None = None)
         elif c.kind == "cat":
             codes = np.asarray(c.values, np.int64)
             data[c.name] = pd.Categorical.from_codes(codes, categories=list(c.labels), ordered=True)
+        elif c.kind == "text" and len(c.values) == 0:  # the dtype text gets, not object: chunks concatenate
+            data[c.name] = pd.Series(["text"], dtype=None).iloc[:0]
         elif c.kind == "text":
             v = c.values
             data[c.name] = v.astype(str).astype(object) if getattr(v, "dtype", None) is not None and (

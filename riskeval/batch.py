@@ -173,6 +173,11 @@ class BatchResult:
         return self.assessed
 
     @property
+    def households(self) -> int:
+        """The number of households whose children were assessed."""
+        return int(self._intake.cols.h)
+
+    @property
     def household_id(self) -> np.ndarray:
         """Each assessed child's household id (text)."""
         if self._household_id is None:
@@ -216,7 +221,8 @@ class BatchResult:
         return {"pack": self.pack.identity(), "riskeval": riskeval_version(), "as_of": self.on.isoformat()}
 
     def columns(self) -> list[Col]:
-        """The table's columns, in order: ids, the input row, status, tier, visit frequency, score, then per
+        """The table's columns, in order: ids, the input row, the children table's extra columns carried as
+        they came (``district``...), status, tier, visit frequency, score, then per
         category, factor (and its severity) and duty a nullable boolean, the number of data gaps, and a
         ``gap.<rule>`` flag per rule that can have one."""
         n = self.assessed
@@ -224,6 +230,7 @@ class BatchResult:
             Col("household_id", "text", self._household_text()),
             Col("child_id", "text", self._intake.cols.child_ids),
             Col("row", "int", self.row),
+            *(Col(name, "pass", values) for name, values in self._intake.passed.items()),
             Col("status", "cat", self.status, labels=self.status_labels),
             Col("tier", "cat", self.tier, labels=self.tier_labels),
             Col("visit_frequency", "cat", self.frequency, labels=self.frequency_labels),
@@ -336,8 +343,10 @@ def _text(ids: np.ndarray) -> np.ndarray:
 
 
 def _bit(bits: np.ndarray, k: int) -> np.ndarray:
-    """Bit k of each child's bitmask, as booleans."""
-    held: np.ndarray = (bits >> np.uint64(k)) & np.uint64(1) == 1
+    """Bit k of each child's bitmask, as booleans: read from the one byte that holds it (an eighth of the
+    memory traffic of shifting the whole 64-bit masks; a table reads a hundred such columns)."""
+    octets = bits.astype("<u8", copy=False).view(np.uint8).reshape(len(bits), 8)
+    held: np.ndarray = (octets[:, k // 8] & np.uint8(1 << (k % 8))) != 0
     return held
 
 

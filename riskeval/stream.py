@@ -15,21 +15,24 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from riskeval._result_files import ResultWriter
 from riskeval.batch import BatchResult, BatchSummary, assess_batch
-from riskeval.errors import ErrorRecord
+from riskeval.errors import ErrorRecord, safe_record
 from riskeval.evaluate import default_pack
 from riskeval.facts import assessment_date, line_entry, read_problem
 from riskeval.pack import Pack
+from riskeval.population import TABLE_SUFFIXES, Population, shift_records, table_chunks
 
-__all__ = ["assess_stream", "combine_summaries"]
+__all__ = ["assess_stream", "combine_summaries", "is_table_source"]
 
 _WHERE = re.compile(r"^households\[(\d+)\]")
 ProgressArg = bool | Callable[[int, int], None] | None
+T = TypeVar("T")
 
 
 def _households(source: Any) -> Iterator[Any]:
@@ -65,6 +68,54 @@ def _chunks(source: Any, chunk_size: int) -> Iterator[list[Any]]:
             chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+def is_table_source(source: Any) -> bool:
+    """Whether ``source`` names tables (a CSV or Parquet file, a folder of them) rather than JSON lines."""
+    if not isinstance(source, str | Path):
+        return False
+    path = Path(source)
+    return path.suffix.lower() in TABLE_SUFFIXES or path.is_dir()
+
+
+def _results(source: Any, members: Any, on: date, pack: Pack, chunk_size: int) -> Iterator[BatchResult]:
+    """Each chunk's results, rows and records numbered as places in the whole input."""
+    if not is_table_source(source):
+        households = rows = 0
+        for chunk in _chunks(source, chunk_size):
+            result = _shift(assess_batch(chunk, on=on, pack=pack), households, rows)
+            households += len(chunk)
+            rows += result.rows_in
+            yield result
+            del result, chunk  # not held while the next chunk is assessed: memory holds one chunk
+        return
+    told: set[tuple[str, str]] = set()  # a whole column's record (an unknown column) is said once, not per chunk
+    for part in _read_ahead(table_chunks(source, members, chunk_size=chunk_size)):
+        result = assess_batch(Population(part.children, part.members), on=on, pack=pack)
+        result.row = result.row + part.child_row
+        records = [safe_record(e) for e in part.errors] + shift_records(result.errors, part.child_row, part.member_row)
+        result.errors = [e for e in records if e.row is not None or _first(told, e)]
+        yield result
+        del result, part
+
+
+def _read_ahead(parts: Iterator[T]) -> Iterator[T]:
+    """The next part read in a thread while this one is assessed: Arrow's readers let go of the GIL, so on
+    two cores reading and assessing overlap (one part ahead, no more: memory stays bounded)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="riskeval-read") as pool:
+        coming = pool.submit(next, parts, None)
+        while (part := coming.result()) is not None:
+            coming = pool.submit(next, parts, None)
+            yield part
+            del part
+
+
+def _first(told: set[tuple[str, str]], e: ErrorRecord) -> bool:
+    key = (e.loc, e.code)
+    if key in told and e.code != "ragged_row":
+        return False
+    told.add(key)
+    return True
 
 
 def _shift(result: BatchResult, households: int, rows: int) -> BatchResult:
@@ -107,6 +158,7 @@ def assess_stream(
     *,
     on: date,
     pack: Pack | None = None,
+    members: str | Path | None = None,
     chunk_size: int = 20_000,
     out: str | Path | None = None,
     errors: str | Path | None = None,
@@ -115,34 +167,44 @@ def assess_stream(
     """Assess a population one household-aligned chunk at a time, in memory bounded by the chunk.
 
     Args:
-        source: a JSON lines file of households (read a line at a time), or any iterable of households
-            (a generator reading a database, say). Households are never split between chunks.
+        source: a JSON lines file of households (read a line at a time), any iterable of households
+            (a generator reading a database, say), or the two tables as ``read_population`` finds them: a
+            folder (``children.csv``/``.parquet``, or ``children/part-*.parquet`` beside ``members/``), a
+            children table or a folder of its parts; Parquet is read a row group at a time, CSV a block at a
+            time (pyarrow). Households are never split between chunks: tables larger than a chunk must be
+            sorted by ``household_id`` (else a ``FactsError`` names the first row out of order).
         on: the assessment date.
         pack: a loaded rule pack (default: the embedded pack), compiled once for every chunk.
+        members: the members table (a file or a folder of parts), when it is not beside the children.
         chunk_size: about how many children a chunk holds (whole households: a chunk may hold a few more).
         out: a results file (``.parquet``, ``.csv``, ``.jsonl``) written chunk by chunk; unknown stays a
             null or an empty cell, the audit stamp in the Parquet metadata or a sidecar.
         errors: a JSON lines file the error records are written to, chunk by chunk.
         progress: True for a progress bar (tqdm, children per second; silent when not on a terminal or in a
-            notebook), or a callable ``progress(children_done, households_done)`` called after each chunk.
+            notebook), or a callable ``progress(children_done, households_done)`` called after each chunk
+            (the children assessed so far and their households).
 
     Yields:
         One :class:`BatchResult` per chunk: rows and records numbered as places in the whole input
-        (``row``, ``households[k]``), so the chunks' counts add up to the input's.
+        (``row``; ``households[k]``, or the row of ``children``/``members``), so the chunks' counts add up
+        to the input's. A record about a whole column (``unknown_column``) comes once, with the first chunk.
+
+    ``out`` is written as ``<out>.partial`` and renamed to ``out`` when the stream ends: a run that fails or is
+    left half way leaves no file that passes for the whole population's results.
     """
     pack = pack if pack is not None else default_pack()
     on = assessment_date(on)
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {chunk_size}")
     writer = ResultWriter(out) if out is not None else None  # the format and its extra checked before reading
     # closed in the finally below: the file stays open across the chunks this generator yields
     sink = Path(errors).open("w", encoding="utf-8") if errors is not None else None  # noqa: SIM115
     bar = _bar(progress)
-    households = rows = children = 0
-    last: BatchResult | None = None
+    households = children = 0
+    finished = False
     try:
-        for chunk in _chunks(source, chunk_size):
-            result = _shift(assess_batch(chunk, on=on, pack=pack), households, rows)
-            households += len(chunk)
-            rows += result.rows_in
+        for result in _results(source, members, on, pack, chunk_size):
+            households += result.households
             children += result.assessed
             if writer is not None:
                 writer.write(result)
@@ -150,11 +212,12 @@ def assess_stream(
                 sink.writelines(_json(e) + "\n" for e in result.errors)
             if bar is not None:
                 bar(children, households)
-            last = result
             yield result
+            del result  # not held while the next chunk is assessed
+        finished = True
     finally:
-        if writer is not None:
-            writer.close(empty=last if last is not None else assess_batch([], on=on, pack=pack))
+        if writer is not None:  # a stream of no child still writes the columns
+            writer.close(empty=assess_batch([], on=on, pack=pack) if not writer.rows else None, done=finished)
         if sink is not None:
             sink.close()
 

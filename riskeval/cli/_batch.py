@@ -2,8 +2,10 @@
 
     riskeval batch examples/population --on 2026-06-01 --out results.parquet --errors errors.jsonl
 
-INPUT is a folder holding ``children.csv`` and ``members.csv`` (or ``.parquet``), a children table (its
-members table beside it, or ``--members``), or a JSON lines file of households. The summary (counts by
+INPUT is a folder holding ``children.csv`` and ``members.csv`` (or ``.parquet``, or ``children/`` and
+``members/`` folders of parts), a children table (its members table beside it, or ``--members``), or a
+JSON lines file of households. It is read and assessed a household-aligned chunk at a time
+(``riskeval.assess_stream``): tables larger than a chunk must be sorted by ``household_id``. The summary (counts by
 status, tier, category and visit frequency, the home visits per month) and the number of error records
 go to stdout; the error records, one JSON object per line, to ``--errors``; the results, one row per
 assessed child, to ``--out`` (``.parquet``, ``.csv``, or ``.jsonl`` for the full records with factor
@@ -20,13 +22,12 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from riskeval._result_files import ResultWriter, check_format
-from riskeval.batch import BatchResult, BatchSummary, assess_batch
+from riskeval._result_files import check_format
+from riskeval.batch import BatchSummary, assess_batch
 from riskeval.cli._io import _date, dumps
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.pack import load_pack
-from riskeval.population import read_population
-from riskeval.stream import assess_stream, combine_summaries
+from riskeval.stream import assess_stream, combine_summaries, is_table_source
 
 LONG = 10_000  # rows from which a progress bar is worth drawing
 WIDTH = 30
@@ -44,7 +45,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--pack", metavar="DIR", default=None, help="rule pack folder (default: the embedded pack)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="the summary on stdout")
     p.add_argument("--chunk-size", type=int, default=20_000, metavar="N",
-                   help="children per chunk when streaming JSON lines (default: 20000)")  # fmt: skip
+                   help="children per chunk (default: 20000); tables larger than a chunk must be sorted by "
+                        "household_id")  # fmt: skip
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                    help="draw a progress bar on stderr (default: for long inputs on a terminal)")  # fmt: skip
     p.set_defaults(handler=cmd_batch)
@@ -75,13 +77,6 @@ class Bar:
         if self.drawn:
             self.stream.write("\n")
             self.stream.flush()
-
-
-def _write(result: BatchResult, out: Path, bar: Bar) -> None:
-    """The results, one row per assessed child, in the format the file name says (riskeval._result_files)."""
-    with ResultWriter(out, dumps) as writer:
-        writer.write(result)
-    bar("writing", result.assessed, result.assessed)
 
 
 def _check_writable(option: str, target: str | None) -> None:
@@ -115,17 +110,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     errors_file = Path(args.errors)
     records = _Records(errors_file)
     try:
-        if source.suffix.lower() in (".jsonl", ".ndjson"):  # streamed: memory bounded by the chunk
-            summary, assessed = _stream(args, source, pack, bar, records)
-        else:
-            bar("reading", 0, 1)
-            population = read_population(source, args.members)
-            bar("reading", 1, 1)
-            result = assess_batch(population, on=args.on, pack=pack, progress=bar)
-            records.add(result.errors)
-            if args.out is not None:
-                _write(result, Path(args.out), bar)
-            summary, assessed = result.summary(), result.assessed
+        summary, assessed = _stream(args, source, pack, bar, records)  # memory bounded by the chunk
     finally:
         bar.close()
         records.close()
@@ -168,14 +153,18 @@ class _Records:
 
 
 def _stream(args: argparse.Namespace, source: Path, pack: Any, bar: Bar, records: _Records) -> tuple[BatchSummary, int]:
-    """A JSON lines file through ``assess_stream``: results and records written chunk by chunk."""
+    """The input through ``assess_stream``: results and records written chunk by chunk."""
     summaries = []
-    assessed = 0
-    for chunk in assess_stream(source, on=args.on, pack=pack, chunk_size=args.chunk_size, out=args.out):
+    assessed = rows = 0
+    members = args.members if is_table_source(source) else None
+    for chunk in assess_stream(source, on=args.on, pack=pack, members=members, chunk_size=args.chunk_size,
+                               out=args.out):  # fmt: skip
         records.add(chunk.errors)
         summaries.append(chunk.summary())
         assessed += chunk.assessed
-        bar("assessing", chunk.rows_in, chunk.rows_in)
+        rows += chunk.rows_in
+        bar("assessing", rows, rows)
+        del chunk  # not held while the next chunk is assessed
     if not summaries:
         return assess_batch([], on=args.on, pack=pack).summary(), 0
     return combine_summaries(summaries), assessed

@@ -25,22 +25,31 @@ from datetime import date
 from typing import Any
 
 from riskeval.facts import Household
+from riskeval.population._chunks import TABLE_SUFFIXES, TableChunk, shift_records, table_chunks, table_files
 from riskeval.population._intake import Intake, Progress, intake_households
+from riskeval.population._passed import RESULT_NAMES, RESULT_PREFIXES
 from riskeval.population._read import Column, Population, columns, read_population, to_tables
 from riskeval.population._records import intake_records
 from riskeval.population._table_intake import intake as _intake_columns
 
 __all__ = [
+    "RESULT_NAMES",
+    "RESULT_PREFIXES",
+    "TABLE_SUFFIXES",
     "Column",
     "Intake",
     "Population",
     "Progress",
+    "TableChunk",
     "columns",
     "intake",
     "intake_households",
     "intake_records",
     "intake_tables",
     "read_population",
+    "shift_records",
+    "table_chunks",
+    "table_files",
     "to_tables",
 ]
 

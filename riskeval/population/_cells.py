@@ -132,8 +132,8 @@ def _hukou_province(child: Entity, conv: Converter, errors: list[ErrorRecord]) -
         return np.zeros(0, np.int64)
     values = conv.strings.values
     implied = np.full(len(county), -1, np.int32)
-    lut = {int(c): conv.strings.code(province_of(values[c])) for c in np.unique(county[known])}
-    implied[known] = [lut[int(c)] for c in county[known]]
+    counties, which = np.unique(county[known], return_inverse=True)
+    implied[known] = np.array([conv.strings.code(province_of(values[c])) for c in counties], np.int32)[which]
     fill = (province < 0) & known
     province[fill] = implied[fill]
     wrong = np.flatnonzero((province >= 0) & known & (province != implied))

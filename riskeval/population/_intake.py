@@ -26,6 +26,7 @@ class Intake:
     rows_in: int
     errors: list[ErrorRecord] = field(default_factory=list)
     households: list[Household] | None = None  # the validated models, when the input was households
+    passed: dict[str, Any] = field(default_factory=dict)  # extra columns of the children, at the valid rows
 
 
 def count_children(item: Any) -> int:

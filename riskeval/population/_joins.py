@@ -16,6 +16,10 @@ from riskeval.errors import ErrorRecord
 from riskeval.population._raw import as_raw, objects
 from riskeval.population._tables import ID_PATTERN
 
+# A whole number int64 holds, written as its digits (no sign, no leading zero): the text and the number
+# are one id, so such ids are compared as numbers (and shown as their digits in the results).
+WHOLE_NUMBER = r"^(0|[1-9][0-9]{0,17})$"
+
 
 def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """An id column as comparable values (int64, or objects), its unknown cells, and the rows already known
@@ -53,7 +57,7 @@ def id_array(column: Any, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | 
     return np.full(n, None, object), np.ones(n, bool), None
 
 
-def _arrow_ids(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+def _arrow_ids(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None] | None:
     """Ids held by Arrow as text: Python strings (they are compared, not hashed), the empty cells, and a
     note of the rows Arrow's regex already found well formed (``check_ids`` then skips them)."""
     try:
@@ -74,6 +78,10 @@ def _arrow_ids(column: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
         return None
     null = pc.or_(column.is_null(), pc.equal(column, "").fill_null(True)).to_numpy(zero_copy_only=False)
+    whole = pc.match_substring_regex(column, WHOLE_NUMBER).fill_null(False).to_numpy(zero_copy_only=False)
+    if whole.any() and bool((whole | null).all()):  # digits a CSV holds as text: joined as whole numbers
+        digits = pc.if_else(pa.array(whole.astype(bool)), column, "0")
+        return np.asarray(digits.cast(pa.int64()).to_numpy(zero_copy_only=False)), null.astype(bool), None
     good = pc.match_substring_regex(column, ID_PATTERN.pattern).fill_null(True).to_numpy(zero_copy_only=False)
     return np.asarray(column.to_numpy(zero_copy_only=False), object), null.astype(bool), good.astype(bool)
 

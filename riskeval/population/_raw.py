@@ -80,17 +80,40 @@ def arrow_text(column: Any) -> Raw | None:
         except (TypeError, ValueError, pa.ArrowException):
             return None
     if isinstance(column, pa.ChunkedArray):
+        if pa.types.is_dictionary(column.type):
+            column = column.unify_dictionaries()
         column = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
-    if pa.types.is_dictionary(column.type):
+    if pa.types.is_dictionary(column.type) and _text_type(column.type.value_type, pa):
+        words = column.dictionary
+        if words.null_count == 0 and len(pc.unique(words)) == len(words):  # encoded already (a Parquet category)
+            return _encoded(column, pc)
         column = column.cast(column.type.value_type)
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+    if not _text_type(column.type, pa):
         return None
-    encoded = pc.dictionary_encode(column)
+    return _encoded(pc.dictionary_encode(column), pc)
+
+
+def _text_type(kind: Any, pa: Any) -> bool:
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
+def _encoded(encoded: Any, pc: Any) -> Raw:
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     blank = pc.equal(pc.utf8_trim_whitespace(encoded.dictionary), "").to_numpy(zero_copy_only=False)
     raw = categorical(codes, encoded.dictionary.to_pylist(), blank.astype(bool))
     raw.all_text = True
     return raw
+
+
+def arrow_bool(column: Any) -> Raw | None:
+    """A pyarrow boolean column as -1/0/1, without a Python object per cell (pandas makes objects of one
+    with nulls)."""
+    if not hasattr(column, "type") or str(column.type) != "bool" or not hasattr(column, "is_null"):
+        return None
+    null = np.asarray(column.is_null().to_numpy(zero_copy_only=False), bool)
+    values = np.asarray(column.fill_null(False).to_numpy(zero_copy_only=False), bool).astype(np.int8)
+    values[null] = -1
+    return Raw("bool", values=values)
 
 
 def factorize(values: Any) -> tuple[np.ndarray, list[Any]]:
@@ -137,6 +160,9 @@ def as_raw(column: Any, n: int) -> Raw:
     text = arrow_text(column)
     if text is not None:
         return text
+    flags = arrow_bool(column)
+    if flags is not None:
+        return flags
     if hasattr(column, "to_pandas") and not hasattr(column, "cat"):  # pyarrow, not text
         column = column.to_pandas(date_as_object=False) if hasattr(column, "num_chunks") else column.to_pandas()
     dtype = getattr(column, "dtype", None)
@@ -174,8 +200,26 @@ def objects(values: Sequence[Any]) -> np.ndarray:
 _NOT_NUMBERS = ["nan", "inf", "-inf", "+inf", "infinity", "-infinity"]
 
 
-def numbers(values: list[Any]) -> np.ndarray:
-    """Distinct cells as numbers, NaN where a cell is no number (text such as "nan" or "inf" included)."""
+_PLAIN_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+
+
+def numbers(values: list[Any], text: bool = False) -> np.ndarray:
+    """Distinct cells as numbers, NaN where a cell is no number (text such as "nan" or "inf" included).
+    ``text``: every value is a str, so plain decimal numbers are read by Arrow at once, the rest one by one."""
+    if text and values:
+        try:
+            import pyarrow as pa
+            import pyarrow.compute as pc
+        except ImportError:  # pragma: no cover - pyarrow is optional
+            return numbers(values)
+        cells = pc.utf8_trim_whitespace(pa.array(values, pa.string()))
+        plain = pc.match_substring_regex(cells, _PLAIN_NUMBER).to_numpy(zero_copy_only=False).astype(bool)
+        read = np.full(len(values), np.nan)
+        read[plain] = pc.filter(cells, pa.array(plain)).cast(pa.float64()).to_numpy(zero_copy_only=False)
+        rest = np.flatnonzero(~plain)
+        if len(rest):
+            read[rest] = numbers([values[i] for i in rest])
+        return read
     try:
         import pandas as pd
     except ImportError:  # pragma: no cover - pandas is optional

@@ -12,6 +12,7 @@ from typing import Any
 from riskeval._csv_rows import read_pandas, read_rows
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import Household, line_entry, read_problem
+from riskeval.population._chunks import table_files
 from riskeval.population.layout import Leaf, layout
 
 CHILD_KEYS = ("household_id", "child_id")
@@ -134,7 +135,8 @@ def read_population(path: str | Path, members: str | Path | None = None) -> Popu
     """Read a population from files.
 
     Args:
-        path: a folder holding ``children.csv`` and ``members.csv`` (or ``.parquet``); a children table
+        path: a folder holding ``children.csv`` and ``members.csv`` (or ``.parquet``, or ``children/`` and
+            ``members/`` folders of parts, read in the order of their names); a children table
             (its ``members`` table is found beside it when ``members`` is not given); or a JSON lines
             file (``.jsonl``/``.ndjson``), one household per line.
         members: the members table, when it is not beside the children table.
@@ -154,13 +156,18 @@ def read_population(path: str | Path, members: str | Path | None = None) -> Popu
         except (OSError, UnicodeDecodeError) as exc:
             raise read_problem(p, exc) from None
         return [line_entry(line, n) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if p.is_dir():
-        kids = next((p / f"children{s}" for s in (".parquet", ".csv") if (p / f"children{s}").exists()), None)
-        if kids is None:
-            message = f"{p}: no children.csv or children.parquet in this folder"
-            raise FactsError([ErrorRecord(str(p), "file_not_found", message)], message)
-        p = kids
-    if members is None:
-        beside = p.with_name(p.name.replace("children", "members")) if "children" in p.name else None
-        members = beside if beside is not None and beside.exists() else None
-    return Population(_read_table(p), _read_table(Path(members)) if members is not None else None)
+    kids, theirs = table_files(p, members)  # a folder of parts (children/part-*.parquet) is read part by part
+    return Population(_read_parts(kids), _read_parts(theirs) if theirs is not None else None)
+
+
+def _read_parts(files: list[Path]) -> Any:
+    """A table from its file, or from its parts one after another (their columns unified)."""
+    if len(files) == 1:
+        return _read_table(files[0])
+    try:
+        import pyarrow as pa
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("reading a folder of parts needs pyarrow: pip install 'riskeval[pandas]'") from exc
+    parts = [_read_table(f) for f in files]
+    parts = [t if isinstance(t, pa.Table) else pa.Table.from_pandas(t, preserve_index=False) for t in parts]
+    return pa.concat_tables(parts, promote_options="permissive")

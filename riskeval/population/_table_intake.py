@@ -32,6 +32,7 @@ from riskeval.population._joins import (
     show,
     stable_order,
 )
+from riskeval.population._passed import carried, sort_extra
 from riskeval.population._tables import Converter
 from riskeval.population.layout import MEMBERS, ROLES, Columns, Strings, add_members_state, add_refs, layout
 
@@ -92,8 +93,12 @@ def intake(children: Any, members: Any, on: date) -> Intake:
     check.reject_spoiled_households()
     valid = np.flatnonzero(~check.bad_c)
     cols = _columns(valid, check)
+    passed = {}
+    for c in check.passed:
+        passed[c], records = carried(c, kids[c], valid)
+        check.errors += records
     check.errors.sort(key=lambda e: (e.row is not None, e.loc.split(".")[0], e.row or 0))
-    return Intake(cols, valid, n, check.errors)
+    return Intake(cols, valid, n, check.errors, passed=passed)
 
 
 class _Checks:
@@ -129,6 +134,7 @@ class _Checks:
     lookup: dict[str, Any]  # match()'s table of member ids, built once for all the lookups
     found: dict[str, np.ndarray]  # per role, the position in order of the member it names
     spoiled: dict[int, str]  # household code -> the first reason its children are rejected
+    passed: list[str]  # the children table's extra columns carried into the results
 
     def __init__(self, kids: dict[str, Any], mems: dict[str, Any], n: int, m: int) -> None:
         self.kids, self.mems, self.n, self.m = kids, mems, n, m
@@ -167,11 +173,14 @@ class _Checks:
             "members": {"household_id", "member_id", "name"}
             | {lf.column for lf in lay["member"] if lf.kind != "record"},
         }
-        for table, source in (("children", self.kids), ("members", self.mems)):
-            for c in source:
-                if c not in known[table] and not c.startswith(PRESENT):
-                    message = f"unknown column {c!r}, ignored (the columns: riskeval.population.layout())"
-                    self.errors.append(ErrorRecord(f"{table}.{c}", "unknown_column", message))
+        extra = [c for c in self.kids if c not in known["children"] and not c.startswith(PRESENT)]
+        ids = "household_id" in self.kids and "child_id" in self.kids
+        self.passed, records = sort_extra(extra, known["children"], ids)  # carried into the results
+        self.errors += records
+        for c in self.mems:  # a result row is a child: a member's extra column has nowhere to go
+            if c not in known["members"] and not c.startswith(PRESENT):
+                message = f"unknown column {c!r}, ignored (the columns: riskeval.population.layout())"
+                self.errors.append(ErrorRecord(f"members.{c}", "unknown_column", message))
 
     def household_ids(self) -> None:
         """Households coded across both tables; a row whose household id is bad joins none."""

@@ -167,7 +167,7 @@ class Converter:
         elif raw.kind == "cat":
             assert raw.codes is not None
             parsed = np.full(len(raw.uniques) + 1, np.nan)
-            parsed[1:] = numbers(raw.uniques)
+            parsed[1:] = numbers(raw.uniques, raw.all_text)
             bad = {
                 int(i): ("number_parsing", f"expected a number, found {raw.uniques[i]!r}")
                 for i in np.flatnonzero(np.isnan(parsed[1:]))
@@ -209,7 +209,14 @@ class Converter:
             assert raw.codes is not None
             lut = np.full(len(raw.uniques) + 1, -1, np.int32)
             bad: dict[int, tuple[str, str]] = {}
-            for i, u in enumerate(raw.uniques):
+            iso = _iso_days(raw.uniques) if raw.all_text else None
+            rest: Any = range(len(raw.uniques))
+            if iso is not None:  # plain YYYY-MM-DD text read by Arrow at once; the rest one by one below
+                read = ~np.isnat(iso)
+                lut[1:][read] = pack_days(iso[read])
+                rest = np.flatnonzero(~read)
+            for i in rest:
+                u = raw.uniques[i]
                 d = _as_date(u)
                 if d is None:
                     bad[i] = ("invalid_date", f"expected an ISO date (YYYY-MM-DD), found {u!r}")
@@ -329,6 +336,24 @@ def _split(u: Any) -> list[str] | None:
     if text == EMPTY_LIST:
         return []
     return [x.strip() for x in text.split(LIST_SEPARATOR)]
+
+
+def _iso_days(texts: list[Any]) -> np.ndarray | None:
+    """Text cells of the form YYYY-MM-DD (blanks around allowed) as days, NaT for any other (None: no pyarrow);
+    a day that does not exist (2015-02-30) is NaT too, for ``_as_date`` to refuse."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    text = pc.utf8_trim_whitespace(pa.array(texts, pa.string()))
+    plain = pc.match_substring_regex(text, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+    days = pc.strptime(pc.if_else(plain, text, None), format="%Y-%m-%d", unit="s", error_is_null=True)
+    out: np.ndarray = days.cast(pa.date32()).to_numpy(zero_copy_only=False).astype("M8[D]")
+    # strptime rolls a day over (2015-02-30 is read as 2015-03-02): only a date written back as read stands
+    same = pc.equal(pc.strftime(days, format="%Y-%m-%d"), text).fill_null(False).to_numpy(zero_copy_only=False)
+    out[~same.astype(bool) | (out < np.datetime64("0001-01-01"))] = np.datetime64("NaT")
+    return out
 
 
 def _as_date(u: Any) -> date | None:
