@@ -21,6 +21,7 @@ from riskeval.evaluate.plan import (
     role_facts,
     rule_deps,
 )
+from riskeval.evaluate.scalar._codegen import generate
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
 from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
 from riskeval.evaluate.scalar._shown_values import read_values
@@ -147,10 +148,14 @@ class Evaluation:
 class ScalarProgram:
     """The compiled pack: one closure per rule, the static list of facts each rule reads."""
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, *, closures: bool = False) -> None:
+        """``closures=True``: the reference form (``_compile``'s closures), for the laws that pin the generated
+        functions (``_codegen``), which the shipped form runs."""
         self.pack = pack
+        self.closures = closures
         c = Compiler(pack)
         self.years = c.years  # completed years by the pack's leap-day rule, for the values shown
+        c = _Generated(pack, c) if not closures else c  # type: ignore[assignment]
         self.categories: list[tuple[Rule, Fn]] = []
         self.factors: list[tuple[Factor, list[tuple[Rule, Fn]]]] = []
         for kind, name in pack.order:
@@ -168,7 +173,7 @@ class ScalarProgram:
             else:
                 self.steps.append(("factor", next(x for x in self.factors if x[0].id == name)))
         self.tier_rows = [(r, c.rule(r)) for r in pack.tier_rows]
-        self.why = Why(pack, c)
+        self.why = Why(pack, c if closures else c.reference)  # type: ignore[union-attr,arg-type]
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
         self.duties = [(r, c.rule(r)) for r in pack.duties]
@@ -497,6 +502,27 @@ class ScalarProgram:
     def _status(self, listed: bool | None) -> str:
         """The status a what-if gives, from the roster rule's value there (the exit rule is not re-read)."""
         return self.pack.on_roster.id if listed is True else NOT_ON_ROSTER if listed is False else UNDETERMINED
+
+
+class _Generated:
+    """The generated functions of every node the program runs, made in one module, handed out as ``Compiler``
+    hands out closures."""
+
+    def __init__(self, pack: Pack, c: Compiler) -> None:
+        roots = [r.node for r in pack.categories.values()]
+        roots += [lv.node for f in pack.factors.values() for lv in f.levels]
+        roots += [r.node for r in (*pack.tier_rows, pack.exited, pack.on_roster, *pack.duties)]
+        roots += [part for root in [r.node for r in pack.tier_rows] + [pack.on_roster.node]
+                  for part in constant_parts(root, pack)]  # fmt: skip
+        self.fns = {id(n): fn for n, fn in zip(roots, generate(pack, roots, c.years), strict=True)}
+        self.years = c.years
+        self.reference = c
+
+    def rule(self, rule: Rule) -> Fn:
+        return self.fns[id(rule.node)]
+
+    def compile(self, n: A.Node) -> Fn:
+        return self.fns[id(n)]
 
 
 def _false(ctx: Ctx) -> bool:
