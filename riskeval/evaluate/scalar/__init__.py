@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,7 @@ from riskeval.evaluate.plan import (
     rule_deps,
 )
 from riskeval.evaluate.scalar._codegen import generate
+from riskeval.evaluate.scalar._emit_pass import Step
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
 from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
 from riskeval.evaluate.scalar._shown_values import read_values
@@ -153,9 +155,24 @@ class ScalarProgram:
         functions (``_codegen``), which the shipped form runs."""
         self.pack = pack
         self.closures = closures
-        c = Compiler(pack)
+        c = reference = Compiler(pack)
         self.years = c.years  # completed years by the pack's leap-day rule, for the values shown
-        c = _Generated(pack, c) if not closures else c  # type: ignore[assignment]
+        self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
+        order: list[Step] = []  # the pass's steps, factor levels most severe first
+        for kind, name in pack.order:
+            if kind == "category":
+                rule = pack.categories[name]
+                self.reads[id(rule)] = keyed(role_facts(rule.node, pack, {}))
+                order.append((kind, rule, None))
+            else:
+                f = pack.factors[name]
+                levels = sorted(f.levels, key=lambda r: -pack.severity_rank[r.severity or ""])
+                self.reads |= {id(lv): keyed(role_facts(lv.node, pack, {})) for lv in levels}
+                order.append((kind, f, levels))
+        self.main: Callable[..., None] | None = None  # the generated pass (None: the reference's loop)
+        if not closures:
+            c = _Generated(pack, c, order, self.reads)  # type: ignore[assignment]
+            self.main = c.main  # type: ignore[attr-defined]
         self.categories: list[tuple[Rule, Fn]] = []
         self.factors: list[tuple[Factor, list[tuple[Rule, Fn]]]] = []
         for kind, name in pack.order:
@@ -173,7 +190,7 @@ class ScalarProgram:
             else:
                 self.steps.append(("factor", next(x for x in self.factors if x[0].id == name)))
         self.tier_rows = [(r, c.rule(r)) for r in pack.tier_rows]
-        self.why = Why(pack, c if closures else c.reference)  # type: ignore[union-attr,arg-type]
+        self.why = Why(pack, reference)
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
         self.duties = [(r, c.rule(r)) for r in pack.duties]
@@ -181,12 +198,6 @@ class ScalarProgram:
         # force and does not hold: the gap may hide it (an urgent child's unknown safety record, the report).
         self.duties_by_factor = duties_by_factor(pack)
         self.floors = [(r, fn) for r, fn in self.tier_rows if r.floor]
-        self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
-        for _f, compiled in self.factors:
-            for lv, _ in compiled:
-                self.reads[id(lv)] = keyed(role_facts(lv.node, pack, {}))
-        for rule, _ in self.categories:
-            self.reads[id(rule)] = keyed(role_facts(rule.node, pack, {}))
         self.mandatory = {s for s, spec in pack.severities.items() if spec.mandatory}
         self.rank = {t.id: i for i, t in enumerate(pack.tiers)}
         # The tier table is re-decided for every data gap; when it reads only tier inputs, rule results
@@ -209,6 +220,7 @@ class ScalarProgram:
         self.domains = {f.id: f.domain for f, _ in self.factors}
         self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
         self._plans: dict[int, list[tuple[Any, ...]]] = {}
+        self._flags: dict[int, tuple[Any, ...]] = {}
         self._edges = edges(pack)
         # What each category and factor reads (facts, roles, other rules): for re-evaluating after a change.
         self.deps = {("category", r.id): rule_deps([r.node], pack) for r, _ in self.categories}
@@ -237,6 +249,21 @@ class ScalarProgram:
                 plan.append((("factor", fdef.id), fdef, [(lv, fn, s, pack.points(s, params)) for lv, fn, s in sev]))
         self._plans[epoch] = plan
         return plan
+
+    def flags(self, on: date) -> tuple[Any, ...]:
+        """The plan as the generated pass reads it: whether each category is in force; of each factor's
+        levels, whether in force and its points."""
+        epoch = self.epoch(on)
+        found = self._flags.get(epoch)
+        if found is None:
+            found = []
+            for _key, _rule, step in self.plan(on):
+                if type(step) is list:
+                    found += [x for _lv, fn, _s, points in step for x in (fn is not _false, points)]
+                else:
+                    found.append(step is not _false)
+            found = self._flags[epoch] = tuple(found)
+        return found
 
     def evaluate(
         self,
@@ -275,62 +302,66 @@ class ScalarProgram:
         if since is not None and since[0].rule_values and not gaps and not values:
             kept, dirty = since[0].rule_values, set(since[1])
             hit_of = {h.code: h for h in since[0].factors}
-        for key, rule, step in self.plan(on):
-            if kept:
-                if not self.deps[key] & dirty:
-                    value = kept[key]
-                    results[key] = (value, [])
+        if self.main is not None and not kept:  # the generated pass
+            self.main(ctx, self.flags(on), values, gaps, categories, factors, out._values, pending, unknown_cats,
+                      unknown_factors)  # fmt: skip
+        else:
+            for key, rule, step in self.plan(on):
+                if kept:
+                    if not self.deps[key] & dirty:
+                        value = kept[key]
+                        results[key] = (value, [])
+                        if value is True:
+                            if type(step) is list:
+                                factors.append(hit_of[rule.id])
+                            else:
+                                categories.append(rule.id)
+                        continue
+                if type(step) is not list:  # a category
+                    value = step(ctx)
+                    # Only an unknown result needs the facts behind it (for its gap, and for rules reading it).
+                    reads = []
                     if value is True:
-                        if type(step) is list:
-                            factors.append(hit_of[rule.id])
-                        else:
-                            categories.append(rule.id)
+                        categories.append(rule.id)
+                        if values:
+                            out._values.append((rule.id, self.reads[id(rule)]))
+                            pending.append((key, rule.node))
+                    elif value is None:
+                        reads = _dedup(unknown)
+                        unknown_cats.append((rule, reads))
+                    unknown.clear()
+                    results[key] = (value, reads)
+                    if kept and value is not kept[key]:  # a changed result: whatever reads it runs again too
+                        dirty.add(("rule", *key))
                     continue
-            if type(step) is not list:  # a category
-                value = step(ctx)
-                # Only an unknown result needs the facts behind it (for its gap, and for rules reading it).
+                value, unknown_level, hit = False, None, None
+                for lv, fn, sev, points in step:
+                    v = fn(ctx)
+                    if v is True:
+                        value = True
+                        hit = FactorHit(
+                            rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)], self.years) if values else {}
+                        )
+                        factors.append(hit)
+                        if values:
+                            pending.append((key, lv.node))
+                        break
+                    if v is None and unknown_level is None:
+                        unknown_level = lv
                 reads = []
-                if value is True:
-                    categories.append(rule.id)
-                    if values:
-                        out._values.append((rule.id, self.reads[id(rule)]))
-                        pending.append((key, rule.node))
-                elif value is None:
-                    reads = _dedup(unknown)
-                    unknown_cats.append((rule, reads))
+                if unknown_level is not None:
+                    if value is not True:
+                        value = None
+                        reads = _dedup(unknown)
+                        unknown_factors.append((rule, unknown_level, reads, None))
+                    elif gaps:
+                        # Held at a lower level while a more severe one is unknown (G10 at Md, its H open): a gap
+                        # of its own, whose what-if replaces the hit. The factor's value stays known: true.
+                        unknown_factors.append((rule, unknown_level, _dedup(unknown), hit))
                 unknown.clear()
                 results[key] = (value, reads)
-                if kept and value is not kept[key]:  # a changed result: whatever reads it runs again too
+                if kept and value is not kept[key]:
                     dirty.add(("rule", *key))
-                continue
-            value, unknown_level, hit = False, None, None
-            for lv, fn, sev, points in step:
-                v = fn(ctx)
-                if v is True:
-                    value = True
-                    hit = FactorHit(
-                        rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)], self.years) if values else {}
-                    )
-                    factors.append(hit)
-                    if values:
-                        pending.append((key, lv.node))
-                    break
-                if v is None and unknown_level is None:
-                    unknown_level = lv
-            reads = []
-            if unknown_level is not None:
-                if value is not True:
-                    value = None
-                    reads = _dedup(unknown)
-                    unknown_factors.append((rule, unknown_level, reads, None))
-                elif gaps:
-                    # Held at a lower level while a more severe one is unknown (G10 at Md, its H open): a gap
-                    # of its own, whose what-if replaces the hit. The factor's value stays known: true.
-                    unknown_factors.append((rule, unknown_level, _dedup(unknown), hit))
-            unknown.clear()
-            results[key] = (value, reads)
-            if kept and value is not kept[key]:
-                dirty.add(("rule", *key))
         if pending:  # what `shown` is computed from when first read
             out._ctx, out._program, out._memo = ctx, self, dict(ctx.memo)
         domains = self.domains
@@ -508,15 +539,15 @@ class _Generated:
     """The generated functions of every node the program runs, made in one module, handed out as ``Compiler``
     hands out closures."""
 
-    def __init__(self, pack: Pack, c: Compiler) -> None:
+    def __init__(self, pack: Pack, c: Compiler, order: list[Step], reads: dict[int, Any]) -> None:
         roots = [r.node for r in pack.categories.values()]
         roots += [lv.node for f in pack.factors.values() for lv in f.levels]
         roots += [r.node for r in (*pack.tier_rows, pack.exited, pack.on_roster, *pack.duties)]
         roots += [part for root in [r.node for r in pack.tier_rows] + [pack.on_roster.node]
                   for part in constant_parts(root, pack)]  # fmt: skip
-        self.fns = {id(n): fn for n, fn in zip(roots, generate(pack, roots, c.years), strict=True)}
-        self.years = c.years
-        self.reference = c
+        runtime = {"HIT": FactorHit, "READ": read_values, "DEDUP": _dedup}
+        fns, self.main = generate(pack, roots, c.years, order, reads, runtime)
+        self.fns = {id(n): fn for n, fn in zip(roots, fns, strict=True)}
 
     def rule(self, rule: Rule) -> Fn:
         return self.fns[id(rule.node)]

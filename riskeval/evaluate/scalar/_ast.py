@@ -7,9 +7,11 @@ the table and read through a generated name (``K0``, ``K1``...): pack text never
 from __future__ import annotations
 
 import ast
+from datetime import date
 from typing import Any
 
 Expr = ast.expr
+_PLAIN = (str, int, float, bool, type(None), tuple, frozenset, date)
 Stmt = ast.stmt
 
 
@@ -21,8 +23,9 @@ class Consts:
         self._names: dict[tuple[str, str], str] = {}
 
     def name(self, value: Any) -> ast.Name:
-        # Keyed by type and repr, not by value: 1, 1.0 and True are equal but are not the same constant.
-        key = (type(value).__qualname__, repr(value))
+        # Plain values keyed by type and repr, not by value: 1, 1.0 and True are equal but are not the same
+        # constant; anything else (a rule, its reads) by identity.
+        key = (type(value).__qualname__, repr(value) if isinstance(value, _PLAIN) else str(id(value)))
         found = self._names.get(key)
         if found is None:
             found = self._names[key] = f"K{len(self.values)}"

@@ -17,14 +17,15 @@ _KINDS = (
     ast.Continue, ast.Expr, ast.Name, ast.Load, ast.Store, ast.Attribute, ast.Subscript, ast.Slice, ast.Call,
     ast.Compare, ast.Is, ast.IsNot, ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.BoolOp,
     ast.Or, ast.And, ast.UnaryOp, ast.Not, ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Tuple, ast.List,
-    ast.Constant, ast.IfExp,
+    ast.Constant, ast.IfExp, ast.Dict,
 )  # fmt: skip
-_SCHEME = re.compile(r"[KtrahfpS][0-9]+|S")
+_SCHEME = re.compile(r"[KtrahfplS][0-9]+|S")
 # The context's parts, the runtime helpers, and the two builtins a generated function calls.
 _FIXED = frozenset(("X", "U", "R", "P", "RES", "T", "HH", "ON", "ABSENT", "BOUNDS", "BOUNDED", "KAND", "KOR",
-                    "SUM", "HEAD", "DIV", "DAYS", "MONTHS", "YEARS", "ADDM", "len", "type"))  # fmt: skip
+                    "SUM", "HEAD", "DIV", "DAYS", "MONTHS", "YEARS", "ADDM", "len", "type", "L", "V", "G", "CATS", "HITS",
+                    "VALS", "PEND", "UCATS", "UFACS", "HIT", "READ", "DEDUP", "main"))  # fmt: skip
 _CONTEXT = frozenset(("unknown", "memo", "params", "results", "roles", "tier", "household", "on", "append",
-                      "extend", "get", "id", "birth_date", "members"))  # fmt: skip
+                      "extend", "get", "id", "birth_date", "members", "clear"))  # fmt: skip
 _LITERALS = (None, True, False, 0, 1)
 
 

@@ -22,6 +22,7 @@ from riskeval.evaluate.scalar._ast import Consts, Stmt, assign, attr, call, func
 from riskeval.evaluate.scalar._astcheck import check
 from riskeval.evaluate.scalar._context import Ctx
 from riskeval.evaluate.scalar._emit import ROLES, Emitter, Scope
+from riskeval.evaluate.scalar._emit_pass import Step, emit_pass
 from riskeval.evaluate.semantics import ABSENT, Bounds, bounded, kleene_and, kleene_or
 from riskeval.facts import Child, Household, Member
 from riskeval.pack import Pack
@@ -32,8 +33,11 @@ Fn = Callable[[Ctx], Any]
 _PARTS = {"P": "params", "RES": "results", "T": "tier", "HH": "household", "ON": "on"}
 
 
-def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int]) -> list[Fn]:
-    """One function per root node (a rule's condition, a part of the tier table), in the order given."""
+def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int], steps: list[Step],
+             reads: dict[int, Any], runtime: dict[str, Any]) -> tuple[list[Fn], Callable[..., None]]:  # fmt: skip
+    """One function per root node (a rule's condition, a part of the tier table), in the order given, and the
+    whole pass over the categories and factors (``_emit_pass``). ``runtime``: the pass's helpers (HIT, READ,
+    DEDUP)."""
     consts, fields = Consts(), fact_fields()
     names = {name: f"p{i}" for i, name in enumerate(pack.predicates)}
     body: list[Stmt] = []
@@ -43,13 +47,36 @@ def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int]
         e = Emitter(consts, names, fields)
         value = e.emit(root, {})
         body.append(function(f"f{i}", ["X"], [*_prologue(e), *e.body, ast.Return(value=value)]))
+    e = Emitter(consts, names, fields)
+    whole = emit_pass(e, steps, reads)
+    params = ["X", "L", "V", "G", "CATS", "HITS", "VALS", "PEND", "UCATS", "UFACS"]
+    body.append(function("main", params, [*_prologue(e), *whole]))
     tree = ast.Module(body=body, type_ignores=[])
-    ast.fix_missing_locations(tree)
+    _number(tree)
     check(tree, fields)
     code = compile(tree, "<riskeval scalar form>", "exec")
-    namespace: dict[str, Any] = {"__builtins__": {"len": len, "type": type}, **consts.values, **_helpers(years)}
+    namespace: dict[str, Any] = {"__builtins__": {"len": len, "type": type}, **consts.values, **_helpers(years),
+                                 **runtime}  # fmt: skip
     exec(code, namespace)
-    return [namespace[f"f{i}"] for i in range(len(roots))]
+    return [namespace[f"f{i}"] for i in range(len(roots))], namespace["main"]
+
+
+def _number(tree: ast.Module) -> None:
+    """One line per statement, in order: a traceback or a profile can tell the statements apart."""
+    line = 0
+
+    def visit(node: ast.AST, lineno: int) -> None:
+        nonlocal line
+        if isinstance(node, ast.stmt):
+            line += 1
+            lineno = line
+        if "lineno" in node._attributes:
+            node.lineno = node.end_lineno = lineno  # type: ignore[attr-defined]
+            node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
+        for child in ast.iter_child_nodes(node):
+            visit(child, lineno)
+
+    visit(tree, 1)
 
 
 def _predicate(fname: str, name: str, params: tuple[str, ...], node: A.Node, consts: Consts,

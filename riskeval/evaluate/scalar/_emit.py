@@ -36,6 +36,7 @@ _CMP: dict[str, type[ast.cmpop]] = {"==": ast.Eq, "!=": ast.NotEq, "<": ast.Lt, 
 _ARITH: dict[str, type[ast.operator]] = {"+": ast.Add, "-": ast.Sub, "*": ast.Mult}
 _BETWEEN = {"days_between": "DAYS", "months_between": "MONTHS", "years_between": "YEARS", "add_months": "ADDM"}
 ROLES = ("child", "household", "father", "mother", "caregiver", "on")
+_ALWAYS = frozenset(("child", "household", "on"))  # roles a context always binds (never None)
 
 # A bound member variable: the local holding the member, and the local holding how its gaps name it (None:
 # by the member's id).
@@ -136,12 +137,15 @@ class Emitter:
 
     def _fact(self, n: A.Fact, scope: Scope) -> Expr:
         root, path = n.root, n.path
-        out = self.tmp()
-        outer = self.body
         if root in scope:
             obj = scope[root][0]
         else:
             obj = self._root(root)
+        if not path and (root in scope or root in _ALWAYS):
+            return load(obj)  # a member, the child, the household or the date itself: no read to record
+        out = self.tmp()
+        outer = self.body
+        if root not in scope and root not in _ALWAYS:  # a parent or the caregiver may not be in the household
             inner: list[Stmt] = []
             self.body.append(if_(is_(load(obj), NONE), [method(load("U"), "append", self._gap(root, (), scope)),
                                                         assign(out, NONE)], inner))  # fmt: skip
@@ -149,8 +153,7 @@ class Emitter:
         cur = obj
         last = len(path) - 1
         for i, part in enumerate(path):
-            step = self.tmp()
-            inner = []
+            step = out if i == last else self.tmp()
             if part == "age":  # completed years on the assessment date, by the pack's leap-day rule
                 self.uses.add("ON")
                 born = self.tmp()
@@ -162,17 +165,21 @@ class Emitter:
                 self.body = inner
             else:
                 self._field(part)
+                missing = [method(load("U"), "append", self._gap(root, path[: i + 1], scope))]
+                if i == last:  # the value is the field's, unknown included
+                    self.body += [assign(step, attr(load(cur), part)), if_(is_(load(step), NONE), missing)]
+                    break
+                inner = []
                 self.body += [assign(step, attr(load(cur), part)),
-                              if_(is_(load(step), NONE),
-                                  [method(load("U"), "append", self._gap(root, path[: i + 1], scope)),
-                                   assign(out, NONE)], inner)]  # fmt: skip
+                              if_(is_(load(step), NONE), [*missing, assign(out, NONE)], inner)]  # fmt: skip
                 self.body = inner
-                if i < last:  # a certificate not held: its fields do not exist
-                    inner = []
-                    self.body.append(if_(is_(load(step), FALSE), [assign(out, load("ABSENT"))], inner))
-                    self.body = inner
+                # a certificate not held: its fields do not exist
+                inner = []
+                self.body.append(if_(is_(load(step), FALSE), [assign(out, load("ABSENT"))], inner))
+                self.body = inner
             cur = step
-        self.body.append(assign(out, load(cur)))
+        if not path:
+            self.body.append(assign(out, load(obj)))
         self.body = outer
         return load(out)
 
@@ -208,29 +215,35 @@ class Emitter:
         a = self.emit(left, scope)
         if isinstance(right, A.Const) and right.value is not None:
             c = self.k.name(right.value)
-            self.body.append(if_(is_(a, NONE), [assign(out, NONE)],
-                                 [assign(out, ast.IfExp(test=is_(a, load("ABSENT")), body=is_ne,
-                                                        orelse=_cmp(op, a, c)))]))  # fmt: skip
+            value: Expr = _cmp(op, a, c)
+            if _absent(left):
+                value = ast.IfExp(test=is_(a, load("ABSENT")), body=is_ne, orelse=value)
+            self.body.append(if_(is_(a, NONE), [assign(out, NONE)], [assign(out, value)]))
             return load(out)
         if isinstance(right, A.Param):
             self.uses.add("P")
             b = self.tmp()
-            self.body.append(if_(is_(a, load("ABSENT")), [assign(out, is_ne)],
-                                 [assign(b, index(load("P"), self.k.name(right.name))),
+            decide: list[Stmt] = [assign(b, index(load("P"), self.k.name(right.name))),
                                   if_(or_(is_(a, NONE), is_(load(b), NONE)), [assign(out, NONE)],
-                                      [assign(out, _cmp(op, a, load(b)))])]))  # fmt: skip
+                                      [assign(out, _cmp(op, a, load(b)))])]  # fmt: skip
+            if _absent(left):
+                decide = [if_(is_(a, load("ABSENT")), [assign(out, is_ne)], decide)]
+            self.body += decide
             return load(out)
         b_ = self.emit(right, scope)
-        self.body.append(self._general(out, op, a, b_, is_ne, None))
+        self.body.append(self._general(out, op, a, b_, is_ne, None, _absent(left) or _absent(right)))
         return load(out)
 
-    def _general(self, out: str, op: str, a: Expr, b: Expr, is_ne: Expr, bounded: Expr | None) -> Stmt:
+    def _general(self, out: str, op: str, a: Expr, b: Expr, is_ne: Expr, bounded: Expr | None,
+                 absent: bool = True) -> Stmt:  # fmt: skip
         known: list[Stmt] = [assign(out, _cmp(op, a, b))]
         if bounded is not None:
             some = or_(is_(call(load("type"), a), load("BOUNDS")), is_(call(load("type"), b), load("BOUNDS")))
             known = [if_(some, [assign(out, bounded)], known)]
-        return if_(or_(is_(a, load("ABSENT")), is_(b, load("ABSENT"))), [assign(out, is_ne)],
-                   [if_(or_(is_(a, NONE), is_(b, NONE)), [assign(out, NONE)], known)])  # fmt: skip
+        decide = if_(or_(is_(a, NONE), is_(b, NONE)), [assign(out, NONE)], known)
+        if not absent:
+            return decide
+        return if_(or_(is_(a, load("ABSENT")), is_(b, load("ABSENT"))), [assign(out, is_ne)], [decide])
 
     def _operand(self, n: A.Node, scope: Scope) -> Expr:
         return self._agg(n, scope, bounds=True) if isinstance(n, A.Agg) and _is_count(n) else self.emit(n, scope)
@@ -257,25 +270,28 @@ class Emitter:
             values: Expr = index(load("P"), self.k.name(n.items[0].name))
         else:
             values = self.k.name(frozenset(c.value for c in n.items if isinstance(c, A.Const)))
+        member: Expr = and_(is_not(v, load("ABSENT")), _in(v, values)) if _absent(n.item) else _in(v, values)
         self.body.append(if_(is_(v, NONE), [assign(out, NONE)],
-                             [assign(out, _ne(and_(is_not(v, load("ABSENT")), _in(v, values)), negate))]))  # fmt: skip
+                             [assign(out, _ne(member, negate) if n.negate else member)]))  # fmt: skip
         return load(out)
 
     # --- arithmetic and the helpers -------------------------------------------------------------------------
 
-    def _binary(self, a: Expr, b: Expr, value: Expr) -> Expr:
+    def _binary(self, a: Expr, b: Expr, value: Expr, absent: bool) -> Expr:
         """Unknown in, unknown out; a fact that does not exist stays so."""
         out = self.tmp()
-        self.body.append(if_(or_(is_(a, NONE), is_(b, NONE)), [assign(out, NONE)],
-                             [if_(or_(is_(a, load("ABSENT")), is_(b, load("ABSENT"))), [assign(out, load("ABSENT"))],
-                                  [assign(out, value)])]))  # fmt: skip
+        known: list[Stmt] = [assign(out, value)]
+        if absent:
+            known = [if_(or_(is_(a, load("ABSENT")), is_(b, load("ABSENT"))), [assign(out, load("ABSENT"))], known)]
+        self.body.append(if_(or_(is_(a, NONE), is_(b, NONE)), [assign(out, NONE)], known))
         return load(out)
 
     def _arith(self, op: str, left: A.Node, right: A.Node, scope: Scope) -> Expr:
         a, b = self.emit(left, scope), self.emit(right, scope)
+        absent = _absent(left) or _absent(right)
         if op == "/":
-            return self._binary(a, b, call(load("DIV"), a, b))
-        return self._binary(a, b, ast.BinOp(left=a, op=_ARITH[op](), right=b))
+            return self._binary(a, b, call(load("DIV"), a, b), absent)
+        return self._binary(a, b, ast.BinOp(left=a, op=_ARITH[op](), right=b), absent)
 
     def _call(self, n: A.Call, scope: Scope) -> Expr:
         fn, out = n.fn, self.tmp()
@@ -304,7 +320,7 @@ class Emitter:
             self.body = outer
             return load(out)
         a, b = self.emit(n.args[0], scope), self.emit(n.args[1], scope)
-        return self._binary(a, b, call(load(_BETWEEN[fn]), a, b))
+        return self._binary(a, b, call(load(_BETWEEN[fn]), a, b), _absent(n.args[0]) or _absent(n.args[1]))
 
     # --- aggregations and predicates ------------------------------------------------------------------------
 
@@ -399,6 +415,21 @@ def _in(a: Expr, b: Expr) -> Expr:
 
 def _ne(a: Expr, b: Expr) -> Expr:
     return ast.Compare(left=a, ops=[ast.NotEq()], comparators=[b])
+
+
+def _absent(n: A.Node) -> bool:
+    """Whether a node's value may be ``ABSENT`` (a field of a certificate not held, or arithmetic on one):
+    where it cannot, the generated code skips the test (the closures make it, and find it false)."""
+    match n:
+        case A.Fact(path=path):
+            return len(path) > 1
+        case A.Arith(left=a, right=b):
+            return _absent(a) or _absent(b)
+        case A.Call(fn=fn, args=args) if fn in _BETWEEN:
+            return any(_absent(a) for a in args)
+        case A.Const() | A.Param() | A.Not() | A.BoolOp() | A.Compare() | A.In() | A.Agg() | A.Call() | A.TierInput():
+            return False
+    return True  # a rule's or a predicate's value: whatever its condition gives
 
 
 def _is_count(n: A.Node) -> bool:
