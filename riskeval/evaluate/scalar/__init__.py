@@ -22,6 +22,7 @@ from riskeval.evaluate.plan import (
     role_facts,
     rule_deps,
 )
+from riskeval.evaluate.scalar._astcheck import GeneratedCodeError, check_generated
 from riskeval.evaluate.scalar._codegen import generate
 from riskeval.evaluate.scalar._emit_pass import Step
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
@@ -49,10 +50,12 @@ __all__ = [
     "FactorHit",
     "Fn",
     "Gap",
+    "GeneratedCodeError",
     "ScalarProgram",
     "and_of",
     "arith",
     "call",
+    "check_generated",
     "compare",
     "fact",
     "or_of",

@@ -33,7 +33,7 @@ class GeneratedCodeError(Exception):
     """The generator built something it should not have: a bug, never a pack's fault."""
 
 
-def check(tree: ast.Module, fields: frozenset[str]) -> None:
+def check_generated(tree: ast.Module, fields: frozenset[str]) -> None:
     """Raise ``GeneratedCodeError`` unless every node of ``tree`` is one the generator may emit."""
     allowed = _CONTEXT | fields
     for node in ast.walk(tree):

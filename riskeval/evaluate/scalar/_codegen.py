@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from riskeval.evaluate.scalar._ast import Consts, Stmt, assign, attr, call, function, if_, index, is_, lit, load, \
     method, tuple_  # fmt: skip
-from riskeval.evaluate.scalar._astcheck import check
+from riskeval.evaluate.scalar._astcheck import check_generated
 from riskeval.evaluate.scalar._context import Ctx
 from riskeval.evaluate.scalar._emit import ROLES, Emitter, Scope
 from riskeval.evaluate.scalar._emit_pass import Step, emit_pass
@@ -53,7 +53,7 @@ def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int]
     body.append(function("main", params, [*_prologue(e), *whole]))
     tree = ast.Module(body=body, type_ignores=[])
     _number(tree)
-    check(tree, fields)
+    check_generated(tree, fields)
     code = compile(tree, "<riskeval scalar form>", "exec")
     namespace: dict[str, Any] = {"__builtins__": {"len": len, "type": type}, **consts.values, **_helpers(years),
                                  **runtime}  # fmt: skip

@@ -434,4 +434,3 @@ def _absent(n: A.Node) -> bool:
 
 def _is_count(n: A.Node) -> bool:
     return isinstance(n, A.Agg) and n.fn == "count"
-

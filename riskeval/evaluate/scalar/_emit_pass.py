@@ -102,10 +102,17 @@ def _factor(e: Emitter, f: Factor, levels: list[tuple[Rule, str, str, Any]]) -> 
         shown = ast.IfExp(test=load("V"), body=call(load("READ"), load("X"), k.name(reads), load("YEARS")),
                           orelse=ast.Dict(keys=[], values=[]))  # fmt: skip
         made = call(load("HIT"), k.name(f.id), k.name(lv.severity or ""), load(points), k.name(lv), shown)
-        held: list[Stmt] = [assign(value, TRUE), assign(hit, made), method(load("HITS"), "append", load(hit)),
-                            if_(load("V"), [method(load("PEND"), "append", tuple_(k.name(key), k.name(lv.node)))])]
-        first_unknown = is_(load(v), NONE) if i == 0 else ast.BoolOp(op=ast.And(), values=[is_(load(v), NONE),
-                                                                                      is_(load(level), NONE)])
+        held: list[Stmt] = [
+            assign(value, TRUE),
+            assign(hit, made),
+            method(load("HITS"), "append", load(hit)),
+            if_(load("V"), [method(load("PEND"), "append", tuple_(k.name(key), k.name(lv.node)))]),
+        ]
+        first_unknown = (
+            is_(load(v), NONE)
+            if i == 0
+            else ast.BoolOp(op=ast.And(), values=[is_(load(v), NONE), is_(load(level), NONE)])
+        )
         rest: list[Stmt] = [if_(first_unknown, [assign(level, k.name(lv))])]
         e.body.append(if_(is_(load(v), TRUE), held, rest))
         e.body = rest
