@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 import riskeval
 from riskeval.errors import EvaluationError
 from riskeval.evaluate import scalar_program
-from riskeval.evaluate.scalar import Evaluation, GeneratedCodeError, ScalarProgram, check_generated
-from riskeval.evaluate.scalar import _codegen
+from riskeval.evaluate.scalar import Evaluation, GeneratedCodeError, ScalarProgram, _codegen, check_generated
 from riskeval.facts import Household
 from riskeval.pack import Pack
 from riskeval.testing import ASSESSMENT_DATE, households
@@ -106,7 +105,7 @@ def test_a_pack_value_is_a_constant_never_code(monkeypatch: pytest.MonkeyPatch) 
         ast.Lambda(
             args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]),
             body=ast.Constant(value=None),
-        ),  # fmt: skip
+        ),
     ):
         with pytest.raises(GeneratedCodeError):
             check_generated(ast.Module(body=[ast.Expr(value=bad)], type_ignores=[]), fields)

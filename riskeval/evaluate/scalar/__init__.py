@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -24,8 +24,8 @@ from riskeval.evaluate.plan import (
 )
 from riskeval.evaluate.scalar._astcheck import GeneratedCodeError, check_generated
 from riskeval.evaluate.scalar._codegen import generate
-from riskeval.evaluate.scalar._emit_pass import Step
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
+from riskeval.evaluate.scalar._emit_pass import Step
 from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
 from riskeval.evaluate.scalar._shown_values import read_values
 from riskeval.evaluate.scalar._why import Why
@@ -257,16 +257,17 @@ class ScalarProgram:
         """The plan as the generated pass reads it: whether each category is in force; of each factor's
         levels, whether in force and its points."""
         epoch = self.epoch(on)
-        found = self._flags.get(epoch)
-        if found is None:
-            found = []
-            for _key, _rule, step in self.plan(on):
-                if type(step) is list:
-                    found += [x for _lv, fn, _s, points in step for x in (fn is not _false, points)]
-                else:
-                    found.append(step is not _false)
-            found = self._flags[epoch] = tuple(found)
-        return found
+        known = self._flags.get(epoch)
+        if known is not None:
+            return known
+        found: list[Any] = []
+        for _key, _rule, step in self.plan(on):
+            if type(step) is list:
+                found += [x for _lv, fn, _s, points in step for x in (fn is not _false, points)]
+            else:
+                found.append(step is not _false)
+        known = self._flags[epoch] = tuple(found)
+        return known
 
     def evaluate(
         self,

@@ -22,8 +22,8 @@ _KINDS = (
 _SCHEME = re.compile(r"[KtrahfplS][0-9]+|S")
 # The context's parts, the runtime helpers, and the two builtins a generated function calls.
 _FIXED = frozenset(("X", "U", "R", "P", "RES", "T", "HH", "ON", "ABSENT", "BOUNDS", "BOUNDED", "KAND", "KOR",
-                    "SUM", "HEAD", "DIV", "DAYS", "MONTHS", "YEARS", "ADDM", "len", "type", "L", "V", "G", "CATS", "HITS",
-                    "VALS", "PEND", "UCATS", "UFACS", "HIT", "READ", "DEDUP", "main"))  # fmt: skip
+                    "SUM", "HEAD", "DIV", "DAYS", "MONTHS", "YEARS", "ADDM", "len", "type", "L", "V", "G", "CATS",
+                    "HITS", "VALS", "PEND", "UCATS", "UFACS", "HIT", "READ", "DEDUP", "main"))  # fmt: skip
 _CONTEXT = frozenset(("unknown", "memo", "params", "results", "roles", "tier", "household", "on", "append",
                       "extend", "get", "id", "birth_date", "members", "clear"))  # fmt: skip
 _LITERALS = (None, True, False, 0, 1)
@@ -36,7 +36,7 @@ class GeneratedCodeError(Exception):
 def check_generated(tree: ast.Module, fields: frozenset[str]) -> None:
     """Raise ``GeneratedCodeError`` unless every node of ``tree`` is one the generator may emit."""
     allowed = _CONTEXT | fields
-    for node in ast.walk(tree):
+    for node in _walk(tree):
         if not isinstance(node, _KINDS):
             raise GeneratedCodeError(f"node kind {type(node).__name__} is not generated")
         if isinstance(node, ast.Name):
@@ -56,6 +56,22 @@ def check_generated(tree: ast.Module, fields: frozenset[str]) -> None:
             _literal(node.value)
         elif isinstance(node, ast.Call) and (node.keywords or not isinstance(node.func, ast.Name | ast.Attribute)):
             raise GeneratedCodeError("a generated call is to a name or a method, with positional arguments")
+
+
+def _walk(tree: ast.AST) -> list[ast.AST]:
+    """Every node of the tree (``ast.walk`` without its generators: the tree has tens of thousands)."""
+    out: list[ast.AST] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif type(value) is list:
+                stack.extend(v for v in value if isinstance(v, ast.AST))
+    return out
 
 
 def _name(name: str) -> None:

@@ -17,8 +17,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from riskeval.evaluate.scalar._ast import Consts, Stmt, assign, attr, call, function, if_, index, is_, lit, load, \
-    method, tuple_  # fmt: skip
+from riskeval.evaluate.scalar._ast import (
+    Consts,
+    Stmt,
+    assign,
+    attr,
+    call,
+    function,
+    if_,
+    index,
+    is_,
+    lit,
+    load,
+    method,  # fmt: skip
+    tuple_,
+)
 from riskeval.evaluate.scalar._astcheck import check_generated
 from riskeval.evaluate.scalar._context import Ctx
 from riskeval.evaluate.scalar._emit import ROLES, Emitter, Scope
@@ -64,19 +77,23 @@ def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int]
 def _number(tree: ast.Module) -> None:
     """One line per statement, in order: a traceback or a profile can tell the statements apart."""
     line = 0
-
-    def visit(node: ast.AST, lineno: int) -> None:
-        nonlocal line
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, lineno = stack.pop()
         if isinstance(node, ast.stmt):
             line += 1
             lineno = line
-        if "lineno" in node._attributes:
+        if node._attributes:
             node.lineno = node.end_lineno = lineno  # type: ignore[attr-defined]
             node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
-        for child in ast.iter_child_nodes(node):
-            visit(child, lineno)
-
-    visit(tree, 1)
+        children: list[ast.AST] = []
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                children.append(value)
+            elif type(value) is list:
+                children += [v for v in value if isinstance(v, ast.AST)]
+        stack += [(c, lineno) for c in reversed(children)]
 
 
 def _predicate(fname: str, name: str, params: tuple[str, ...], node: A.Node, consts: Consts,

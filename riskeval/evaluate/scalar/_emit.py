@@ -97,9 +97,9 @@ class Emitter:
             case A.Ref(kind=kind, name=name):
                 self.uses.add("RES")
                 out, pair = self.tmp(), self.tmp()
+                extend = method(load("U"), "extend", index(load(pair), lit(1)))
                 self.body += [assign(pair, index(load("RES"), self.k.name((kind, name)))),
-                              assign(out, index(load(pair), lit(0))),
-                              if_(is_(load(out), NONE), [method(load("U"), "extend", index(load(pair), lit(1)))])]  # fmt: skip
+                              assign(out, index(load(pair), lit(0))), if_(is_(load(out), NONE), [extend])]  # fmt: skip
                 return load(out)
             case A.TierInput(name="score"):
                 self.uses.add("T")
@@ -137,10 +137,7 @@ class Emitter:
 
     def _fact(self, n: A.Fact, scope: Scope) -> Expr:
         root, path = n.root, n.path
-        if root in scope:
-            obj = scope[root][0]
-        else:
-            obj = self._root(root)
+        obj = scope[root][0] if root in scope else self._root(root)
         if not path and (root in scope or root in _ALWAYS):
             return load(obj)  # a member, the child, the household or the date itself: no read to record
         out = self.tmp()
@@ -165,7 +162,7 @@ class Emitter:
                 self.body = inner
             else:
                 self._field(part)
-                missing = [method(load("U"), "append", self._gap(root, path[: i + 1], scope))]
+                missing: list[Stmt] = [method(load("U"), "append", self._gap(root, path[: i + 1], scope))]
                 if i == last:  # the value is the field's, unknown included
                     self.body += [assign(step, attr(load(cur), part)), if_(is_(load(step), NONE), missing)]
                     break
@@ -191,16 +188,22 @@ class Emitter:
 
     def _connective(self, ops: list[A.Node], decisive: bool, scope: Scope) -> Expr:
         """Kleene's ``and``/``or``, left to right: the first decisive operand ends it (the rest is not read)."""
-        out, unknown = self.tmp(), self.tmp()
+        out = self.tmp()
         dec, other = lit(decisive), lit(not decisive)
         outer = self.body
-        self.body.append(assign(unknown, FALSE))
-        for o in ops:
+        seen: list[Expr] = []
+        for i, o in enumerate(ops):
             v = self.emit(o, scope)
-            rest: list[Stmt] = [if_(is_(v, NONE), [assign(unknown, TRUE)])]
-            self.body.append(if_(is_(v, dec), [assign(out, dec)], rest))
-            self.body = rest
-        self.body.append(assign(out, ast.IfExp(test=load(unknown), body=NONE, orelse=other)))
+            seen.append(v)
+            if i < len(ops) - 1:
+                rest: list[Stmt] = []
+                self.body.append(if_(is_(v, dec), [assign(out, dec)], rest))
+                self.body = rest
+                continue
+            # none decided: unknown if any operand was (each operand's value is still in its own local)
+            unknown = _any_none(seen)
+            self.body.append(if_(is_(v, dec), [assign(out, dec)],
+                                 [if_(unknown, [assign(out, NONE)], [assign(out, other)])]))  # fmt: skip
         self.body = outer
         return load(out)
 
@@ -222,10 +225,10 @@ class Emitter:
             return load(out)
         if isinstance(right, A.Param):
             self.uses.add("P")
-            b = self.tmp()
-            decide: list[Stmt] = [assign(b, index(load("P"), self.k.name(right.name))),
-                                  if_(or_(is_(a, NONE), is_(load(b), NONE)), [assign(out, NONE)],
-                                      [assign(out, _cmp(op, a, load(b)))])]  # fmt: skip
+            p = self.tmp()
+            decide: list[Stmt] = [assign(p, index(load("P"), self.k.name(right.name))),
+                                  if_(or_(is_(a, NONE), is_(load(p), NONE)), [assign(out, NONE)],
+                                      [assign(out, _cmp(op, a, load(p)))])]  # fmt: skip
             if _absent(left):
                 decide = [if_(is_(a, load("ABSENT")), [assign(out, is_ne)], decide)]
             self.body += decide
@@ -353,9 +356,8 @@ class Emitter:
         else:
             if n.cond is None:
                 # kleene_and(True, v) / kleene_or(False, v): v as a plain truth value
-                w = v
-                w_expr: Expr = ast.IfExp(test=is_(w, lit(fn == "all")), body=lit(fn == "all"),
-                                         orelse=ast.IfExp(test=is_(w, NONE), body=NONE, orelse=lit(fn != "all")))  # fmt: skip
+                plain = ast.IfExp(test=is_(v, NONE), body=NONE, orelse=lit(fn != "all"))
+                w_expr: Expr = ast.IfExp(test=is_(v, lit(fn == "all")), body=lit(fn == "all"), orelse=plain)
             elif fn == "all":
                 w_expr = call(load("KOR"), ast.IfExp(test=is_(c, NONE), body=NONE,
                                                      orelse=ast.UnaryOp(op=ast.Not(), operand=c)), v)  # fmt: skip
@@ -387,22 +389,43 @@ class Emitter:
         return load(out)
 
     def _predicate(self, name: str, args: tuple[A.Node, ...], scope: Scope) -> Expr:
-        values = [self.emit(a, scope) for a in args]
+        out = self.tmp()
+        values: list[Expr] = []
+        maybe: list[Expr] = []  # the arguments that may be no one (a parent not in the household)
         heads: list[Expr] = []
+        outer = self.body
         for a in args:  # how the callee's facts are named: by the role passed in, or as the caller's variable is
+            if len(args) == 1 and isinstance(a, A.Fact) and not a.path and a.root not in _ALWAYS | scope.keys():
+                # father, mother, caregiver: the read of the role itself, fused with the test below (with more
+                # arguments, each is read before any is tested)
+                role = load(self._root(a.root))
+                inner: list[Stmt] = []
+                self.body.append(if_(is_(role, NONE), [method(load("U"), "append", self.k.name(a.root)),
+                                                       assign(out, NONE)], inner))  # fmt: skip
+                self.body = inner
+                values.append(role)
+            else:
+                v = self.emit(a, scope)
+                values.append(v)
+                if not (isinstance(a, A.Fact) and not a.path):
+                    maybe.append(v)
             if isinstance(a, A.Fact) and a.root in scope:
                 heads.append(load(scope[a.root][1]))
             else:
                 heads.append(self.k.name(a.root if isinstance(a, A.Fact) else "?"))
-        out = self.tmp()
         pairs = [x for v, h in zip(values, heads, strict=True) for x in (v, h)]
         value = assign(out, call(load(self.predicates[name]), load("X"), *pairs))
-        if not values:  # a predicate of the child alone (father_gone)
+        if not maybe:
             self.body.append(value)
         else:
-            missing = or_(*[is_(v, NONE) for v in values]) if len(values) > 1 else is_(values[0], NONE)
-            self.body.append(if_(missing, [assign(out, NONE)], [value]))
+            self.body.append(if_(_any_none(maybe), [assign(out, NONE)], [value]))
+        self.body = outer
         return load(out)
+
+
+def _any_none(values: list[Expr]) -> Expr:
+    tests = [is_(v, NONE) for v in values]
+    return or_(*tests) if len(tests) > 1 else tests[0]
 
 
 def _cmp(op: str, a: Expr, b: Expr) -> Expr:

@@ -12,8 +12,21 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from riskeval.evaluate.scalar._ast import FALSE, NONE, TRUE, Stmt, assign, attr, call, if_, index, is_, is_not, \
-    load, method, store, tuple_  # fmt: skip
+from riskeval.evaluate.scalar._ast import (
+    FALSE,
+    NONE,
+    TRUE,
+    Stmt,
+    assign,
+    call,
+    if_,
+    is_,
+    is_not,
+    load,  # fmt: skip
+    method,
+    store,
+    tuple_,
+)
 from riskeval.evaluate.scalar._emit import Emitter
 from riskeval.pack import Factor, Rule
 
@@ -29,7 +42,6 @@ def plan_names(steps: list[Step]) -> int:
 
 def emit_pass(e: Emitter, steps: list[Step], reads: dict[int, Any]) -> list[Stmt]:
     """The pass's statements (the caller adds the prologue); ``reads``: each rule's static reads, by id."""
-    k = e.k
     plan = [f"l{i}" for i in range(plan_names(steps))]
     out: list[Stmt] = [ast.Assign(targets=[ast.Tuple(elts=[store(n) for n in plan], ctx=ast.Store())],
                                   value=load("L"))]  # fmt: skip
