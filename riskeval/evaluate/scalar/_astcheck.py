@@ -21,7 +21,7 @@ _KINDS = (
 )  # fmt: skip
 _SCHEME = re.compile(r"[KtrahfplS][0-9]+|S")
 # The context's parts, the runtime helpers, and the two builtins a generated function calls.
-_FIXED = frozenset(("X", "U", "R", "P", "RES", "T", "HH", "ON", "ABSENT", "BOUNDS", "BOUNDED", "KAND", "KOR",
+_FIXED = frozenset(("X", "U", "M", "R", "P", "RES", "T", "HH", "ON", "ABSENT", "BOUNDS", "BOUNDED", "KAND", "KOR",
                     "SUM", "HEAD", "DIV", "DAYS", "MONTHS", "YEARS", "ADDM", "len", "type", "L", "V", "G", "CATS",
                     "HITS", "VALS", "PEND", "UCATS", "UFACS", "HIT", "READ", "DEDUP", "main"))  # fmt: skip
 _CONTEXT = frozenset(("unknown", "memo", "params", "results", "roles", "tier", "household", "on", "append",

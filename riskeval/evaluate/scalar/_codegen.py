@@ -43,7 +43,7 @@ from riskeval.pack.expr import nodes as A
 from riskeval.schedule.dates import add_months, months_between
 
 Fn = Callable[[Ctx], Any]
-_PARTS = {"P": "params", "RES": "results", "T": "tier", "HH": "household", "ON": "on"}
+_PARTS = {"M": "memo", "P": "params", "RES": "results", "T": "tier", "HH": "household", "ON": "on"}
 
 
 def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int], steps: list[Step],

@@ -28,6 +28,7 @@ from riskeval.evaluate.scalar._ast import (
     load,
     method,
     or_,
+    tuple_,
 )
 from riskeval.pack.expr import nodes as A
 
@@ -414,11 +415,19 @@ class Emitter:
             else:
                 heads.append(self.k.name(a.root if isinstance(a, A.Fact) else "?"))
         pairs = [x for v, h in zip(values, heads, strict=True) for x in (v, h)]
-        value = assign(out, call(load(self.predicates[name]), load("X"), *pairs))
+        # The memo's answer read here: a call only when the predicate has not run on these members yet.
+        self.uses.add("M")
+        key, hit = self.tmp(), self.tmp()
+        found: list[Stmt] = [assign(out, index(load(hit), lit(0))),
+                 if_(is_(load(out), NONE), [method(load("U"), "extend", index(load(hit), lit(1)))])]  # fmt: skip
+        run: list[Stmt] = [assign(out, call(load(self.predicates[name]), load("X"), *pairs))]
+        value: list[Stmt] = [assign(key, tuple_(self.k.name(name), *[attr(v, "id") for v in values])),
+                             assign(hit, call(attr(load("M"), "get"), load(key))),
+                             if_(is_(load(hit), NONE), run, found)]  # fmt: skip
         if not maybe:
-            self.body.append(value)
+            self.body += value
         else:
-            self.body.append(if_(_any_none(maybe), [assign(out, NONE)], [value]))
+            self.body.append(if_(_any_none(maybe), [assign(out, NONE)], value))
         self.body = outer
         return load(out)
 
