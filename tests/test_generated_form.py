@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, seed, settings
 from hypothesis import strategies as st
 
 import riskeval
-from riskeval.errors import EvaluationError
+from riskeval.errors import EvaluationError, PackError
 from riskeval.evaluate import scalar_program
 from riskeval.evaluate.scalar import Evaluation, GeneratedCodeError, ScalarProgram, _codegen, check_generated
 from riskeval.facts import Household
@@ -68,10 +68,14 @@ def test_generated_and_closures_agree_on_every_field(hh: Household, on: date, mo
     )
 
 
+@seed(12)  # as the conformance law: CI runs repeat
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(st.data())
 def test_generated_and_closures_agree_on_drawn_packs(tmp_path_factory: pytest.TempPathFactory, data: Any) -> None:
-    drawn: DrawnPack = data.draw(packs(tmp_path_factory.mktemp("pack")))
+    try:
+        drawn: DrawnPack = data.draw(packs(tmp_path_factory.mktemp("pack")))
+    except PackError:  # a drawn pack the checker refuses (a bound no value meets): no pack to compare on
+        assume(False)
     pack: Pack = drawn.pack
     generated, reference = ScalarProgram(pack), ScalarProgram(pack, closures=True)
     for _ in range(3):
