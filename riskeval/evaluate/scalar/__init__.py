@@ -224,6 +224,8 @@ class ScalarProgram:
         self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
         self._plans: dict[int, list[tuple[Any, ...]]] = {}
         self._flags: dict[int, tuple[Any, ...]] = {}
+        self._level_points: dict[int, dict[int, int]] = {}
+        self._ref_positions = {ref: i for i, ref in enumerate(self.decide_refs)}
         self._edges = edges(pack)
         # What each category and factor reads (facts, roles, other rules): for re-evaluating after a change.
         self.deps = {("category", r.id): rule_deps([r.node], pack) for r, _ in self.categories}
@@ -252,6 +254,17 @@ class ScalarProgram:
                 plan.append((("factor", fdef.id), fdef, [(lv, fn, s, pack.points(s, params)) for lv, fn, s in sev]))
         self._plans[epoch] = plan
         return plan
+
+    def _points(self, on: date) -> dict[int, int]:
+        """Each factor level's points on a date, by the level's id."""
+        epoch = self.epoch(on)
+        found = self._level_points.get(epoch)
+        if found is None:
+            found = self._level_points[epoch] = {
+                id(lv): points for _key, _rule, step in self.plan(on) if type(step) is list
+                for lv, _fn, _s, points in step
+            }  # fmt: skip
+        return found
 
     def flags(self, on: date) -> tuple[Any, ...]:
         """The plan as the generated pass reads it: whether each category is in force; of each factor's
@@ -498,6 +511,7 @@ class ScalarProgram:
             counts[sev] = counts.get(sev, 0) + 1
         refs = self._refs(ctx) if self.decide_pure else None
         now = (out.tier, listed)
+        positions = self._ref_positions
         for rule, reads in cats:
             key = ("category", rule.id)
             if key not in self.decide_reads:  # neither the tier table nor the roster rule reads it
@@ -505,15 +519,20 @@ class ScalarProgram:
             else:
                 saved = ctx.results[key]
                 ctx.results[key] = (True, [])
-                tier, _, roster = self._table(ctx, out.score, counts, self._refs(ctx) if refs is not None else None)
+                what_refs = None
+                if refs is not None:  # the table's inputs with this one rule holding
+                    i = positions.get(key)
+                    what_refs = self._refs(ctx) if i is None else (*refs[:i], True, *refs[i + 1 :])
+                tier, _, roster = self._table(ctx, out.score, counts, what_refs)
                 ctx.results[key] = saved
             out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster is True else None,
                                 status_if_true=self._status(roster)))  # fmt: skip
+        level_points = self._points(ctx.on)
         # Unknown factors of one domain and severity (G1-G4 are all G/M) add the same hit: decide once.
         what_if: dict[tuple[Any, ...], tuple[str | None, bool | None]] = {}
         for fdef, level, reads, held in factors:
             sev = level.severity or ""
-            points = pack.points(sev, ctx.params)
+            points = level_points[id(level)]
             # One more hit; or, for a factor held at a lower level, that hit replaced by this one.
             hit = (fdef.domain, sev, points, held.severity if held else None, held.points if held else 0)
             if hit not in what_if:
