@@ -34,44 +34,51 @@ class GeneratedCodeError(Exception):
 
 
 def check_generated(tree: ast.Module, fields: frozenset[str]) -> None:
-    """Raise ``GeneratedCodeError`` unless every node of ``tree`` is one the generator may emit."""
+    """Raise ``GeneratedCodeError`` unless every node of ``tree`` is one the generator may emit; number the
+    statements on the way (one line each, in order: a traceback or a profile tells them apart), which
+    ``compile()`` needs and one walk of the tens of thousands of nodes can do."""
     allowed = _CONTEXT | fields
-    for node in _walk(tree):
-        if not isinstance(node, _KINDS):
-            raise GeneratedCodeError(f"node kind {type(node).__name__} is not generated")
-        if isinstance(node, ast.Name):
-            _name(node.id)
-        elif isinstance(node, ast.FunctionDef):
-            _name(node.name)
-            if node.decorator_list or node.returns is not None:
-                raise GeneratedCodeError("a generated function has no decorators nor annotations")
-        elif isinstance(node, ast.arg):
-            _name(node.arg)
-            if node.annotation is not None:
-                raise GeneratedCodeError("a generated argument has no annotation")
-        elif isinstance(node, ast.Attribute):
-            if node.attr not in allowed or node.attr.startswith("_"):
-                raise GeneratedCodeError(f"attribute {node.attr!r} is neither the context's nor a fact's")
-        elif isinstance(node, ast.Constant):
-            _literal(node.value)
-        elif isinstance(node, ast.Call) and (node.keywords or not isinstance(node.func, ast.Name | ast.Attribute)):
-            raise GeneratedCodeError("a generated call is to a name or a method, with positional arguments")
-
-
-def _walk(tree: ast.AST) -> list[ast.AST]:
-    """Every node of the tree (``ast.walk`` without its generators: the tree has tens of thousands)."""
-    out: list[ast.AST] = []
-    stack = [tree]
+    line = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
     while stack:
-        node = stack.pop()
-        out.append(node)
+        node, lineno = stack.pop()
+        _check(node, allowed)
+        if isinstance(node, ast.stmt):
+            line += 1
+            lineno = line
+        if node._attributes:
+            node.lineno = node.end_lineno = lineno  # type: ignore[attr-defined]
+            node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
+        children: list[ast.AST] = []
         for name in node._fields:
             value = getattr(node, name, None)
             if isinstance(value, ast.AST):
-                stack.append(value)
+                children.append(value)
             elif type(value) is list:
-                stack.extend(v for v in value if isinstance(v, ast.AST))
-    return out
+                children += [v for v in value if isinstance(v, ast.AST)]
+        stack += [(c, lineno) for c in reversed(children)]
+
+
+def _check(node: ast.AST, allowed: frozenset[str]) -> None:
+    if not isinstance(node, _KINDS):
+        raise GeneratedCodeError(f"node kind {type(node).__name__} is not generated")
+    if isinstance(node, ast.Name):
+        _name(node.id)
+    elif isinstance(node, ast.FunctionDef):
+        _name(node.name)
+        if node.decorator_list or node.returns is not None:
+            raise GeneratedCodeError("a generated function has no decorators nor annotations")
+    elif isinstance(node, ast.arg):
+        _name(node.arg)
+        if node.annotation is not None:
+            raise GeneratedCodeError("a generated argument has no annotation")
+    elif isinstance(node, ast.Attribute):
+        if node.attr not in allowed or node.attr.startswith("_"):
+            raise GeneratedCodeError(f"attribute {node.attr!r} is neither the context's nor a fact's")
+    elif isinstance(node, ast.Constant):
+        _literal(node.value)
+    elif isinstance(node, ast.Call) and (node.keywords or not isinstance(node.func, ast.Name | ast.Attribute)):
+        raise GeneratedCodeError("a generated call is to a name or a method, with positional arguments")
 
 
 def _name(name: str) -> None:

@@ -10,6 +10,7 @@ closures (the explanations' walk) and the generated functions can share one cont
 from __future__ import annotations
 
 import ast
+import gc
 import typing
 from collections.abc import Callable
 from datetime import date
@@ -51,6 +52,19 @@ def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int]
     """One function per root node (a rule's condition, a part of the tier table), in the order given, and the
     whole pass over the categories and factors (``_emit_pass``). ``runtime``: the pass's helpers (HIT, READ,
     DEDUP)."""
+    # Tens of thousands of tree nodes, none of them garbage: the cyclic collector would walk them again and
+    # again while they are made (about half the time of a generation).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(pack, roots, years, steps, reads, runtime)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int], steps: list[Step],
+              reads: dict[int, Any], runtime: dict[str, Any]) -> tuple[list[Fn], Callable[..., None]]:  # fmt: skip
     consts, fields = Consts(), fact_fields()
     names = {name: f"p{i}" for i, name in enumerate(pack.predicates)}
     body: list[Stmt] = []
@@ -65,35 +79,12 @@ def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int]
     params = ["X", "L", "V", "G", "CATS", "HITS", "VALS", "PEND", "UCATS", "UFACS"]
     body.append(function("main", params, [*_prologue(e), *whole]))
     tree = ast.Module(body=body, type_ignores=[])
-    _number(tree)
     check_generated(tree, fields)
     code = compile(tree, "<riskeval scalar form>", "exec")
     namespace: dict[str, Any] = {"__builtins__": {"len": len, "type": type}, **consts.values, **_helpers(years),
                                  **runtime}  # fmt: skip
     exec(code, namespace)
     return [namespace[f"f{i}"] for i in range(len(roots))], namespace["main"]
-
-
-def _number(tree: ast.Module) -> None:
-    """One line per statement, in order: a traceback or a profile can tell the statements apart."""
-    line = 0
-    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
-    while stack:
-        node, lineno = stack.pop()
-        if isinstance(node, ast.stmt):
-            line += 1
-            lineno = line
-        if node._attributes:
-            node.lineno = node.end_lineno = lineno  # type: ignore[attr-defined]
-            node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
-        children: list[ast.AST] = []
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                children.append(value)
-            elif type(value) is list:
-                children += [v for v in value if isinstance(v, ast.AST)]
-        stack += [(c, lineno) for c in reversed(children)]
 
 
 def _predicate(fname: str, name: str, params: tuple[str, ...], node: A.Node, consts: Consts,
