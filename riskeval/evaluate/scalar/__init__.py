@@ -27,7 +27,7 @@ from riskeval.evaluate.scalar._codegen import generate
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
 from riskeval.evaluate.scalar._emit_pass import Step
 from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
-from riskeval.evaluate.scalar._shown_values import read_values
+from riskeval.evaluate.scalar._shown_values import SCALARS, plain, read_values
 from riskeval.evaluate.scalar._why import Why
 from riskeval.evaluate.semantics import ABSENT
 from riskeval.facts import Child, Household
@@ -568,7 +568,7 @@ class _Generated:
         roots += [r.node for r in (*pack.tier_rows, pack.exited, pack.on_roster, *pack.duties)]
         roots += [part for root in [r.node for r in pack.tier_rows] + [pack.on_roster.node]
                   for part in constant_parts(root, pack)]  # fmt: skip
-        runtime = {"HIT": FactorHit, "READ": read_values, "DEDUP": _dedup}
+        runtime = {"HIT": FactorHit, "DEDUP": _dedup, "SCALARS": SCALARS, "PLAIN": plain}
         fns, self.main = generate(pack, roots, c.years, order, reads, runtime)
         self.fns = {id(n): fn for n, fn in zip(roots, fns, strict=True)}
 

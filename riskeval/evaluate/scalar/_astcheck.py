@@ -23,7 +23,7 @@ _SCHEME = re.compile(r"[KtrahfplS][0-9]+|S")
 # The context's parts, the runtime helpers, and the two builtins a generated function calls.
 _FIXED = frozenset(("X", "U", "M", "R", "P", "RES", "T", "HH", "ON", "ABSENT", "BOUNDS", "BOUNDED", "KAND", "KOR",
                     "SUM", "HEAD", "DIV", "DAYS", "MONTHS", "YEARS", "ADDM", "len", "type", "L", "V", "G", "CATS",
-                    "HITS", "VALS", "PEND", "UCATS", "UFACS", "HIT", "READ", "DEDUP", "main"))  # fmt: skip
+                    "HITS", "VALS", "PEND", "UCATS", "UFACS", "HIT", "DEDUP", "main", "SCALARS", "PLAIN"))  # fmt: skip
 _CONTEXT = frozenset(("unknown", "memo", "params", "results", "roles", "tier", "household", "on", "append",
                       "extend", "get", "id", "birth_date", "members", "clear"))  # fmt: skip
 _LITERALS = (None, True, False, 0, 1)

@@ -50,8 +50,8 @@ _PARTS = {"M": "memo", "P": "params", "RES": "results", "T": "tier", "HH": "hous
 def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int], steps: list[Step],
              reads: dict[int, Any], runtime: dict[str, Any]) -> tuple[list[Fn], Callable[..., None]]:  # fmt: skip
     """One function per root node (a rule's condition, a part of the tier table), in the order given, and the
-    whole pass over the categories and factors (``_emit_pass``). ``runtime``: the pass's helpers (HIT, READ,
-    DEDUP)."""
+    whole pass over the categories and factors (``_emit_pass``). ``runtime``: the pass's helpers (HIT, DEDUP,
+    SCALARS, PLAIN)."""
     # Tens of thousands of tree nodes, none of them garbage: the cyclic collector would walk them again and
     # again while they are made (about half the time of a generation).
     paused = gc.isenabled()

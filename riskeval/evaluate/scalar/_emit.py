@@ -122,7 +122,7 @@ class Emitter:
 
     # --- facts --------------------------------------------------------------------------------------------
 
-    def _root(self, root: str) -> str:
+    def role(self, root: str) -> str:
         local = self.roles.get(root)
         if local is None:
             local = self.roles[root] = f"r{ROLES.index(root)}"
@@ -138,7 +138,7 @@ class Emitter:
 
     def _fact(self, n: A.Fact, scope: Scope) -> Expr:
         root, path = n.root, n.path
-        obj = scope[root][0] if root in scope else self._root(root)
+        obj = scope[root][0] if root in scope else self.role(root)
         if not path and (root in scope or root in _ALWAYS):
             return load(obj)  # a member, the child, the household or the date itself: no read to record
         out = self.tmp()
@@ -162,7 +162,7 @@ class Emitter:
                                    assign(out, NONE)], inner)]  # fmt: skip
                 self.body = inner
             else:
-                self._field(part)
+                self.field(part)
                 missing: list[Stmt] = [method(load("U"), "append", self._gap(root, path[: i + 1], scope))]
                 if i == last:  # the value is the field's, unknown included
                     self.body += [assign(step, attr(load(cur), part)), if_(is_(load(step), NONE), missing)]
@@ -181,7 +181,7 @@ class Emitter:
         self.body = outer
         return load(out)
 
-    def _field(self, name: str) -> None:
+    def field(self, name: str) -> None:
         if name not in self.fields:  # the type checker let it through: it must be a field of the fact models
             raise TypeError(f"not a field of the fact schema: {name!r}")
 
@@ -399,7 +399,7 @@ class Emitter:
             if len(args) == 1 and isinstance(a, A.Fact) and not a.path and a.root not in _ALWAYS | scope.keys():
                 # father, mother, caregiver: the read of the role itself, fused with the test below (with more
                 # arguments, each is read before any is tested)
-                role = load(self._root(a.root))
+                role = load(self.role(a.root))
                 inner: list[Stmt] = []
                 self.body.append(if_(is_(role, NONE), [method(load("U"), "append", self.k.name(a.root)),
                                                        assign(out, NONE)], inner))  # fmt: skip

@@ -28,6 +28,7 @@ from riskeval.evaluate.scalar._ast import (
     tuple_,
 )
 from riskeval.evaluate.scalar._emit import Emitter
+from riskeval.evaluate.scalar._emit_values import emit_reader
 from riskeval.pack import Factor, Rule
 
 # One step of the pass: ("category", rule, None) or ("factor", factor, its levels, most severe first).
@@ -111,11 +112,14 @@ def _factor(e: Emitter, f: Factor, levels: list[tuple[Rule, str, str, Any]]) -> 
     for i, (lv, live, points, reads) in enumerate(levels):
         e.n = mark  # the previous level's locals are dead: its value was read just after it
         v = _rule(e, lv, live)
-        shown = ast.IfExp(test=load("V"), body=call(load("READ"), load("X"), k.name(reads), load("YEARS")),
-                          orelse=ast.Dict(keys=[], values=[]))  # fmt: skip
-        made = call(load("HIT"), k.name(f.id), k.name(lv.severity or ""), load(points), k.name(lv), shown)
+        # the values the level read (read_values, generated), only when the caller keeps them
+        reader, read = emit_reader(e, reads)
+        shown = e.tmp()
+        values = [*reader, assign(shown, load(read))]
+        made = call(load("HIT"), k.name(f.id), k.name(lv.severity or ""), load(points), k.name(lv), load(shown))
         held: list[Stmt] = [
             assign(value, TRUE),
+            if_(load("V"), values, [assign(shown, ast.Dict(keys=[], values=[]))]),
             assign(hit, made),
             method(load("HITS"), "append", load(hit)),
             if_(load("V"), [method(load("PEND"), "append", tuple_(k.name(key), k.name(lv.node)))]),
