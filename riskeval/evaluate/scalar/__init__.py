@@ -510,12 +510,12 @@ class ScalarProgram:
         for _, sev, _ in hits:
             counts[sev] = counts.get(sev, 0) + 1
         refs = self._refs(ctx) if self.decide_pure else None
-        now = (out.tier, listed)
-        positions = self._ref_positions
+        positions, gaps, decide_reads = self._ref_positions, out.gaps, self.decide_reads
+        now = (out.tier if listed is True else None, self._status(listed))
         for rule, reads in cats:
             key = ("category", rule.id)
-            if key not in self.decide_reads:  # neither the tier table nor the roster rule reads it
-                tier, roster = now
+            if key not in decide_reads:  # neither the tier table nor the roster rule reads it
+                gaps.append(Gap("category", rule.id, reads, None, *now))
             else:
                 saved = ctx.results[key]
                 ctx.results[key] = (True, [])
@@ -525,11 +525,12 @@ class ScalarProgram:
                     what_refs = self._refs(ctx) if i is None else (*refs[:i], True, *refs[i + 1 :])
                 tier, _, roster = self._table(ctx, out.score, counts, what_refs)
                 ctx.results[key] = saved
-            out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster is True else None,
-                                status_if_true=self._status(roster)))  # fmt: skip
+                gaps.append(Gap("category", rule.id, reads, None, tier if roster is True else None,
+                                self._status(roster)))  # fmt: skip
         level_points = self._points(ctx.on)
         # Unknown factors of one domain and severity (G1-G4 are all G/M) add the same hit: decide once.
         what_if: dict[tuple[Any, ...], tuple[str | None, bool | None]] = {}
+        by_factor = self.duties_by_factor
         for fdef, level, reads, held in factors:
             sev = level.severity or ""
             points = level_points[id(level)]
@@ -548,9 +549,8 @@ class ScalarProgram:
                 what_if[hit] = (tier if roster is True else None, roster)
             tier, roster = what_if[hit]
             changes = tier != out.tier or roster is not listed
-            if changes or open_duties(self.duties_by_factor, fdef.id, out.duties, ctx.on):
-                out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
-                                    status_if_true=self._status(roster)))  # fmt: skip
+            if changes or (fdef.id in by_factor and open_duties(by_factor, fdef.id, out.duties, ctx.on)):
+                gaps.append(Gap("factor", fdef.id, reads, sev, tier, self._status(roster)))
         ctx.tier = {"score": out.score, "severity": counts}  # leave the context as decided
 
     def _status(self, listed: bool | None) -> str:
