@@ -151,7 +151,8 @@ class Evaluation:
 
 
 class ScalarProgram:
-    """The compiled pack: one closure per rule, the static list of facts each rule reads."""
+    """The compiled pack: the generated functions (or the closures) of its rules and the pass over them, the
+    static list of facts each rule reads."""
 
     def __init__(self, pack: Pack, *, closures: bool = False) -> None:
         """``closures=True``: the reference form (``_compile``'s closures), for the laws that pin the generated
