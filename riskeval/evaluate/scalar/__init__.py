@@ -107,7 +107,10 @@ class Evaluation:
     # What `category_values` and `shown` are computed from when first read (by an explanation), not by every
     # evaluation: the holding categories' reads, the holding rules' nodes, the child's context, and the
     # predicate memo as the rules left it (the what-ifs of the data gaps may add values of another tally).
-    _values: list[tuple[str, Reads]] = field(default_factory=list, repr=False, compare=False)
+    # (the scalar program's generated form keeps, instead of a category's reads, the function reading them)
+    _values: list[tuple[str, Reads | Callable[[Ctx], dict[str, Any]]]] = field(
+        default_factory=list, repr=False, compare=False
+    )
     _pending: list[tuple[tuple[str, str], A.Node]] = field(default_factory=list, repr=False, compare=False)
     _ctx: Ctx | None = field(default=None, repr=False, compare=False)
     _program: ScalarProgram | None = field(default=None, repr=False, compare=False)
@@ -139,7 +142,8 @@ class Evaluation:
             values: dict[str, dict[str, Any]] = {}
             shown: dict[tuple[str, str], frozenset[str]] = {}
             if ctx is not None and prog is not None:
-                values = {rid: read_values(ctx, reads, prog.years) for rid, reads in self._values}
+                values = {rid: reads(ctx) if callable(reads) else read_values(ctx, reads, prog.years)
+                          for rid, reads in self._values}  # fmt: skip
                 # The rules' results are final, and a rule reads only those before it.
                 saved, ctx.memo = ctx.memo, self._memo
                 try:

@@ -19,7 +19,7 @@ _KINDS = (
     ast.Or, ast.And, ast.UnaryOp, ast.Not, ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Tuple, ast.List,
     ast.Constant, ast.IfExp, ast.Dict,
 )  # fmt: skip
-_SCHEME = re.compile(r"[KtrahfplS][0-9]+|S")
+_SCHEME = re.compile(r"[KtrahfplSv][0-9]+|S")
 # The context's parts, the runtime helpers, and the two builtins a generated function calls.
 _FIXED = frozenset(("X", "U", "M", "R", "P", "RES", "T", "HH", "ON", "ABSENT", "BOUNDS", "BOUNDED", "KAND", "KOR",
                     "SUM", "HEAD", "DIV", "DAYS", "MONTHS", "YEARS", "ADDM", "len", "type", "L", "V", "G", "CATS",

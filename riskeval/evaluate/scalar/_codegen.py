@@ -37,6 +37,7 @@ from riskeval.evaluate.scalar._astcheck import check_generated
 from riskeval.evaluate.scalar._context import Ctx
 from riskeval.evaluate.scalar._emit import ROLES, Emitter, Scope
 from riskeval.evaluate.scalar._emit_pass import Step, emit_pass
+from riskeval.evaluate.scalar._emit_values import emit_reader
 from riskeval.evaluate.semantics import ABSENT, Bounds, bounded, kleene_and, kleene_or
 from riskeval.facts import Child, Household, Member
 from riskeval.pack import Pack
@@ -74,8 +75,15 @@ def _generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int
         e = Emitter(consts, names, fields)
         value = e.emit(root, {})
         body.append(function(f"f{i}", ["X"], [*_prologue(e), *e.body, ast.Return(value=value)]))
+    readers: dict[int, str] = {}  # a category's values, read when an explanation first asks for them
+    for kind, rule, _levels in steps:
+        if kind == "category":
+            e = Emitter(consts, names, fields)
+            found, out = emit_reader(e, reads[id(rule)])
+            readers[id(rule)] = f"v{len(readers)}"
+            body.append(function(readers[id(rule)], ["X"], [*_prologue(e), *found, ast.Return(value=load(out))]))
     e = Emitter(consts, names, fields)
-    whole = emit_pass(e, steps, reads)
+    whole = emit_pass(e, steps, reads, readers)
     params = ["X", "L", "V", "G", "CATS", "HITS", "VALS", "PEND", "UCATS", "UFACS"]
     body.append(function("main", params, [*_prologue(e), *whole]))
     tree = ast.Module(body=body, type_ignores=[])

@@ -41,8 +41,9 @@ def plan_names(steps: list[Step]) -> int:
     return sum(1 if kind == "category" else 2 * len(levels or ()) for kind, _, levels in steps)
 
 
-def emit_pass(e: Emitter, steps: list[Step], reads: dict[int, Any]) -> list[Stmt]:
-    """The pass's statements (the caller adds the prologue); ``reads``: each rule's static reads, by id."""
+def emit_pass(e: Emitter, steps: list[Step], reads: dict[int, Any], readers: dict[int, str]) -> list[Stmt]:
+    """The pass's statements (the caller adds the prologue); ``reads``: each rule's static reads, by id;
+    ``readers``: the generated function reading a category's values, by the category's id."""
     plan = [f"l{i}" for i in range(plan_names(steps))]
     out: list[Stmt] = [ast.Assign(targets=[ast.Tuple(elts=[store(n) for n in plan], ctx=ast.Store())],
                                   value=load("L"))]  # fmt: skip
@@ -54,7 +55,7 @@ def emit_pass(e: Emitter, steps: list[Step], reads: dict[int, Any]) -> list[Stmt
         e.n = 0
         e.body = out
         if kind == "category":
-            _category(e, rule, next(slot), reads[id(rule)])
+            _category(e, rule, next(slot), readers[id(rule)])
         else:
             assert levels is not None
             _factor(e, rule, [(lv, next(slot), next(slot), reads[id(lv)]) for lv in levels])
@@ -83,7 +84,7 @@ def _clear() -> Stmt:
     return if_(load("U"), [method(load("U"), "clear")])
 
 
-def _category(e: Emitter, rule: Rule, live: str, reads: Any) -> None:
+def _category(e: Emitter, rule: Rule, live: str, reader: str) -> None:
     k, key = e.k, ("category", rule.id)
     v = _rule(e, rule, live)
     found = e.tmp()
@@ -91,7 +92,7 @@ def _category(e: Emitter, rule: Rule, live: str, reads: Any) -> None:
     e.body += [
         if_(is_(load(v), TRUE),
             [method(load("CATS"), "append", k.name(rule.id)),
-             if_(load("V"), [method(load("VALS"), "append", tuple_(k.name(rule.id), k.name(reads))),
+             if_(load("V"), [method(load("VALS"), "append", tuple_(k.name(rule.id), load(reader))),
                              method(load("PEND"), "append", tuple_(k.name(key), k.name(rule.node)))]),
              _results(e, key, load(v), empty)],
             [if_(is_(load(v), NONE),
