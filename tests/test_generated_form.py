@@ -106,6 +106,10 @@ def test_a_pack_value_is_a_constant_never_code(monkeypatch: pytest.MonkeyPatch) 
         ast.Constant(value="tekun"),  # a pack's value spliced in
         ast.Name(id="__import__", ctx=ast.Load()),  # a name outside the scheme
         ast.Attribute(value=ast.Name(id="X", ctx=ast.Load()), attr="__class__", ctx=ast.Load()),
+        ast.Compare(
+            left=ast.Name(id="X", ctx=ast.Load()), ops=[ast.NotIn()], comparators=[ast.Name(id="U", ctx=ast.Load())]
+        ),
+        ast.Name(id="X", ctx=ast.Del()),  # a context the generator never writes
         ast.Lambda(
             args=ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[], defaults=[]),
             body=ast.Constant(value=None),

@@ -19,6 +19,10 @@ _KINDS = (
     ast.Or, ast.And, ast.UnaryOp, ast.Not, ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Tuple, ast.List,
     ast.Constant, ast.IfExp, ast.Dict,
 )  # fmt: skip
+_KIND_SET = frozenset(_KINDS)
+_SPECIAL = frozenset((ast.FunctionDef, ast.arg, ast.Attribute, ast.Constant, ast.Call))
+# Nodes without fields or location, met only as a node's context or operator: checked, never walked.
+_LEAVES = frozenset(k for k in _KINDS if not k._fields and not k._attributes)
 _SCHEME = re.compile(r"[KtrahfplSv][0-9]+|S")
 # The context's parts, the runtime helpers, and the two builtins a generated function calls.
 _FIXED = frozenset(("X", "U", "M", "R", "P", "RES", "T", "HH", "ON", "ABSENT", "BOUNDS", "BOUNDED", "KAND", "KOR",
@@ -39,10 +43,19 @@ def check_generated(tree: ast.Module, fields: frozenset[str]) -> None:
     ``compile()`` needs and one walk of the tens of thousands of nodes can do."""
     allowed = _CONTEXT | fields
     line = 0
+    names: set[str] = set()  # each name is checked once: a function reads its few locals many times
     stack: list[tuple[ast.AST, int]] = [(tree, 1)]
     while stack:
         node, lineno = stack.pop()
-        _check(node, allowed)
+        kind = type(node)
+        if kind not in _KIND_SET:
+            raise GeneratedCodeError(f"node kind {kind.__name__} is not generated")
+        if kind is ast.Name:
+            if node.id not in names:  # type: ignore[attr-defined]
+                _name(node.id)  # type: ignore[attr-defined]
+                names.add(node.id)  # type: ignore[attr-defined]
+        if kind in _SPECIAL:
+            _check(node, allowed)
         if isinstance(node, ast.stmt):
             line += 1
             lineno = line
@@ -52,19 +65,23 @@ def check_generated(tree: ast.Module, fields: frozenset[str]) -> None:
         children: list[ast.AST] = []
         for name in node._fields:
             value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
+            if type(value) is list:
+                children += [v for v in value if isinstance(v, ast.AST) and type(v) not in _LEAVES]
+            elif isinstance(value, ast.AST) and type(value) not in _LEAVES:  # not a context nor an operator
                 children.append(value)
-            elif type(value) is list:
-                children += [v for v in value if isinstance(v, ast.AST)]
-        stack += [(c, lineno) for c in reversed(children)]
+        for child in reversed(children):
+            if type(child) is ast.Name and type(child.ctx) in _LEAVES:  # the most common node: done here
+                if child.id not in names:
+                    _name(child.id)
+                    names.add(child.id)
+                child.lineno = child.end_lineno = lineno
+                child.col_offset = child.end_col_offset = 0
+            else:
+                stack.append((child, lineno))
 
 
 def _check(node: ast.AST, allowed: frozenset[str]) -> None:
-    if not isinstance(node, _KINDS):
-        raise GeneratedCodeError(f"node kind {type(node).__name__} is not generated")
-    if isinstance(node, ast.Name):
-        _name(node.id)
-    elif isinstance(node, ast.FunctionDef):
+    if isinstance(node, ast.FunctionDef):
         _name(node.name)
         if node.decorator_list or node.returns is not None:
             raise GeneratedCodeError("a generated function has no decorators nor annotations")
