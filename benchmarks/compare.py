@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -41,9 +42,10 @@ UNITS = {"assess": "µs/household", "dump": "µs/household", "evaluate": "µs/ch
 
 
 class Worker:
-    def __init__(self, python: Path, inputs: Path) -> None:
+    def __init__(self, python: Path, inputs: Path, root: Path) -> None:
         self.proc = subprocess.Popen([str(python), str(WORKER), str(inputs)], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, text=True, cwd=tempfile.gettempdir())  # fmt: skip
+                                     stdout=subprocess.PIPE, text=True, cwd=tempfile.gettempdir(),
+                                     env=_own(root))  # fmt: skip
 
     def ask(self, name: str, repeats: int) -> Any:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -58,6 +60,12 @@ class Worker:
         assert self.proc.stdin is not None
         self.proc.stdin.close()
         self.proc.wait()
+
+
+def _own(root: Path) -> dict[str, str]:
+    """The environment of a side's worker: its own tree first on the path, whatever the caller's PYTHONPATH
+    says (a venv shared between trees, or a PYTHONPATH meant for this tree, must not make both sides one)."""
+    return {**os.environ, "PYTHONPATH": str(root.resolve())}
 
 
 def show(name: str, seconds: float) -> str:
@@ -77,16 +85,20 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         pool = Path(tmp) / "pool.json"
         subprocess.run([str(pythons["baseline"]), str(WORKER), "--generate", str(pool), str(args.households),
-                        str(args.per_household)], check=True, cwd=tmp)  # fmt: skip
+                        str(args.per_household)], check=True, cwd=tmp, env=_own(args.baseline))  # fmt: skip
         inputs = json.loads(pool.read_text(encoding="utf-8"))
         files = sorted((ROOT / "examples" / "households").glob("*.json"))
         inputs["examples"] = [json.loads(f.read_text(encoding="utf-8")) for f in files]
         path = Path(tmp) / "inputs.json"
         path.write_text(json.dumps(inputs, ensure_ascii=False), encoding="utf-8")
-        workers = {side: Worker(python, path) for side, python in pythons.items()}
+        roots = {"baseline": args.baseline, "current": args.current}
+        workers = {side: Worker(python, path, roots[side]) for side, python in pythons.items()}
         try:
-            for side, w in workers.items():
-                print(f"{side}: {w.ask('check', 0)}")
+            seen = {side: w.ask("check", 0) for side, w in workers.items()}
+            for side, answer in seen.items():
+                print(f"{side}: {answer}")
+            if seen["baseline"]["riskeval"] == seen["current"]["riskeval"]:
+                raise SystemExit("both sides import the same riskeval: nothing would be compared")
             times: dict[str, dict[str, list[float]]] = {m: {"baseline": [], "current": []} for m in args.only}
             for r in range(args.rounds):
                 order = ["baseline", "current"] if r % 2 == 0 else ["current", "baseline"]

@@ -112,24 +112,39 @@ def test_a_malicious_condition_is_rejected_and_has_no_effect(
 
 @pytest.fixture
 def no_dynamic_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    """eval and exec raise while the test runs, and compile too unless it only builds a syntax tree."""
+    """While the test runs, eval raises; compile takes text only to build a syntax tree (the parser), and
+    otherwise only a syntax tree holding no text at all (the generated scalar form, whose pack values are
+    in a constants table); exec runs only what that compile made (issue 15: text never reaches them)."""
     real_compile = builtins.compile
+    made: list[Any] = []
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a rule expression reached eval/exec/compile")
 
-    def tree_only(source: Any, filename: Any, mode: str, flags: int = 0, *args: Any, **kwargs: Any) -> Any:
+    def checked(source: Any, filename: Any, mode: str, flags: int = 0, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(source, ast.Module) and not flags & ast.PyCF_ONLY_AST:
+            if any(isinstance(n, ast.Constant) and isinstance(n.value, str | bytes) for n in ast.walk(source)):
+                refuse()
+            made.append(real_compile(source, filename, mode, flags, *args, **kwargs))
+            return made[-1]
         if not flags & ast.PyCF_ONLY_AST:
             refuse()
         return real_compile(source, filename, mode, flags, *args, **kwargs)
 
+    def exec_made(code: Any, *args: Any, **kwargs: Any) -> Any:
+        if not any(code is m for m in made):
+            refuse()
+        return real_exec(code, *args, **kwargs)
+
+    real_exec = builtins.exec
     monkeypatch.setattr(builtins, "eval", refuse)
-    monkeypatch.setattr(builtins, "exec", refuse)
-    monkeypatch.setattr(builtins, "compile", tree_only)
+    monkeypatch.setattr(builtins, "exec", exec_made)
+    monkeypatch.setattr(builtins, "compile", checked)
 
 
 def test_loading_and_evaluating_never_use_eval_or_exec(tmp_path: Path, no_dynamic_code: None) -> None:
-    """The loader parses with ast and the evaluator runs compiled closures: no eval, exec or compile."""
+    """The loader parses with ast and the evaluator runs code generated from typed nodes: no text from the
+    rule file reaches eval, exec or compile."""
     pack = load_pack(custom_pack_dir(tmp_path / "pk", {"t_age_lt6": CONDITIONS["t_age_lt6"]}))
     household = {"id": "h", "children": [{"id": "c", "birth_date": "2022-01-01"}]}
     assert "t_age_lt6" in riskeval.assess(household, on=ON, pack=pack).children[0].categories

@@ -1,7 +1,8 @@
 """A rule pack's two compiled forms, and the one cache that keeps them.
 
-- :mod:`riskeval.evaluate.scalar` is the **reference form**: one child at a time, Python closures over the
-  typed nodes. Every other form must give what it gives (``riskeval.testing.conformance``).
+- :mod:`riskeval.evaluate.scalar` is the **reference form**: one child at a time, Python code generated from
+  the typed nodes (one checked ``ast.Module`` per pack), pinned to the closures over the same nodes. Every
+  other form must give what it gives (``riskeval.testing.conformance``).
 - :mod:`riskeval.evaluate.vector` is the population form: numpy columns, every child at once.
 
 Both rest on :mod:`~riskeval.evaluate.semantics` (the value domain: Kleene's tables, ``ABSENT``, bounded

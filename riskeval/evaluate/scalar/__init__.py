@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -21,9 +22,12 @@ from riskeval.evaluate.plan import (
     role_facts,
     rule_deps,
 )
+from riskeval.evaluate.scalar._astcheck import GeneratedCodeError, check_generated
+from riskeval.evaluate.scalar._codegen import generate
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
+from riskeval.evaluate.scalar._emit_pass import Step
 from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
-from riskeval.evaluate.scalar._shown_values import read_values
+from riskeval.evaluate.scalar._shown_values import SCALARS, plain, read_values
 from riskeval.evaluate.scalar._why import Why
 from riskeval.evaluate.semantics import ABSENT
 from riskeval.facts import Child, Household
@@ -46,10 +50,12 @@ __all__ = [
     "FactorHit",
     "Fn",
     "Gap",
+    "GeneratedCodeError",
     "ScalarProgram",
     "and_of",
     "arith",
     "call",
+    "check_generated",
     "compare",
     "fact",
     "or_of",
@@ -101,7 +107,10 @@ class Evaluation:
     # What `category_values` and `shown` are computed from when first read (by an explanation), not by every
     # evaluation: the holding categories' reads, the holding rules' nodes, the child's context, and the
     # predicate memo as the rules left it (the what-ifs of the data gaps may add values of another tally).
-    _values: list[tuple[str, Reads]] = field(default_factory=list, repr=False, compare=False)
+    # (the scalar program's generated form keeps, instead of a category's reads, the function reading them)
+    _values: list[tuple[str, Reads | Callable[[Ctx], dict[str, Any]]]] = field(
+        default_factory=list, repr=False, compare=False
+    )
     _pending: list[tuple[tuple[str, str], A.Node]] = field(default_factory=list, repr=False, compare=False)
     _ctx: Ctx | None = field(default=None, repr=False, compare=False)
     _program: ScalarProgram | None = field(default=None, repr=False, compare=False)
@@ -133,7 +142,8 @@ class Evaluation:
             values: dict[str, dict[str, Any]] = {}
             shown: dict[tuple[str, str], frozenset[str]] = {}
             if ctx is not None and prog is not None:
-                values = {rid: read_values(ctx, reads, prog.years) for rid, reads in self._values}
+                values = {rid: reads(ctx) if callable(reads) else read_values(ctx, reads, prog.years)
+                          for rid, reads in self._values}  # fmt: skip
                 # The rules' results are final, and a rule reads only those before it.
                 saved, ctx.memo = ctx.memo, self._memo
                 try:
@@ -145,12 +155,32 @@ class Evaluation:
 
 
 class ScalarProgram:
-    """The compiled pack: one closure per rule, the static list of facts each rule reads."""
+    """The compiled pack: the generated functions (or the closures) of its rules and the pass over them, the
+    static list of facts each rule reads."""
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, *, closures: bool = False) -> None:
+        """``closures=True``: the reference form (``_compile``'s closures), for the laws that pin the generated
+        functions (``_codegen``), which the shipped form runs."""
         self.pack = pack
-        c = Compiler(pack)
+        self.closures = closures
+        c = reference = Compiler(pack)
         self.years = c.years  # completed years by the pack's leap-day rule, for the values shown
+        self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
+        order: list[Step] = []  # the pass's steps, factor levels most severe first
+        for kind, name in pack.order:
+            if kind == "category":
+                rule = pack.categories[name]
+                self.reads[id(rule)] = keyed(role_facts(rule.node, pack, {}))
+                order.append((kind, rule, None))
+            else:
+                f = pack.factors[name]
+                levels = sorted(f.levels, key=lambda r: -pack.severity_rank[r.severity or ""])
+                self.reads |= {id(lv): keyed(role_facts(lv.node, pack, {})) for lv in levels}
+                order.append((kind, f, levels))
+        self.main: Callable[..., None] | None = None  # the generated pass (None: the reference's loop)
+        if not closures:
+            c = _Generated(pack, c, order, self.reads)  # type: ignore[assignment]
+            self.main = c.main  # type: ignore[attr-defined]
         self.categories: list[tuple[Rule, Fn]] = []
         self.factors: list[tuple[Factor, list[tuple[Rule, Fn]]]] = []
         for kind, name in pack.order:
@@ -168,7 +198,7 @@ class ScalarProgram:
             else:
                 self.steps.append(("factor", next(x for x in self.factors if x[0].id == name)))
         self.tier_rows = [(r, c.rule(r)) for r in pack.tier_rows]
-        self.why = Why(pack, c)
+        self.why = Why(pack, reference)
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
         self.duties = [(r, c.rule(r)) for r in pack.duties]
@@ -176,12 +206,6 @@ class ScalarProgram:
         # force and does not hold: the gap may hide it (an urgent child's unknown safety record, the report).
         self.duties_by_factor = duties_by_factor(pack)
         self.floors = [(r, fn) for r, fn in self.tier_rows if r.floor]
-        self.reads: dict[int, list[tuple[str, str, tuple[str, ...]]]] = {}
-        for _f, compiled in self.factors:
-            for lv, _ in compiled:
-                self.reads[id(lv)] = keyed(role_facts(lv.node, pack, {}))
-        for rule, _ in self.categories:
-            self.reads[id(rule)] = keyed(role_facts(rule.node, pack, {}))
         self.mandatory = {s for s, spec in pack.severities.items() if spec.mandatory}
         self.rank = {t.id: i for i, t in enumerate(pack.tiers)}
         # The tier table is re-decided for every data gap; when it reads only tier inputs, rule results
@@ -204,6 +228,9 @@ class ScalarProgram:
         self.domains = {f.id: f.domain for f, _ in self.factors}
         self.frequency = {t.id: t.visit_frequency for t in pack.tiers}
         self._plans: dict[int, list[tuple[Any, ...]]] = {}
+        self._flags: dict[int, tuple[Any, ...]] = {}
+        self._level_points: dict[int, dict[int, int]] = {}
+        self._ref_positions = {ref: i for i, ref in enumerate(self.decide_refs)}
         self._edges = edges(pack)
         # What each category and factor reads (facts, roles, other rules): for re-evaluating after a change.
         self.deps = {("category", r.id): rule_deps([r.node], pack) for r, _ in self.categories}
@@ -232,6 +259,33 @@ class ScalarProgram:
                 plan.append((("factor", fdef.id), fdef, [(lv, fn, s, pack.points(s, params)) for lv, fn, s in sev]))
         self._plans[epoch] = plan
         return plan
+
+    def _points(self, on: date) -> dict[int, int]:
+        """Each factor level's points on a date, by the level's id."""
+        epoch = self.epoch(on)
+        found = self._level_points.get(epoch)
+        if found is None:
+            found = self._level_points[epoch] = {
+                id(lv): points for _key, _rule, step in self.plan(on) if type(step) is list
+                for lv, _fn, _s, points in step
+            }  # fmt: skip
+        return found
+
+    def flags(self, on: date) -> tuple[Any, ...]:
+        """The plan as the generated pass reads it: whether each category is in force; of each factor's
+        levels, whether in force and its points."""
+        epoch = self.epoch(on)
+        known = self._flags.get(epoch)
+        if known is not None:
+            return known
+        found: list[Any] = []
+        for _key, _rule, step in self.plan(on):
+            if type(step) is list:
+                found += [x for _lv, fn, _s, points in step for x in (fn is not _false, points)]
+            else:
+                found.append(step is not _false)
+        known = self._flags[epoch] = tuple(found)
+        return known
 
     def evaluate(
         self,
@@ -270,62 +324,66 @@ class ScalarProgram:
         if since is not None and since[0].rule_values and not gaps and not values:
             kept, dirty = since[0].rule_values, set(since[1])
             hit_of = {h.code: h for h in since[0].factors}
-        for key, rule, step in self.plan(on):
-            if kept:
-                if not self.deps[key] & dirty:
-                    value = kept[key]
-                    results[key] = (value, [])
+        if self.main is not None and not kept:  # the generated pass
+            self.main(ctx, self.flags(on), values, gaps, categories, factors, out._values, pending, unknown_cats,
+                      unknown_factors)  # fmt: skip
+        else:
+            for key, rule, step in self.plan(on):
+                if kept:
+                    if not self.deps[key] & dirty:
+                        value = kept[key]
+                        results[key] = (value, [])
+                        if value is True:
+                            if type(step) is list:
+                                factors.append(hit_of[rule.id])
+                            else:
+                                categories.append(rule.id)
+                        continue
+                if type(step) is not list:  # a category
+                    value = step(ctx)
+                    # Only an unknown result needs the facts behind it (for its gap, and for rules reading it).
+                    reads = []
                     if value is True:
-                        if type(step) is list:
-                            factors.append(hit_of[rule.id])
-                        else:
-                            categories.append(rule.id)
+                        categories.append(rule.id)
+                        if values:
+                            out._values.append((rule.id, self.reads[id(rule)]))
+                            pending.append((key, rule.node))
+                    elif value is None:
+                        reads = _dedup(unknown)
+                        unknown_cats.append((rule, reads))
+                    unknown.clear()
+                    results[key] = (value, reads)
+                    if kept and value is not kept[key]:  # a changed result: whatever reads it runs again too
+                        dirty.add(("rule", *key))
                     continue
-            if type(step) is not list:  # a category
-                value = step(ctx)
-                # Only an unknown result needs the facts behind it (for its gap, and for rules reading it).
+                value, unknown_level, hit = False, None, None
+                for lv, fn, sev, points in step:
+                    v = fn(ctx)
+                    if v is True:
+                        value = True
+                        hit = FactorHit(
+                            rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)], self.years) if values else {}
+                        )
+                        factors.append(hit)
+                        if values:
+                            pending.append((key, lv.node))
+                        break
+                    if v is None and unknown_level is None:
+                        unknown_level = lv
                 reads = []
-                if value is True:
-                    categories.append(rule.id)
-                    if values:
-                        out._values.append((rule.id, self.reads[id(rule)]))
-                        pending.append((key, rule.node))
-                elif value is None:
-                    reads = _dedup(unknown)
-                    unknown_cats.append((rule, reads))
+                if unknown_level is not None:
+                    if value is not True:
+                        value = None
+                        reads = _dedup(unknown)
+                        unknown_factors.append((rule, unknown_level, reads, None))
+                    elif gaps:
+                        # Held at a lower level while a more severe one is unknown (G10 at Md, its H open): a gap
+                        # of its own, whose what-if replaces the hit. The factor's value stays known: true.
+                        unknown_factors.append((rule, unknown_level, _dedup(unknown), hit))
                 unknown.clear()
                 results[key] = (value, reads)
-                if kept and value is not kept[key]:  # a changed result: whatever reads it runs again too
+                if kept and value is not kept[key]:
                     dirty.add(("rule", *key))
-                continue
-            value, unknown_level, hit = False, None, None
-            for lv, fn, sev, points in step:
-                v = fn(ctx)
-                if v is True:
-                    value = True
-                    hit = FactorHit(
-                        rule.id, sev, points, lv, read_values(ctx, self.reads[id(lv)], self.years) if values else {}
-                    )
-                    factors.append(hit)
-                    if values:
-                        pending.append((key, lv.node))
-                    break
-                if v is None and unknown_level is None:
-                    unknown_level = lv
-            reads = []
-            if unknown_level is not None:
-                if value is not True:
-                    value = None
-                    reads = _dedup(unknown)
-                    unknown_factors.append((rule, unknown_level, reads, None))
-                elif gaps:
-                    # Held at a lower level while a more severe one is unknown (G10 at Md, its H open): a gap
-                    # of its own, whose what-if replaces the hit. The factor's value stays known: true.
-                    unknown_factors.append((rule, unknown_level, _dedup(unknown), hit))
-            unknown.clear()
-            results[key] = (value, reads)
-            if kept and value is not kept[key]:
-                dirty.add(("rule", *key))
         if pending:  # what `shown` is computed from when first read
             out._ctx, out._program, out._memo = ctx, self, dict(ctx.memo)
         domains = self.domains
@@ -457,23 +515,30 @@ class ScalarProgram:
         for _, sev, _ in hits:
             counts[sev] = counts.get(sev, 0) + 1
         refs = self._refs(ctx) if self.decide_pure else None
-        now = (out.tier, listed)
+        positions, gaps, decide_reads = self._ref_positions, out.gaps, self.decide_reads
+        now = (out.tier if listed is True else None, self._status(listed))
         for rule, reads in cats:
             key = ("category", rule.id)
-            if key not in self.decide_reads:  # neither the tier table nor the roster rule reads it
-                tier, roster = now
+            if key not in decide_reads:  # neither the tier table nor the roster rule reads it
+                gaps.append(Gap("category", rule.id, reads, None, *now))
             else:
                 saved = ctx.results[key]
                 ctx.results[key] = (True, [])
-                tier, _, roster = self._table(ctx, out.score, counts, self._refs(ctx) if refs is not None else None)
+                what_refs = None
+                if refs is not None:  # the table's inputs with this one rule holding
+                    i = positions.get(key)
+                    what_refs = self._refs(ctx) if i is None else (*refs[:i], True, *refs[i + 1 :])
+                tier, _, roster = self._table(ctx, out.score, counts, what_refs)
                 ctx.results[key] = saved
-            out.gaps.append(Gap("category", rule.id, reads, tier_if_true=tier if roster is True else None,
-                                status_if_true=self._status(roster)))  # fmt: skip
+                gaps.append(Gap("category", rule.id, reads, None, tier if roster is True else None,
+                                self._status(roster)))  # fmt: skip
+        level_points = self._points(ctx.on)
         # Unknown factors of one domain and severity (G1-G4 are all G/M) add the same hit: decide once.
         what_if: dict[tuple[Any, ...], tuple[str | None, bool | None]] = {}
+        by_factor = self.duties_by_factor
         for fdef, level, reads, held in factors:
             sev = level.severity or ""
-            points = pack.points(sev, ctx.params)
+            points = level_points[id(level)]
             # One more hit; or, for a factor held at a lower level, that hit replaced by this one.
             hit = (fdef.domain, sev, points, held.severity if held else None, held.points if held else 0)
             if hit not in what_if:
@@ -489,14 +554,34 @@ class ScalarProgram:
                 what_if[hit] = (tier if roster is True else None, roster)
             tier, roster = what_if[hit]
             changes = tier != out.tier or roster is not listed
-            if changes or open_duties(self.duties_by_factor, fdef.id, out.duties, ctx.on):
-                out.gaps.append(Gap("factor", fdef.id, reads, severity=sev, tier_if_true=tier,
-                                    status_if_true=self._status(roster)))  # fmt: skip
+            if changes or (fdef.id in by_factor and open_duties(by_factor, fdef.id, out.duties, ctx.on)):
+                gaps.append(Gap("factor", fdef.id, reads, sev, tier, self._status(roster)))
         ctx.tier = {"score": out.score, "severity": counts}  # leave the context as decided
 
     def _status(self, listed: bool | None) -> str:
         """The status a what-if gives, from the roster rule's value there (the exit rule is not re-read)."""
         return self.pack.on_roster.id if listed is True else NOT_ON_ROSTER if listed is False else UNDETERMINED
+
+
+class _Generated:
+    """The generated functions of every node the program runs, made in one module, handed out as ``Compiler``
+    hands out closures."""
+
+    def __init__(self, pack: Pack, c: Compiler, order: list[Step], reads: dict[int, Any]) -> None:
+        roots = [r.node for r in pack.categories.values()]
+        roots += [lv.node for f in pack.factors.values() for lv in f.levels]
+        roots += [r.node for r in (*pack.tier_rows, pack.exited, pack.on_roster, *pack.duties)]
+        roots += [part for root in [r.node for r in pack.tier_rows] + [pack.on_roster.node]
+                  for part in constant_parts(root, pack)]  # fmt: skip
+        runtime = {"HIT": FactorHit, "DEDUP": _dedup, "SCALARS": SCALARS, "PLAIN": plain}
+        fns, self.main = generate(pack, roots, c.years, order, reads, runtime)
+        self.fns = {id(n): fn for n, fn in zip(roots, fns, strict=True)}
+
+    def rule(self, rule: Rule) -> Fn:
+        return self.fns[id(rule.node)]
+
+    def compile(self, n: A.Node) -> Fn:
+        return self.fns[id(n)]
 
 
 def _false(ctx: Ctx) -> bool:

@@ -29,14 +29,14 @@ def read_values(ctx: Ctx, reads: Reads, years: Years) -> dict[str, Any]:
             for m in ctx.household.members or ():
                 v = getattr(m, field)
                 if v is not None:
-                    out[f"household.members[{m.id}]{key}"] = v if type(v) in _SCALARS else _plain(v)
+                    out[f"household.members[{m.id}]{key}"] = v if type(v) in SCALARS else plain(v)
         else:
             for m in ctx.household.members or ():
                 _show(out, f"household.members[{m.id}]{key}", m, path, ctx.on, years)
     return out
 
 
-_SCALARS = frozenset((bool, int, float, str))
+SCALARS = frozenset((bool, int, float, str))
 
 
 def _show(out: dict[str, Any], key: str, obj: Any, path: tuple[str, ...], on: date, years: Years) -> None:
@@ -51,16 +51,16 @@ def _show(out: dict[str, Any], key: str, obj: Any, path: tuple[str, ...], on: da
         else:
             obj = getattr(obj, part, None)
     if obj is not None and obj is not ABSENT:
-        out[key] = obj if type(obj) in _SCALARS else _plain(obj)
+        out[key] = obj if type(obj) in SCALARS else plain(obj)
 
 
-def _plain(v: Any) -> Any:
+def plain(v: Any) -> Any:
     if isinstance(v, Enum):  # the most common: _value_ is a plain attribute, .value a Python property
         return v._value_
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, list):
-        return [_plain(x) for x in v]
+        return [plain(x) for x in v]
     if hasattr(v, "model_dump"):
         return v.model_dump(mode="json")
     return v.value if hasattr(v, "value") else v
