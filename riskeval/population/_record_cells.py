@@ -48,7 +48,7 @@ def canonical_text(v: Any) -> bool:
     return type(v) is str and bool(v) and not v.isspace()
 
 
-def _not_canonical(kind: str, uniques: list[Any], only_text: bool) -> list[int]:
+def not_canonical(kind: str, uniques: list[Any], only_text: bool) -> list[int]:
     """Which distinct values of a column whose types are right the models and the tables would read apart:
     blank text (an empty cell to the tables, an error to the models) and dates not written YYYY-MM-DD."""
     if kind in ("enum", "str", "ref"):
@@ -183,7 +183,7 @@ def _column(values: np.ndarray, types: np.ndarray, kind: str, codes_of: tuple[st
         return Raw("cat", codes, [list(u) for u in uniques])
     codes, uniques = factorize(np.ascontiguousarray(values))
     only_text = not ((types != _STR) & (types != _NONE_T)).any()
-    off = _not_canonical(kind, uniques, only_text)
+    off = not_canonical(kind, uniques, only_text)
     if off:
         bad[np.isin(codes, off)] = True
     return Raw("cat", codes, uniques, all_text=only_text)
@@ -197,7 +197,14 @@ def _iso_dates(values: np.ndarray, bad: np.ndarray) -> np.ndarray | None:
         import pyarrow.compute as pc
     except ImportError:  # pragma: no cover - pyarrow is optional
         return None
-    text = pa.array(values, pa.string(), from_pandas=False)
+    return iso_days(pa.array(values, pa.string(), from_pandas=False), bad)
+
+
+def iso_days(text: Any, bad: np.ndarray) -> np.ndarray:
+    """An Arrow column of text dates as days; a cell that is not a real YYYY-MM-DD date is marked ``bad``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     shaped = pc.match_substring_regex(text, f"^{_DATE.pattern}$")
     parsed = pc.strptime(pc.if_else(shaped, text, None), "%Y-%m-%d", "s", error_is_null=True)
     same = pc.equal(pc.strftime(parsed, "%Y-%m-%d"), text).fill_null(False)  # strptime rolls 02-30 over

@@ -24,7 +24,8 @@ from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import Household, parse_household, recorded_by, validation_today
 from riskeval.population._intake import Intake, Progress, count_children, intake_households, where
 from riskeval.population._raw import Raw, factorize, objects
-from riskeval.population._record_cells import HOUSEHOLD_PREFIX, canonical_text, entity, good_ids, specs
+from riskeval.population._record_arrow import read_entity
+from riskeval.population._record_cells import HOUSEHOLD_PREFIX, Spec, canonical_text, entity, good_ids, specs
 from riskeval.population._table_intake import intake as intake_tables
 from riskeval.population.layout import ROLES
 
@@ -60,9 +61,9 @@ class _Flat:
         self.kids: dict[str, Raw] = {}
         self.members: dict[str, Raw] = {}
         home: dict[str, Raw] = {}
-        entity(kids, spec["child"], self.kids, self.bad_c, np.arange(n), n)
-        entity(members, spec["member"], self.members, self.bad_m, np.arange(m), m)
-        entity(heads, spec["household"], home, bad_h, np.arange(h), h)
+        _entity(kids, spec["child"], self.kids, self.bad_c)
+        _entity(members, spec["member"], self.members, self.bad_m)
+        _entity(heads, spec["household"], home, bad_h)
         self.kids["child_id"] = self.kids.pop("id")
         self.members["member_id"] = self.members.pop("id")
         codes, uniques = factorize(home.pop("id"))
@@ -110,6 +111,12 @@ class _Flat:
         kids = {c: _rows(r, keep_c) for c, r in self.kids.items()}
         members = {c: _rows(r, keep_m) for c, r in self.members.items()}
         return kids, members, self.index[self.child_hh[keep_c]], self.index[self.member_hh[keep_m]]
+
+
+def _entity(dicts: list[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray) -> None:
+    """An entity's columns: by Arrow's converter when it reads them as the models would, else cell by cell."""
+    if not read_entity(dicts, spec, out, bad):
+        entity(dicts, spec, out, bad, np.arange(len(dicts)), len(dicts))
 
 
 def _take(raw: Raw, rows: np.ndarray) -> Raw:
