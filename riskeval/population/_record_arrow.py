@@ -97,6 +97,10 @@ def read_entity(dicts: Sequence[Any], spec: Spec, out: dict[str, Raw], bad: np.n
             return False
         if kind == "list" and not _all_text(dicts, key, ok):
             return False
+        if kind == "ref":  # a row left out still has its id, as the cell-by-cell reader gives it
+            for i in np.flatnonzero(~ok):
+                v = dicts[i].get(key)
+                raw[i] = v if type(v) is str else None
         mine[column] = raw
     for key, (column, inner, cert) in spec.records.items():
         values = np.fromiter(map(dict.get, dicts, repeat(key)), object, n)
