@@ -133,18 +133,21 @@ def _rows(raw: Raw, keep: np.ndarray) -> Raw:
     return _take(raw, np.flatnonzero(keep))
 
 
+_DICTS = frozenset({dict})
+
+
 def _shape(item: Any) -> bool:
     """The household is a dict with the canonical shape (the cells are looked at column by column)."""
-    if type(item) is not dict or not canonical_text(item.get("id")):
+    if type(item) is not dict:
         return False
     children, members = item.get("children"), item.get("members")
-    if type(children) is not list or not children or len(children) > MAX_CHILDREN:
+    if type(children) is not list or not 0 < len(children) <= MAX_CHILDREN or not _DICTS.issuperset(map(type, children)):
         return False
-    if not all(type(c) is dict for c in children):
+    if not canonical_text(item.get("id")):
         return False
-    if members is None:
-        return True
-    return type(members) is list and len(members) <= MAX_MEMBERS and all(type(m) is dict for m in members)
+    return members is None or (
+        type(members) is list and len(members) <= MAX_MEMBERS and _DICTS.issuperset(map(type, members))
+    )
 
 
 def intake_records(items: Iterable[Any], on: date, progress: Progress | None = None) -> Intake:
