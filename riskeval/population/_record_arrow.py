@@ -97,10 +97,12 @@ def read_entity(dicts: Sequence[Any], spec: Spec, out: dict[str, Raw], bad: np.n
             return False
         if kind == "list" and not _all_text(dicts, key, ok):
             return False
-        if kind == "ref":  # a row left out still has its id, as the cell-by-cell reader gives it
+        if kind == "ref" and not ok.all():  # a row left out still has its id, as the cell-by-cell reader gives it
+            ids = raw.to_numpy(zero_copy_only=False)
             for i in np.flatnonzero(~ok):
                 v = dicts[i].get(key)
-                raw[i] = v if type(v) is str else None
+                ids[i] = v if type(v) is str else None
+            raw = pa.array(ids, pa.string())
         mine[column] = raw
     for key, (column, inner, cert) in spec.records.items():
         values = np.fromiter(map(dict.get, dicts, repeat(key)), object, n)
@@ -137,8 +139,8 @@ def _all_text(dicts: Sequence[Any], key: str, ok: np.ndarray) -> bool:
 def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa: Any, pc: Any) -> Any:
     """One Arrow column in the form the table intake reads, as ``_record_cells._column`` makes it."""
     valid = col.is_valid().to_numpy(zero_copy_only=False)
-    if kind == "ref":  # numbered with the other ids of its table
-        return col.to_numpy(zero_copy_only=False)
+    if kind == "ref":  # numbered with the other ids of its table, by Arrow
+        return col
     if kind == "enum":
         found = pc.index_in(col, value_set=pa.array(codes_of, pa.string()))
         codes = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)

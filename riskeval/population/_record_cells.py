@@ -288,11 +288,15 @@ def good_ids(ids: list[Any]) -> np.ndarray:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        matched = pc.match_substring_regex(pa.array(ids, pa.string()), f"^{_ID.pattern}$")
+        text = ids if isinstance(ids, pa.Array) else pa.array(ids, pa.string())
+        matched = pc.match_substring_regex(text, f"^{_ID.pattern}$")
         good: np.ndarray = matched.to_numpy(zero_copy_only=False).astype(bool)
+        long = pc.equal(pc.utf8_length(text), 18).fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
     except ImportError:  # pragma: no cover - pyarrow is optional
         good = np.fromiter(map(_ID.fullmatch, ids), object, len(ids)) != None  # noqa: E711 - elementwise
-    for i in np.flatnonzero(good):
-        if len(ids[i]) == 18 and is_resident_id(ids[i]):
+        long = np.fromiter(map(len, ids), np.int64, len(ids)) == 18
+    for i in np.flatnonzero(good & long):  # the shape of a resident identity number: only those are looked at
+        value = ids[i].as_py() if hasattr(ids[i], "as_py") else ids[i]
+        if is_resident_id(value):
             good[i] = False
     return good

@@ -66,8 +66,8 @@ class _Flat:
         _entity(heads, spec["household"], home, bad_h)
         self.kids["child_id"] = self.kids.pop("id")
         self.members["member_id"] = self.members.pop("id")
-        codes, uniques = factorize(home.pop("id"))
-        hid = Raw("cat", codes, list(uniques))
+        codes, uniques = _numbered([home.pop("id")])
+        hid = Raw("cat", codes, uniques if isinstance(uniques, list) else uniques.to_pylist())
         self.heads_code = codes
         self.kids["household_id"] = _take(hid, self.child_hh)
         self.members["household_id"] = _take(hid, self.member_hh)
@@ -85,7 +85,7 @@ class _Flat:
         numbering (a child id may not be a member id of its household); household ids have their own.
         Returns the text of each number, for the columns that come out."""
         person = [(self.kids, c, self.bad_c) for c in ("child_id", *ROLES)] + [(self.members, "member_id", self.bad_m)]
-        numbers, text = factorize(np.concatenate([table[c] for table, c, _ in person]))
+        numbers, text = _numbered([table[c] for table, c, _ in person])
         good = good_ids(text)
         offset = 0
         for table, column, bad in person:
@@ -103,7 +103,8 @@ class _Flat:
             raw = table["household_id"]
             assert raw.codes is not None
             table["household_id"] = Raw("num", values=raw.codes, null=raw.codes < 0)
-        return objects(text), objects(homes.uniques)
+        text = text.to_numpy(zero_copy_only=False) if not isinstance(text, list) else objects(text)
+        return text, objects(homes.uniques)
 
     def tables(self, drop: np.ndarray) -> tuple[dict[str, Raw], dict[str, Raw], np.ndarray, np.ndarray]:
         """The columns of the households not in ``drop``, and each kept row's household (input index)."""
@@ -111,6 +112,19 @@ class _Flat:
         kids = {c: _rows(r, keep_c) for c, r in self.kids.items()}
         members = {c: _rows(r, keep_m) for c, r in self.members.items()}
         return kids, members, self.index[self.child_hh[keep_c]], self.index[self.member_hh[keep_m]]
+
+
+def _numbered(columns: list[Any]) -> tuple[np.ndarray, Any]:
+    """Ids of several columns numbered together (-1 for none) and the distinct ids: a list when the columns
+    are the cell-by-cell reader's, an Arrow array when Arrow read any of them."""
+    if all(isinstance(c, np.ndarray) for c in columns):
+        return factorize(np.concatenate(columns))
+    import pyarrow as pa  # there: Arrow made one of the columns
+    import pyarrow.compute as pc
+
+    text = [c if isinstance(c, pa.Array) else pa.array(c, pa.string(), from_pandas=False) for c in columns]
+    encoded = pc.dictionary_encode(pa.concat_arrays(text))
+    return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
 
 def _entity(dicts: list[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray) -> None:
