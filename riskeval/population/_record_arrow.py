@@ -38,17 +38,10 @@ _PY: dict[str, tuple[type, ...]] = {
 _SEPARATOR = "\x1f"  # joins a list's codes into one text to number the distinct lists; never inside a code
 
 
-# JSON's types: among them Arrow coerces only True to a number, 2.5 to a whole number and text to a list of
-# letters, so when every cell has one of them only the number, list (and unread name) columns are looked at.
-_JSON = frozenset({str, int, float, bool, list, dict, _NONE})
-_GUARDED = ("text", "num", "int", "list")
-
-
 @dataclass(frozen=True)
 class _Plan:
     pairs: frozenset[tuple[str, type]]
     struct: Any  # the pyarrow struct type of the leaves read (names are not)
-    guarded: dict[str, frozenset[type]]  # key -> its types, for the leaves Arrow would coerce a JSON value into
 
 
 _PLANS: dict[int, tuple[Spec, _Plan | None]] = {}
@@ -70,8 +63,7 @@ def _plan(spec: Spec, pa: Any) -> _Plan | None:
     for key in spec.keys - set(spec.leaves) - set(spec.records):  # a household's children and members
         pairs.add((key, list))
     nested_ok = all(not inner.records for _, inner, _ in spec.records.values())
-    guarded = {key: frozenset({*_PY[kind], _NONE}) for key, (_, kind, _) in spec.leaves.items() if kind in _GUARDED}
-    plan = _Plan(frozenset(pairs), pa.struct(fields), guarded) if nested_ok else None
+    plan = _Plan(frozenset(pairs), pa.struct(fields)) if nested_ok else None
     _PLANS[id(spec)] = (spec, plan)
     return plan
 
@@ -92,18 +84,13 @@ def read_entity(dicts: Sequence[Any], spec: Spec, out: dict[str, Raw], bad: np.n
     if plan is None:
         return False
     n = len(dicts)
-    at_once = _canonical_at_once(dicts, spec, plan)
-    while True:  # when a JSON value the check at once let through is refused, the dicts are checked one by one
-        ok = np.ones(n, bool) if at_once else np.fromiter(map(plan.pairs.issuperset, _typed_keys(dicts)), bool, n)
-        try:
-            table = pa.array(dicts, plan.struct, mask=~ok).flatten()
-            break
-        except (TypeError, ValueError, OverflowError, pa.ArrowException):
-            if not at_once:
-                return False
-            at_once = False
+    ok = np.fromiter(map(plan.pairs.issuperset, _typed_keys(dicts)), bool, n)
     mine: dict[str, Raw] = {}
     local = ~ok
+    try:
+        table = pa.array(dicts, plan.struct, mask=local).flatten()
+    except (TypeError, ValueError, OverflowError, pa.ArrowException):
+        return False
     for col, (key, (column, kind, codes_of)) in zip(table, (i for i in spec.leaves.items() if i[1][1] != "text")):
         raw = _column(col, kind, codes_of, local, pa, pc)
         if raw is None:
@@ -141,16 +128,6 @@ def read_entity(dicts: Sequence[Any], spec: Spec, out: dict[str, Raw], bad: np.n
     out.update(mine)
     bad |= local
     return True
-
-
-def _canonical_at_once(dicts: Sequence[Any], spec: Spec, plan: _Plan) -> bool:
-    """Every key known and every cell of a type the converter reads as the models do, checked over all the
-    dicts at once (a pass over their keys, one over their values, one per guarded column)."""
-    if not spec.keys.issuperset(chain.from_iterable(dicts)):
-        return False
-    if not _JSON.issuperset(map(type, chain.from_iterable(map(dict.values, dicts)))):
-        return False
-    return all(types.issuperset(map(type, map(dict.get, dicts, repeat(key)))) for key, types in plan.guarded.items())
 
 
 def _all_text(dicts: Sequence[Any], key: str, ok: np.ndarray) -> bool:
