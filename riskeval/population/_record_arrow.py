@@ -10,7 +10,7 @@ holding anything but text, makes the caller read the entity the way ``_record_ce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain, repeat
@@ -22,7 +22,7 @@ from riskeval.population._cells import PRESENT
 from riskeval.population._raw import Raw
 from riskeval.population._record_cells import Spec, iso_days, not_canonical, scatter
 
-_NONE = type(None)
+_NONE, _DICT, _BOOL = type(None), dict, bool  # compared with an array of types, element by element
 # The exact Python types a canonical cell of each kind holds (None aside), as ``_record_cells`` has them.
 _PY: dict[str, tuple[type, ...]] = {
     "enum": (str,),
@@ -52,13 +52,13 @@ def _plan(spec: Spec, pa: Any) -> _Plan | None:
     if held is not None and held[0] is spec:
         return held[1]
     arrow = {"bool": pa.bool_(), "num": pa.float64(), "int": pa.int64(), "list": pa.list_(pa.string())}
-    pairs = {(key, _NONE) for key in spec.keys}
+    pairs: set[tuple[str, type]] = {(key, _NONE) for key in spec.keys}
     fields = []
     for key, (_, kind, _) in spec.leaves.items():
         pairs |= {(key, t) for t in _PY[kind]}
         if kind != "text":
             fields.append(pa.field(key, arrow.get(kind, pa.string())))
-    for key, (_, inner, cert) in spec.records.items():
+    for key, (_, _inner, cert) in spec.records.items():
         pairs |= {(key, dict), (key, bool)} if cert else {(key, dict)}
     for key in spec.keys - set(spec.leaves) - set(spec.records):  # a household's children and members
         pairs.add((key, list))
@@ -68,11 +68,11 @@ def _plan(spec: Spec, pa: Any) -> _Plan | None:
     return plan
 
 
-def _typed_keys(dicts: Sequence[Any]) -> map:
+def _typed_keys(dicts: Sequence[Any] | np.ndarray) -> Iterator[Iterator[tuple[str, type]]]:
     return map(zip, map(dict.keys, dicts), map(map, repeat(type), map(dict.values, dicts)))
 
 
-def read_entity(dicts: Sequence[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray) -> bool:
+def read_entity(dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Raw], bad: np.ndarray) -> bool:
     """The columns of a list of dicts into ``out`` (rows not canonical marked ``bad``); False, with nothing
     written, when Arrow cannot read them as the models would (pyarrow missing, a value it refuses)."""
     try:
@@ -91,15 +91,14 @@ def read_entity(dicts: Sequence[Any], spec: Spec, out: dict[str, Raw], bad: np.n
         table = pa.array(dicts, plan.struct, mask=local).flatten()
     except (TypeError, ValueError, OverflowError, pa.ArrowException):
         return False
-    for col, (key, (column, kind, codes_of)) in zip(table, (i for i in spec.leaves.items() if i[1][1] != "text")):
+    read = [(key, leaf) for key, leaf in spec.leaves.items() if leaf[1] != "text"]
+    for col, (key, (column, kind, codes_of)) in zip(table, read, strict=True):
         raw = _column(col, kind, codes_of, local, pa, pc)
-        if raw is None:
-            return False
         if kind == "list" and not _all_text(dicts, key, ok):
             return False
         if kind == "ref" and not ok.all():  # a row left out still has its id, as the cell-by-cell reader gives it
             ids = raw.to_numpy(zero_copy_only=False)
-            for i in np.flatnonzero(~ok):
+            for i in np.flatnonzero(~ok).tolist():
                 v = dicts[i].get(key)
                 ids[i] = v if type(v) is str else None
             raw = pa.array(ids, pa.string())
@@ -107,10 +106,10 @@ def read_entity(dicts: Sequence[Any], spec: Spec, out: dict[str, Raw], bad: np.n
     for key, (column, inner, cert) in spec.records.items():
         values = np.fromiter(map(dict.get, dicts, repeat(key)), object, n)
         kinds = np.fromiter(map(type, values), object, n)
-        present = (kinds == dict) & ok
+        present = (kinds == _DICT) & ok
         none = kinds == _NONE
         if cert:
-            no = kinds == bool
+            no = kinds == _BOOL
             no[no] = values[no] == False  # noqa: E712 - elementwise
             held = np.where(present, 1, np.where(no, 0, -1)).astype(np.int8)
             mine[column] = Raw("bool", values=held)
@@ -130,7 +129,7 @@ def read_entity(dicts: Sequence[Any], spec: Spec, out: dict[str, Raw], bad: np.n
     return True
 
 
-def _all_text(dicts: Sequence[Any], key: str, ok: np.ndarray) -> bool:
+def _all_text(dicts: Sequence[Any] | np.ndarray, key: str, ok: np.ndarray) -> bool:
     """Every item of the lists under ``key`` is a ``str`` (Arrow would take bytes, or a string as letters)."""
     lists = np.fromiter(map(dict.get, dicts, repeat(key)), object, len(dicts))[ok]
     return set(map(type, chain.from_iterable(filter(None, lists)))) <= {str}

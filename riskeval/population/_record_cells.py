@@ -194,7 +194,6 @@ def _iso_dates(values: np.ndarray, bad: np.ndarray) -> np.ndarray | None:
     marked ``bad`` (the models say why)."""
     try:
         import pyarrow as pa
-        import pyarrow.compute as pc
     except ImportError:  # pragma: no cover - pyarrow is optional
         return None
     return iso_days(pa.array(values, pa.string(), from_pandas=False), bad)

@@ -155,7 +155,11 @@ def _shape(item: Any) -> bool:
     if type(item) is not dict:
         return False
     children, members = item.get("children"), item.get("members")
-    if type(children) is not list or not 0 < len(children) <= MAX_CHILDREN or not _DICTS.issuperset(map(type, children)):
+    if (
+        type(children) is not list
+        or not 0 < len(children) <= MAX_CHILDREN
+        or not _DICTS.issuperset(map(type, children))
+    ):
         return False
     if not canonical_text(item.get("id")):
         return False
