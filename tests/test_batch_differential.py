@@ -114,7 +114,7 @@ def _sparse(value: Any) -> Any:
 
 
 JUNK = st.sampled_from(
-    [None, "", " ", "junk", 0, 1, 2, 1.5, -1, 10**20, True, False, math.nan, math.inf, [], ["x"], ["abuse", 1],
+    [None, "", " ", "junk", 0, 1, 2, 1.5, 2.0, -1, 10**20, True, False, math.nan, math.inf, [], ["x"], ["abuse", 1],
      ("abuse",), {}, {"grade": 2}, "2015-02-30", "0000-01-01", "2015-3-2", "2015-03-02", "2015-03-02T00:00:00",
      "610103", "110000", " present", "present", "dibao", "P1", "11010519491231002X", b"x", date(2015, 3, 2)]
 )  # fmt: skip

@@ -48,7 +48,7 @@ def canonical_text(v: Any) -> bool:
     return type(v) is str and bool(v) and not v.isspace()
 
 
-def _not_canonical(kind: str, uniques: list[Any], only_text: bool) -> list[int]:
+def not_canonical(kind: str, uniques: list[Any], only_text: bool) -> list[int]:
     """Which distinct values of a column whose types are right the models and the tables would read apart:
     blank text (an empty cell to the tables, an error to the models) and dates not written YYYY-MM-DD."""
     if kind in ("enum", "str", "ref"):
@@ -183,7 +183,7 @@ def _column(values: np.ndarray, types: np.ndarray, kind: str, codes_of: tuple[st
         return Raw("cat", codes, [list(u) for u in uniques])
     codes, uniques = factorize(np.ascontiguousarray(values))
     only_text = not ((types != _STR) & (types != _NONE_T)).any()
-    off = _not_canonical(kind, uniques, only_text)
+    off = not_canonical(kind, uniques, only_text)
     if off:
         bad[np.isin(codes, off)] = True
     return Raw("cat", codes, uniques, all_text=only_text)
@@ -194,10 +194,18 @@ def _iso_dates(values: np.ndarray, bad: np.ndarray) -> np.ndarray | None:
     marked ``bad`` (the models say why)."""
     try:
         import pyarrow as pa
-        import pyarrow.compute as pc
     except ImportError:  # pragma: no cover - pyarrow is optional
         return None
-    text = pa.array(values, pa.string(), from_pandas=False)
+    return iso_days(pa.array(values, pa.string(), from_pandas=False), bad)
+
+
+def iso_days(text: Any, bad: np.ndarray) -> np.ndarray:
+    """An Arrow column of text dates as days; a cell that is not a real YYYY-MM-DD date is marked ``bad``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if text.type == pa.string():
+        return _digits_dates(text, bad)
     shaped = pc.match_substring_regex(text, f"^{_DATE.pattern}$")
     parsed = pc.strptime(pc.if_else(shaped, text, None), "%Y-%m-%d", "s", error_is_null=True)
     same = pc.equal(pc.strftime(parsed, "%Y-%m-%d"), text).fill_null(False)  # strptime rolls 02-30 over
@@ -208,6 +216,34 @@ def _iso_dates(values: np.ndarray, bad: np.ndarray) -> np.ndarray | None:
     days[wrong] = np.datetime64("NaT", "D")
     out: np.ndarray = days
     return out
+
+
+_MONTH_DAY = np.array([0, 1, 2, 3, 5, 6, 8, 9])  # the digits' places in YYYY-MM-DD
+
+
+def _digits_dates(text: Any, bad: np.ndarray) -> np.ndarray:
+    """``iso_days`` on the bytes of an Arrow string column: ten ASCII characters, digits and two dashes, making
+    a day of Python's calendar (years 1 to 9999, no February 30th), as ``date.fromisoformat`` takes them."""
+    n = len(text)
+    offsets = np.frombuffer(text.buffers()[1], np.int32)[text.offset : text.offset + n + 1]
+    data = text.buffers()[2]
+    valid = text.is_valid().to_numpy(zero_copy_only=False).astype(bool)
+    days = np.full(n, np.datetime64("NaT", "D"))
+    shaped = valid & (np.diff(offsets) == 10)
+    if data is not None and shaped.any():
+        chars = np.frombuffer(data, np.uint8)[offsets[:-1][shaped][:, None] + np.arange(10)].astype(np.int64) - 48
+        digits = chars[:, _MONTH_DAY]
+        year = digits[:, :4] @ np.array([1000, 100, 10, 1])
+        month, day = digits[:, 4] * 10 + digits[:, 5], digits[:, 6] * 10 + digits[:, 7]
+        real = ((digits >= 0) & (digits <= 9)).all(1) & (chars[:, 4] == -3) & (chars[:, 7] == -3)  # '-' is 45
+        real &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
+        start = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+        length = ((start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")).astype(np.int64)
+        real &= day <= length
+        days[np.flatnonzero(shaped)[real]] = start[real].astype("datetime64[D]") + (day[real] - 1)
+        shaped[np.flatnonzero(shaped)[~real]] = False
+    bad |= valid & ~shaped
+    return days
 
 
 def entity(
@@ -251,11 +287,15 @@ def good_ids(ids: list[Any]) -> np.ndarray:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        matched = pc.match_substring_regex(pa.array(ids, pa.string()), f"^{_ID.pattern}$")
+        text = ids if isinstance(ids, pa.Array) else pa.array(ids, pa.string())
+        matched = pc.match_substring_regex(text, f"^{_ID.pattern}$")
         good: np.ndarray = matched.to_numpy(zero_copy_only=False).astype(bool)
+        long = pc.equal(pc.utf8_length(text), 18).fill_null(False).to_numpy(zero_copy_only=False).astype(bool)
     except ImportError:  # pragma: no cover - pyarrow is optional
         good = np.fromiter(map(_ID.fullmatch, ids), object, len(ids)) != None  # noqa: E711 - elementwise
-    for i in np.flatnonzero(good):
-        if len(ids[i]) == 18 and is_resident_id(ids[i]):
+        long = np.fromiter(map(len, ids), np.int64, len(ids)) == 18
+    for i in np.flatnonzero(good & long):  # the shape of a resident identity number: only those are looked at
+        value = ids[i].as_py() if hasattr(ids[i], "as_py") else ids[i]
+        if is_resident_id(value):
             good[i] = False
     return good

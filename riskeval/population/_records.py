@@ -24,7 +24,8 @@ from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import Household, parse_household, recorded_by, validation_today
 from riskeval.population._intake import Intake, Progress, count_children, intake_households, where
 from riskeval.population._raw import Raw, factorize, objects
-from riskeval.population._record_cells import HOUSEHOLD_PREFIX, canonical_text, entity, good_ids, specs
+from riskeval.population._record_arrow import read_entity
+from riskeval.population._record_cells import HOUSEHOLD_PREFIX, Spec, canonical_text, entity, good_ids, specs
 from riskeval.population._table_intake import intake as intake_tables
 from riskeval.population.layout import ROLES
 
@@ -60,13 +61,13 @@ class _Flat:
         self.kids: dict[str, Raw] = {}
         self.members: dict[str, Raw] = {}
         home: dict[str, Raw] = {}
-        entity(kids, spec["child"], self.kids, self.bad_c, np.arange(n), n)
-        entity(members, spec["member"], self.members, self.bad_m, np.arange(m), m)
-        entity(heads, spec["household"], home, bad_h, np.arange(h), h)
+        _entity(kids, spec["child"], self.kids, self.bad_c)
+        _entity(members, spec["member"], self.members, self.bad_m)
+        _entity(heads, spec["household"], home, bad_h)
         self.kids["child_id"] = self.kids.pop("id")
         self.members["member_id"] = self.members.pop("id")
-        codes, uniques = factorize(home.pop("id"))
-        hid = Raw("cat", codes, list(uniques))
+        codes, uniques = _numbered([home.pop("id")])
+        hid = Raw("cat", codes, uniques if isinstance(uniques, list) else uniques.to_pylist())
         self.heads_code = codes
         self.kids["household_id"] = _take(hid, self.child_hh)
         self.members["household_id"] = _take(hid, self.member_hh)
@@ -84,7 +85,7 @@ class _Flat:
         numbering (a child id may not be a member id of its household); household ids have their own.
         Returns the text of each number, for the columns that come out."""
         person = [(self.kids, c, self.bad_c) for c in ("child_id", *ROLES)] + [(self.members, "member_id", self.bad_m)]
-        numbers, text = factorize(np.concatenate([table[c] for table, c, _ in person]))
+        numbers, text = _numbered([table[c] for table, c, _ in person])
         good = good_ids(text)
         offset = 0
         for table, column, bad in person:
@@ -102,7 +103,8 @@ class _Flat:
             raw = table["household_id"]
             assert raw.codes is not None
             table["household_id"] = Raw("num", values=raw.codes, null=raw.codes < 0)
-        return objects(text), objects(homes.uniques)
+        text = text.to_numpy(zero_copy_only=False) if not isinstance(text, list) else objects(text)
+        return text, objects(homes.uniques)
 
     def tables(self, drop: np.ndarray) -> tuple[dict[str, Raw], dict[str, Raw], np.ndarray, np.ndarray]:
         """The columns of the households not in ``drop``, and each kept row's household (input index)."""
@@ -110,6 +112,25 @@ class _Flat:
         kids = {c: _rows(r, keep_c) for c, r in self.kids.items()}
         members = {c: _rows(r, keep_m) for c, r in self.members.items()}
         return kids, members, self.index[self.child_hh[keep_c]], self.index[self.member_hh[keep_m]]
+
+
+def _numbered(columns: list[Any]) -> tuple[np.ndarray, Any]:
+    """Ids of several columns numbered together (-1 for none) and the distinct ids: a list when the columns
+    are the cell-by-cell reader's, an Arrow array when Arrow read any of them."""
+    if all(isinstance(c, np.ndarray) for c in columns):
+        return factorize(np.concatenate(columns))
+    import pyarrow as pa  # there: Arrow made one of the columns
+    import pyarrow.compute as pc
+
+    text = [c if isinstance(c, pa.Array) else pa.array(c, pa.string(), from_pandas=False) for c in columns]
+    encoded = pc.dictionary_encode(pa.concat_arrays(text))
+    return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+
+
+def _entity(dicts: list[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray) -> None:
+    """An entity's columns: by Arrow's converter when it reads them as the models would, else cell by cell."""
+    if not read_entity(dicts, spec, out, bad):
+        entity(dicts, spec, out, bad, np.arange(len(dicts)), len(dicts))
 
 
 def _take(raw: Raw, rows: np.ndarray) -> Raw:
@@ -126,18 +147,25 @@ def _rows(raw: Raw, keep: np.ndarray) -> Raw:
     return _take(raw, np.flatnonzero(keep))
 
 
+_DICTS = frozenset({dict})
+
+
 def _shape(item: Any) -> bool:
     """The household is a dict with the canonical shape (the cells are looked at column by column)."""
-    if type(item) is not dict or not canonical_text(item.get("id")):
+    if type(item) is not dict:
         return False
     children, members = item.get("children"), item.get("members")
-    if type(children) is not list or not children or len(children) > MAX_CHILDREN:
+    if (
+        type(children) is not list
+        or not 0 < len(children) <= MAX_CHILDREN
+        or not _DICTS.issuperset(map(type, children))
+    ):
         return False
-    if not all(type(c) is dict for c in children):
+    if not canonical_text(item.get("id")):
         return False
-    if members is None:
-        return True
-    return type(members) is list and len(members) <= MAX_MEMBERS and all(type(m) is dict for m in members)
+    return members is None or (
+        type(members) is list and len(members) <= MAX_MEMBERS and _DICTS.issuperset(map(type, members))
+    )
 
 
 def intake_records(items: Iterable[Any], on: date, progress: Progress | None = None) -> Intake:
