@@ -37,6 +37,8 @@ def test_every_public_name_has_an_api_entry() -> None:
     if importlib.util.find_spec("dask") is not None:
         dask_face = importlib.import_module("riskeval.dask")
         wanted |= {f"riskeval.dask.{n}" for n in dask_face.__all__}
+    else:  # its names cannot be read without the extra (.ci/floors): the other pages are still checked
+        entries = {e for e in entries if not e.startswith("riskeval.dask.")}
     assert wanted - entries == set(), "add these to docs/api.md"
     assert entries - wanted == set(), "docs/api.md or docs/dask.md names what is not public"
 
