@@ -39,24 +39,16 @@ print(json.dumps({"seconds": took, "children": result.assessed, "rejected": resu
 """
 
 
-def _drop_none(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_none(v) for v in value]
-    return value
-
-
 def make(children: int, path: Path) -> str:
     """Write ``children`` children's households as JSON (a list of dicts); return the as-of date."""
     sys.path.insert(0, str(HERE))
-    from synthetic import ON, population
+    from synthetic import ON, population, without_unknowns
 
     from riskeval.population import intake_tables
     from riskeval.population.layout import household_dict
 
     it = intake_tables(population(children, string_ids=True), ON)
-    households = [_drop_none(household_dict(it.cols, h)) for h in range(it.cols.h)]
+    households = [without_unknowns(household_dict(it.cols, h)) for h in range(it.cols.h)]
     path.write_text(json.dumps(households, ensure_ascii=False), "utf-8")
     return ON.isoformat()
 

@@ -41,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 PART = 100_000
 
-from synthetic import ON, population  # noqa: E402
+from synthetic import ON, population, without_unknowns  # noqa: E402
 
 import riskeval  # noqa: E402
 from riskeval._result_files import ResultWriter  # noqa: E402
@@ -49,14 +49,6 @@ from riskeval.batch import BatchResult  # noqa: E402
 from riskeval.evaluate import vector_program  # noqa: E402
 from riskeval.population import Population, intake_tables, table_chunks  # noqa: E402
 from riskeval.population.layout import household_dict  # noqa: E402
-
-
-def _drop_none(value: object) -> object:
-    if isinstance(value, dict):
-        return {k: _drop_none(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_drop_none(v) for v in value]
-    return value
 
 
 def _parts(children: int, string_ids: bool) -> Any:
@@ -92,7 +84,7 @@ def write(children: int, folder: Path, form: str, string_ids: bool) -> None:
             for _, pop in _parts(children, string_ids):
                 cols = intake_tables(pop, ON).cols
                 for h in range(cols.h):
-                    fh.write(json.dumps(_drop_none(household_dict(cols, h)), ensure_ascii=False) + "\n")
+                    fh.write(json.dumps(without_unknowns(household_dict(cols, h)), ensure_ascii=False) + "\n")
         return
     writers: dict[str, Any] = {}
     for _, pop in _parts(children, string_ids):

@@ -307,3 +307,12 @@ if __name__ == "__main__":
     with pd.option_context("display.width", 200, "display.max_columns", 12):
         print(pop.children.head(10))
         print(pop.members.head(10))
+
+
+def without_unknowns(value: object) -> object:
+    """A household as a JSON export gives it: every unknown (None) field left out, at every depth."""
+    if isinstance(value, dict):
+        return {k: without_unknowns(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_unknowns(v) for v in value]
+    return value
