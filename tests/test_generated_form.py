@@ -21,11 +21,21 @@ from hypothesis import strategies as st
 import riskeval
 from riskeval.errors import EvaluationError, PackError
 from riskeval.evaluate import scalar_program
-from riskeval.evaluate.scalar import Evaluation, GeneratedCodeError, ScalarProgram, _codegen, check_generated
+from riskeval.evaluate.scalar import (
+    Compiler,
+    Ctx,
+    Evaluation,
+    GeneratedCodeError,
+    ScalarProgram,
+    _codegen,
+    check_generated,
+    generate_scoped,
+)
 from riskeval.facts import Household
 from riskeval.pack import Pack
 from riskeval.testing import ASSESSMENT_DATE, households
 from riskeval.testing._packs import DrawnPack, packs
+from riskeval.triggers._dates import date_comparisons
 
 ROOT = Path(riskeval.__file__).resolve().parent
 DAYS = st.sampled_from((ASSESSMENT_DATE, date(2026, 8, 31), date(2027, 2, 28), date(2028, 2, 29)))
@@ -175,3 +185,30 @@ def test_eval_exec_and_compile_only_ever_receive_a_checked_ast_built_by_the_comp
             else:  # exec runs only what compile() made of such a tree
                 assert isinstance(source.func, ast.Name) and source.func.id == "compile", f"{where}"
     assert sorted(found) == [("evaluate/scalar/_codegen.py", "compile"), ("evaluate/scalar/_codegen.py", "exec")]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(households(), DAYS)
+def test_the_monitors_date_comparisons_generated_agree_with_the_closures(hh: Household, on: date) -> None:
+    """The outlook's comparisons (``triggers._dates``), generated one function per root, give each comparison
+    the value its closure gives, for every child, role and member they are read for."""
+    comparisons = date_comparisons(PACK)
+    assert comparisons
+    closures = Compiler(PACK)
+    params = PACK.params_on(on)
+    for root, node in comparisons:
+        var = None if root in ("child", "household", "father", "mother", "caregiver") else root
+        (fn,) = generate_scoped(PACK, [([node], var)], closures.years)
+        closure = closures.compile(node)
+        for child in hh.children:
+            ctx, ref = Ctx(hh, child, on, params), Ctx(hh, child, on, params)
+            if root == "child":
+                assert fn(ctx) == (closure(ref),)
+                continue
+            for member in hh.members or ():
+                if var is None:
+                    ctx.roles[root] = ref.roles[root] = member
+                    assert fn(ctx) == (closure(ref),)
+                else:
+                    ref.vars[root] = member
+                    assert fn(ctx, member, None) == (closure(ref),)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from riskeval.evaluate.plan import Token, rule_deps
-from riskeval.evaluate.scalar import Compiler, Ctx, Fn
+from riskeval.evaluate.scalar import Compiler, Ctx, Fn, generate_scoped
 from riskeval.facts import Household
 from riskeval.pack import Pack, Rule
 from riskeval.pack.expr import nodes as A
@@ -63,11 +63,20 @@ class Outlook:
 
     def __init__(self, pack: Pack, comparisons: list[tuple[str, A.Compare]]) -> None:
         self.pack = pack
-        compiler = Compiler(pack)
-        self.of_child: list[Fn] = [compiler.compile(n) for root, n in comparisons if root == "child"]
-        self.of_household: list[Fn] = [compiler.compile(n) for root, n in comparisons if root == "household"]
-        # Any other root is a member: a role, or a variable bound to any member of the household.
-        self.of_member = [(root, compiler.compile(n)) for root, n in comparisons if root not in ("child", "household")]
+        # Generated like the rules (an outlook is computed for nearly every event the monitor re-assesses),
+        # one function per root giving its comparisons' values: a role is bound in the context, any other
+        # root but the child and the household is a member variable, the function's argument.
+        groups: dict[str, list[A.Node]] = {}
+        for root, n in comparisons:
+            groups.setdefault(root, []).append(n)
+        roots = sorted(groups)
+        bound = [None if root in _PERSONS or root == "household" else root for root in roots]
+        fns = dict(zip(roots, generate_scoped(pack, [(groups[r], v) for r, v in zip(roots, bound, strict=True)],
+                                             Compiler(pack).years), strict=True))  # fmt: skip
+        self.of_child: Fn | None = fns.get("child")
+        self.of_household: Fn | None = fns.get("household")
+        self.of_role = [(root, fns[root]) for root in roots if root in _PERSONS and root != "child"]
+        self.of_variable = [fns[root] for root, var in zip(roots, bound, strict=True) if var is not None]
         self.windowed = [r for r in _rules(pack) if r.effective is not None]
         # The facts the comparisons read (evaluate.plan's tokens): an event that changes none of them leaves
         # a household's outlook on a date as it was.
@@ -85,17 +94,19 @@ class Outlook:
         """The household's outlook on a date."""
         params = self.pack.params_on(day)
         values: list[Any] = []
-        for child in household.children:
-            ctx = Ctx(household, child, day, params)
-            values += [fn(ctx) for fn in self.of_child]
-        if household.children and (self.of_household or self.of_member):
-            ctx = Ctx(household, household.children[0], day, params)
-            values += [fn(ctx) for fn in self.of_household]
-            for member in household.members or []:
-                for root, fn in self.of_member:
-                    if root in _PERSONS:
-                        ctx.roles[root] = member
-                    else:
-                        ctx.vars[root] = member
-                    values.append(fn(ctx))
+        if not household.children:
+            return params, tuple(r.applies_on(day) for r in self.windowed), ()
+        ctx = Ctx(household, household.children[0], day, params)
+        roles = ctx.roles
+        if self.of_child is not None:
+            for child in household.children:
+                ctx.child = roles["child"] = child
+                values.append(self.of_child(ctx))
+        if self.of_household is not None:
+            values.append(self.of_household(ctx))
+        for member in household.members or ():
+            for root, fn in self.of_role:
+                roles[root] = member
+                values.append(fn(ctx))
+            values += [fn(ctx, member, None) for fn in self.of_variable]
         return params, tuple(r.applies_on(day) for r in self.windowed), tuple(values)

@@ -23,7 +23,7 @@ from riskeval.evaluate.plan import (
     rule_deps,
 )
 from riskeval.evaluate.scalar._astcheck import GeneratedCodeError, check_generated
-from riskeval.evaluate.scalar._codegen import generate
+from riskeval.evaluate.scalar._codegen import generate, generate_scoped
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
 from riskeval.evaluate.scalar._emit_pass import Step
 from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
@@ -58,6 +58,7 @@ __all__ = [
     "check_generated",
     "compare",
     "fact",
+    "generate_scoped",
     "or_of",
 ]
 

@@ -86,13 +86,37 @@ def _generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int
     whole = emit_pass(e, steps, reads, readers)
     params = ["X", "L", "V", "G", "CATS", "HITS", "VALS", "PEND", "UCATS", "UFACS"]
     body.append(function("main", params, [*_prologue(e), *whole]))
+    namespace = _load(body, consts, fields, years, runtime)
+    return [namespace[f"f{i}"] for i in range(len(roots))], namespace["main"]
+
+
+def generate_scoped(pack: Pack, groups: list[tuple[list[A.Node], str | None]],
+                    years: Callable[[date, date], int]) -> list[Callable[..., tuple[Any, ...]]]:  # fmt: skip
+    """One function per group of nodes that read no predicate, in a module of its own, giving the nodes'
+    values as a tuple: ``f<i>(X)``, or with a member variable bound, ``f<i>(X, member, None)`` (the trigger
+    monitor's date comparisons, read for each child and member on every date it compares)."""
+    consts, fields = Consts(), fact_fields()
+    body: list[Stmt] = []
+    for i, (nodes, var) in enumerate(groups):
+        e = Emitter(consts, {}, fields)
+        scope: Scope = {var: ("a0", "h0")} if var else {}
+        values = [e.emit(node, scope) for node in nodes]
+        params = ["X", "a0", "h0"] if var else ["X"]
+        body.append(function(f"f{i}", params, [*_prologue(e), *e.body, ast.Return(value=tuple_(*values))]))
+    namespace = _load(body, consts, fields, years, {})
+    return [namespace[f"f{i}"] for i in range(len(groups))]
+
+
+def _load(body: list[Stmt], consts: Consts, fields: frozenset[str], years: Callable[[date, date], int],
+          runtime: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
+    """The module's functions: its tree checked, compiled and run in a namespace of the constants and helpers."""
     tree = ast.Module(body=body, type_ignores=[])
     check_generated(tree, fields)
     code = compile(tree, "<riskeval scalar form>", "exec")
     namespace: dict[str, Any] = {"__builtins__": {"len": len, "type": type}, **consts.values, **_helpers(years),
                                  **runtime}  # fmt: skip
     exec(code, namespace)
-    return [namespace[f"f{i}"] for i in range(len(roots))], namespace["main"]
+    return namespace
 
 
 def _predicate(fname: str, name: str, params: tuple[str, ...], node: A.Node, consts: Consts,
@@ -180,4 +204,4 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _models(arg)]
 
 
-__all__ = ["ROLES", "Fn", "fact_fields", "generate"]
+__all__ = ["ROLES", "Fn", "fact_fields", "generate", "generate_scoped"]
