@@ -329,9 +329,10 @@ class ScalarProgram:
             self.main(ctx, self.flags(on), values, gaps, categories, factors, out._values, pending, unknown_cats,
                       unknown_factors)  # fmt: skip
         else:
+            deps = self.deps
             for key, rule, step in self.plan(on):
                 if kept:
-                    if not self.deps[key] & dirty:
+                    if deps[key].isdisjoint(dirty):
                         value = kept[key]
                         results[key] = (value, [])
                         if value is True:
