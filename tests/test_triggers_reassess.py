@@ -283,3 +283,29 @@ def test_the_program_is_the_packs() -> None:
     kept = Monitor(PACK)._assessed
     # Read from the cache now, not at import: other tests compile many packs, and the cache is bounded.
     assert kept is not None and isinstance(kept.program, ScalarProgram) and kept.program is scalar_program(PACK)
+
+
+OUTLOOK = Outlook.of(PACK)
+
+
+@LAW
+@given(households(on=DAY), st.sampled_from([1, 31, 183, 366, 731, 1500]))
+def test_on_another_date_re_evaluating_the_date_compared_facts_equals_evaluating_anew(h: Household, days: int) -> None:
+    """With the same parameters and rules in force on both dates, re-running only the rules that read a fact a
+    date comparison reads (what the monitor does when the outlook changed) gives what a full evaluation gives."""
+    assert OUTLOOK is not None and OUTLOOK.reads
+    later = DAY + timedelta(days=days)
+    lean = {"gaps": False, "values": False}
+    for child in h.children:
+        was = PROGRAM.evaluate(h, child, DAY, **lean)
+        full = PROGRAM.evaluate(h, child, later, **lean)
+        if OUTLOOK.on(h, DAY)[:2] != OUTLOOK.on(h, later)[:2]:
+            continue
+        part = PROGRAM.evaluate(h, child, later, **lean, since=(was, OUTLOOK.reads))
+        assert part.rule_values == full.rule_values
+        assert [(f.code, f.severity, f.points) for f in part.factors] == [
+            (f.code, f.severity, f.points) for f in full.factors
+        ]
+        assert (part.status, part.tier, part.score, part.categories) == (
+            full.status, full.tier, full.score, full.categories
+        )  # fmt: skip

@@ -85,6 +85,14 @@ class Assessments:
                 if then == now:
                     return kept[2], now
                 self._latest[household.id] = (*kept[:3], then)
+                reads = self.outlook.reads
+                if then[:2] == now[:2] and reads:
+                    # The same parameters and rules in force: only a rule reading a fact that a date comparison
+                    # reads can differ (the outlook module: every date read is such a comparison).
+                    return [
+                        self.program.evaluate(household, c, on, gaps=False, values=False, since=(e, reads))
+                        for c, e in zip(household.children, kept[2], strict=True)
+                    ], now
         return [self.program.evaluate(household, c, on, gaps=False, values=False) for c in household.children], now
 
     def around(self, before: Household, after: Household, on: date) -> tuple[list[Evaluation], list[Evaluation]]:
