@@ -236,6 +236,12 @@ class ScalarProgram:
         # What each category and factor reads (facts, roles, other rules): for re-evaluating after a change.
         self.deps = {("category", r.id): rule_deps([r.node], pack) for r, _ in self.categories}
         self.deps |= {("factor", f.id): rule_deps([lv.node for lv in f.levels], pack) for f, _ in self.factors}
+        # What decides beyond the rules' values (the tier table's own constant parts included): an incremental
+        # evaluation whose changed facts it does not read, and whose rules kept their values, keeps its record.
+        self.decision_deps = rule_deps(
+            [pack.exited.node, pack.on_roster.node, *(r.node for r in pack.tier_rows), *(r.node for r in pack.duties)],
+            pack,
+        )
 
     def epoch(self, on: date) -> int:
         """Which stretch of days between two changes of the pack (a rule or a parameter value starting or
@@ -324,6 +330,7 @@ class ScalarProgram:
         kept: dict[tuple[str, str], bool | None] = {}
         if since is not None and since[0].rule_values and not gaps and not values:
             kept, dirty = since[0].rule_values, set(since[1])
+            marked = len(dirty)  # a rule whose value changed adds its token
             hit_of = {h.code: h for h in since[0].factors}
         if self.main is not None and not kept:  # the generated pass
             self.main(ctx, self.flags(on), values, gaps, categories, factors, out._values, pending, unknown_cats,
@@ -386,6 +393,9 @@ class ScalarProgram:
                 results[key] = (value, reads)
                 if kept and value is not kept[key]:
                     dirty.add(("rule", *key))
+        if kept and len(dirty) == marked and since is not None and self._decided_alike(since[0], since[1], factors):
+            # No rule's value changed, no hit's level, and nothing else the decision reads: the record stands.
+            return since[0]
         if pending:  # what `shown` is computed from when first read
             out._ctx, out._program, out._memo = ctx, self, dict(ctx.memo)
         domains = self.domains
@@ -433,6 +443,14 @@ class ScalarProgram:
         if values:
             out.members = {m.id: m.relation._value_ if m.relation else None for m in household.members or ()}
         return out
+
+    def _decided_alike(self, was: Evaluation, tokens: frozenset[Token], hits: list[FactorHit]) -> bool:
+        """Whether the exit rule, the roster rule, the tier table and the duties read none of ``tokens``, and
+        the factor hits are the record's, level for level (the rules' values being unchanged)."""
+        if not self.decision_deps.isdisjoint(tokens) or len(hits) != len(was.factors):
+            return False
+        return all(a.code == b.code and a.level is b.level and a.points == b.points
+                   for a, b in zip(hits, was.factors, strict=True))  # fmt: skip
 
     def decide(
         self, ctx: Ctx, hits: list[tuple[str, str, int]]
