@@ -310,7 +310,9 @@ class ScalarProgram:
 
         ``since=(record, changed)``: the child's record on this date before some facts changed, and the
         tokens of those facts (``plan.changed``); a rule that reads none of them, nor a rule whose value
-        changed, keeps its value. Only with ``gaps=False, values=False``, which need no reads.
+        changed, keeps its value. Only with ``gaps=False, values=False``, which need no reads. (The monitor
+        also gives a record of another date on which the same parameters and rules are in force, with the
+        tokens of every fact a date comparison reads: ``triggers._dates``.)
         """
         pack = self.pack
         params = pack.params_on(on)
