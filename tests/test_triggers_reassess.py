@@ -247,6 +247,17 @@ def test_every_change_is_a_fresh_assessment_before_and_after_its_event(case: Cas
     assert t is None
 
 
+def assert_same(part: Evaluation, full: Evaluation) -> None:
+    """An incremental evaluation gives every rule value, factor, tier and status a full one gives."""
+    assert part.rule_values == full.rule_values
+    assert [(f.code, f.severity, f.points) for f in part.factors] == [
+        (f.code, f.severity, f.points) for f in full.factors
+    ]
+    assert (part.status, part.tier, part.score, part.categories) == (
+        full.status, full.tier, full.score, full.categories
+    )  # fmt: skip
+
+
 STEPS = households(on=DAY).flatmap(lambda h: st.tuples(st.just(h), event_logs(h, min_size=1, max_size=12)))
 
 
@@ -268,13 +279,7 @@ def test_re_evaluating_only_what_an_event_touched_equals_evaluating_anew(case: t
             if tokens is None:
                 continue
             part = PROGRAM.evaluate(after, ca, DAY, **lean, since=(was, tokens))
-            assert part.rule_values == full.rule_values
-            assert [(f.code, f.severity, f.points) for f in part.factors] == [
-                (f.code, f.severity, f.points) for f in full.factors
-            ]
-            assert (part.status, part.tier, part.score, part.categories) == (
-                full.status, full.tier, full.score, full.categories
-            )  # fmt: skip
+            assert_same(part, full)
         h = after
 
 
@@ -302,10 +307,4 @@ def test_on_another_date_re_evaluating_the_date_compared_facts_equals_evaluating
         if OUTLOOK.on(h, DAY)[:2] != OUTLOOK.on(h, later)[:2]:
             continue
         part = PROGRAM.evaluate(h, child, later, **lean, since=(was, OUTLOOK.reads))
-        assert part.rule_values == full.rule_values
-        assert [(f.code, f.severity, f.points) for f in part.factors] == [
-            (f.code, f.severity, f.points) for f in full.factors
-        ]
-        assert (part.status, part.tier, part.score, part.categories) == (
-            full.status, full.tier, full.score, full.categories
-        )  # fmt: skip
+        assert_same(part, full)
