@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, time
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Col", "arrow_table", "need", "pandas_frame", "stamp_metadata"]
+__all__ = ["Col", "arrow_table", "json_values", "need", "pandas_frame", "stamp_metadata"]
 
 _EXTRA = {"pyarrow": "pandas", "pandas": "pandas", "tqdm": "progress", "dask": "dask", "distributed": "dask"}
 
@@ -108,3 +110,32 @@ def pandas_frame(cols: Sequence[Col], metadata: Mapping[str, str] | None = None)
 def stamp_metadata(stamp: Mapping[str, Any]) -> dict[str, str]:
     """The audit stamp as one key of a table's metadata (``riskeval``: JSON), what Parquet keeps."""
     return {"riskeval": json.dumps(dict(stamp), ensure_ascii=False, sort_keys=True)}
+
+
+def json_values(values: Any) -> list[Any]:
+    """A passed-through column's cells as JSON values, row for row: a null (or NaN, a float column's
+    missing value; pandas' NA) stays ``None``, never ``false`` or ``""``; dates and times as ISO text."""
+    cells = values.to_pylist() if hasattr(values, "to_pylist") else list(values)
+    return [_json_value(v) for v in cells]
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return v if math.isfinite(v) else ("Infinity" if v > 0 else "-Infinity")  # as error records show them
+    if isinstance(v, date | time):  # a datetime is a date
+        return v.isoformat()
+    if isinstance(v, bytes):
+        return v.hex()
+    if isinstance(v, list | tuple):
+        return [_json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _json_value(x) for k, x in v.items()}
+    if type(v).__name__ in ("NAType", "NaTType"):  # pandas' missing values, read without pyarrow
+        return None
+    return str(v)  # a Decimal, a duration: its text

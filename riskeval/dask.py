@@ -48,7 +48,7 @@ from riskeval.errors import ErrorRecord, EvaluationError, FactsError
 from riskeval.evaluate import default_pack
 from riskeval.facts import assessment_date
 from riskeval.pack import Pack
-from riskeval.population import Population
+from riskeval.population import COLUMN_CODES, Population
 
 __all__ = ["Assessed", "assess", "household_partition"]
 
@@ -233,8 +233,8 @@ def _assess_partition(
     frame = result.to_pandas()
     frame["row"] = rows["children"][frame["row"].to_numpy(np.int64)]
     errors = result.errors_to_pandas()
-    if k > 0:  # an unknown column is reported by every partition: the first one's records stand for all
-        errors = errors[~(errors["row"].isna() & (errors["code"] == "unknown_column"))].reset_index(drop=True)
+    if k > 0:  # a whole column's record is made by every partition: the first one's stand for all
+        errors = errors[~(errors["row"].isna() & errors["code"].isin(COLUMN_CODES))].reset_index(drop=True)
     if len(errors):
         errors["row"] = _global_rows(errors, rows)
     return _conform(frame, meta[0], k), _conform(errors, meta[1], k)
