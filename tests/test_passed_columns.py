@@ -166,3 +166,20 @@ def test_member_extra_columns_are_said_not_carried_once(tmp_path: Path) -> None:
     chunks = list(riskeval.assess_stream(folder, on=ON, pack=PACK, chunk_size=4))
     assert len(chunks) > 2
     assert sorted(e.loc for c in chunks for e in c.errors) == sorted(loc for loc, _, _ in said)
+
+
+def test_polars_text_in_an_extra_column_is_carried_and_an_identity_number_emptied() -> None:
+    """A polars frame's text (Arrow string views) rides along like any other, and a cell shaped like a
+    resident identity number is emptied with a record naming its row, never shown (regression: string
+    views were not checked, and could not be taken by row)."""
+    pl = pytest.importorskip("polars", reason="polars is in the dev extra; install it to run this test")
+    kids, members = _frames(1)
+    number = "610103201104105678"
+    kids["district"] = [number if k == 2 else f"d{k}" for k in range(len(kids))]
+    frame = pl.from_arrow(pa.Table.from_pandas(kids, preserve_index=False))
+    result = riskeval.assess_batch(Population(frame, members), on=ON, pack=PACK)
+    (hidden,) = [e for e in result.errors if e.code == "id_number_in_column"]
+    assert hidden.row == 2 and number not in json.dumps([e.as_dict() for e in result.errors])
+    got = dict(zip(result.child_id, result.to_arrow().column("district").to_pylist(), strict=True))
+    want = {c: None if k == 2 else f"d{k}" for k, c in enumerate(kids["child_id"])}
+    assert got == want

@@ -86,6 +86,8 @@ def carried(name: str, column: Any, rows: np.ndarray) -> tuple[Any, list[ErrorRe
         column = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
     if pa.types.is_dictionary(column.type):
         column = column.cast(column.type.value_type)
+    if str(column.type) == "string_view":  # polars' text (pyarrow 16 on): the identity number check reads strings
+        column = column.cast(pa.string())
     records: list[ErrorRecord] = []
     if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) or pa.types.is_integer(column.type):
         text = column if not pa.types.is_integer(column.type) else column.cast(pa.string())
