@@ -183,3 +183,31 @@ def test_polars_text_in_an_extra_column_is_carried_and_an_identity_number_emptie
     got = dict(zip(result.child_id, result.to_arrow().column("district").to_pylist(), strict=True))
     want = {c: None if k == 2 else f"d{k}" for k, c in enumerate(kids["child_id"])}
     assert got == want
+
+
+def test_an_object_column_of_mixed_cells_is_carried_as_text() -> None:
+    """A pandas object column holding whole numbers and text (Arrow has no type for both) is carried as
+    text, row-aligned, its empty cells null (regression: the batch stopped with Arrow's TypeError)."""
+    kids, members = _frames(1)
+    kids["district"] = pd.Series([None if k % 4 == 3 else k if k % 2 else f"d{k}" for k in range(len(kids))],
+                                 dtype=object)  # fmt: skip
+    result = riskeval.assess_batch(Population(kids, members), on=ON, pack=PACK)
+    want = {c: None if k % 4 == 3 else str(k) if k % 2 else f"d{k}" for k, c in enumerate(kids["child_id"])}
+    assert dict(zip(result.child_id, result.to_arrow().column("district").to_pylist(), strict=True)) == want
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_a_stream_whose_first_chunk_has_an_empty_extra_column_writes_the_rest(tmp_path: Path, suffix: str) -> None:
+    """An object column empty in the first chunks of a DataFrame streamed to a file is text from the start,
+    so the later chunks' text fits the file (regression: Arrow's null type refused them mid-stream)."""
+    kids, members = _frames()
+    kids["district"] = pd.Series([None if k < 8 else f"d{k}" for k in range(len(kids))], dtype=object)
+    out = tmp_path / f"results{suffix}"
+    chunks = list(riskeval.assess_stream(kids, members=members, on=ON, pack=PACK, chunk_size=3, out=out))
+    assert len(chunks) > 3
+    empty_is_null = pcsv.ConvertOptions(strings_can_be_null=True)
+    table = pq.read_table(out) if suffix == ".parquet" else pcsv.read_csv(out, convert_options=empty_is_null)
+    ids = zip(kids["household_id"], kids["child_id"], strict=True)
+    want = {(h, c): None if k < 8 else f"d{k}" for k, (h, c) in enumerate(ids)}
+    got = table.select(["household_id", "child_id", "district"]).to_pylist()
+    assert len(got) == len(want) and all(want[(r["household_id"], r["child_id"])] == r["district"] for r in got)

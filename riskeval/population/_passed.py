@@ -80,8 +80,7 @@ def carried(name: str, column: Any, rows: np.ndarray) -> tuple[Any, list[ErrorRe
     except ImportError:  # pragma: no cover - pyarrow is optional
         return _carried_objects(name, column, rows)
     if not isinstance(column, pa.Array | pa.ChunkedArray):
-        column = pa.array(column.to_numpy(dtype=object) if hasattr(column, "iloc") and column.dtype == object
-                          else column, from_pandas=True)  # fmt: skip
+        column = _arrow(column, pa)
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks() if column.num_chunks else pa.array([], column.type)
     if pa.types.is_dictionary(column.type):
@@ -99,6 +98,24 @@ def carried(name: str, column: Any, rows: np.ndarray) -> tuple[Any, list[ErrorRe
             mask[found] = True
             column = pc.if_else(pa.array(mask), pa.nulls(len(column), column.type), column)
     return column.take(pa.array(rows, pa.int64())), records
+
+
+def _arrow(column: Any, pa: Any) -> Any:
+    """A column that is not Arrow's as an Arrow array. One of Python objects that are not of one type (whole
+    numbers and text) is carried as text, and one with no cell at all as text: Arrow has no type for the
+    first, and the second must fit the text the next chunk of a stream may bring."""
+    objects = hasattr(column, "iloc") and column.dtype == object
+    try:
+        out = pa.array(column.to_numpy(dtype=object) if objects else column, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        values = np.asarray(column, dtype=object)
+        empty = np.asarray(column.isna() if hasattr(column, "isna") else [_empty(v) for v in values], bool)
+        out = pa.array([None if gone else str(v) for v, gone in zip(values, empty, strict=True)], pa.string())
+    return out.cast(pa.string()) if pa.types.is_null(out.type) else out
+
+
+def _empty(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
 
 
 def _carried_objects(name: str, column: Any, rows: np.ndarray) -> tuple[Any, list[ErrorRecord]]:
