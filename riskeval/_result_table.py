@@ -98,13 +98,25 @@ def pandas_frame(cols: Sequence[Col], metadata: Mapping[str, str] | None = None)
         elif c.kind == "nint":
             data[c.name] = pd.arrays.IntegerArray(np.asarray(c.values, np.int64), np.asarray(c.unknown, bool))
         elif c.kind == "pass" and hasattr(c.values, "to_pandas"):
-            data[c.name] = c.values.to_pandas()
+            # whole numbers and booleans as pandas' nullable dtypes, with or without an empty cell: NA stays
+            # NA (not NaN in floats, not None among objects), and every chunk of a stream has one dtype
+            data[c.name] = c.values.to_pandas(types_mapper=_nullable(pd, c.values.type))
         else:
             data[c.name] = c.values
     frame = pd.DataFrame(data)
     if metadata:
         frame.attrs.update({k: json.loads(v) for k, v in metadata.items()})
     return frame
+
+
+def _nullable(pd: Any, kind: Any) -> Any:
+    """Arrow's whole numbers and booleans to pandas' nullable dtypes (``Int64``, ``boolean``); else its default."""
+    pa = need("pyarrow", "a table of results")
+    if pa.types.is_integer(kind):
+        return {kind: pd.api.types.pandas_dtype(str(kind).replace("int", "Int").replace("uInt", "UInt"))}.get
+    if pa.types.is_boolean(kind):
+        return {kind: pd.BooleanDtype()}.get
+    return None
 
 
 def stamp_metadata(stamp: Mapping[str, Any]) -> dict[str, str]:

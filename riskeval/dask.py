@@ -112,7 +112,7 @@ def assess(
         raise ValueError(f"npartitions: expected a whole number of at least 1, found {npartitions!r}")
     tables = [children] if members is None else [children, members]
     aligned = [_aligned(t, parts, shuffle_method) for t in tables]
-    meta, stamp = _meta(on, chosen)
+    meta, stamp = _meta(on, chosen, children._meta)
     pack_key = None if pack is None else dask.delayed(pack, name=f"riskeval-pack-{pack.sha256}")
     kids = aligned[0].to_delayed()
     adults = aligned[1].to_delayed() if members is not None else [None] * parts
@@ -200,11 +200,16 @@ def _keyed(frame: pd.DataFrame, before: list[int], parts: int) -> pd.DataFrame:
     return frame.assign(**{ROW: rows, PART: household_partition(frame[HOUSEHOLD], parts)})
 
 
-def _meta(on: date, pack: Pack) -> tuple[tuple[pd.DataFrame, pd.DataFrame], dict[str, Any]]:
-    """The two frames' columns and dtypes, from a tiny real run (an assessed child and a rejected one)."""
+def _meta(on: date, pack: Pack, table: pd.DataFrame) -> tuple[tuple[pd.DataFrame, pd.DataFrame], dict[str, Any]]:
+    """The two frames' columns and dtypes, from a tiny real run (an assessed child and a rejected one); the
+    children table's extra columns carried into the results (``district``) from a run over its empty meta."""
     children = {"household_id": ["h1", "h2"], "child_id": ["c1", "c2"], "birth_date": ["2015-03-02", "bad"]}
     tiny = assess_batch(Population(children, None), on=on, pack=pack)
-    return (tiny.to_pandas().iloc[:0], tiny.errors_to_pandas().iloc[:0]), tiny.stamp
+    frame = tiny.to_pandas().iloc[:0]
+    shape = assess_batch(Population(table.iloc[:0], None), on=on, pack=pack).to_pandas()
+    if len(shape.columns) != len(frame.columns):  # in the place to_pandas() gives them, after ``row``
+        frame = pd.DataFrame({c: frame[c] if c in frame.columns else shape[c] for c in shape.columns})
+    return (frame, tiny.errors_to_pandas().iloc[:0]), tiny.stamp
 
 
 def _assess_partition(

@@ -84,6 +84,7 @@ def test_extra_columns_arrive_row_aligned_in_every_result_table() -> None:
     assert result.assessed == len(kids) and not result.errors
     _check(_rows(result.to_arrow()), want)
     frame = result.to_pandas()[["household_id", "child_id", "district", "grid", "visited"]]
+    assert (frame["grid"].dtype, frame["visited"].dtype) == (pd.Int64Dtype(), pd.BooleanDtype())  # NA, not NaN
     _check([{k: None if pd.isna(v) else v for k, v in r.items()} for r in frame.to_dict("records")], want)
     records = list(result.to_records())
     assert all(list(r)[:3] == ["household_id", "child_id", "extra"] for r in records)
