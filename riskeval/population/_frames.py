@@ -63,8 +63,11 @@ def _keys(column: Any, n: int) -> Any:
     values, null, _ = id_array(column, n)
     if values.dtype.kind in "iu":
         return pa.array(values.astype(np.int64), pa.int64(), mask=null)
-    return pa.array([None if gone else str(v) for v, gone in zip(values.tolist(), null.tolist(), strict=True)],
-                    pa.string())  # fmt: skip
+    try:  # text ids, as they mostly are: Arrow reads the strings in one pass
+        return pa.array(values, pa.string(), mask=null)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a cell that is no text (the intake reports it)
+        return pa.array([None if gone else str(v) for v, gone in zip(values.tolist(), null.tolist(), strict=True)],
+                        pa.string())  # fmt: skip
 
 
 def _batches(t: Any, name: str, rows: int) -> Iterator[Any]:
