@@ -13,28 +13,15 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 import pytest
+from _tables import example_frames
 
 import riskeval
 from riskeval.cli import main
-from riskeval.facts import parse_household
-from riskeval.population import Population, to_tables
+from riskeval.population import Population
 
-ROOT = Path(__file__).resolve().parents[1]
 ON = datetime.date(2025, 12, 1)
 PACK = riskeval.load_pack()
 NOTE = "王小明的舅舅"  # a fictional name in a member's free-text column: never echoed
-
-
-def _frames(copies: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The example households copied under new ids, as two tables sorted by household id."""
-    households = []
-    for path in sorted((ROOT / "examples" / "households").glob("*.json")):
-        data = json.loads(path.read_text("utf-8"))
-        households += [parse_household({**data, "id": f"{data['id']}-{k}"}) for k in range(copies)]
-    population = to_tables(households)
-    kids = pd.DataFrame(population.children).sort_values("household_id", kind="stable", ignore_index=True)
-    members = pd.DataFrame(population.members).sort_values("household_id", kind="stable", ignore_index=True)
-    return kids.astype(object).where(kids.notna(), None), members.astype(object).where(members.notna(), None)
 
 
 def _with_extras(kids: pd.DataFrame) -> pd.DataFrame:
@@ -77,7 +64,7 @@ def _rows(table: pa.Table) -> list[dict[str, Any]]:
 def test_extra_columns_arrive_row_aligned_in_every_result_table() -> None:
     """to_arrow, to_pandas and to_records carry each child's own extra cells; an empty cell is null (pandas
     NA, JSON null), never false or empty text."""
-    kids, members = _frames()
+    kids, members = example_frames(2)
     kids = _with_extras(kids)
     result = riskeval.assess_batch(Population(kids, members), on=ON, pack=PACK)
     want = _expected(kids)
@@ -94,13 +81,13 @@ def test_extra_columns_arrive_row_aligned_in_every_result_table() -> None:
 
 def test_records_without_extra_columns_have_no_extra_key() -> None:
     """Tables with no extra column give the records assess() gives: no `extra` key."""
-    result = riskeval.assess_batch(Population(*_frames(1)), on=ON, pack=PACK)
+    result = riskeval.assess_batch(Population(*example_frames(1)), on=ON, pack=PACK)
     assert all("extra" not in r for r in result.to_records())
 
 
 def test_extra_dates_and_floats_are_json_in_records() -> None:
     """A date cell is ISO text in a record, a float's NaN (its empty cell) null; an infinite float is text."""
-    kids, members = _frames(1)
+    kids, members = example_frames(1)
     n = len(kids)
     kids["surveyed"] = [datetime.date(2025, 1, 1 + k % 28) if k % 2 else None for k in range(n)]
     kids["share"] = [float("nan") if k % 3 == 0 else float("inf") if k == 1 else k / 2 for k in range(n)]
@@ -118,7 +105,7 @@ def test_riskeval_batch_writes_extra_columns_to_every_format(
 ) -> None:
     """`riskeval batch --out` (chunks of 5 children) carries the extra cells into Parquet (typed, nulls), CSV
     (empty cells) and JSON lines (`extra`, nulls), row-aligned, exit 0."""
-    kids, members = _frames()
+    kids, members = example_frames(2)
     kids = _with_extras(kids)
     folder = tmp_path / "in"
     folder.mkdir()
@@ -145,7 +132,7 @@ def test_member_extra_columns_are_said_not_carried_once(tmp_path: Path) -> None:
     """Extra columns of the members table have no row to ride on: each plain one gets one `not_carried`
     record saying to give it on the children table (a typo or personal data: `unknown_column`); every child is
     assessed as without them, and no cell of theirs is shown."""
-    kids, members = _frames()
+    kids, members = example_frames(2)
     plain = riskeval.assess_batch(Population(kids, members), on=ON, pack=PACK)
     members = members.copy()
     members["district"] = [f"d{k % 3}" for k in range(len(members))]
@@ -174,7 +161,7 @@ def test_polars_text_in_an_extra_column_is_carried_and_an_identity_number_emptie
     resident identity number is emptied with a record naming its row, never shown (regression: string
     views were not checked, and could not be taken by row)."""
     pl = pytest.importorskip("polars", reason="polars is in the dev extra; install it to run this test")
-    kids, members = _frames(1)
+    kids, members = example_frames(1)
     number = "610103201104105678"
     kids["district"] = [number if k == 2 else f"d{k}" for k in range(len(kids))]
     frame = pl.from_arrow(pa.Table.from_pandas(kids, preserve_index=False))
@@ -189,7 +176,7 @@ def test_polars_text_in_an_extra_column_is_carried_and_an_identity_number_emptie
 def test_an_object_column_of_mixed_cells_is_carried_as_text() -> None:
     """A pandas object column holding whole numbers and text (Arrow has no type for both) is carried as
     text, row-aligned, its empty cells null (regression: the batch stopped with Arrow's TypeError)."""
-    kids, members = _frames(1)
+    kids, members = example_frames(1)
     kids["district"] = pd.Series([None if k % 4 == 3 else k if k % 2 else f"d{k}" for k in range(len(kids))],
                                  dtype=object)  # fmt: skip
     result = riskeval.assess_batch(Population(kids, members), on=ON, pack=PACK)
@@ -201,7 +188,7 @@ def test_an_object_column_of_mixed_cells_is_carried_as_text() -> None:
 def test_a_stream_whose_first_chunk_has_an_empty_extra_column_writes_the_rest(tmp_path: Path, suffix: str) -> None:
     """An object column empty in the first chunks of a DataFrame streamed to a file is text from the start,
     so the later chunks' text fits the file (regression: Arrow's null type refused them mid-stream)."""
-    kids, members = _frames()
+    kids, members = example_frames(2)
     kids["district"] = pd.Series([None if k < 8 else f"d{k}" for k in range(len(kids))], dtype=object)
     out = tmp_path / f"results{suffix}"
     chunks = list(riskeval.assess_stream(kids, members=members, on=ON, pack=PACK, chunk_size=3, out=out))

@@ -10,13 +10,12 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 import pytest
+from _tables import example_frames
 
 import riskeval
 from riskeval.errors import FactsError
-from riskeval.facts import parse_household
-from riskeval.population import Population, to_tables
+from riskeval.population import Population
 
-ROOT = Path(__file__).resolve().parents[1]
 ON = datetime.date(2025, 12, 1)
 PACK = riskeval.load_pack()
 
@@ -24,15 +23,7 @@ PACK = riskeval.load_pack()
 def _frames(copies: int = 4) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The example households copied under new ids (several have two or three children), sorted by household,
     with a bad cell, a bad member row, a household whose children disagree, and extra columns with empty cells."""
-    households = []
-    for path in sorted((ROOT / "examples" / "households").glob("*.json")):
-        data = json.loads(path.read_text("utf-8"))
-        households += [parse_household({**data, "id": f"{data['id']}-{k}"}) for k in range(copies)]
-    population = to_tables(households)
-    kids = pd.DataFrame(population.children).sort_values("household_id", kind="stable", ignore_index=True)
-    members = pd.DataFrame(population.members).sort_values("household_id", kind="stable", ignore_index=True)
-    kids = kids.astype(object).where(kids.notna(), None)
-    members = members.astype(object).where(members.notna(), None)
+    kids, members = example_frames(copies)
     kids.loc[3, "school"] = "nope"  # a bad cell: the row is rejected
     members.loc[5, "status"] = "gone"  # a bad member row: its household is rejected
     twice = kids.index[kids["household_id"].duplicated(keep=False)]
