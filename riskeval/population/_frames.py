@@ -29,12 +29,18 @@ def is_frame(t: Any) -> bool:
     return hasattr(t, "iloc") or hasattr(t, "column_names") or hasattr(t, "__arrow_c_stream__")
 
 
+def _pyarrow() -> Any:
+    try:
+        import pyarrow as pa
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("streaming tables held in memory needs pyarrow: pip install 'riskeval[pandas]'") from exc
+    return pa
+
+
 def _arrow(t: Any) -> Any:
     """A table that speaks only the Arrow PyCapsule protocol as a pyarrow Table (once: slices share it)."""
     if t is not None and hasattr(t, "__arrow_c_stream__") and not hasattr(t, "column_names") and not hasattr(t, "iloc"):
-        import pyarrow as pa
-
-        return pa.table(t)
+        return _pyarrow().table(t)
     return t
 
 
@@ -56,7 +62,7 @@ def _keys(column: Any, n: int) -> Any:
     """A household id column as Arrow, the streaming reader's keys: Arrow's own column as it is; another
     as the intake reads its ids (``id_array``: whole numbers, else text), so a chunk's households are
     the intake's."""
-    import pyarrow as pa
+    pa = _pyarrow()
 
     if isinstance(column, pa.Array | pa.ChunkedArray):
         return column
@@ -72,7 +78,7 @@ def _keys(column: Any, n: int) -> Any:
 
 def _batches(t: Any, name: str, rows: int) -> Iterator[Any]:
     """The table's household ids (no other cell) as record batches of ``rows`` rows."""
-    import pyarrow as pa
+    pa = _pyarrow()
 
     n, cols = _columns(t, name)
     if "household_id" in cols:
