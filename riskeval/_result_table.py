@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, time
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Col", "arrow_table", "need", "pandas_frame", "stamp_metadata"]
+__all__ = ["Col", "arrow_table", "json_values", "need", "pandas_frame", "stamp_metadata"]
 
 _EXTRA = {"pyarrow": "pandas", "pandas": "pandas", "tqdm": "progress", "dask": "dask", "distributed": "dask"}
 
@@ -96,7 +98,9 @@ def pandas_frame(cols: Sequence[Col], metadata: Mapping[str, str] | None = None)
         elif c.kind == "nint":
             data[c.name] = pd.arrays.IntegerArray(np.asarray(c.values, np.int64), np.asarray(c.unknown, bool))
         elif c.kind == "pass" and hasattr(c.values, "to_pandas"):
-            data[c.name] = c.values.to_pandas()
+            # whole numbers and booleans as pandas' nullable dtypes, with or without an empty cell: NA stays
+            # NA (not NaN in floats, not None among objects), and every chunk of a stream has one dtype
+            data[c.name] = c.values.to_pandas(types_mapper=_nullable(pd, c.values.type))
         else:
             data[c.name] = c.values
     frame = pd.DataFrame(data)
@@ -105,6 +109,45 @@ def pandas_frame(cols: Sequence[Col], metadata: Mapping[str, str] | None = None)
     return frame
 
 
+def _nullable(pd: Any, kind: Any) -> Any:
+    """Arrow's whole numbers and booleans to pandas' nullable dtypes (``Int64``, ``boolean``); else its default."""
+    pa = need("pyarrow", "a table of results")
+    if pa.types.is_integer(kind):
+        return {kind: pd.api.types.pandas_dtype(str(kind).replace("int", "Int").replace("uInt", "UInt"))}.get
+    if pa.types.is_boolean(kind):
+        return {kind: pd.BooleanDtype()}.get
+    return None
+
+
 def stamp_metadata(stamp: Mapping[str, Any]) -> dict[str, str]:
     """The audit stamp as one key of a table's metadata (``riskeval``: JSON), what Parquet keeps."""
     return {"riskeval": json.dumps(dict(stamp), ensure_ascii=False, sort_keys=True)}
+
+
+def json_values(values: Any) -> list[Any]:
+    """A passed-through column's cells as JSON values, row for row: a null (or NaN, a float column's
+    missing value; pandas' NA) stays ``None``, never ``false`` or ``""``; dates and times as ISO text."""
+    cells = values.to_pylist() if hasattr(values, "to_pylist") else list(values)
+    return [_json_value(v) for v in cells]
+
+
+def _json_value(v: Any) -> Any:
+    if isinstance(v, np.generic):
+        v = v.item()
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        if math.isnan(v):
+            return None
+        return v if math.isfinite(v) else ("Infinity" if v > 0 else "-Infinity")  # as error records show them
+    if isinstance(v, date | time):  # a datetime is a date
+        return v.isoformat()
+    if isinstance(v, bytes):
+        return v.hex()
+    if isinstance(v, list | tuple):
+        return [_json_value(x) for x in v]
+    if isinstance(v, dict):
+        return {str(k): _json_value(x) for k, x in v.items()}
+    if type(v).__name__ in ("NAType", "NaTType"):  # pandas' missing values, read without pyarrow
+        return None
+    return str(v)  # a Decimal, a duration: its text

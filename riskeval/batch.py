@@ -21,7 +21,7 @@ import numpy as np
 
 from riskeval import _display
 from riskeval._assess import assess
-from riskeval._result_table import Col, arrow_table, pandas_frame, stamp_metadata
+from riskeval._result_table import Col, arrow_table, json_values, pandas_frame, stamp_metadata
 from riskeval.audit import riskeval_version
 from riskeval.errors import ErrorRecord, EvaluationError, safe_record
 from riskeval.evaluate import Evaluations, default_pack, vector_program
@@ -274,10 +274,17 @@ class BatchResult:
     def to_records(self) -> Iterator[dict[str, Any]]:
         """One dict per assessed child: ``household_id``, ``child_id`` and the fields of ``assess()``'s child
         (status, categories, factors with values, score, tier, visit_frequency, data_gaps with their facts,
-        duties)."""
+        duties). When the children table had extra columns carried into the results (``district``), they
+        follow ``child_id`` as ``extra``, ``{"district": ...}``, JSON values (null where the cell was empty,
+        dates as ISO text); without them there is no ``extra`` key."""
         renderer = Renderer(self._prog, self._atoms, self._intake.cols, self._out, self.on)
+        extra = {name: json_values(values) for name, values in self._intake.passed.items()}
         for i, rec in enumerate(renderer.records()):
-            yield {"household_id": self.household_id[i], **rec}
+            if extra:  # a dict of its own: an extra column's name cannot clash with a field of the record
+                yield {"household_id": self.household_id[i], "child_id": rec["child_id"],
+                       "extra": {name: cells[i] for name, cells in extra.items()}, **rec}  # fmt: skip
+            else:
+                yield {"household_id": self.household_id[i], **rec}
 
     def errors_to_arrow(self) -> Any:
         """The error records as a pyarrow Table: ``loc``, ``code``, ``message``, ``value`` (as JSON text: a

@@ -48,7 +48,7 @@ from riskeval.errors import ErrorRecord, EvaluationError, FactsError
 from riskeval.evaluate import default_pack
 from riskeval.facts import assessment_date
 from riskeval.pack import Pack
-from riskeval.population import Population
+from riskeval.population import COLUMN_CODES, Population
 
 __all__ = ["Assessed", "assess", "household_partition"]
 
@@ -112,7 +112,7 @@ def assess(
         raise ValueError(f"npartitions: expected a whole number of at least 1, found {npartitions!r}")
     tables = [children] if members is None else [children, members]
     aligned = [_aligned(t, parts, shuffle_method) for t in tables]
-    meta, stamp = _meta(on, chosen)
+    meta, stamp = _meta(on, chosen, children._meta)
     pack_key = None if pack is None else dask.delayed(pack, name=f"riskeval-pack-{pack.sha256}")
     kids = aligned[0].to_delayed()
     adults = aligned[1].to_delayed() if members is not None else [None] * parts
@@ -200,11 +200,16 @@ def _keyed(frame: pd.DataFrame, before: list[int], parts: int) -> pd.DataFrame:
     return frame.assign(**{ROW: rows, PART: household_partition(frame[HOUSEHOLD], parts)})
 
 
-def _meta(on: date, pack: Pack) -> tuple[tuple[pd.DataFrame, pd.DataFrame], dict[str, Any]]:
-    """The two frames' columns and dtypes, from a tiny real run (an assessed child and a rejected one)."""
+def _meta(on: date, pack: Pack, table: pd.DataFrame) -> tuple[tuple[pd.DataFrame, pd.DataFrame], dict[str, Any]]:
+    """The two frames' columns and dtypes, from a tiny real run (an assessed child and a rejected one); the
+    children table's extra columns carried into the results (``district``) from a run over its empty meta."""
     children = {"household_id": ["h1", "h2"], "child_id": ["c1", "c2"], "birth_date": ["2015-03-02", "bad"]}
     tiny = assess_batch(Population(children, None), on=on, pack=pack)
-    return (tiny.to_pandas().iloc[:0], tiny.errors_to_pandas().iloc[:0]), tiny.stamp
+    frame = tiny.to_pandas().iloc[:0]
+    shape = assess_batch(Population(table.iloc[:0], None), on=on, pack=pack).to_pandas()
+    if len(shape.columns) != len(frame.columns):  # in the place to_pandas() gives them, after ``row``
+        frame = pd.DataFrame({c: frame[c] if c in frame.columns else shape[c] for c in shape.columns})
+    return (frame, tiny.errors_to_pandas().iloc[:0]), tiny.stamp
 
 
 def _assess_partition(
@@ -233,8 +238,8 @@ def _assess_partition(
     frame = result.to_pandas()
     frame["row"] = rows["children"][frame["row"].to_numpy(np.int64)]
     errors = result.errors_to_pandas()
-    if k > 0:  # an unknown column is reported by every partition: the first one's records stand for all
-        errors = errors[~(errors["row"].isna() & (errors["code"] == "unknown_column"))].reset_index(drop=True)
+    if k > 0:  # a whole column's record is made by every partition: the first one's stand for all
+        errors = errors[~(errors["row"].isna() & errors["code"].isin(COLUMN_CODES))].reset_index(drop=True)
     if len(errors):
         errors["row"] = _global_rows(errors, rows)
     return _conform(frame, meta[0], k), _conform(errors, meta[1], k)

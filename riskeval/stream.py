@@ -14,7 +14,7 @@ import dataclasses
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -26,7 +26,15 @@ from riskeval.errors import ErrorRecord, safe_record
 from riskeval.evaluate import default_pack
 from riskeval.facts import assessment_date, line_entry, read_problem
 from riskeval.pack import Pack
-from riskeval.population import TABLE_SUFFIXES, Population, shift_records, table_chunks
+from riskeval.population import (
+    TABLE_SUFFIXES,
+    Population,
+    TableChunk,
+    frame_chunks,
+    is_frame,
+    shift_records,
+    table_chunks,
+)
 
 __all__ = ["assess_stream", "combine_summaries", "is_table_source"]
 
@@ -78,9 +86,27 @@ def is_table_source(source: Any) -> bool:
     return path.suffix.lower() in TABLE_SUFFIXES or path.is_dir()
 
 
+def _in_memory(source: Any, members: Any) -> tuple[Any, Any] | None:
+    """The children and members tables when ``source`` holds them in memory (None: it does not)."""
+    if isinstance(source, Population):
+        tables = (source.children, source.members)
+    elif isinstance(source, Mapping) and source and "id" not in source and set(source) <= {"children", "members"}:
+        tables = (source.get("children"), source.get("members"))
+    elif is_frame(source):
+        if isinstance(members, str | Path):
+            raise ValueError("members= of a children table held in memory is a table in memory too, not a file")
+        return source, members
+    else:
+        return None
+    if members is not None:
+        raise ValueError("members= is for a children table given alone: this source holds its members table")
+    return tables
+
+
 def _results(source: Any, members: Any, on: date, pack: Pack, chunk_size: int) -> Iterator[BatchResult]:
     """Each chunk's results, rows and records numbered as places in the whole input."""
-    if not is_table_source(source):
+    tables = _in_memory(source, members)
+    if tables is None and not is_table_source(source):
         households = rows = 0
         for chunk in _chunks(source, chunk_size):
             result = _shift(assess_batch(chunk, on=on, pack=pack), households, rows)
@@ -90,7 +116,12 @@ def _results(source: Any, members: Any, on: date, pack: Pack, chunk_size: int) -
             del result, chunk  # not held while the next chunk is assessed: memory holds one chunk
         return
     told: set[tuple[str, str]] = set()  # a whole column's record (an unknown column) is said once, not per chunk
-    for part in _read_ahead(table_chunks(source, members, chunk_size=chunk_size)):
+    parts: Iterator[TableChunk]
+    if tables is not None:  # slicing a table in memory costs nothing to read ahead
+        parts = frame_chunks(*tables, chunk_size=chunk_size)
+    else:
+        parts = _read_ahead(table_chunks(source, members, chunk_size=chunk_size))
+    for part in parts:
         result = assess_batch(Population(part.children, part.members), on=on, pack=pack)
         result.row = result.row + part.child_row
         records = [safe_record(e) for e in part.errors] + shift_records(result.errors, part.child_row, part.member_row)
@@ -158,7 +189,7 @@ def assess_stream(
     *,
     on: date,
     pack: Pack | None = None,
-    members: str | Path | None = None,
+    members: Any = None,
     chunk_size: int = 20_000,
     out: str | Path | None = None,
     errors: str | Path | None = None,
@@ -171,11 +202,16 @@ def assess_stream(
             (a generator reading a database, say), or the two tables as ``read_population`` finds them: a
             folder (``children.csv``/``.parquet``, or ``children/part-*.parquet`` beside ``members/``), a
             children table or a folder of its parts; Parquet is read a row group at a time, CSV a block at a
-            time (pyarrow). Households are never split between chunks: tables larger than a chunk must be
-            sorted by ``household_id`` (else a ``FactsError`` names the first row out of order).
+            time (pyarrow); or the two tables held in memory, as ``assess_batch`` takes them: a
+            :class:`~riskeval.Population`, a mapping ``{"children": ..., "members": ...}``, or the children
+            table (a pandas DataFrame, a pyarrow Table, a table speaking the Arrow PyCapsule protocol such as
+            a polars frame) with ``members=``, each chunk a slice of them. Households are never split between
+            chunks: tables larger than a chunk must be sorted by ``household_id`` (else a ``FactsError``
+            names the first row out of order).
         on: the assessment date.
         pack: a loaded rule pack (default: the embedded pack), compiled once for every chunk.
-        members: the members table (a file or a folder of parts), when it is not beside the children.
+        members: the members table (a file or a folder of parts), when it is not beside the children; with
+            a children table held in memory, the members table held in memory.
         chunk_size: about how many children a chunk holds (whole households: a chunk may hold a few more).
         out: a results file (``.parquet``, ``.csv``, ``.jsonl``) written chunk by chunk; unknown stays a
             null or an empty cell, the audit stamp in the Parquet metadata or a sidecar.
@@ -187,7 +223,7 @@ def assess_stream(
     Yields:
         One :class:`BatchResult` per chunk: rows and records numbered as places in the whole input
         (``row``; ``households[k]``, or the row of ``children``/``members``), so the chunks' counts add up
-        to the input's. A record about a whole column (``unknown_column``) comes once, with the first chunk.
+        to the input's. A record about a whole column (``unknown_column``, ``not_carried``) comes once.
 
     ``out`` is written as ``<out>.partial`` and renamed to ``out`` when the stream ends: a run that fails or is
     left half way leaves no file that passes for the whole population's results.

@@ -153,3 +153,26 @@ def test_a_partition_holding_another_partitions_rows_is_refused() -> None:
     meta = (pd.DataFrame(), pd.DataFrame())
     with pytest.raises(riskeval.EvaluationError, match="not household-aligned"):
         riskeval.dask._assess_partition(1, frame, None, ON, None, meta)
+
+
+def test_extra_columns_ride_along_and_member_columns_are_said_once() -> None:
+    """A children table's extra columns come out of the partitions as to_pandas() gives them (Int64 and
+    boolean with NA, row-aligned; regression: the meta had no such column and every partition failed), and a
+    members table's extra column is one not_carried record, not one per partition."""
+    n = 12
+    frame = pd.DataFrame({"household_id": [f"h{k // 2}" for k in range(n)], "child_id": [f"c{k}" for k in range(n)]})
+    frame["sex"] = "female"
+    frame["district"] = [None if k % 5 == 0 else f"d{k}" for k in range(n)]
+    frame["grid"] = pd.array([None if k % 4 == 1 else k for k in range(n)], "Int64")
+    frame["visited"] = pd.array([None if k % 3 == 0 else k % 2 == 0 for k in range(n)], "boolean")
+    adults = pd.DataFrame({"household_id": [f"h{k}" for k in range(6)], "member_id": [f"m{k}" for k in range(6)]})
+    adults["note"] = "x"
+    kids, members = dd.from_pandas(frame, npartitions=3), dd.from_pandas(adults, npartitions=2)
+    results, errors, _ = riskeval.dask.assess(kids, members, on=ON, npartitions=3)
+    got, bad = dask.compute(results, errors, scheduler="sync")
+    want = riskeval.assess_batch(Population(frame, adults), on=ON).to_pandas()
+    got = got.sort_values("row", ignore_index=True)
+    pd.testing.assert_frame_equal(got[["child_id", "district", "grid", "visited"]],
+                                  want[["child_id", "district", "grid", "visited"]])  # fmt: skip
+    assert list(got.columns) == list(want.columns)
+    assert [(r.loc, r.code) for r in bad.itertuples()] == [("members.note", "not_carried")]

@@ -26,13 +26,15 @@ from typing import Any
 
 from riskeval.facts import Household
 from riskeval.population._chunks import TABLE_SUFFIXES, TableChunk, shift_records, table_chunks, table_files
+from riskeval.population._frames import frame_chunks, is_frame
 from riskeval.population._intake import Intake, Progress, intake_households
-from riskeval.population._passed import RESULT_NAMES, RESULT_PREFIXES
+from riskeval.population._passed import COLUMN_CODES, RESULT_NAMES, RESULT_PREFIXES
 from riskeval.population._read import Column, Population, columns, read_population, to_tables
 from riskeval.population._records import intake_records
 from riskeval.population._table_intake import intake as _intake_columns
 
 __all__ = [
+    "COLUMN_CODES",
     "RESULT_NAMES",
     "RESULT_PREFIXES",
     "TABLE_SUFFIXES",
@@ -42,10 +44,12 @@ __all__ = [
     "Progress",
     "TableChunk",
     "columns",
+    "frame_chunks",
     "intake",
     "intake_households",
     "intake_records",
     "intake_tables",
+    "is_frame",
     "read_population",
     "shift_records",
     "table_chunks",

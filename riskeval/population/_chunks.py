@@ -30,7 +30,7 @@ from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import read_problem
 from riskeval.population._joins import WHOLE_NUMBER
 
-__all__ = ["TableChunk", "shift_records", "table_chunks", "table_files"]
+__all__ = ["TableChunk", "aligned", "shift_records", "table_chunks", "table_files"]
 
 TABLE_SUFFIXES = (".csv", ".parquet", ".pq")
 CSV_BLOCK = 1 << 20  # bytes of CSV parsed at a time
@@ -340,10 +340,18 @@ def table_chunks(
     kid_files, member_files = table_files(path, members)
     skipped: list[ErrorRecord] = []
     batch_rows = max(1024, min(chunk_size, 1 << 16))
-    kids = _Side(_batches(kid_files, "children", batch_rows, block_size, skipped), "children")
-    mems = None
-    if member_files:
-        mems = _Side(_batches(member_files, "members", batch_rows, block_size, skipped), "members")
+    kid_batches = _batches(kid_files, "children", batch_rows, block_size, skipped)
+    member_batches = _batches(member_files, "members", batch_rows, block_size, skipped) if member_files else None
+    yield from aligned(kid_batches, member_batches, chunk_size, skipped)
+
+
+def aligned(
+    kid_batches: Iterator[Any], member_batches: Iterator[Any] | None, chunk_size: int, skipped: list[ErrorRecord]
+) -> Iterator[TableChunk]:
+    """Two tables read as Arrow record batches, whole households at a time (``skipped``: the records of rows
+    the readers left out, handed on with the next chunk)."""
+    kids = _Side(kid_batches, "children")
+    mems = _Side(member_batches, "members") if member_batches is not None else None
     while True:
         cut = kids.cut(chunk_size)
         while cut is None and kids.pull():

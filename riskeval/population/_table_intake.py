@@ -177,10 +177,9 @@ class _Checks:
         ids = "household_id" in self.kids and "child_id" in self.kids
         self.passed, records = sort_extra(extra, known["children"], ids)  # carried into the results
         self.errors += records
-        for c in self.mems:  # a result row is a child: a member's extra column has nowhere to go
-            if c not in known["members"] and not c.startswith(PRESENT):
-                message = f"unknown column {c!r}, ignored (the columns: riskeval.population.layout())"
-                self.errors.append(ErrorRecord(f"members.{c}", "unknown_column", message))
+        extra = [c for c in self.mems if c not in known["members"] and not c.startswith(PRESENT)]
+        ids = "household_id" in self.mems and "member_id" in self.mems
+        self.errors += sort_extra(extra, known["members"], ids, "members")[1]  # a result row is a child
 
     def household_ids(self) -> None:
         """Households coded across both tables; a row whose household id is bad joins none."""
