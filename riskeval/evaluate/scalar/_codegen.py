@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from riskeval.evaluate.scalar._ast import (
+    NONE,
     Consts,
     Stmt,
     assign,
@@ -38,6 +39,7 @@ from riskeval.evaluate.scalar._context import Ctx
 from riskeval.evaluate.scalar._emit import ROLES, Emitter, Scope
 from riskeval.evaluate.scalar._emit_pass import Step, emit_pass
 from riskeval.evaluate.scalar._emit_values import emit_reader
+from riskeval.evaluate.scalar._emit_why import NotGeneratedError, Walks, WhyEmitter
 from riskeval.evaluate.semantics import ABSENT, Bounds, bounded, kleene_and, kleene_or
 from riskeval.facts import Child, Household, Member
 from riskeval.pack import Pack
@@ -45,14 +47,16 @@ from riskeval.pack.expr import nodes as A
 from riskeval.schedule.dates import add_months, months_between
 
 Fn = Callable[[Ctx], Any]
+# The roots' functions, the pass, the predicates' functions by name.
+Generated = tuple[list[Fn], Callable[..., None], dict[str, Fn]]
 _PARTS = {"M": "memo", "P": "params", "RES": "results", "T": "tier", "HH": "household", "ON": "on"}
 
 
 def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int], steps: list[Step],
-             reads: dict[int, Any], runtime: dict[str, Any]) -> tuple[list[Fn], Callable[..., None]]:  # fmt: skip
+             reads: dict[int, Any], runtime: dict[str, Any]) -> Generated:  # fmt: skip
     """One function per root node (a rule's condition, a part of the tier table), in the order given, and the
     whole pass over the categories and factors (``_emit_pass``). ``runtime``: the pass's helpers (HIT, DEDUP,
-    SCALARS, PLAIN)."""
+    SCALARS, PLAIN); and the predicates' functions by name."""
     # Tens of thousands of tree nodes, none of them garbage: the cyclic collector would walk them again and
     # again while they are made (about half the time of a generation).
     paused = gc.isenabled()
@@ -65,7 +69,7 @@ def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int]
 
 
 def _generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int], steps: list[Step],
-              reads: dict[int, Any], runtime: dict[str, Any]) -> tuple[list[Fn], Callable[..., None]]:  # fmt: skip
+              reads: dict[int, Any], runtime: dict[str, Any]) -> Generated:  # fmt: skip
     consts, fields = Consts(), fact_fields()
     names = {name: f"p{i}" for i, name in enumerate(pack.predicates)}
     body: list[Stmt] = []
@@ -86,13 +90,81 @@ def _generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int
     whole = emit_pass(e, steps, reads, readers)
     params = ["X", "L", "V", "G", "CATS", "HITS", "VALS", "PEND", "UCATS", "UFACS"]
     body.append(function("main", params, [*_prologue(e), *whole]))
+    namespace = _load(body, fields, {**consts.values, **_helpers(years), **runtime})
+    predicates = {name: namespace[fname] for name, fname in names.items()}
+    return [namespace[f"f{i}"] for i in range(len(roots))], namespace["main"], predicates
+
+
+def generate_why(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int],
+                 predicates: dict[str, Fn]) -> list[Fn | None]:  # fmt: skip
+    """The deciding-branch walk of each root (``_emit_why``), in the order given; None for a root whose walk is
+    not unrolled (the reference walks it). ``predicates``: the pack's generated predicates by name (the walk
+    reads their values through the same memo)."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        consts, fields = Consts(), fact_fields()
+        names = {name: f"p{i}" for i, name in enumerate(pack.predicates)}
+        walks = Walks(pack)
+        body: list[Stmt] = []
+        made: list[str | None] = []
+        for root in roots:
+            e = Emitter(consts, names, fields)
+            try:
+                WhyEmitter(e, pack, walks).walk(root, True, {}, 0)
+                body += _predicate_walks(pack, walks, consts, names, fields)
+            except NotGeneratedError:
+                made.append(None)
+                continue
+            fname = walks.fname()
+            made.append(fname)
+            body.append(function(fname, ["X"], [*_prologue(e), assign("O", ast.List(elts=[], ctx=ast.Load())),
+                                                   *e.body, ast.Return(value=load("O"))]))  # fmt: skip
+        if not body:
+            return [None] * len(roots)
+        namespace = _load(body, fields, {**consts.values, **_helpers(years), **{names[n]: fn for n, fn in
+                                                                              predicates.items()}})  # fmt: skip
+        return [None if name is None else namespace[name] for name in made]
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _predicate_walks(pack: Pack, walks: Walks, consts: Consts, names: dict[str, str],
+                     fields: frozenset[str]) -> list[Stmt]:  # fmt: skip
+    """The predicate walks asked for and not made yet, and those they ask for; NotGeneratedError if one cannot be
+    (it is then refused to every later caller)."""
+    out: list[Stmt] = []
+    made: list[tuple[str, int | None]] = []
+    while walks.todo:
+        name, depth, fname = walks.todo.pop()
+        pred = pack.predicates[name]
+        e = Emitter(consts, names, fields)
+        scope: Scope = {p: (f"a{i}", f"h{i}") for i, p in enumerate(pred.args)}
+        try:
+            WhyEmitter(e, pack, walks).walk(pred.node, load("W"), scope, 1 if depth is None else depth)
+        except NotGeneratedError:
+            # None of this round's functions is kept: asked for again, they are made again.
+            walks.failed.add((name, depth))
+            for key in [*made, *((n, d) for n, d, _f in walks.todo)]:
+                walks.names.pop(key, None)
+            walks.todo.clear()
+            raise
+        made.append((name, depth))
+        params = ["X", "O", "W", *[x for i in range(len(pred.args)) for x in (f"a{i}", f"h{i}")]]
+        out.append(function(fname, params, [*_prologue(e), *e.body, ast.Return(value=NONE)]))
+    return out
+
+
+def _load(body: list[Stmt], fields: frozenset[str], bound: dict[str, Any]) -> dict[str, Any]:
+    """The module of ``body``, checked, compiled and run with ``bound`` (its constants and helpers) as its
+    globals: the one place generated code is compiled."""
     tree = ast.Module(body=body, type_ignores=[])
     check_generated(tree, fields)
     code = compile(tree, "<riskeval scalar form>", "exec")
-    namespace: dict[str, Any] = {"__builtins__": {"len": len, "type": type}, **consts.values, **_helpers(years),
-                                 **runtime}  # fmt: skip
+    namespace: dict[str, Any] = {"__builtins__": {"len": len, "type": type}, **bound}
     exec(code, namespace)
-    return [namespace[f"f{i}"] for i in range(len(roots))], namespace["main"]
+    return namespace
 
 
 def _predicate(fname: str, name: str, params: tuple[str, ...], node: A.Node, consts: Consts,
@@ -180,4 +252,4 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _models(arg)]
 
 
-__all__ = ["ROLES", "Fn", "fact_fields", "generate"]
+__all__ = ["ROLES", "Fn", "fact_fields", "generate", "generate_why"]
