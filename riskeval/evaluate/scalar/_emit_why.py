@@ -12,7 +12,21 @@ from __future__ import annotations
 
 import ast
 
-from riskeval.evaluate.scalar._ast import NONE, TRUE, Expr, Stmt, assign, call, if_, is_, is_not, lit, load, method
+from riskeval.evaluate.scalar._ast import (
+    NONE,
+    TRUE,
+    Expr,
+    Stmt,
+    assign,
+    attr,
+    call,
+    if_,
+    is_,
+    is_not,
+    lit,
+    load,
+    method,
+)
 from riskeval.evaluate.scalar._emit import ROLES, Emitter, Scope
 from riskeval.evaluate.scalar._why import ROLE_ROOTS, parts
 from riskeval.pack import Pack
@@ -38,7 +52,9 @@ class WhyEmitter:
         self.walks = walks
         self.size = 0
 
-    def walk(self, n: A.Node, want: Want, scope: Scope, depth: int) -> None:
+    def walk(self, n: A.Node, want: Want, scope: Scope, depth: int, exact: bool = False) -> None:
+        """Add the keys ``n`` names when it has the value ``want``; ``exact``: ``want`` is the local holding
+        ``n``'s own value (an operand's, an aggregation body's), which a predicate need not read again."""
         if depth > _DEPTH:
             return
         self.size += 1
@@ -50,7 +66,7 @@ class WhyEmitter:
             case A.BoolOp(op=op, operands=ops):
                 self._connective(list(ops), op == "or", want, scope, depth)
             case A.Ref(kind="predicate"):
-                self._predicate(n, scope, depth)
+                self._predicate(n, scope, depth, want if exact and isinstance(want, ast.Name) else None)
             case A.Agg():
                 self._agg(n, want, scope, depth)
             case A.Compare(left=left, right=right) if _is_count(left) or _is_count(right):
@@ -86,7 +102,7 @@ class WhyEmitter:
             for o, local in zip(ops, values, strict=True):
                 e.body.append(assign(local, self._value(o, scope)))
             for o, local in zip(ops, values, strict=True):
-                self.walk(o, load(local), scope, depth + 1)
+                self.walk(o, load(local), scope, depth + 1, exact=True)
             return
         picked = e.tmp()  # 0: none gave want alone (every operand walked); i + 1: the i-th did
         outer = e.body
@@ -110,7 +126,7 @@ class WhyEmitter:
         for i, (o, local) in enumerate(zip(ops, values, strict=True)):
             inner: list[Stmt] = []
             e.body = inner
-            self.walk(o, load(local), scope, depth + 1)
+            self.walk(o, load(local), scope, depth + 1, exact=True)
             e.body = outer
             if inner:
                 test = ast.Compare(left=load(picked), ops=[ast.In()], comparators=[e.k.name(frozenset((0, i + 1)))])
@@ -122,13 +138,16 @@ class WhyEmitter:
         except ValueError as exc:  # a root that is neither a role nor bound here
             raise NotGeneratedError(str(exc)) from exc
 
-    def _predicate(self, ref: A.Ref, scope: Scope, depth: int) -> None:
+    def _predicate(self, ref: A.Ref, scope: Scope, depth: int, known: ast.Name | None = None) -> None:
         """The predicate's body walked with its members bound (a function of its own, ``Walks``), when its value
         is known and every argument is a member named by a role or a bound variable."""
         e = self.e
         pred = self.pack.predicates[ref.name]
-        value = e.tmp()
-        e.body.append(assign(value, self._value(ref, scope)))
+        if known is not None:
+            value = known.id
+        else:
+            value = e.tmp()
+            e.body.append(assign(value, self._value(ref, scope)))
         pairs: list[Expr] = []
         for arg in ref.args:
             if not isinstance(arg, A.Fact) or arg.path:
@@ -154,7 +173,8 @@ class WhyEmitter:
         members, member, head = e.tmp(), e.tmp(), e.tmp()
         inner = {**scope, n.var: (member, head)}
         outer = e.body
-        loop: list[Stmt] = [assign(head, call(load("HEAD"), NONE, load(member), e.k.name("")))]
+        name = ast.BinOp(left=e.k.name("household.members["), op=ast.Add(), right=attr(load(member), "id"))
+        loop: list[Stmt] = [assign(head, ast.BinOp(left=name, op=ast.Add(), right=e.k.name("]")))]
         e.body = loop
         if n.cond is not None:
             c = self._value(n.cond, inner)
@@ -173,7 +193,7 @@ class WhyEmitter:
             e.body.append(if_(skip, [ast.Continue()]))
         body: list[Stmt] = []
         e.body = body
-        self.walk(n.body, load(v), inner, depth + 1)
+        self.walk(n.body, load(v), inner, depth + 1, exact=True)
         e.body = loop
         if body:
             loop.append(if_(is_not(load(v), NONE), body))
