@@ -106,22 +106,21 @@ class WhyEmitter:
             return
         picked = e.tmp()  # 0: none gave want alone (every operand walked); i + 1: the i-th did
         outer = e.body
+        if alone is not True:  # known when the code runs: one local, tested with each operand
+            flag = e.tmp()
+            outer.append(assign(flag, alone))
         first: list[Stmt] = [assign(picked, lit(0))]
         e.body = first
         for i, (o, local) in enumerate(zip(ops, values, strict=True)):
             e.body.append(assign(local, self._value(o, scope)))
             rest: list[Stmt] = []
             found: list[Stmt] = [assign(picked, e.k.name(i + 1))]
-            e.body.append(if_(is_(load(local), target), found, rest))
+            test: Expr = is_(load(local), target)
+            if alone is not True:
+                test = ast.BoolOp(op=ast.And(), values=[load(flag), test])
+            e.body.append(if_(test, found, rest))
             e.body = rest
-        if alone is True:
-            outer += first
-        else:
-            every: list[Stmt] = [assign(picked, lit(0))]
-            e.body = every
-            for o, local in zip(ops, values, strict=True):
-                e.body.append(assign(local, self._value(o, scope)))
-            outer.append(if_(alone, first, every))
+        outer += first
         e.body = outer
         for i, (o, local) in enumerate(zip(ops, values, strict=True)):
             inner: list[Stmt] = []
