@@ -23,7 +23,8 @@ from riskeval.evaluate.plan import (
     rule_deps,
 )
 from riskeval.evaluate.scalar._astcheck import GeneratedCodeError, check_generated
-from riskeval.evaluate.scalar._codegen import generate, generate_why
+from riskeval.evaluate.scalar._codegen import generate
+from riskeval.evaluate.scalar._codegen_why import WalkGenerator
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
 from riskeval.evaluate.scalar._emit_pass import Step
 from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
@@ -198,7 +199,7 @@ class ScalarProgram:
             else:
                 self.steps.append(("factor", next(x for x in self.factors if x[0].id == name)))
         self.tier_rows = [(r, c.rule(r)) for r in pack.tier_rows]
-        self.why = Why(pack, reference, None if closures else c.walks)  # type: ignore[attr-defined]
+        self.why = Why(pack, reference, None if closures else c.walk)  # type: ignore[attr-defined]
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
         self.duties = [(r, c.rule(r)) for r in pack.duties]
@@ -575,17 +576,16 @@ class _Generated:
         roots += [part for root in [r.node for r in pack.tier_rows] + [pack.on_roster.node]
                   for part in constant_parts(root, pack)]  # fmt: skip
         runtime = {"HIT": FactorHit, "DEDUP": _dedup, "SCALARS": SCALARS, "PLAIN": plain}
-        fns, self.main, self.predicates = generate(pack, roots, c.years, order, reads, runtime)
+        fns, self.main, predicates = generate(pack, roots, c.years, order, reads, runtime)
         self.fns = {id(n): fn for n, fn in zip(roots, fns, strict=True)}
-        self.years = c.years
+        self._walks: WalkGenerator | None = None
+        self._made = (c.years, predicates)
 
-    def walks(self) -> dict[int, Fn | None]:
-        """The deciding-branch walk of every category and factor level, generated (made when an explanation
-        first asks for one), by the id of the rule's node."""
-        pack = self.pack
-        roots = [r.node for r in pack.categories.values()] + [lv.node for f in pack.factors.values() for lv in f.levels]
-        made = generate_why(pack, roots, self.years, self.predicates)
-        return {id(n): fn for n, fn in zip(roots, made, strict=True)}
+    def walk(self, node: A.Node) -> Fn | None:
+        """The deciding-branch walk of a rule's node, generated (``_codegen_why``) when first asked for."""
+        if self._walks is None:
+            self._walks = WalkGenerator(self.pack, *self._made)
+        return self._walks.walk(node)
 
     def rule(self, rule: Rule) -> Fn:
         return self.fns[id(rule.node)]

@@ -19,7 +19,6 @@ from typing import Any
 from pydantic import BaseModel
 
 from riskeval.evaluate.scalar._ast import (
-    NONE,
     Consts,
     Stmt,
     assign,
@@ -39,7 +38,6 @@ from riskeval.evaluate.scalar._context import Ctx
 from riskeval.evaluate.scalar._emit import ROLES, Emitter, Scope
 from riskeval.evaluate.scalar._emit_pass import Step, emit_pass
 from riskeval.evaluate.scalar._emit_values import emit_reader
-from riskeval.evaluate.scalar._emit_why import NotGeneratedError, Walks, WhyEmitter
 from riskeval.evaluate.semantics import ABSENT, Bounds, bounded, kleene_and, kleene_or
 from riskeval.facts import Child, Household, Member
 from riskeval.pack import Pack
@@ -78,85 +76,24 @@ def _generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int
     for i, root in enumerate(roots):
         e = Emitter(consts, names, fields)
         value = e.emit(root, {})
-        body.append(function(f"f{i}", ["X"], [*_prologue(e), *e.body, ast.Return(value=value)]))
+        body.append(function(f"f{i}", ["X"], [*prologue(e), *e.body, ast.Return(value=value)]))
     readers: dict[int, str] = {}  # a category's values, read when an explanation first asks for them
     for kind, rule, _levels in steps:
         if kind == "category":
             e = Emitter(consts, names, fields)
             found, out = emit_reader(e, reads[id(rule)])
             readers[id(rule)] = f"v{len(readers)}"
-            body.append(function(readers[id(rule)], ["X"], [*_prologue(e), *found, ast.Return(value=load(out))]))
+            body.append(function(readers[id(rule)], ["X"], [*prologue(e), *found, ast.Return(value=load(out))]))
     e = Emitter(consts, names, fields)
     whole = emit_pass(e, steps, reads, readers)
     params = ["X", "L", "V", "G", "CATS", "HITS", "VALS", "PEND", "UCATS", "UFACS"]
-    body.append(function("main", params, [*_prologue(e), *whole]))
-    namespace = _load(body, fields, {**consts.values, **_helpers(years), **runtime})
+    body.append(function("main", params, [*prologue(e), *whole]))
+    namespace = load_module(body, fields, {**consts.values, **helpers(years), **runtime})
     predicates = {name: namespace[fname] for name, fname in names.items()}
     return [namespace[f"f{i}"] for i in range(len(roots))], namespace["main"], predicates
 
 
-def generate_why(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int],
-                 predicates: dict[str, Fn]) -> list[Fn | None]:  # fmt: skip
-    """The deciding-branch walk of each root (``_emit_why``), in the order given; None for a root whose walk is
-    not unrolled (the reference walks it). ``predicates``: the pack's generated predicates by name (the walk
-    reads their values through the same memo)."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        consts, fields = Consts(), fact_fields()
-        names = {name: f"p{i}" for i, name in enumerate(pack.predicates)}
-        walks = Walks(pack)
-        body: list[Stmt] = []
-        made: list[str | None] = []
-        for root in roots:
-            e = Emitter(consts, names, fields)
-            try:
-                WhyEmitter(e, pack, walks).walk(root, True, {}, 0)
-                body += _predicate_walks(pack, walks, consts, names, fields)
-            except NotGeneratedError:
-                made.append(None)
-                continue
-            fname = walks.fname()
-            made.append(fname)
-            body.append(function(fname, ["X"], [*_prologue(e), assign("O", ast.List(elts=[], ctx=ast.Load())),
-                                                   *e.body, ast.Return(value=load("O"))]))  # fmt: skip
-        if not body:
-            return [None] * len(roots)
-        namespace = _load(body, fields, {**consts.values, **_helpers(years), **{names[n]: fn for n, fn in
-                                                                              predicates.items()}})  # fmt: skip
-        return [None if name is None else namespace[name] for name in made]
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _predicate_walks(pack: Pack, walks: Walks, consts: Consts, names: dict[str, str],
-                     fields: frozenset[str]) -> list[Stmt]:  # fmt: skip
-    """The predicate walks asked for and not made yet, and those they ask for; NotGeneratedError if one cannot be
-    (it is then refused to every later caller)."""
-    out: list[Stmt] = []
-    made: list[tuple[str, int | None]] = []
-    while walks.todo:
-        name, depth, fname = walks.todo.pop()
-        pred = pack.predicates[name]
-        e = Emitter(consts, names, fields)
-        scope: Scope = {p: (f"a{i}", f"h{i}") for i, p in enumerate(pred.args)}
-        try:
-            WhyEmitter(e, pack, walks).walk(pred.node, load("W"), scope, 1 if depth is None else depth)
-        except NotGeneratedError:
-            # None of this round's functions is kept: asked for again, they are made again.
-            walks.failed.add((name, depth))
-            for key in [*made, *((n, d) for n, d, _f in walks.todo)]:
-                walks.names.pop(key, None)
-            walks.todo.clear()
-            raise
-        made.append((name, depth))
-        params = ["X", "O", "W", *[x for i in range(len(pred.args)) for x in (f"a{i}", f"h{i}")]]
-        out.append(function(fname, params, [*_prologue(e), *e.body, ast.Return(value=NONE)]))
-    return out
-
-
-def _load(body: list[Stmt], fields: frozenset[str], bound: dict[str, Any]) -> dict[str, Any]:
+def load_module(body: list[Stmt], fields: frozenset[str], bound: dict[str, Any]) -> dict[str, Any]:
     """The module of ``body``, checked, compiled and run with ``bound`` (its constants and helpers) as its
     globals: the one place generated code is compiled."""
     tree = ast.Module(body=body, type_ignores=[])
@@ -189,10 +126,10 @@ def _predicate(fname: str, name: str, params: tuple[str, ...], node: A.Node, con
     store = ast.Assign(targets=[ast.Subscript(value=memo, slice=load(key), ctx=ast.Store())],
                        value=tuple_(value, reads))  # fmt: skip
     params_ = ["X", *[x for i in range(len(params)) for x in (f"a{i}", f"h{i}")]]
-    return function(fname, params_, [*head, *_prologue(e), *start, *e.body, store, ast.Return(value=value)])
+    return function(fname, params_, [*head, *prologue(e), *start, *e.body, store, ast.Return(value=value)])
 
 
-def _prologue(e: Emitter) -> list[Stmt]:
+def prologue(e: Emitter) -> list[Stmt]:
     """Load once what the function reads of the context: the unknown list, the roles, the parts."""
     out: list[Stmt] = [assign("U", attr(load("X"), "unknown"))]
     if e.roles:
@@ -205,7 +142,7 @@ def _prologue(e: Emitter) -> list[Stmt]:
     return out
 
 
-def _helpers(years: Callable[[date, date], int]) -> dict[str, Any]:
+def helpers(years: Callable[[date, date], int]) -> dict[str, Any]:
     return {"ABSENT": ABSENT, "BOUNDS": Bounds, "BOUNDED": bounded, "KAND": kleene_and, "KOR": kleene_or,
             "SUM": _sum, "HEAD": _head, "DIV": _divide, "DAYS": _days, "MONTHS": months_between, "YEARS": years,
             "ADDM": add_months}  # fmt: skip
@@ -252,4 +189,4 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _models(arg)]
 
 
-__all__ = ["ROLES", "Fn", "fact_fields", "generate", "generate_why"]
+__all__ = ["ROLES", "Fn", "fact_fields", "generate", "helpers", "load_module", "prologue"]

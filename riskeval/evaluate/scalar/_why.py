@@ -24,34 +24,36 @@ ROLE_ROOTS = frozenset(("child", "father", "mother", "caregiver", "household"))
 class Why:
     """Walks one pack's rules against a child's context; sub-expressions are compiled once, on first use.
 
-    ``generated``: made once, when first asked, the generated walk of each rule by the id of its node
-    (``_emit_why``; None for a rule it does not unroll); without it, every rule is walked here (the reference).
+    ``generate``: the generated walk of a rule's node (``_codegen_why``; None where it is not unrolled), made
+    when an explanation first needs it; without it, every rule is walked here (the reference).
     """
 
-    def __init__(
-        self, pack: Pack, compiler: Compiler, generated: Callable[[], dict[int, Fn | None]] | None = None
-    ) -> None:
+    def __init__(self, pack: Pack, compiler: Compiler, generate: Callable[[A.Node], Fn | None] | None = None) -> None:
         self.pack = pack
         self.compiler = compiler
         self._fns: dict[tuple[int, frozenset[str]], Fn] = {}
         self._parts: dict[int, list[tuple[str, str, A.Ref | None]]] = {}  # by id(node): the pack holds them
-        self._make = generated
+        self._generate = generate
         self._generated: dict[int, Fn | None] = {}
 
-    def generated(self) -> dict[int, Fn | None]:
-        """The generated walks by the id of a rule's node (made on the first call); empty for the reference."""
-        if self._make is not None:
-            self._generated, self._make = self._make(), None
-        return self._generated
+    def generated(self, node: A.Node) -> Fn | None:
+        """The generated walk of a rule's node (made on the first call); None for the reference."""
+        if self._generate is None:
+            return None
+        key = id(node)  # the pack holds its nodes
+        if key not in self._generated:
+            self._generated[key] = self._generate(node)
+        return self._generated[key]
 
     def shown(self, pending: list[tuple[tuple[str, str], A.Node]], ctx: Ctx) -> dict[tuple[str, str], frozenset[str]]:
         """``keys`` of each (key, node) of ``pending``; the context's memo is left with what the walks added
-        (a predicate's value is the same whoever asks first: the caller passes a memo it no longer needs)."""
-        generated, mark = self.generated(), len(ctx.unknown)  # made on the first read (callers hold a lock)
+        (a predicate's value is the same whoever asks first: the caller passes a memo it no longer needs).
+        Callers hold a lock: a walk is generated on its first use."""
+        mark = len(ctx.unknown)
         out: dict[tuple[str, str], frozenset[str]] = {}
         try:
             for key, node in pending:
-                walk = generated.get(id(node))
+                walk = self.generated(node)
                 out[key] = frozenset(walk(ctx)) if walk is not None else self.keys(node, ctx)
         finally:
             del ctx.unknown[mark:]
