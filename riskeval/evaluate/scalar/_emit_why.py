@@ -2,7 +2,8 @@
 
 ``w<n>(X)`` gives the keys ``Why.keys`` gives for the rule (a list, with repeats; the caller makes it a
 set). The walk's shape depends only on the rule's nodes, so it is decided here, once: which operands are
-walked, each predicate's body inlined with its members bound, each aggregation a loop over the members.
+walked, each predicate's body walked by a function of its own (``Walks``) with its members bound, each
+aggregation a loop over the members.
 What depends on the child stays a test in the code: the values of the operands (the rules' own generated
 code, ``_emit``), which operand decided, which members an aggregation holds for. Keys named through a role
 are constants; through a member, the member's name (``household.members[<id>]``) joined to a constant.
@@ -33,7 +34,7 @@ from riskeval.pack import Pack
 from riskeval.pack.expr import nodes as A
 
 _DEPTH = 16  # as the reference walk: deeper than this, nothing more is named
-_BUDGET = 2000  # statements per walk: a larger one (a drawn pack's nested predicates) stays the reference's
+_BUDGET = 2000  # steps of one walk: a larger one (a drawn pack's nested predicates) stays the reference's
 
 # A value the walk knows while generating (True, False, None), or a local holding it at run time.
 Want = bool | None | ast.Name
