@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 import riskeval
 from riskeval._assess import evaluate
 from riskeval.explain import explain, fact_phrase
-from riskeval.explain._pack_text import source_en
+from riskeval.explain._pack_text import pack_text, source_en
 from riskeval.facts import Household
 from riskeval.testing import ASSESSMENT_DATE, households
 
@@ -242,3 +242,20 @@ def test_facts_an_aggregation_read_name_each_member_by_place_and_relation() -> N
     assert "household member 3 (grandfather)'s serious illness: yes" in child.explanation.en
     assert "母亲三级智力残疾" in child.explanation.zh and "祖父或外祖父患重病" in child.explanation.zh
     assert not any(f"m-4{k}" in text for k in (1, 2, 3) for text in (child.explanation.en, child.explanation.zh))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households(), households())
+def test_an_explanation_does_not_depend_on_what_the_pack_text_caches_hold(a: Household, b: Household) -> None:
+    """The pack's text keeps gap sentences, gap sections and open categories by what they depend on: an
+    explanation rendered with them empty is the one rendered after another household filled them."""
+
+    def texts(h: Household) -> list[tuple[str, str]]:
+        on = ASSESSMENT_DATE
+        return [(x.zh, x.en) for x in (explain(e, PACK, on=on) for e in evaluate(h, on=on, pack=PACK)[2])]
+
+    pack_text.clear()
+    cold = texts(a)
+    pack_text.clear()
+    texts(b)
+    assert texts(a) == cold

@@ -129,6 +129,38 @@ def test_a_pack_value_is_a_constant_never_code(monkeypatch: pytest.MonkeyPatch) 
             check_generated(ast.Module(body=[ast.Expr(value=bad)], type_ignores=[]), fields)
 
 
+RULES = [*PACK.categories.values(), *(lv for f in PACK.factors.values() for lv in f.levels)]
+
+
+def test_the_deciding_branch_walk_is_generated_for_every_rule_of_the_default_pack() -> None:
+    """The laws above compare ``shown`` with the reference's walk: for the default pack, that is the generated
+    walk of every category and factor level (none left to the reference walk), the reference's is not."""
+    why = scalar_program(PACK).why
+    assert all(why.generated(r.node) is not None for r in RULES)
+    assert all(REFERENCE.why.generated(r.node) is None for r in RULES)
+
+
+def test_the_walks_modules_hold_no_pack_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each rule's walk is a module of its own, made when first asked for, checked as the rules' module is."""
+    trees: list[ast.Module] = []
+
+    def spy(tree: Any, *args: Any) -> Any:
+        trees.append(tree)
+        return builtins.compile(tree, *args)
+
+    monkeypatch.setattr(_codegen, "compile", spy, raising=False)
+    prog = ScalarProgram(PACK)
+    assert len(trees) == 1  # the rules' module; no walk yet
+    for r in RULES:
+        prog.why.generated(r.node)
+    assert len(trees) == 1 + len(RULES)
+    fields = _codegen.fact_fields()
+    for tree in trees[1:]:
+        literals = {repr(n.value) for n in ast.walk(tree) if isinstance(n, ast.Constant)}
+        assert literals <= {"None", "True", "False", "0", "1"}
+        check_generated(tree, fields)
+
+
 def _calls(tree: ast.AST) -> list[tuple[str, ast.Call, ast.AST]]:
     """Every call of eval, exec or compile (the builtins, by name or through ``builtins``), with the function
     (or module) it sits in."""

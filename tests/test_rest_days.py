@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import riskeval
+from riskeval import schedule
 from riskeval.schedule import is_working_day, plan_visits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,3 +61,27 @@ def test_a_due_date_in_the_plan_is_a_working_day_and_never_later_than_the_rule_s
             assert not is_working_day(due.moved_from, PACK.schedule)
             assert due.date <= due.moved_from
             assert is_working_day(due.date, PACK.schedule) or due.date == on
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    on=st.dates(date(2025, 1, 1), date(2026, 12, 31)),
+    lasts=st.lists(st.none() | st.integers(0, 200), min_size=2, max_size=4),
+    frequency=st.sampled_from(sorted(PACK.schedule.cadences)),
+)
+def test_a_plan_does_not_depend_on_what_the_cadence_cache_holds(
+    on: date, lasts: list[int | None], frequency: str
+) -> None:
+    """The cadence's moved visits are kept per schedule, plan date and last visit: a plan made with the cache
+    empty is the plan made after others filled it."""
+
+    def plan(last: int | None) -> object:
+        last_visit = None if last is None else on - timedelta(days=last)
+        return plan_visits(PACK.schedule, on=on, status="on_roster", tier="general", visit_frequency=frequency,
+                           birth_date=None, last_visit=last_visit)  # fmt: skip
+
+    cold = []
+    for last in lasts:
+        schedule._CADENCES.clear()
+        cold.append(plan(last))
+    assert [plan(last) for last in reversed(lasts)] == cold[::-1]

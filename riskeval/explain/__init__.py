@@ -25,10 +25,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal, NamedTuple
 
+from riskeval._build import trusted
 from riskeval._memo import per_pack
 from riskeval.evaluate.plan import duties_by_factor, open_duties
 from riskeval.evaluate.scalar import NOT_ON_ROSTER, UNDETERMINED, Evaluation, Gap
-from riskeval.explain._pack_text import Pair, around, lower, pack_text, source_en
+from riskeval.explain._pack_text import PackText, Pair, around, lower, pack_text, source_en
 from riskeval.explain._words import (
     ATTRIBUTES,
     GRADES_ZH,
@@ -81,7 +82,7 @@ def explain(record: Evaluation, pack: Pack, *, on: date, override: Override | No
         override: the override applied to the child's tier, if any.
     """
     zh, en = _render(record, pack, on, override)
-    return Explanation(zh=zh, en=en)
+    return trusted(Explanation, {"zh": zh, "en": en})  # two strings made here: no second validation
 
 
 def fact_phrase(path: str, lang: Lang) -> str:
@@ -357,13 +358,6 @@ def _rank(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule]) -> int:
     return 2 if g.status_if_true is not None and g.status_if_true != e.status else 3
 
 
-def _hidden_duties(g: Gap, e: Evaluation, pack: Pack, on: date) -> list[Rule]:
-    """The duties a factor's gap may hide: they read it, are in force and do not hold for the child."""
-    if g.kind != "factor":
-        return []
-    return open_duties(_duties_by_factor(pack), g.rule, e.duties, on)
-
-
 def _gap_parts(g: Gap, e: Evaluation, pack: Pack, hidden: list[Rule], lang: Lang) -> tuple[str, int, str, str, str]:
     t = TEMPLATES[lang]
     tiers = pack_text(pack)
@@ -540,9 +534,10 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     # A category that is unknown is never "none": it is to be verified, with the facts it lacks.
     open_ = [g for g in e.gaps if g.kind == "category" and g.rule in pack.categories]
     heading = _CATEGORIES[bool(e.categories)]
+    open_items = _open_categories(open_, pack, text) if open_ else ("", "")
     if open_ and not e.categories:
-        heading = (_ZH["categories_open_none"].format(items=_open_categories(open_, pack, "zh")),
-                   _EN["categories_open_none"].format(items=_open_categories(open_, pack, "en")))  # fmt: skip
+        heading = (_ZH["categories_open_none"].format(items=open_items[0]),
+                   _EN["categories_open_none"].format(items=open_items[1]))  # fmt: skip
     members = tuple(e.members.items())
     zh = [head_zh, roster[0], heading[0]]
     en = [head_en, roster[1], heading[1]]
@@ -552,8 +547,8 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
         zh.append(a + fzh + b)
         en.append(c + fen + d)
     if open_ and e.categories:
-        zh.append(_ZH["categories_open"].format(items=_open_categories(open_, pack, "zh")))
-        en.append(_EN["categories_open"].format(items=_open_categories(open_, pack, "en")))
+        zh.append(_ZH["categories_open"].format(items=open_items[0]))
+        en.append(_EN["categories_open"].format(items=open_items[1]))
 
     heading = _FACTORS[bool(e.factors)]
     zh.append(heading[0])
@@ -590,14 +585,24 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     zh.append(heading[0])
     en.append(heading[1])
     gaps, tier = text.gaps, e.tier
-    parts: list[GapParts] = []
+    keyed: list[tuple[tuple[object, ...], Gap, list[Rule]]] = []
+    by_factor = _duties_by_factor(pack) if pack.duties else None
     for g in e.gaps:
-        hidden = _hidden_duties(g, e, pack, on) if pack.duties else []
+        hidden = open_duties(by_factor, g.rule, e.duties, on) if by_factor is not None and g.kind == "factor" else []
         key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, tier, e.status,
-               tuple(d.id for d in hidden))  # fmt: skip
-        parts.append(gaps.get(key) or _gap(g, e, pack, hidden, gaps, key))
-    zh.extend(_gap_lines(parts, "zh"))
-    en.extend(_gap_lines(parts, "en"))
+               tuple([d.id for d in hidden]) if hidden else ())  # fmt: skip
+        keyed.append((key, g, hidden))
+    # The gap lines depend only on the gaps' keys (a sentence merges gaps with the same facts and effect):
+    # children with the same gaps share them.
+    section = tuple(key for key, _, _ in keyed)
+    lines = text.gap_sections.get(section)
+    if lines is None:
+        parts = [gaps.get(key) or _gap(g, e, pack, hidden, gaps, key) for key, g, hidden in keyed]
+        if len(text.gap_sections) >= _CACHE_MAX:
+            text.gap_sections.clear()
+        lines = text.gap_sections[section] = (_gap_lines(parts, "zh"), _gap_lines(parts, "en"))
+    zh.extend(lines[0])
+    en.extend(lines[1])
     return "\n".join(zh), "\n".join(en)
 
 
@@ -615,18 +620,28 @@ def _open_status(e: Evaluation, pack: Pack) -> Pair:
     return pair[0], pair[1]
 
 
-def _open_categories(gaps: list[Gap], pack: Pack, lang: Lang) -> str:
-    """The categories still to be verified, each with the facts it lacks."""
-    items = []
+def _open_categories(gaps: list[Gap], pack: Pack, text: PackText) -> Pair:
+    """The categories still to be verified, each with the facts it lacks (in zh and en)."""
+    items: list[Pair] = []
     for g in gaps:
-        label = pack.categories[g.rule].label
-        blocking = _blocking(pack, "category", g.rule)  # no adoption question while more is missing
-        words, count = _unknowns([f for f in g.facts if f not in blocking] or g.facts, lang, short=3)
-        if count == 0:
-            words = "部分信息" if lang == "zh" else "some facts"
-        text = label.zh if lang == "zh" else lower(label.en)
-        items.append(TEMPLATES[lang]["open_category"].format(label=text, facts=words))
-    return TEMPLATES[lang]["sep"].join(items)
+        key = (g.rule, tuple(g.facts))
+        item = text.open_items.get(key)
+        if item is None:
+            if len(text.open_items) >= _CACHE_MAX:
+                text.open_items.clear()
+            item = text.open_items[key] = (_open_category(g, pack, "zh"), _open_category(g, pack, "en"))
+        items.append(item)
+    return _ZH["sep"].join(i[0] for i in items), _EN["sep"].join(i[1] for i in items)
+
+
+def _open_category(g: Gap, pack: Pack, lang: Lang) -> str:
+    label = pack.categories[g.rule].label
+    blocking = _blocking(pack, "category", g.rule)  # no adoption question while more is missing
+    words, count = _unknowns([f for f in g.facts if f not in blocking] or g.facts, lang, short=3)
+    if count == 0:
+        words = "部分信息" if lang == "zh" else "some facts"
+    text = label.zh if lang == "zh" else lower(label.en)
+    return TEMPLATES[lang]["open_category"].format(label=text, facts=words)
 
 
 def _deciding(values: dict[str, Any], shown: frozenset[str] | None) -> dict[str, Any]:
@@ -635,7 +650,10 @@ def _deciding(values: dict[str, Any], shown: frozenset[str] | None) -> dict[str,
         return values
     # A certificate is shown whole: its type decided, its grade belongs with it (三级智力残疾).
     whole = {k.partition(".disability")[0] for k in shown if ".disability" in k}
-    kept = {k: v for k, v in values.items() if k in shown or k.partition(".disability")[0] in whole}
+    if whole:
+        kept = {k: v for k, v in values.items() if k in shown or k.partition(".disability")[0] in whole}
+    else:
+        kept = {k: v for k, v in values.items() if k in shown}
     return kept or values
 
 

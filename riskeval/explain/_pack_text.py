@@ -71,6 +71,8 @@ class PackText:
         }  # fmt: skip
         # A data gap's sentence, by what it depends on (the child's tier included); filled by riskeval.explain.
         self.gaps: dict[tuple[object, ...], Any] = {}
+        self.gap_sections: dict[tuple[object, ...], tuple[list[str], list[str]]] = {}  # by the gaps' keys
+        self.open_items: dict[tuple[str, tuple[str, ...]], Pair] = {}  # an open category with what it lacks
         self._headers: dict[date, Pair] = {}
         self._categories: dict[str, Parts] = {}
         self._factors: dict[tuple[str, str, int], tuple[Rule, Parts]] = {}

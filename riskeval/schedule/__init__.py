@@ -166,8 +166,28 @@ def _on_working_day(due: DueDateT, spec: ScheduleFile, on: dt.date) -> DueDateT:
     if moved < on <= day:
         moved = on
     overdue, days = _due(moved, on)
-    fields = {name: getattr(due, name) for name in type(due).model_fields}
-    return trusted(type(due), {**fields, "date": moved, "overdue": overdue, "overdue_days": days, "moved_from": day})
+    # A due date is built by trusted() (its __dict__ holds every field, in order): the fields copied as they are.
+    return trusted(type(due), {**due.__dict__, "date": moved, "overdue": overdue, "overdue_days": days,
+                               "moved_from": day})  # fmt: skip
+
+
+# The cadence's visits, moved off rest days, depend only on the schedule, the plan date and the last visit:
+# a batch plans thousands of children on one date. Keyed as the holiday visits are (the spec held in the value).
+_CADENCES: dict[tuple[int, int, int, dt.date, dt.date | None], tuple[ScheduleFile, tuple[DueDate, ...]]] = {}
+_CADENCES_MAX = 4096
+
+
+def _cadence(spec: ScheduleFile, months: int, on: dt.date, last_visit: dt.date | None) -> tuple[DueDate, ...]:
+    key = (id(spec), months, spec.plan.visits_listed, on, last_visit)
+    hit = _CADENCES.get(key)
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    visits = _cadence_visits(months, spec.plan.visits_listed, on, last_visit)
+    found = tuple(_on_working_day(d, spec, on) for d in visits)
+    if len(_CADENCES) >= _CADENCES_MAX:
+        _CADENCES.clear()
+    _CADENCES[key] = (spec, found)
+    return found
 
 
 @lru_cache(maxsize=16384)
@@ -269,8 +289,7 @@ def plan_visits(
             cadence_months = cadence.months
             if last_visit is None:
                 notes.append(_note("cadence_from_as_of", on))
-            visits = _cadence_visits(cadence.months, spec.plan.visits_listed, on, last_visit)
-            visits = tuple(_on_working_day(d, spec, on) for d in visits)
+            visits = _cadence(spec, cadence.months, on, last_visit)
         holiday_visits = _holiday_visits(spec, on, end)
         if last_full_assessment is None:
             notes.append(_note("full_assessment_due_now"))

@@ -24,6 +24,7 @@ from riskeval.evaluate.plan import (
 )
 from riskeval.evaluate.scalar._astcheck import GeneratedCodeError, check_generated
 from riskeval.evaluate.scalar._codegen import generate, generate_scoped
+from riskeval.evaluate.scalar._codegen_why import WalkGenerator
 from riskeval.evaluate.scalar._compile import Compiler, Ctx
 from riskeval.evaluate.scalar._emit_pass import Step
 from riskeval.evaluate.scalar._leaves import Fn, and_of, arith, call, compare, fact, or_of
@@ -148,7 +149,7 @@ class Evaluation:
                 # The rules' results are final, and a rule reads only those before it.
                 saved, ctx.memo = ctx.memo, self._memo
                 try:
-                    shown = {key: prog.why.keys(node, ctx) for key, node in self._pending}
+                    shown = prog.why.shown(self._pending, ctx)
                 finally:
                     ctx.memo = saved
             self._values, self._pending, self._ctx, self._program, self._memo = [], [], None, None, {}
@@ -199,7 +200,7 @@ class ScalarProgram:
             else:
                 self.steps.append(("factor", next(x for x in self.factors if x[0].id == name)))
         self.tier_rows = [(r, c.rule(r)) for r in pack.tier_rows]
-        self.why = Why(pack, reference)
+        self.why = Why(pack, reference, None if closures else c.walk)  # type: ignore[attr-defined]
         self.exited = c.rule(pack.exited)
         self.on_roster = c.rule(pack.on_roster)
         self.duties = [(r, c.rule(r)) for r in pack.duties]
@@ -590,14 +591,23 @@ class _Generated:
     hands out closures."""
 
     def __init__(self, pack: Pack, c: Compiler, order: list[Step], reads: dict[int, Any]) -> None:
+        self.pack = pack
         roots = [r.node for r in pack.categories.values()]
         roots += [lv.node for f in pack.factors.values() for lv in f.levels]
         roots += [r.node for r in (*pack.tier_rows, pack.exited, pack.on_roster, *pack.duties)]
         roots += [part for root in [r.node for r in pack.tier_rows] + [pack.on_roster.node]
                   for part in constant_parts(root, pack)]  # fmt: skip
         runtime = {"HIT": FactorHit, "DEDUP": _dedup, "SCALARS": SCALARS, "PLAIN": plain}
-        fns, self.main = generate(pack, roots, c.years, order, reads, runtime)
+        fns, self.main, predicates = generate(pack, roots, c.years, order, reads, runtime)
         self.fns = {id(n): fn for n, fn in zip(roots, fns, strict=True)}
+        self._walks: WalkGenerator | None = None
+        self._made = (c.years, predicates)
+
+    def walk(self, node: A.Node) -> Fn | None:
+        """The deciding-branch walk of a rule's node, generated (``_codegen_why``) when first asked for."""
+        if self._walks is None:
+            self._walks = WalkGenerator(self.pack, *self._made)
+        return self._walks.walk(node)
 
     def rule(self, rule: Rule) -> Fn:
         return self.fns[id(rule.node)]

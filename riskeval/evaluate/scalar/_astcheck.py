@@ -23,11 +23,12 @@ _KIND_SET = frozenset(_KINDS)
 _SPECIAL = frozenset((ast.FunctionDef, ast.arg, ast.Attribute, ast.Constant, ast.Call))
 # Nodes without fields or location, met only as a node's context or operator: checked, never walked.
 _LEAVES = frozenset(k for k in _KINDS if not k._fields and not k._attributes)
-_SCHEME = re.compile(r"[KtrahfplSv][0-9]+|S")
+_SCHEME = re.compile(r"[KtrahfplSvw][0-9]+|S")
 # The context's parts, the runtime helpers, and the two builtins a generated function calls.
 _FIXED = frozenset(("X", "U", "M", "R", "P", "RES", "T", "HH", "ON", "ABSENT", "BOUNDS", "BOUNDED", "KAND", "KOR",
                     "SUM", "HEAD", "DIV", "DAYS", "MONTHS", "YEARS", "ADDM", "len", "type", "L", "V", "G", "CATS",
-                    "HITS", "VALS", "PEND", "UCATS", "UFACS", "HIT", "DEDUP", "main", "SCALARS", "PLAIN"))  # fmt: skip
+                    "HITS", "VALS", "PEND", "UCATS", "UFACS", "HIT", "DEDUP", "main", "SCALARS", "PLAIN",
+                    "O", "W"))  # fmt: skip
 _CONTEXT = frozenset(("unknown", "memo", "params", "results", "roles", "tier", "household", "on", "append",
                       "extend", "get", "id", "birth_date", "members", "clear"))  # fmt: skip
 _LITERALS = (None, True, False, 0, 1)

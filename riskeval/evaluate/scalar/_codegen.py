@@ -45,14 +45,16 @@ from riskeval.pack.expr import nodes as A
 from riskeval.schedule.dates import add_months, months_between
 
 Fn = Callable[[Ctx], Any]
+# The roots' functions, the pass, the predicates' functions by name.
+Generated = tuple[list[Fn], Callable[..., None], dict[str, Fn]]
 _PARTS = {"M": "memo", "P": "params", "RES": "results", "T": "tier", "HH": "household", "ON": "on"}
 
 
 def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int], steps: list[Step],
-             reads: dict[int, Any], runtime: dict[str, Any]) -> tuple[list[Fn], Callable[..., None]]:  # fmt: skip
+             reads: dict[int, Any], runtime: dict[str, Any]) -> Generated:  # fmt: skip
     """One function per root node (a rule's condition, a part of the tier table), in the order given, and the
     whole pass over the categories and factors (``_emit_pass``). ``runtime``: the pass's helpers (HIT, DEDUP,
-    SCALARS, PLAIN)."""
+    SCALARS, PLAIN); and the predicates' functions by name."""
     # Tens of thousands of tree nodes, none of them garbage: the cyclic collector would walk them again and
     # again while they are made (about half the time of a generation).
     paused = gc.isenabled()
@@ -65,7 +67,7 @@ def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int]
 
 
 def _generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int], steps: list[Step],
-              reads: dict[int, Any], runtime: dict[str, Any]) -> tuple[list[Fn], Callable[..., None]]:  # fmt: skip
+              reads: dict[int, Any], runtime: dict[str, Any]) -> Generated:  # fmt: skip
     consts, fields = Consts(), fact_fields()
     names = {name: f"p{i}" for i, name in enumerate(pack.predicates)}
     body: list[Stmt] = []
@@ -74,20 +76,21 @@ def _generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int
     for i, root in enumerate(roots):
         e = Emitter(consts, names, fields)
         value = e.emit(root, {})
-        body.append(function(f"f{i}", ["X"], [*_prologue(e), *e.body, ast.Return(value=value)]))
+        body.append(function(f"f{i}", ["X"], [*prologue(e), *e.body, ast.Return(value=value)]))
     readers: dict[int, str] = {}  # a category's values, read when an explanation first asks for them
     for kind, rule, _levels in steps:
         if kind == "category":
             e = Emitter(consts, names, fields)
             found, out = emit_reader(e, reads[id(rule)])
             readers[id(rule)] = f"v{len(readers)}"
-            body.append(function(readers[id(rule)], ["X"], [*_prologue(e), *found, ast.Return(value=load(out))]))
+            body.append(function(readers[id(rule)], ["X"], [*prologue(e), *found, ast.Return(value=load(out))]))
     e = Emitter(consts, names, fields)
     whole = emit_pass(e, steps, reads, readers)
     params = ["X", "L", "V", "G", "CATS", "HITS", "VALS", "PEND", "UCATS", "UFACS"]
-    body.append(function("main", params, [*_prologue(e), *whole]))
-    namespace = _load(body, consts, fields, years, runtime)
-    return [namespace[f"f{i}"] for i in range(len(roots))], namespace["main"]
+    body.append(function("main", params, [*prologue(e), *whole]))
+    namespace = load_module(body, fields, {**consts.values, **helpers(years), **runtime})
+    predicates = {name: namespace[fname] for name, fname in names.items()}
+    return [namespace[f"f{i}"] for i in range(len(roots))], namespace["main"], predicates
 
 
 def generate_scoped(pack: Pack, groups: list[tuple[list[A.Node], str | None]],
@@ -102,19 +105,18 @@ def generate_scoped(pack: Pack, groups: list[tuple[list[A.Node], str | None]],
         scope: Scope = {var: ("a0", "h0")} if var else {}
         values = [e.emit(node, scope) for node in nodes]
         params = ["X", "a0", "h0"] if var else ["X"]
-        body.append(function(f"f{i}", params, [*_prologue(e), *e.body, ast.Return(value=tuple_(*values))]))
-    namespace = _load(body, consts, fields, years, {})
+        body.append(function(f"f{i}", params, [*prologue(e), *e.body, ast.Return(value=tuple_(*values))]))
+    namespace = load_module(body, fields, {**consts.values, **helpers(years)})
     return [namespace[f"f{i}"] for i in range(len(groups))]
 
 
-def _load(body: list[Stmt], consts: Consts, fields: frozenset[str], years: Callable[[date, date], int],
-          runtime: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
-    """The module's functions: its tree checked, compiled and run in a namespace of the constants and helpers."""
+def load_module(body: list[Stmt], fields: frozenset[str], bound: dict[str, Any]) -> dict[str, Any]:
+    """The module of ``body``, checked, compiled and run with ``bound`` (its constants and helpers) as its
+    globals: the one place generated code is compiled."""
     tree = ast.Module(body=body, type_ignores=[])
     check_generated(tree, fields)
     code = compile(tree, "<riskeval scalar form>", "exec")
-    namespace: dict[str, Any] = {"__builtins__": {"len": len, "type": type}, **consts.values, **_helpers(years),
-                                 **runtime}  # fmt: skip
+    namespace: dict[str, Any] = {"__builtins__": {"len": len, "type": type}, **bound}
     exec(code, namespace)
     return namespace
 
@@ -141,10 +143,10 @@ def _predicate(fname: str, name: str, params: tuple[str, ...], node: A.Node, con
     store = ast.Assign(targets=[ast.Subscript(value=memo, slice=load(key), ctx=ast.Store())],
                        value=tuple_(value, reads))  # fmt: skip
     params_ = ["X", *[x for i in range(len(params)) for x in (f"a{i}", f"h{i}")]]
-    return function(fname, params_, [*head, *_prologue(e), *start, *e.body, store, ast.Return(value=value)])
+    return function(fname, params_, [*head, *prologue(e), *start, *e.body, store, ast.Return(value=value)])
 
 
-def _prologue(e: Emitter) -> list[Stmt]:
+def prologue(e: Emitter) -> list[Stmt]:
     """Load once what the function reads of the context: the unknown list, the roles, the parts."""
     out: list[Stmt] = [assign("U", attr(load("X"), "unknown"))]
     if e.roles:
@@ -157,7 +159,7 @@ def _prologue(e: Emitter) -> list[Stmt]:
     return out
 
 
-def _helpers(years: Callable[[date, date], int]) -> dict[str, Any]:
+def helpers(years: Callable[[date, date], int]) -> dict[str, Any]:
     return {"ABSENT": ABSENT, "BOUNDS": Bounds, "BOUNDED": bounded, "KAND": kleene_and, "KOR": kleene_or,
             "SUM": _sum, "HEAD": _head, "DIV": _divide, "DAYS": _days, "MONTHS": months_between, "YEARS": years,
             "ADDM": add_months}  # fmt: skip
@@ -204,4 +206,4 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _models(arg)]
 
 
-__all__ = ["ROLES", "Fn", "fact_fields", "generate", "generate_scoped"]
+__all__ = ["ROLES", "Fn", "fact_fields", "generate", "generate_scoped", "helpers", "load_module", "prologue"]

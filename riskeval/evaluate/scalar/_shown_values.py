@@ -5,6 +5,7 @@ Through a role (``father.status``), or, for what an aggregation read, of each me
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -55,12 +56,48 @@ def _show(out: dict[str, Any], key: str, obj: Any, path: tuple[str, ...], on: da
 
 
 def plain(v: Any) -> Any:
+    """A fact's value as JSON shows it: an enum's value, a date's ISO text, a model dumped, a list item by item."""
+    convert = _CONVERT.get(type(v))
+    if convert is None:
+        convert = _CONVERT[type(v)] = _converter(v)
+    return convert(v)
+
+
+def _converter(v: Any) -> Callable[[Any], Any]:
+    """How ``plain`` converts a value of ``v``'s type (the facts' types are few: decided once per type)."""
     if isinstance(v, Enum):  # the most common: _value_ is a plain attribute, .value a Python property
-        return v._value_
+        return _enum_value
     if isinstance(v, date):
-        return v.isoformat()
+        return _iso
     if isinstance(v, list):
-        return [plain(x) for x in v]
+        return _items
     if hasattr(v, "model_dump"):
-        return v.model_dump(mode="json")
+        return _dumped
+    return _value if hasattr(v, "value") else _itself
+
+
+def _enum_value(v: Any) -> Any:
+    return v._value_
+
+
+def _iso(v: Any) -> Any:
+    return v.isoformat()
+
+
+def _items(v: Any) -> Any:
+    return [plain(x) for x in v]
+
+
+def _dumped(v: Any) -> Any:
+    return v.model_dump(mode="json")
+
+
+def _value(v: Any) -> Any:
     return v.value if hasattr(v, "value") else v
+
+
+def _itself(v: Any) -> Any:
+    return v
+
+
+_CONVERT: dict[type, Callable[[Any], Any]] = {}

@@ -10,6 +10,7 @@ a call is a leaf: all the facts it reads. Keys are those of the rule's values (`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from riskeval.evaluate.scalar._compile import Compiler, Ctx, is_count
@@ -17,20 +18,50 @@ from riskeval.evaluate.scalar._leaves import Fn
 from riskeval.pack import Pack
 from riskeval.pack.expr import nodes as A
 
-_ROLES = frozenset(("child", "father", "mother", "caregiver", "household"))
+ROLE_ROOTS = frozenset(("child", "father", "mother", "caregiver", "household"))
 
 
 class Why:
-    """Walks one pack's rules against a child's context; sub-expressions are compiled once, on first use."""
+    """Walks one pack's rules against a child's context; sub-expressions are compiled once, on first use.
 
-    def __init__(self, pack: Pack, compiler: Compiler) -> None:
+    ``generate``: the generated walk of a rule's node (``_codegen_why``; None where it is not unrolled), made
+    when an explanation first needs it; without it, every rule is walked here (the reference).
+    """
+
+    def __init__(self, pack: Pack, compiler: Compiler, generate: Callable[[A.Node], Fn | None] | None = None) -> None:
         self.pack = pack
         self.compiler = compiler
         self._fns: dict[tuple[int, frozenset[str]], Fn] = {}
         self._parts: dict[int, list[tuple[str, str, A.Ref | None]]] = {}  # by id(node): the pack holds them
+        self._generate = generate
+        self._generated: dict[int, Fn | None] = {}
+
+    def generated(self, node: A.Node) -> Fn | None:
+        """The generated walk of a rule's node (made on the first call); None for the reference."""
+        if self._generate is None:
+            return None
+        key = id(node)  # the pack holds its nodes
+        if key not in self._generated:
+            self._generated[key] = self._generate(node)
+        return self._generated[key]
+
+    def shown(self, pending: list[tuple[tuple[str, str], A.Node]], ctx: Ctx) -> dict[tuple[str, str], frozenset[str]]:
+        """``keys`` of each (key, node) of ``pending``; the context's memo is left with what the walks added
+        (a predicate's value is the same whoever asks first: the caller passes a memo it no longer needs).
+        Callers hold a lock: a walk is generated on its first use."""
+        mark = len(ctx.unknown)
+        out: dict[tuple[str, str], frozenset[str]] = {}
+        try:
+            for key, node in pending:
+                walk = self.generated(node)
+                out[key] = frozenset(walk(ctx)) if walk is not None else self.keys(node, ctx)
+        finally:
+            del ctx.unknown[mark:]
+        return out
 
     def keys(self, node: A.Node, ctx: Ctx) -> frozenset[str]:
-        """The keys of the facts that made ``node`` hold for the child of ``ctx`` (its value left as it was)."""
+        """The keys of the facts that made ``node`` hold for the child of ``ctx`` (its value left as it was),
+        found by walking the typed nodes (the reference)."""
         unknown, memo = len(ctx.unknown), dict(ctx.memo)
         out: set[str] = set()
         try:
@@ -82,12 +113,12 @@ class Why:
     def _leaf(
         self, n: A.Node, bound: frozenset[str], names: dict[str, str], ctx: Ctx, out: set[str], depth: int
     ) -> None:
-        parts = self._parts.get(id(n))
-        if parts is None:
-            parts = self._parts[id(n)] = _parts(n)
-        for root, path, ref in parts:
+        found = self._parts.get(id(n))
+        if found is None:
+            found = self._parts[id(n)] = parts(n)
+        for root, path, ref in found:
             if ref is None:
-                head = names.get(root) if root in bound else (root if root in _ROLES else None)
+                head = names.get(root) if root in bound else (root if root in ROLE_ROOTS else None)
                 if head is not None:
                     out.add(f"{head}.{path}")
             else:
@@ -153,7 +184,7 @@ class Why:
                 env[n.var] = saved
 
 
-def _parts(n: A.Node) -> list[tuple[str, str, A.Ref | None]]:
+def parts(n: A.Node) -> list[tuple[str, str, A.Ref | None]]:
     """What a leaf names, in walk order: each fact with a path (its root, its dotted path), each predicate call."""
     out: list[tuple[str, str, A.Ref | None]] = []
     for m in A.walk(n):
