@@ -43,11 +43,10 @@ def _names(cls: type[BaseModel]) -> frozenset[str] | None:
     return names
 
 
-def trusted(cls: type[M], values: dict[str, Any], given: set[str] | None = None) -> M:
+def trusted(cls: type[M], values: dict[str, Any]) -> M:
     """Build ``cls`` from ``values`` (every field, in declaration order) without validating them.
 
     The dict becomes the instance's ``__dict__``: the caller hands it over and keeps no reference.
-    ``given``: the fields set (``model_fields_set``), as validation would mark them (default: all).
 
     Raises:
         TypeError: ``values`` does not name every field in order (a bug in the caller).
@@ -59,7 +58,7 @@ def trusted(cls: type[M], values: dict[str, Any], given: set[str] | None = None)
         raise TypeError(f"{cls.__name__}: fields {sorted(values)} are not {sorted(names)}")
     model = _new(cls)
     _set(model, "__dict__", values)
-    _set(model, "__pydantic_fields_set__", set(names) if given is None else given)
+    _set(model, "__pydantic_fields_set__", set(names))
     _set(model, "__pydantic_extra__", None)
     _set(model, "__pydantic_private__", None)
     return model

@@ -16,7 +16,6 @@ from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts._event import Event
 from riskeval.facts._guard import capped, deeper_than_limit, format_loc, too_deep, too_many
 from riskeval.facts._input import Unparsed, loads
-from riskeval.facts._lean import lean_household
 from riskeval.facts._models import LOCATED, ROLE_FIELDS, Household, id_problems
 
 M = TypeVar("M", bound=BaseModel)
@@ -140,10 +139,6 @@ def _parse(model: type[M], data: Any, today: date | None, what: str) -> M:
     big = too_many(data)
     if big:
         raise FactsError(big, f"{what}: too large")
-    if model is Household and isinstance(data, dict):  # plainly valid: built without pydantic's pass
-        lean = lean_household(data, today)
-        if lean is not None:
-            return lean  # type: ignore[return-value]
     try:
         # model_validate() minus its argument handling: the validator is what it calls.
         found: M = model.__pydantic_validator__.validate_python(data, context={"today": today} if today else None)
