@@ -206,3 +206,16 @@ def test_household_dicts_with_subclassed_cells_get_the_models_records_and_result
     got = [dict(r) for r in BatchResult(PACK, ON, fast, prog.run(fast.cols, ON)).to_records()]
     want = [dict(r) for r in BatchResult(PACK, ON, models, prog.run(models.cols, ON)).to_records()]
     assert got == want
+
+
+def test_a_lone_surrogate_in_a_key_gets_the_models_records() -> None:
+    """A key msgspec cannot read as UTF-8 (a lone surrogate) sends its household to the models, as intake_households
+    would; the other households are read as before."""
+    items = [
+        {"id": "h1", "children": [{"id": "c1", "\ud800": 1}]},
+        {"id": "h2", "children": [{"id": "c2", "sex": "\ud800"}]},
+        {"id": "h3", "children": [{"id": "c3"}]},
+    ]
+    fast, models = intake_records(copy.deepcopy(items), ON), intake_households(copy.deepcopy(items), ON)
+    assert fast.errors == models.errors != []
+    assert (fast.rows.tolist(), fast.rows_in) == (models.rows.tolist(), models.rows_in) == ([2], 3)

@@ -61,7 +61,7 @@ def canonical_json(households: list[dict[str, Any]]) -> np.ndarray:
     try:
         msgspec.convert(households, shape, strict=True)
         return np.ones(len(households), bool)
-    except msgspec.ValidationError:  # some household fails: which ones, one by one
+    except (msgspec.ValidationError, UnicodeError):  # some household fails (a lone surrogate in a key): which ones
         pass
     return np.fromiter(map(_fits, households), bool, len(households))
 
@@ -69,6 +69,6 @@ def canonical_json(households: list[dict[str, Any]]) -> np.ndarray:
 def _fits(household: dict[str, Any]) -> bool:
     try:
         msgspec.convert([household], _households(), strict=True)
-    except msgspec.ValidationError:
+    except (msgspec.ValidationError, UnicodeError):
         return False
     return True
