@@ -143,7 +143,11 @@ def damaged(draw: st.DrawFn) -> list[Any]:
 def test_household_dicts_with_junk_get_the_models_records_and_results(items: list[Any]) -> None:
     """Whatever a dict holds, the fast intake rejects exactly the households the fact models reject, with
     the same located, redacted records (households[k]...), the same row numbers, and the same results."""
-    on = ON
+    fast_intake_is_the_models(items)
+
+
+def fast_intake_is_the_models(items: list[Any], on: date = ON) -> None:
+    """The fast intake and the fact models give the same records, rows and results for these items."""
     fast, models = intake_records(copy.deepcopy(items), on), intake_households(copy.deepcopy(items), on)
     assert fast.errors == models.errors
     assert (fast.rows.tolist(), fast.rows_in) == (models.rows.tolist(), models.rows_in)
@@ -199,13 +203,7 @@ def subclassed(draw: st.DrawFn) -> list[Any]:
 def test_household_dicts_with_subclassed_cells_get_the_models_records_and_results(items: list[Any]) -> None:
     """Text, numbers and lists given as subclasses of their types, tuples or dict subclasses: the fast intake
     accepts and rejects what the fact models do, with the same records and results."""
-    fast, models = intake_records(copy.deepcopy(items), ON), intake_households(copy.deepcopy(items), ON)
-    assert fast.errors == models.errors
-    assert (fast.rows.tolist(), fast.rows_in) == (models.rows.tolist(), models.rows_in)
-    prog = vector_program(PACK)
-    got = [dict(r) for r in BatchResult(PACK, ON, fast, prog.run(fast.cols, ON)).to_records()]
-    want = [dict(r) for r in BatchResult(PACK, ON, models, prog.run(models.cols, ON)).to_records()]
-    assert got == want
+    fast_intake_is_the_models(items)
 
 
 def test_a_lone_surrogate_in_a_key_gets_the_models_records() -> None:
