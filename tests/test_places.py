@@ -8,9 +8,11 @@ from importlib.resources import files
 from typing import Any
 
 import pytest
+from pydantic_core import PydanticCustomError
 
 import riskeval
 from riskeval import FactsError, parse_event, parse_household
+from riskeval.facts import _places
 from riskeval.facts._places import TABLE, county_code, place_name, province_code, table_size
 from riskeval.population import to_tables
 
@@ -133,3 +135,26 @@ def test_places_decide_migration_alike_in_assess_and_the_batch(name: str) -> Non
         (row,) = riskeval.assess_batch(population, on=ON, pack=PACK).to_records()
         assert row["categories"] == scalar.categories
         assert [f["code"] for f in row["factors"]] == [f.code for f in scalar.factors]
+
+
+@pytest.mark.parametrize(
+    "value", ["610103", "碑林区", "西安市碑林区", " 610103 ", "朝阳区", "610000", "999999", "不存在区", 610103]
+)
+def test_a_place_resolved_again_gives_the_same_code_or_the_same_error(value: object) -> None:
+    """The resolvers remember what text resolved to: asked again, they answer the same, and an error (never
+    remembered) is raised again with the same message."""
+    for resolve in (county_code, province_code):
+        answers = []
+        for _ in range(2):
+            try:
+                answers.append(resolve(value))
+            except PydanticCustomError as exc:
+                answers.append((exc.type, exc.message()))
+        assert answers[0] == answers[1]
+
+
+def test_the_memo_of_resolved_places_stays_bounded() -> None:
+    """However many distinct spellings are resolved, the memo holds at most its bound."""
+    for i in range(_places._RESOLVED_MAX + 10):
+        county_code(f"{'西安市碑林区'}{' ' * (i % 50)}{chr(0x3000) * (i // 50)}")
+    assert 0 < len(_places._RESOLVED) <= _places._RESOLVED_MAX

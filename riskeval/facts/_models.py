@@ -33,10 +33,13 @@ from riskeval.facts._enums import (
 )
 from riskeval.facts._places import CountyCode, ProvinceCode, province_of
 
+_RESIDENT_ID_LENGTH = 18  # GB 11643-1999
+
 
 def _not_a_resident_id(value: str) -> str:
-    # An id is echoed in every result, trigger and error: a person's identity number must never be one.
-    if is_resident_id(value):
+    # An id is echoed in every result, trigger and error: a person's identity number must never be one. The
+    # pattern has passed (no line break), so only 18 characters can have the number's shape: most ids skip the call.
+    if len(value) == _RESIDENT_ID_LENGTH and is_resident_id(value):
         raise PydanticCustomError(
             "id_number_as_id",
             "this id has the shape of a resident identity number: use a pseudonymous id (the value is not shown)",

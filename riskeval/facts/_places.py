@@ -13,6 +13,7 @@ The table (``gbt2260.tsv`` beside this module) is the Ministry of Civil Affairs'
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
@@ -106,6 +107,23 @@ def _text(value: Any, field: str) -> tuple[str, str]:
     return value, _SPACE.sub("", value)
 
 
+_RESOLVED: dict[tuple[str, str], str] = {}  # (level, text) -> code: a population names few places, many times
+_RESOLVED_MAX = 4096  # a fuzzer names many: the memo is emptied when it holds this many
+
+
+def _memo(level: str, resolve: Callable[[Any], str], value: Any) -> str:
+    """``resolve(value)``, remembered for text that resolves (an error is raised again each time)."""
+    if type(value) is not str:
+        return resolve(value)
+    code = _RESOLVED.get((level, value))
+    if code is None:
+        code = resolve(value)
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        _RESOLVED[level, value] = code
+    return code
+
+
 def county_code(value: Any) -> str:
     """The county-level code a value names (a code, or a name the table resolves to one county).
 
@@ -113,6 +131,10 @@ def county_code(value: Any) -> str:
         PydanticCustomError: ``unknown_place`` (no such code or name), ``ambiguous_place`` (a name of more than
             one county: the message lists them), ``place_level`` (a province's or a prefecture's code).
     """
+    return _memo("county", _county_code, value)
+
+
+def _county_code(value: Any) -> str:
     given, text = _text(value, "county")
     table = _table()
     if _CODE.match(text):
@@ -151,6 +173,10 @@ def county_code(value: Any) -> str:
 
 def province_code(value: Any) -> str:
     """The province's code (``XX0000``) a value names: the code, or the name, full (陕西省) or short (陕西)."""
+    return _memo("province", _province_code, value)
+
+
+def _province_code(value: Any) -> str:
     given, text = _text(value, "province")
     table = _table()
     if _CODE.match(text):

@@ -72,9 +72,13 @@ def _typed_keys(dicts: Sequence[Any] | np.ndarray) -> Iterator[Iterator[tuple[st
     return map(zip, map(dict.keys, dicts), map(map, repeat(type), map(dict.values, dicts)))
 
 
-def read_entity(dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Raw], bad: np.ndarray) -> bool:
+def read_entity(
+    dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Raw], bad: np.ndarray, checked: bool = False
+) -> bool:
     """The columns of a list of dicts into ``out`` (rows not canonical marked ``bad``); False, with nothing
-    written, when Arrow cannot read them as the models would (pyarrow missing, a value it refuses)."""
+    written, when Arrow cannot read them as the models would (pyarrow missing, a value it refuses).
+    ``checked``: msgspec has seen every key and the JSON type of every cell (``_record_gate``), so the
+    per-dict (key, type) pass is skipped."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -84,7 +88,7 @@ def read_entity(dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Ra
     if plan is None:
         return False
     n = len(dicts)
-    ok = np.fromiter(map(plan.pairs.issuperset, _typed_keys(dicts)), bool, n)
+    ok = np.ones(n, bool) if checked else np.fromiter(map(plan.pairs.issuperset, _typed_keys(dicts)), bool, n)
     mine: dict[str, Raw] = {}
     local = ~ok
     try:
@@ -94,7 +98,7 @@ def read_entity(dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Ra
     read = [(key, leaf) for key, leaf in spec.leaves.items() if leaf[1] != "text"]
     for col, (key, (column, kind, codes_of)) in zip(table, read, strict=True):
         raw = _column(col, kind, codes_of, local, pa, pc)
-        if kind == "list" and not _all_text(dicts, key, ok):
+        if kind == "list" and not checked and not _all_text(dicts, key, ok):
             return False
         if kind == "ref" and not ok.all():  # a row left out still has its id, as the cell-by-cell reader gives it
             ids = raw.to_numpy(zero_copy_only=False)
@@ -120,7 +124,7 @@ def read_entity(dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Ra
         rows = np.flatnonzero(present)
         sub: dict[str, Raw] = {}
         sub_bad = np.zeros(len(rows), bool)
-        if not read_entity(values[rows], inner, sub, sub_bad):
+        if not read_entity(values[rows], inner, sub, sub_bad, checked):
             return False
         local[rows[sub_bad]] = True
         mine.update((c, scatter(raw, rows, n)) for c, raw in sub.items())

@@ -26,6 +26,7 @@ from riskeval.population._intake import Intake, Progress, count_children, intake
 from riskeval.population._raw import Raw, factorize, objects
 from riskeval.population._record_arrow import read_entity
 from riskeval.population._record_cells import HOUSEHOLD_PREFIX, Spec, canonical_text, entity, good_ids, specs
+from riskeval.population._record_gate import canonical_json
 from riskeval.population._table_intake import intake as intake_tables
 from riskeval.population.layout import ROLES
 
@@ -128,8 +129,9 @@ def _numbered(columns: list[Any]) -> tuple[np.ndarray, Any]:
 
 
 def _entity(dicts: list[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray) -> None:
-    """An entity's columns: by Arrow's converter when it reads them as the models would, else cell by cell."""
-    if not read_entity(dicts, spec, out, bad):
+    """An entity's columns: by Arrow's converter when it reads them as the models would, else cell by cell
+    (every dict here has passed ``canonical_json`` or is a model's dump)."""
+    if not read_entity(dicts, spec, out, bad, checked=True):
         entity(dicts, spec, out, bad, np.arange(len(dicts)), len(dicts))
 
 
@@ -178,17 +180,18 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
         hid = item.get("id") if type(item) is dict else None
         if type(hid) is str:
             ids[hid] = ids.get(hid, 0) + 1
-    starts = np.cumsum([0] + [len(c) if type(item) is dict and type(c := item.get("children")) is list
-                              else count_children(item) for item in items])  # fmt: skip
-    sources: dict[int, dict[str, Any]] = {}
-    slow: list[int] = []
-    for k, item in enumerate(items):
-        if _shape(item) and ids[item["id"]] == 1:
-            sources[k] = item
-        else:
-            slow.append(k)
+    # Each household's input rows; one the models accept counts its model's children (the models take a
+    # tuple of children, which count_children does not read).
+    counts = [len(c) if type(item) is dict and type(c := item.get("children")) is list
+              else count_children(item) for item in items]  # fmt: skip
+    shaped = [k for k, item in enumerate(items) if _shape(item) and ids[item["id"]] == 1]
+    fits = canonical_json([items[k] for k in shaped])
+    sources = {k: items[k] for k, ok in zip(shaped, fits.tolist(), strict=True) if ok}
+    slow = [k for k in range(len(items)) if k not in sources]
     errors: list[ErrorRecord] = []
     valid = _models(items, slow, today, on, errors)
+    for k, hh in valid.items():  # duplicates too, as intake_households counts them
+        counts[k] = len(hh.children)
     seen = Counter(hh.id for hh in valid.values())
     if any(sources[k]["id"] in seen for k in sources):  # a dict and a model share an id: the models' path says so
         return intake_households(items, on, progress)
@@ -201,6 +204,7 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
     while True:
         for k, hh in valid.items():
             sources[k] = hh.model_dump(mode="json")  # valid facts, in the canonical form
+            counts[k] = len(hh.children)
             dumped.add(k)
         flat = _Flat(sorted((k, d) for k, d in sources.items() if d["children"]))
         slow = [int(k) for k in flat.index[flat.bad_households]]
@@ -227,6 +231,7 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
     person, homes = flat.id_text
     cols.child_ids, cols.member_ids = person[cols.child_ids], person[cols.member_ids]
     cols.household_ids = homes[cols.household_ids]
+    starts = np.cumsum([0, *counts])
     rows = starts[child_k] + _place_in_household(child_k)
     return Intake(cols, rows[intake.rows], int(starts[-1]), errors)
 
