@@ -110,10 +110,57 @@ def arrow_bool(column: Any) -> Raw | None:
     with nulls)."""
     if not hasattr(column, "type") or str(column.type) != "bool" or not hasattr(column, "is_null"):
         return None
-    null = np.asarray(column.is_null().to_numpy(zero_copy_only=False), bool)
-    values = np.asarray(column.fill_null(False).to_numpy(zero_copy_only=False), bool).astype(np.int8)
-    values[null] = -1
-    return Raw("bool", values=values)
+    import pyarrow as pa
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], pa.bool_())
+    # Arrow's two bitmaps unpacked by numpy (a tenth of the time of Arrow's is_null/fill_null/to_numpy):
+    # a value's byte is 0 or 1, and a null's validity bit 0 minus 1 sets every bit of it, -1
+    n, at = len(column), column.offset
+    valid, held = column.buffers()
+    values = _bits(held, at, n)
+    if valid is not None and column.null_count:
+        values |= _bits(valid, at, n) - np.uint8(1)
+    return Raw("bool", values=values.view(np.int8))
+
+
+def arrow_plain(column: Any) -> Raw | None:
+    """A pyarrow column of whole numbers, floats or dates (``date32``) read from its buffers: what going
+    through pandas gives (whole numbers with a null as floats, NaN there; dates as days, NaT), at a fraction
+    of the time."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    if not isinstance(column, pa.Array | pa.ChunkedArray):
+        return None
+    kind = column.type
+    whole = pa.types.is_integer(kind) and kind.bit_width == 64 and pa.types.is_signed_integer(kind)
+    dates = pa.types.is_date32(kind) and isinstance(column, pa.ChunkedArray)  # as pandas reads a table's
+    if not (whole or pa.types.is_float64(kind) or dates):
+        return None
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], kind)
+    n, at = len(column), column.offset
+    valid, held = column.buffers()
+    dtype = np.int64 if whole else np.float64 if pa.types.is_float64(kind) else np.int32
+    values = np.frombuffer(held, dtype, count=n, offset=at * np.dtype(dtype).itemsize) if n else np.zeros(0, dtype)
+    null = np.zeros(n, bool) if valid is None or not column.null_count else _bits(valid, at, n) == 0
+    if dates:  # in milliseconds, as pandas gives them: a cell in a record reads as pandas' did
+        days = values.astype("M8[D]").astype("M8[ms]")
+        days[null] = np.datetime64("NaT")
+        return Raw("date", values=days, null=null)
+    if whole and not null.any():
+        return Raw("num", values=values.copy(), null=null)
+    floats: np.ndarray = values.astype(np.float64)  # a copy: writable
+    floats[null] = np.nan
+    return Raw("num", values=floats, null=null if whole else np.isnan(floats))
+
+
+def _bits(buffer: Any, at: int, n: int) -> np.ndarray:
+    if n == 0 or buffer is None:
+        return np.zeros(n, np.uint8)
+    return np.unpackbits(np.frombuffer(buffer, np.uint8), count=at + n, bitorder="little")[at:]
 
 
 def factorize(values: Any) -> tuple[np.ndarray, list[Any]]:
@@ -163,6 +210,9 @@ def as_raw(column: Any, n: int) -> Raw:
     flags = arrow_bool(column)
     if flags is not None:
         return flags
+    plain = arrow_plain(column)
+    if plain is not None:
+        return plain
     if hasattr(column, "to_pandas") and not hasattr(column, "cat"):  # pyarrow, not text
         column = column.to_pandas(date_as_object=False) if hasattr(column, "num_chunks") else column.to_pandas()
     dtype = getattr(column, "dtype", None)
