@@ -200,7 +200,7 @@ def main() -> None:
     ap.add_argument("--phases", action="store_true", help="CPU of each step (read, intake, evaluate, arrow, write)")
     ap.add_argument("--string-ids", action="store_true", help="ids as text (H00000012) instead of whole numbers")
     ap.add_argument("--baseline", type=Path, default=None,
-                    help="with --repeats: also time a baseline checkout (its .venv) reading whole files, in the same run")  # fmt: skip
+                    help="with --repeats: time a baseline checkout (its .venv) too, whole files")  # fmt: skip
     ap.add_argument("--keep", type=Path, default=None, help="reuse (or keep) the population's files in this folder")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
