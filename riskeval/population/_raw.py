@@ -25,6 +25,7 @@ class Raw:
     values: np.ndarray | None = None
     null: np.ndarray | None = None
     all_text: bool = False  # every distinct value is a str (known without looking)
+    days: np.ndarray | None = None  # dates: the same as datetime64[D] when known to hold no time of day
 
     def __len__(self) -> int:
         held = self.codes if self.codes is not None else self.values
@@ -164,9 +165,9 @@ def arrow_plain(column: Any) -> Raw | None:
     values = np.frombuffer(held, dtype, count=n, offset=at * np.dtype(dtype).itemsize) if n else np.zeros(0, dtype)
     null = np.zeros(n, bool) if valid is None or not column.null_count else _bits(valid, at, n) == 0
     if dates:  # in milliseconds, as pandas gives them: a cell in a record reads as pandas' did
-        days = values.astype("M8[D]").astype("M8[ms]")
+        days = values.astype("M8[D]")
         days[null] = np.datetime64("NaT")
-        return Raw("date", values=days, null=null)
+        return Raw("date", values=days.astype("M8[ms]"), null=null, days=days)
     if whole and not null.any():
         return Raw("num", values=values.copy(), null=null)
     floats: np.ndarray = values.astype(np.float64)  # a copy: writable
@@ -311,7 +312,7 @@ def number(u: Any) -> float:
 def pack_days(days: np.ndarray) -> np.ndarray:
     """datetime64[D] as packed ints (year << 9 | month << 5 | day): through a table of the days the column
     spans (a few thousand, however many rows), each computed once."""
-    n = days.astype(np.int64)
+    n = days.view(np.int64) if days.dtype == np.dtype("M8[D]") else days.astype(np.int64)
     known = ~np.isnat(days)
     if not known.any():
         return np.full(len(days), -1, np.int64)
