@@ -48,7 +48,7 @@ def _arrow_array(c: Col, pa: Any) -> Any:
     if c.kind == "bool":
         return _arrow_bool(np.asarray(c.values, bool), c.unknown, pa)
     if c.kind == "cat":
-        codes = np.asarray(c.values, np.int8)
+        codes = np.ascontiguousarray(c.values, np.int8)  # handed to Arrow as its buffer
         known = codes >= 0
         valid = None if known.all() else pa.py_buffer(np.packbits(known, bitorder="little"))
         indices = pa.Array.from_buffers(pa.int8(), len(codes), [valid, pa.py_buffer(codes)])
