@@ -4,6 +4,8 @@ Run:
     .venv/bin/python benchmarks/bench_stream.py --children 5000000 --format parquet        # peak RSS
     .venv/bin/python benchmarks/bench_stream.py --children 1000000 --format csv --repeats 3 # time, in process
     .venv/bin/python benchmarks/bench_stream.py --children 1000000 --format parquet --phases --no-cli # by step
+    .venv/bin/python benchmarks/bench_stream.py --children 1000000 --format parquet --repeats 3 --no-cli \
+        --baseline /tmp/base-cc07                                        # and a baseline checkout, same files
     options: [--chunk-size 100000] [--keep DIR] [--string-ids] [--no-cli]
 
 Writes the population (``synthetic.population`` in parts of 100,000 children, household ids made unique
@@ -134,6 +136,31 @@ def timed(src: Path, out: Path, chunk_size: int, repeats: int) -> tuple[list[flo
     return walls, cpus, assessed
 
 
+_BASELINE = """
+import gc, sys, time, datetime
+from riskeval import assess_batch
+from riskeval.population import read_population
+src, out, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+on = datetime.date.fromisoformat(sys.argv[4])
+for _ in range(repeats):
+    gc.collect()
+    w, c = time.perf_counter(), time.process_time()
+    assess_batch(read_population(src), on=on).to_pandas().to_parquet(out)
+    print(time.perf_counter() - w, time.process_time() - c, flush=True)
+"""
+
+
+def baseline(tree: Path, src: Path, out: Path, repeats: int) -> tuple[list[float], list[float]]:
+    """A baseline checkout's whole-file path (``read_population``, ``assess_batch``, ``to_pandas().to_parquet``)
+    in a child process with its own interpreter and imports: wall and CPU per run (process start excluded)."""
+    python = tree / ".venv" / "bin" / "python"
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    cmd = [str(python), "-c", _BASELINE, str(src), str(out), str(repeats), ON.isoformat()]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env, cwd=tree)
+    runs = [tuple(map(float, line.split())) for line in done.stdout.splitlines() if line.strip()]
+    return [w for w, _ in runs], [c for _, c in runs]
+
+
 def phases(src: Path, out: Path, chunk_size: int) -> dict[str, float]:
     """CPU seconds of each step over the whole input, one thread (no reading ahead): reading the files into
     household-aligned chunks, the intake, evaluating, the Arrow table of results, and writing it."""
@@ -172,6 +199,8 @@ def main() -> None:
     ap.add_argument("--no-cli", action="store_true", help="skip the child process (peak RSS)")
     ap.add_argument("--phases", action="store_true", help="CPU of each step (read, intake, evaluate, arrow, write)")
     ap.add_argument("--string-ids", action="store_true", help="ids as text (H00000012) instead of whole numbers")
+    ap.add_argument("--baseline", type=Path, default=None,
+                    help="with --repeats: time a baseline checkout (its .venv) too, whole files")  # fmt: skip
     ap.add_argument("--keep", type=Path, default=None, help="reuse (or keep) the population's files in this folder")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,6 +227,12 @@ def main() -> None:
             print(f"assess_stream -> Parquet, {assessed:,} children ({args.format}, chunk {args.chunk_size:,}): "
                   f"wall best {min(walls):.2f} s median {statistics.median(walls):.2f} s; CPU best {min(cpus):.2f} s "
                   f"median {statistics.median(cpus):.2f} s ({args.repeats} runs)")  # fmt: skip
+            if args.baseline is not None:
+                bw, bc = baseline(args.baseline, src, Path(tmp) / "baseline.parquet", args.repeats)
+                print(f"baseline {args.baseline} (read_population, assess_batch, to_pandas().to_parquet): wall best "
+                      f"{min(bw):.2f} s median {statistics.median(bw):.2f} s; CPU best {min(bc):.2f} s median "
+                      f"{statistics.median(bc):.2f} s; ratio of best walls {min(bw) / min(walls):.1f}x, of best CPU "
+                      f"{min(bc) / min(cpus):.1f}x")  # fmt: skip
         if args.phases and args.format != "jsonl":
             spent = phases(src, out, args.chunk_size)
             print("CPU by step: " + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items()) +

@@ -19,7 +19,7 @@ import riskeval
 from riskeval.batch import BatchResult
 from riskeval.evaluate import vector_program
 from riskeval.facts import Household
-from riskeval.population import Population, intake_households, intake_records, to_tables
+from riskeval.population import Population, columns, intake_households, intake_records, to_tables
 from riskeval.testing import ASSESSMENT_DATE, households
 
 ON = ASSESSMENT_DATE
@@ -80,16 +80,40 @@ def test_batch_of_households_equals_assess_child_by_child(hhs: list[Household], 
     assert batch(hhs, on) == scalar(hhs, on)
 
 
+DATES = {c.name for table in columns().values() for c in table if c.kind == "date"}
+
+
+def _as_read(table: pa.Table, chunks: int) -> Any:
+    """A table as a Parquet reader and the streaming chunks hand it over: dates as dates, text of facts as
+    dictionaries, each column an array whose buffers start at an offset (a slice), or two chunks."""
+    ids = {"household_id", "child_id", "member_id", "father", "mother", "caregiver"}
+    for i, field in enumerate(table.schema):
+        if pa.types.is_string(field.type) and field.name in DATES:
+            table = table.set_column(i, field.name, table.column(i).cast(pa.date32()))
+        elif pa.types.is_string(field.type) and field.name not in ids:
+            table = table.set_column(i, field.name, table.column(i).dictionary_encode())
+    shifted = pa.concat_tables([table.slice(0, 3), table]).combine_chunks().slice(min(3, table.num_rows))
+    if chunks == 1:  # arrays, not chunked: a chunked column is combined (and its offset gone) before it is read
+        return {name: column.chunk(0) if column.num_chunks else column for name, column in zip(
+            shifted.column_names, shifted.columns, strict=True)}  # fmt: skip
+    cut = table.num_rows // 2
+    return pa.concat_tables([shifted.slice(0, cut), shifted.slice(cut)])
+
+
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(populations, st.sampled_from(["lists", "pandas", "pyarrow"]))
+@given(populations, st.sampled_from(["lists", "pandas", "pyarrow", "pyarrow at an offset", "pyarrow in two chunks"]))
 def test_batch_of_tables_equals_assess_child_by_child(hhs: list[Household], form: str) -> None:
-    """Two tables in (dicts of lists, pandas DataFrames, pyarrow Tables): the same results as assess()."""
+    """Two tables in (dicts of lists, pandas DataFrames, pyarrow Tables, also as a Parquet reader's chunks
+    hand them over): the same results as assess()."""
     hhs = [tabular(h) for h in hhs]
     tables = to_tables(hhs)
     if form == "pandas":
         tables = Population(pd.DataFrame(tables.children), pd.DataFrame(tables.members))
     elif form == "pyarrow":
         tables = Population(pa.table(tables.children), pa.table(tables.members))
+    elif form.startswith("pyarrow "):
+        chunks = 1 if form.endswith("offset") else 2
+        tables = Population(_as_read(pa.table(tables.children), chunks), _as_read(pa.table(tables.members), chunks))
     assert batch(tables) == scalar(hhs)
 
 

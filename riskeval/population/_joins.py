@@ -217,7 +217,7 @@ def household_codes(
     both = np.concatenate([a, b])
     null = np.concatenate([kid_null, mem_null])
     if both.dtype.kind == "i":
-        uniq, codes = np.unique(both, return_inverse=True)
+        uniq, codes = _unique_ints(both)
     else:
         both = both.copy()
         both[null] = None
@@ -231,6 +231,21 @@ def household_codes(
             uniq = np.array(list(index), object)
     codes = np.where(null, -1, codes).astype(np.int64)
     return codes[: len(kids)], codes[len(kids) :], np.asarray(uniq)
+
+
+def _unique_ints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` for whole numbers; when they span a range not much
+    larger than their number (household ids numbered in order), by a table over the range: no sort."""
+    if not len(values):
+        return np.unique(values, return_inverse=True)
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo > 4 * len(values) + 1024:
+        return np.unique(values, return_inverse=True)
+    present = np.zeros(hi - lo + 1, bool)
+    at = values - lo
+    present[at] = True
+    rank = np.cumsum(present) - 1
+    return np.flatnonzero(present) + lo, rank[at]
 
 
 def stable_order(keys: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ class Raw:
     values: np.ndarray | None = None
     null: np.ndarray | None = None
     all_text: bool = False  # every distinct value is a str (known without looking)
+    days: np.ndarray | None = None  # dates: the same as datetime64[D] when known to hold no time of day
 
     def __len__(self) -> int:
         held = self.codes if self.codes is not None else self.values
@@ -98,11 +99,28 @@ def _text_type(kind: Any, pa: Any) -> bool:
 
 
 def _encoded(encoded: Any, pc: Any) -> Raw:
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    codes = _codes(encoded.indices)
     blank = pc.equal(pc.utf8_trim_whitespace(encoded.dictionary), "").to_numpy(zero_copy_only=False)
     raw = categorical(codes, encoded.dictionary.to_pylist(), blank.astype(bool))
     raw.all_text = True
     return raw
+
+
+def _codes(indices: Any) -> np.ndarray:
+    """A dictionary's indices as int64, -1 where null: read from the buffers (Arrow's fill_null and
+    to_numpy took most of the time of reading a Parquet category column)."""
+    import pyarrow as pa
+
+    sign = "u" if pa.types.is_unsigned_integer(indices.type) else "i"
+    kind = np.dtype(f"{sign}{indices.type.bit_width // 8}")
+    n, at = len(indices), indices.offset
+    valid, held = indices.buffers()
+    if n == 0 or held is None:
+        return np.full(n, -1, np.int64)
+    codes: np.ndarray = np.frombuffer(held, kind, count=n, offset=at * kind.itemsize).astype(np.int64)
+    if valid is not None and indices.null_count:
+        codes[_bits(valid, at, n) == 0] = -1
+    return codes
 
 
 def arrow_bool(column: Any) -> Raw | None:
@@ -110,10 +128,57 @@ def arrow_bool(column: Any) -> Raw | None:
     with nulls)."""
     if not hasattr(column, "type") or str(column.type) != "bool" or not hasattr(column, "is_null"):
         return None
-    null = np.asarray(column.is_null().to_numpy(zero_copy_only=False), bool)
-    values = np.asarray(column.fill_null(False).to_numpy(zero_copy_only=False), bool).astype(np.int8)
-    values[null] = -1
-    return Raw("bool", values=values)
+    import pyarrow as pa
+
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], pa.bool_())
+    # Arrow's two bitmaps unpacked by numpy (a tenth of the time of Arrow's is_null/fill_null/to_numpy):
+    # a value's byte is 0 or 1, and a null's validity bit 0 minus 1 sets every bit of it, -1
+    n, at = len(column), column.offset
+    valid, held = column.buffers()
+    values = _bits(held, at, n)
+    if valid is not None and column.null_count:
+        values |= _bits(valid, at, n) - np.uint8(1)
+    return Raw("bool", values=values.view(np.int8))
+
+
+def arrow_plain(column: Any) -> Raw | None:
+    """A pyarrow column of whole numbers, floats or dates (``date32``) read from its buffers: what going
+    through pandas gives (whole numbers with a null as floats, NaN there; dates as days, NaT), at a fraction
+    of the time."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    if not isinstance(column, pa.Array | pa.ChunkedArray):
+        return None
+    kind = column.type
+    whole = pa.types.is_integer(kind) and kind.bit_width == 64 and pa.types.is_signed_integer(kind)
+    dates = pa.types.is_date32(kind) and isinstance(column, pa.ChunkedArray)  # as pandas reads a table's
+    if not (whole or pa.types.is_float64(kind) or dates):
+        return None
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], kind)
+    n, at = len(column), column.offset
+    valid, held = column.buffers()
+    dtype = np.int64 if whole else np.float64 if pa.types.is_float64(kind) else np.int32
+    values = np.frombuffer(held, dtype, count=n, offset=at * np.dtype(dtype).itemsize) if n else np.zeros(0, dtype)
+    null = np.zeros(n, bool) if valid is None or not column.null_count else _bits(valid, at, n) == 0
+    if dates:  # in milliseconds, as pandas gives them: a cell in a record reads as pandas' did
+        days = values.astype("M8[D]")
+        days[null] = np.datetime64("NaT")
+        return Raw("date", values=days.astype("M8[ms]"), null=null, days=days)
+    if whole and not null.any():
+        return Raw("num", values=values.copy(), null=null)
+    floats: np.ndarray = values.astype(np.float64)  # a copy: writable
+    floats[null] = np.nan
+    return Raw("num", values=floats, null=null if whole else np.isnan(floats))
+
+
+def _bits(buffer: Any, at: int, n: int) -> np.ndarray:
+    if n == 0 or buffer is None:
+        return np.zeros(n, np.uint8)
+    return np.unpackbits(np.frombuffer(buffer, np.uint8), count=at + n, bitorder="little")[at:]
 
 
 def factorize(values: Any) -> tuple[np.ndarray, list[Any]]:
@@ -148,7 +213,7 @@ def categorical(codes: np.ndarray, uniques: list[Any], null: np.ndarray | None =
     if null.any():
         lut = np.where(null, -1, np.arange(len(uniques)))
         codes = np.where(codes >= 0, lut[np.maximum(codes, 0)], -1)
-    return Raw("cat", codes.astype(np.int64), uniques)
+    return Raw("cat", codes.astype(np.int64, copy=False), uniques)
 
 
 def as_raw(column: Any, n: int) -> Raw:
@@ -163,6 +228,9 @@ def as_raw(column: Any, n: int) -> Raw:
     flags = arrow_bool(column)
     if flags is not None:
         return flags
+    plain = arrow_plain(column)
+    if plain is not None:
+        return plain
     if hasattr(column, "to_pandas") and not hasattr(column, "cat"):  # pyarrow, not text
         column = column.to_pandas(date_as_object=False) if hasattr(column, "num_chunks") else column.to_pandas()
     dtype = getattr(column, "dtype", None)
@@ -244,7 +312,7 @@ def number(u: Any) -> float:
 def pack_days(days: np.ndarray) -> np.ndarray:
     """datetime64[D] as packed ints (year << 9 | month << 5 | day): through a table of the days the column
     spans (a few thousand, however many rows), each computed once."""
-    n = days.astype(np.int64)
+    n = days.view(np.int64) if days.dtype == np.dtype("M8[D]") else days.astype(np.int64)
     known = ~np.isnat(days)
     if not known.any():
         return np.full(len(days), -1, np.int64)

@@ -199,8 +199,11 @@ class Converter:
         column = leaf.column
         if raw.kind == "date":
             assert raw.values is not None and raw.null is not None
-            days = raw.values.astype("M8[D]")
-            timed = ~raw.null & (days != raw.values)
+            if raw.days is not None:  # Arrow's dates: whole days already
+                days, timed = raw.days, np.zeros(self.n, bool)
+            else:
+                days = raw.values.astype("M8[D]")
+                timed = ~raw.null & (days != raw.values)
             self.reject_rows(
                 cells, raw, column, np.flatnonzero(timed), "invalid_date", "expected a date without a time of day"
             )
