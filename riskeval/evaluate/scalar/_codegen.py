@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 import gc
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -55,12 +56,18 @@ def generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int]
     """One function per root node (a rule's condition, a part of the tier table), in the order given, and the
     whole pass over the categories and factors (``_emit_pass``). ``runtime``: the pass's helpers (HIT, DEDUP,
     SCALARS, PLAIN); and the predicates' functions by name."""
-    # Tens of thousands of tree nodes, none of them garbage: the cyclic collector would walk them again and
-    # again while they are made (about half the time of a generation).
+    with collector_paused():
+        return _generate(pack, roots, years, steps, reads, runtime)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic collector off while a tree is built: tens of thousands of nodes, none of them garbage, which it
+    would walk again and again while they are made (about half the time of a generation)."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _generate(pack, roots, years, steps, reads, runtime)
+        yield
     finally:
         if paused:
             gc.enable()
@@ -206,4 +213,14 @@ def _models(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _models(arg)]
 
 
-__all__ = ["ROLES", "Fn", "fact_fields", "generate", "generate_scoped", "helpers", "load_module", "prologue"]
+__all__ = [
+    "ROLES",
+    "Fn",
+    "collector_paused",
+    "fact_fields",
+    "generate",
+    "generate_scoped",
+    "helpers",
+    "load_module",
+    "prologue",
+]

@@ -9,13 +9,12 @@ ones made, not the whole pack's at once.
 from __future__ import annotations
 
 import ast
-import gc
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from riskeval.evaluate.scalar._ast import NONE, Consts, Stmt, assign, function, load
-from riskeval.evaluate.scalar._codegen import Fn, fact_fields, helpers, load_module, prologue
+from riskeval.evaluate.scalar._codegen import Fn, collector_paused, fact_fields, helpers, load_module, prologue
 from riskeval.evaluate.scalar._emit import Emitter, Scope
 from riskeval.evaluate.scalar._emit_why import NotGeneratedError, Walks, WhyEmitter
 from riskeval.pack import Pack
@@ -37,13 +36,8 @@ class WalkGenerator:
     def walk(self, root: A.Node) -> Fn | None:
         """``w<n>(X)``: the keys of the facts that made ``root`` hold (a list); None where the walk is not
         unrolled (``NotGeneratedError``: the reference walks it)."""
-        paused = gc.isenabled()
-        gc.disable()  # thousands of tree nodes, none of them garbage
-        try:
+        with collector_paused():
             return self._walk(root)
-        finally:
-            if paused:
-                gc.enable()
 
     def _walk(self, root: A.Node) -> Fn | None:
         consts, walks = Consts(), self.walks
