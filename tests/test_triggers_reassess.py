@@ -283,6 +283,88 @@ def test_re_evaluating_only_what_an_event_touched_equals_evaluating_anew(case: t
         h = after
 
 
+def _away_father_unseen() -> dict[str, Any]:
+    """A girl of ten living with her mother in her home district; her father works away and the date he last
+    saw her in person is unknown: G10 (an away parent unseen for over 12 months, severity H) is unknown, no
+    category holds, and an H factor would put her on the roster. So she is undetermined, not off the roster."""
+    parent = {
+        "status": "present",
+        "disability": False,
+        "serious_illness": False,
+        "medical_spending_12m": 0.0,
+        "civil_capacity": "full",
+        "employment": "employed",
+        "lives_with_children": True,
+        "substance_abuse": False,
+        "domestic_violence": False,
+    }
+    return {
+        "id": "h1",
+        "members": [
+            {
+                **parent,
+                "id": "f1",
+                "relation": "father",
+                "status": "away_for_work",
+                "status_since": "2023-01-01",
+                "lives_with_children": False,
+                "contact": "weekly",
+            },
+            {**parent, "id": "m1", "relation": "mother"},
+        ],
+        "children": [
+            {
+                "id": "c1",
+                "birth_date": "2015-12-19",
+                "sex": "female",
+                "father": "f1",
+                "mother": "m1",
+                "caregiver": "m1",
+                "hukou": {"province": "陕西省", "county": "碑林区", "type": "urban"},
+                "residence": {"county": "碑林区", "since": "2015-12-19"},
+                "school": "enrolled",
+                "working": False,
+                "disability": False,
+                "serious_illness": False,
+                "medical_insurance": True,
+                "psych": "normal",
+                "behaviour": [],
+                "safety": [],
+                "adopted": False,
+                "birth_parents_untraceable": False,
+                "acts_as_carer": False,
+                "has_residence_permit": True,
+            }
+        ],
+        "economy": {
+            "dibao": "none",
+            "income_per_capita": 2400.0,
+            "medical_spending_12m": 0.0,
+            "education_spending_12m": 0.0,
+            "child_support_unpaid_months": 0,
+            "income_drop_pct_3m": 0.0,
+            "assets_over_limit": False,
+        },
+        "housing": "overcrowded",
+        "parents_relationship": "married",
+    }
+
+
+def test_an_unknown_factor_that_could_list_a_child_keeps_her_undetermined_after_an_unrelated_change() -> None:
+    """Re-evaluating only what an event touched must still see the unknown rules it did not touch: the
+    housing improving (a fact G10 does not read) leaves her undetermined, as a fresh evaluation says."""
+    raw = _away_father_unseen()
+    before = parse_household(raw)
+    was = PROGRAM.evaluate(before, before.children[0], DAY, gaps=False, values=False)
+    assert was.status == "undetermined" and was.rule_values[("factor", "G10")] is None
+    after = parse_household({**raw, "housing": "adequate"})
+    tokens = changed(before, after, before.children[0], after.children[0])
+    assert tokens == frozenset({("household", "housing")})
+    part = PROGRAM.evaluate(after, after.children[0], DAY, gaps=False, values=False, since=(was, tokens))
+    assert part.status == "undetermined"
+    assert_same(part, PROGRAM.evaluate(after, after.children[0], DAY, gaps=False, values=False))
+
+
 def test_the_program_is_the_packs() -> None:
     """The monitor re-assesses with the pack's compiled program (the one assess() uses)."""
     kept = Monitor(PACK)._assessed

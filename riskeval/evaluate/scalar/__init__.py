@@ -310,7 +310,7 @@ class ScalarProgram:
         only categories, factors and the tier, such as the trigger monitor.
 
         ``since=(record, changed)``: the child's record on this date before some facts changed, and the
-        tokens of those facts (``plan.changed``); a rule that reads none of them, nor a rule whose value
+        tokens of those facts (``plan.changed``); a known rule that reads none of them, nor a rule whose value
         changed, keeps its value. Only with ``gaps=False, values=False``, which need no reads. (The monitor
         also gives a record of another date on which the same parameters and rules are in force, with the
         tokens of every fact a date comparison reads: ``triggers._dates``.)
@@ -342,8 +342,10 @@ class ScalarProgram:
             deps = self.deps
             for key, rule, step in self.plan(on):
                 if kept:
-                    if deps[key].isdisjoint(dirty):
-                        value = kept[key]
+                    # An unknown rule runs again even when nothing it reads changed: its unknown level and facts
+                    # decide whether the child is undetermined rather than off the roster.
+                    value = kept[key]
+                    if value is not None and deps[key].isdisjoint(dirty):
                         results[key] = (value, [])
                         if value is True:
                             if type(step) is list:
