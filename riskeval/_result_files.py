@@ -12,7 +12,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
-from riskeval._result_table import Col, arrow_table, need, stamp_metadata
+from riskeval._extras import need
+from riskeval._result_table import Col, arrow_table, stamp_metadata
 from riskeval.errors import ErrorRecord, FactsError
 
 __all__ = ["FORMATS", "ResultWriter", "check_format", "sidecar"]

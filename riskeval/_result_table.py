@@ -8,7 +8,6 @@ order their list declares (the pack's, or the engine's for statuses), so a new v
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -18,18 +17,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Col", "arrow_table", "json_values", "need", "pandas_frame", "stamp_metadata"]
+from riskeval._extras import need
 
-_EXTRA = {"pyarrow": "pandas", "pandas": "pandas", "tqdm": "progress", "dask": "dask", "distributed": "dask"}
-
-
-def need(module: str, what: str) -> Any:
-    """Import an optional dependency, or say which extra brings it (before any work is done)."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as exc:
-        extra = _EXTRA.get(module.split(".")[0], "pandas")
-        raise ImportError(f"{what} needs {module.split('.')[0]}: pip install 'riskeval[{extra}]'") from exc
+__all__ = ["Col", "arrow_table", "json_values", "pandas_frame", "stamp_metadata"]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ import numpy as np
 
 from riskeval import _display
 from riskeval._assess import assess
+from riskeval._extras import need
 from riskeval._result_table import Col, arrow_table, json_values, pandas_frame, stamp_metadata
 from riskeval.audit import riskeval_version
 from riskeval.errors import ErrorRecord, EvaluationError, safe_record
@@ -77,10 +78,7 @@ class BatchSummary:
     def to_pandas(self) -> Any:
         """One row per count: ``what`` (status, tier, category, visit_frequency, duty), ``value``, ``children``,
         in the pack's order (tiers highest first)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("BatchSummary.to_pandas needs pandas: pip install riskeval[pandas]") from exc
+        pd = need("pandas", "BatchSummary.to_pandas")
         rows = [(what, value, n) for what, counts in self._groups() for value, n in counts.items()]
         return pd.DataFrame(rows, columns=["what", "value", "children"])
 

@@ -354,7 +354,7 @@ def test_importing_without_hypothesis_says_how_to_install_it() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert result.returncode != 0
     assert "ImportError" in result.stderr
-    assert "pip install riskeval[testing]" in result.stderr
+    assert "pip install 'riskeval[testing]'" in result.stderr
 
 
 @given(households().flatmap(lambda h: st.tuples(st.just(h), event_logs(h, min_size=1, max_size=10))))

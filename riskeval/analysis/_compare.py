@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from riskeval import _display
+from riskeval._extras import need
 from riskeval.analysis._plot import transition_plot
 from riskeval.analysis._states import shown, state_codes, state_labels
 from riskeval.analysis._workload import Workload, workload
@@ -159,10 +160,7 @@ class Comparison:
 
     def to_pandas(self, what: str = "transitions") -> Any:
         """A DataFrame: ``transitions`` (the matrix), ``movers``, ``categories`` or ``rules``."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("Comparison.to_pandas needs pandas: pip install riskeval[pandas]") from exc
+        pd = need("pandas", "Comparison.to_pandas")
         if what == "transitions":
             index = pd.CategoricalIndex(self.states, categories=list(self.states), ordered=True, name="before")
             columns = pd.CategoricalIndex(self.states, categories=list(self.states), ordered=True, name="after")

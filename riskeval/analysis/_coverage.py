@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from riskeval import _display
+from riskeval._extras import need
 from riskeval.analysis._plot import coverage_plot
 from riskeval.analysis._states import state_codes
 from riskeval.batch import BatchResult, assess_batch
@@ -69,10 +70,7 @@ class Coverage:
 
     def to_pandas(self) -> Any:
         """One row per rule: kind, rule, held, unknown, false, decisive (NA where not computed), never_fired."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("Coverage.to_pandas needs pandas: pip install riskeval[pandas]") from exc
+        pd = need("pandas", "Coverage.to_pandas")
         frame = pd.DataFrame([{**r.__dict__, "never_fired": r.never_fired} for r in self.rows])
         frame["decisive"] = frame["decisive"].astype("Int64")
         return frame

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskeval import _display
+from riskeval._extras import need
 from riskeval.analysis._plot import missing_plot
 from riskeval.analysis._states import state_codes, state_labels
 from riskeval.batch import BatchResult
@@ -54,10 +55,7 @@ class MissingFacts:
 
     def to_pandas(self) -> Any:
         """One row per fact: ``unknown``, ``could_change`` and a ``could_become.<state>`` column per state."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("MissingFacts.to_pandas needs pandas: pip install riskeval[pandas]") from exc
+        pd = need("pandas", "MissingFacts.to_pandas")
         states = [s for s in state_labels(self.result) if any(s in r.could_become for r in self.rows)]
         data = [
             {"fact": r.fact, "unknown": r.unknown, "could_change": r.could_change}

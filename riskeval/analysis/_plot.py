@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from riskeval._extras import need
 from riskeval.pack import Pack
 
 # Families known to carry CJK glyphs, most common first (Linux, Windows, macOS).
@@ -61,10 +62,7 @@ STATUS_WORDS = {"not_on_roster": ("不在册", "not on the roster"), "undetermin
 
 def pyplot() -> Any:
     """matplotlib's pyplot, or an ImportError that says how to install it."""
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("riskeval's plots need matplotlib: pip install 'riskeval[plot]'") from exc
+    plt = need("matplotlib.pyplot", "a plot")
     return plt
 
 

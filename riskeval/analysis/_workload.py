@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from riskeval import _display
+from riskeval._extras import need
 from riskeval.analysis._plot import workload_plot
 from riskeval.analysis._population import aligned, children_table, dates, groups
 from riskeval.batch import BatchResult
@@ -68,10 +69,7 @@ class Workload:
 
     def to_pandas(self) -> Any:
         """One row per group, month and kind: ``visits`` (and ``hours`` with minutes per visit)."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("Workload.to_pandas needs pandas: pip install riskeval[pandas]") from exc
+        pd = need("pandas", "Workload.to_pandas")
         g, m, k = np.indices(self.counts.shape).reshape(3, -1)
         frame = pd.DataFrame(
             {

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from riskeval._extras import need
+
 # Rule files: each a list of rows with an id; tiers.yaml holds three kinds of rule, listed separately.
 _ROW_FILES = {"predicates": "predicate", "categories": "category", "factors": "factor"}
 _TIER_LISTS = {"rows": "tier_row", "duties": "duty"}
@@ -73,10 +75,7 @@ class PackDiff:
 
     def to_pandas(self) -> Any:
         """The changes as a DataFrame (needs pandas); values are shown as compact JSON text."""
-        try:
-            import pandas as pd
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("PackDiff.to_pandas needs pandas: pip install riskeval[pandas]") from exc
+        pd = need("pandas", "PackDiff.to_pandas")
         rows = [{**r, "before": _show(r["before"]), "after": _show(r["after"])} for r in self.to_records()]
         return pd.DataFrame(rows, columns=["kind", "id", "field", "what", "before", "after"])
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from riskeval._extras import need
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import read_problem
 from riskeval.population._joins import WHOLE_NUMBER
@@ -89,10 +90,7 @@ def table_files(path: str | Path, members: str | Path | None = None) -> tuple[li
 
 
 def _need_pyarrow() -> Any:
-    try:
-        import pyarrow as pa
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("streaming CSV or Parquet tables needs pyarrow: pip install 'riskeval[pandas]'") from exc
+    pa = need("pyarrow", "streaming CSV or Parquet tables")
     return pa
 
 

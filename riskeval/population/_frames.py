@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from riskeval._extras import need
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.population._chunks import TableChunk, aligned
 from riskeval.population._joins import id_array
@@ -30,10 +31,7 @@ def is_frame(t: Any) -> bool:
 
 
 def _pyarrow() -> Any:
-    try:
-        import pyarrow as pa
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("streaming tables held in memory needs pyarrow: pip install 'riskeval[pandas]'") from exc
+    pa = need("pyarrow", "streaming tables held in memory")
     return pa
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from riskeval._csv_rows import read_pandas, read_rows
+from riskeval._extras import need
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import Household, line_entry, read_problem
 from riskeval.population._chunks import table_files
@@ -119,10 +120,7 @@ def _read_table(path: Path) -> Any:
     if suffix == ".csv":
         return _read_csv(path)
     if suffix in (".parquet", ".pq"):
-        try:
-            import pyarrow.parquet as pq
-        except ImportError as exc:  # pragma: no cover - depends on the environment
-            raise ImportError("reading Parquet needs pyarrow: pip install riskeval[pandas]") from exc
+        pq = need("pyarrow.parquet", "reading Parquet")
         try:
             return pq.read_table(path)
         except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
@@ -164,10 +162,7 @@ def _read_parts(files: list[Path]) -> Any:
     """A table from its file, or from its parts one after another (their columns unified)."""
     if len(files) == 1:
         return _read_table(files[0])
-    try:
-        import pyarrow as pa
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("reading a folder of parts needs pyarrow: pip install 'riskeval[pandas]'") from exc
+    pa = need("pyarrow", "reading a folder of parts")
     parts = [_read_table(f) for f in files]
     parts = [t if isinstance(t, pa.Table) else pa.Table.from_pandas(t, preserve_index=False) for t in parts]
     return pa.concat_tables(parts, promote_options="permissive")

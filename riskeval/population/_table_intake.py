@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from riskeval._extras import need
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import RAGGED
 from riskeval.population._cells import PRESENT, Entity, cross_checks, declared_empty
@@ -61,11 +62,7 @@ def _table(t: Any, name: str) -> tuple[int, dict[str, Any]]:
 
 def _from_capsule(t: Any, name: str) -> Any:
     """A table that speaks the Arrow PyCapsule protocol, as a pyarrow Table (read once, no copy of the buffers)."""
-    try:
-        import pyarrow as pa
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        message = f"{name}: a {type(t).__name__} is read through Arrow: pip install 'riskeval[pandas]'"
-        raise ImportError(message) from exc
+    pa = need("pyarrow", f"{name}: reading a {type(t).__name__} (through Arrow)")
     return pa.table(t)
 
 

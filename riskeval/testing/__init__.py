@@ -7,7 +7,7 @@ gives) against any form of a pack; ``scalar_form`` and ``vector_form`` are the t
 
 Needs the optional extra ``testing``::
 
-    pip install riskeval[testing]
+    pip install 'riskeval[testing]'
 
 Example:
     >>> from hypothesis import given
@@ -16,10 +16,12 @@ Example:
     ... def test_validates(household): ...
 """
 
+from riskeval._extras import missing
+
 try:
     import hypothesis  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the environment
-    raise ImportError("riskeval.testing needs hypothesis, an optional extra: pip install riskeval[testing]") from exc
+    raise ImportError(missing("hypothesis", "riskeval.testing")) from exc
 
 from riskeval.testing._conformance import conformance, scalar_form, vector_form
 from riskeval.testing._draw import ASSESSMENT_DATE
