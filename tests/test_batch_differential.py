@@ -19,12 +19,14 @@ from hypothesis import strategies as st
 
 import riskeval
 from riskeval.batch import BatchResult
+from riskeval.errors import FactsError
 from riskeval.evaluate import vector_program
 from riskeval.facts import Household
 from riskeval.population import Population, columns, intake_households, intake_records, to_tables
 from riskeval.testing import ASSESSMENT_DATE, households
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from _variants import all_variants
 from synthetic import without_unknowns
 
 ON = ASSESSMENT_DATE
@@ -133,6 +135,21 @@ def test_batch_of_household_dicts_equals_assess_child_by_child(hhs: list[Househo
     elif form == "json":
         dumps = [json.dumps(d) for d in dumps]
     assert batch(dumps, on) == scalar(hhs, on)
+
+
+def test_every_single_fact_change_of_the_examples_batch_equals_assess() -> None:
+    """Systematically, not by drawing: each example household (and the away father's) with one fact changed or
+    made unknown, 1,700 households, as models and as sparse dicts: the batch gives what assess() gives."""
+    hhs = []
+    for raw in all_variants():
+        try:
+            hhs.append(riskeval.parse_household(raw))
+        except FactsError:
+            continue  # a combination the facts refuse (a date after the assessment, say)
+    assert len(hhs) > 1500
+    want = scalar(hhs)
+    assert batch(hhs) == want
+    assert batch([without_unknowns(h.model_dump(mode="json")) for h in hhs]) == want
 
 
 JUNK = st.sampled_from(

@@ -4,23 +4,21 @@ are those of a fresh assessment of the household before and after every event.""
 from __future__ import annotations
 
 import copy
-import enum
 import json
 from datetime import date, timedelta
-from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, get_args
+from typing import Any
 
+from _variants import EXAMPLES, away_father_unseen, single_fact_changes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
 from test_triggers_events import BASE
 
 from riskeval.errors import FactsError
 from riskeval.evaluate import scalar_program
 from riskeval.evaluate.plan import changed
 from riskeval.evaluate.scalar import Evaluation, ScalarProgram
-from riskeval.facts import Child, Event, Household, Member, parse_event, parse_household
+from riskeval.facts import Child, Event, Household, parse_event, parse_household
 from riskeval.pack import load_pack
 from riskeval.pack.expr import nodes as A
 from riskeval.pack.expr.types import BOOL, NUMBER
@@ -288,77 +286,10 @@ def test_re_evaluating_only_what_an_event_touched_equals_evaluating_anew(case: t
         h = after
 
 
-def _away_father_unseen() -> dict[str, Any]:
-    """A girl of ten living with her mother in her home district; her father works away and the date he last
-    saw her in person is unknown: G10 (an away parent unseen for over 12 months, severity H) is unknown, no
-    category holds, and an H factor would put her on the roster. So she is undetermined, not off the roster."""
-    parent = {
-        "status": "present",
-        "disability": False,
-        "serious_illness": False,
-        "medical_spending_12m": 0.0,
-        "civil_capacity": "full",
-        "employment": "employed",
-        "lives_with_children": True,
-        "substance_abuse": False,
-        "domestic_violence": False,
-    }
-    return {
-        "id": "h1",
-        "members": [
-            {
-                **parent,
-                "id": "f1",
-                "relation": "father",
-                "status": "away_for_work",
-                "status_since": "2023-01-01",
-                "lives_with_children": False,
-                "contact": "weekly",
-            },
-            {**parent, "id": "m1", "relation": "mother"},
-        ],
-        "children": [
-            {
-                "id": "c1",
-                "birth_date": "2015-12-19",
-                "sex": "female",
-                "father": "f1",
-                "mother": "m1",
-                "caregiver": "m1",
-                "hukou": {"province": "陕西省", "county": "碑林区", "type": "urban"},
-                "residence": {"county": "碑林区", "since": "2015-12-19"},
-                "school": "enrolled",
-                "working": False,
-                "disability": False,
-                "serious_illness": False,
-                "medical_insurance": True,
-                "psych": "normal",
-                "behaviour": [],
-                "safety": [],
-                "adopted": False,
-                "birth_parents_untraceable": False,
-                "acts_as_carer": False,
-                "has_residence_permit": True,
-            }
-        ],
-        "economy": {
-            "dibao": "none",
-            "income_per_capita": 2400.0,
-            "medical_spending_12m": 0.0,
-            "education_spending_12m": 0.0,
-            "child_support_unpaid_months": 0,
-            "income_drop_pct_3m": 0.0,
-            "assets_over_limit": False,
-        },
-        "housing": "overcrowded",
-        "parents_relationship": "married",
-    }
-
-
 def test_an_unknown_factor_that_could_list_a_child_keeps_her_undetermined_after_an_unrelated_change() -> None:
     """Re-evaluating only what an event touched must still see the unknown rules it did not touch: the
     housing improving (a fact G10 does not read) leaves her undetermined, as a fresh evaluation says."""
-    raw = _away_father_unseen()
+    raw = away_father_unseen()
     before = parse_household(raw)
     was = PROGRAM.evaluate(before, before.children[0], DAY, gaps=False, values=False)
     assert was.status == "undetermined" and was.rule_values[("factor", "G10")] is None
@@ -370,54 +301,14 @@ def test_an_unknown_factor_that_could_list_a_child_keeps_her_undetermined_after_
     assert_same(part, PROGRAM.evaluate(after, after.children[0], DAY, gaps=False, values=False))
 
 
-_EXAMPLES = sorted((Path(__file__).parent.parent / "examples" / "households").glob("*.json"))
-_FIXED = {"id", "name", "relation", "father", "mother", "caregiver", "hukou", "residence", "birth_date"}
-
-
-def _other_values(model: type[BaseModel], name: str, current: Any) -> list[Any]:
-    """Unknown, and the values of the field's type other than ``current`` (a few, for numbers and dates)."""
-    annotation = model.model_fields[name].annotation
-    found: list[Any] = [None]
-    for kind in (annotation, *get_args(annotation)):
-        if isinstance(kind, type) and issubclass(kind, enum.Enum):
-            found += [m.value for m in kind]
-        elif kind is bool:
-            found += [True, False]
-        elif kind in (int, float):
-            found += [0, 1, 3, 7, 13, 100, 5000, 100000]
-        elif kind is date:
-            found += ["2010-01-01", "2024-06-01", "2025-05-20"]
-    return [v for v in found if v != current]
-
-
-def _single_fact_changes(raw: dict[str, Any]) -> list[dict[str, Any]]:
-    """The household with one fact of a child, a member or the household changed (or made unknown)."""
-    out = []
-    groups: list[tuple[type[BaseModel], list[dict[str, Any]]]] = [(Child, raw["children"]),
-                                                                  (Member, raw.get("members") or [])]  # fmt: skip
-    for model, rows in groups:
-        for i, row in enumerate(rows):
-            for name in model.model_fields.keys() - _FIXED:
-                for value in _other_values(model, name, row.get(name)):
-                    changed_raw = copy.deepcopy(raw)
-                    target = changed_raw["children" if model is Child else "members"][i]
-                    target.pop(name, None)
-                    if value is not None:
-                        target[name] = value
-                    out.append(changed_raw)
-    for name in ("housing", "parents_relationship"):
-        out += [{**raw, name: value} for value in _other_values(Household, name, raw.get(name))]
-    return out
-
-
 def test_every_single_fact_change_of_the_examples_re_evaluates_as_a_fresh_evaluation() -> None:
     """Systematically, not by drawing: each example household (and the away father's) with one fact changed,
     re-evaluated only where the change reaches, gives what a full evaluation gives, unknown rules included."""
     compared = 0
-    for raw in [*(json.loads(p.read_text(encoding="utf-8")) for p in _EXAMPLES), _away_father_unseen()]:
+    for raw in [*(json.loads(p.read_text(encoding="utf-8")) for p in EXAMPLES), away_father_unseen()]:
         before = parse_household(raw)
         was = [PROGRAM.evaluate(before, c, DAY, gaps=False, values=False) for c in before.children]
-        for changed_raw in _single_fact_changes(raw):
+        for changed_raw in single_fact_changes(raw):
             try:
                 after = parse_household(changed_raw)
             except FactsError:
