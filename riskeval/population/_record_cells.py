@@ -251,6 +251,7 @@ def entity(
 ) -> None:
     """The columns of a list of dicts (rows ``rows`` of a table of ``n``), nested records included."""
     fits = np.fromiter(map(spec.keys.issuperset, dicts), bool, len(dicts))
+    fits &= np.fromiter(map(isinstance, dicts, repeat(dict)), bool, len(dicts))  # a mapping of another type
     local = ~fits  # an unknown key: the fact models say which, as assess() does
     keys = tuple(spec.leaves) + tuple(spec.records)
     cells, types = _cells(dicts, keys)

@@ -7,17 +7,20 @@ layout (``_record_cells.specs``), settles what a Python pass over every key and 
 through what the checks after it look at anyway (a code that is not one of its enum's, a blank text, NaN, a
 number past int64, a nested record that is a ``dict`` subclass) and subclasses of ``str``, ``int``,
 ``float`` and ``list``, which the models take as they take the builtins (the dict path's differential law
-draws them). A household it refuses is validated by the models, which say why.
+draws them). The same structs hold the household's shape (a text id, one to ``MAX_CHILDREN`` children, at
+most ``MAX_MEMBERS`` members), and a household must be a ``dict``: one it refuses is validated by the models,
+which say why.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import numpy as np
 
+from riskeval._limits import MAX_CHILDREN, MAX_MEMBERS
 from riskeval.population._record_cells import Spec, specs
 
 # The JSON type of a canonical cell of each kind; a date object is left to the models (msgspec would
@@ -35,40 +38,47 @@ _JSON: dict[str, Any] = {
 }
 
 
-def _struct(spec: Spec, name: str, extra: tuple[tuple[str, Any, Any], ...] = ()) -> Any:
-    fields: list[tuple[str, Any, Any]] = [(key, _JSON[kind] | None, None) for key, (_, kind, _) in spec.leaves.items()]
+def _struct(spec: Spec, name: str, extra: tuple[tuple[str, Any] | tuple[str, Any, Any], ...] = ()) -> Any:
+    own = {field[0] for field in extra}
+    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = [
+        (key, _JSON[kind] | None, None) for key, (_, kind, _) in spec.leaves.items() if key not in own
+    ]
     for key, (_, inner, cert) in spec.records.items():
         nested = _struct(inner, f"{name}_{key}")
         fields.append((key, nested | bool | None if cert else nested | None, None))
     # gc=False: the structs are dropped at once, and the collector need not track a million of them
-    return msgspec.defstruct(name, [*fields, *extra], forbid_unknown_fields=True, gc=False)
+    return msgspec.defstruct(name, [*fields, *extra], forbid_unknown_fields=True, gc=False, kw_only=True)
 
 
 @cache
 def _households() -> Any:
     spec = specs()
     child, member = _struct(spec["child"], "Child"), _struct(spec["member"], "Member")
-    people: tuple[tuple[str, Any, Any], ...] = (
-        ("children", list.__class_getitem__(child), []),
-        ("members", list.__class_getitem__(member) | None, None),
-    )
+    people: tuple[tuple[str, Any] | tuple[str, Any, Any], ...] = (
+        ("id", Annotated[str, msgspec.Meta(min_length=1)]),  # required; a blank one is refused by good_ids
+        ("children", Annotated[list.__class_getitem__(child), msgspec.Meta(min_length=1, max_length=MAX_CHILDREN)]),
+        ("members", Annotated[list.__class_getitem__(member), msgspec.Meta(max_length=MAX_MEMBERS)] | None, None),
+    )  # fmt: skip
     return list.__class_getitem__(_struct(spec["household"], "Household", people))
 
 
-def canonical_json(households: list[dict[str, Any]]) -> np.ndarray:
-    """Which households hold only known keys, each value of its field's JSON type (a bool array)."""
-    shape = _households()
-    try:
-        msgspec.convert(households, shape, strict=True)
+def canonical_json(households: list[Any]) -> np.ndarray:
+    """Which households are dicts of the canonical shape holding only known keys, each value of its field's
+    JSON type (a bool array)."""
+    if _all_fit(households):
         return np.ones(len(households), bool)
-    except (msgspec.ValidationError, UnicodeError):  # some household fails (a lone surrogate in a key): which ones
-        pass
-    return np.fromiter(map(_fits, households), bool, len(households))
+    return np.fromiter(map(_all_fit, map(_one, households)), bool, len(households))
 
 
-def _fits(household: dict[str, Any]) -> bool:
+def _one(household: Any) -> list[Any]:
+    return [household]
+
+
+def _all_fit(households: list[Any]) -> bool:
     try:
-        msgspec.convert([household], _households(), strict=True)
-    except (msgspec.ValidationError, UnicodeError):
+        msgspec.convert(households, _households(), strict=True)
+    except (msgspec.ValidationError, UnicodeError):  # a lone surrogate in a key is a UnicodeError
         return False
-    return True
+    # msgspec takes any mapping for a struct: the households must be dicts (a child or member that is not one
+    # makes Arrow refuse its entity, and the cell-by-cell reader marks it)
+    return {dict}.issuperset(map(type, households))
