@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -49,10 +50,13 @@ def _leaves(spec: Spec) -> list[tuple[str, tuple[str, str, tuple[str, ...]]]]:
     return [(key, leaf) for key, leaf in spec.leaves.items() if leaf[1] != "text"]
 
 
-def read_entity(dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Raw], bad: np.ndarray) -> bool:
+def read_entity(
+    dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Raw], bad: np.ndarray, structs: Any = None
+) -> bool:
     """The columns of a list of dicts, msgspec having seen every key and the JSON type of every cell
     (``_record_gate``), into ``out`` (rows not canonical marked ``bad``); False, with nothing written, when
-    Arrow cannot read them as the models would (pyarrow missing, a value it refuses, a mapping not a dict)."""
+    Arrow cannot read them as the models would (pyarrow missing, a value it refuses, a mapping not a dict).
+    ``structs``: msgspec's struct of each dict, or None."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -79,8 +83,15 @@ def read_entity(dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Ra
             for col, (_, (name, kind, codes_of)) in zip(record.flatten(), _leaves(inner), strict=True):
                 mine[name] = _column(col, kind, codes_of, local, pa, pc)
             continue
-        values = np.fromiter(map(dict.get, dicts, repeat(key)), object, n)
-        kinds = np.fromiter(map(type, values), object, n)
+        if structs is None:
+            values = np.fromiter(map(dict.get, dicts, repeat(key)), object, n)
+            kinds = np.fromiter(map(type, values), object, n)
+        else:  # the structs are read faster; a record in one is taken from its dict
+            values = np.fromiter(map(attrgetter(key), structs), object, n)
+            kinds = np.fromiter(map(type, values), object, n)
+            held = np.flatnonzero((kinds != _NONE) & (kinds != _BOOL))
+            values[held] = [dicts[i][key] for i in held.tolist()]
+            kinds[held] = [type(v) for v in values[held]]
         present = kinds == _DICT
         none = kinds == _NONE
         no = kinds == _BOOL

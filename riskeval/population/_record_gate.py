@@ -62,23 +62,22 @@ def _households() -> Any:
     return list.__class_getitem__(_struct(spec["household"], "Household", people))
 
 
-def canonical_json(households: list[Any]) -> np.ndarray:
+def canonical_json(households: list[Any]) -> tuple[np.ndarray, list[Any]]:
     """Which households are dicts of the canonical shape holding only known keys, each value of its field's
-    JSON type (a bool array)."""
-    if _all_fit(households):
-        return np.ones(len(households), bool)
-    return np.fromiter(map(_all_fit, map(_one, households)), bool, len(households))
+    JSON type (a bool array), and msgspec's struct of each (None for one refused): they hold the same cells,
+    and are read faster than the dicts."""
+    held = _checked(households)
+    if held is not None:
+        return np.ones(len(households), bool), held
+    each = [_checked([household]) for household in households]
+    return np.array([e is not None for e in each], bool), [e[0] if e is not None else None for e in each]
 
 
-def _one(household: Any) -> list[Any]:
-    return [household]
-
-
-def _all_fit(households: list[Any]) -> bool:
+def _checked(households: list[Any]) -> list[Any] | None:
     try:
-        msgspec.convert(households, _households(), strict=True)
+        held: list[Any] = msgspec.convert(households, _households(), strict=True)
     except (msgspec.ValidationError, UnicodeError):  # a lone surrogate in a key is a UnicodeError
-        return False
+        return None
     # msgspec takes any mapping for a struct: the households must be dicts (a child or member that is not one
     # makes Arrow refuse its entity, and the cell-by-cell reader marks it)
-    return {dict}.issuperset(map(type, households))
+    return held if {dict}.issuperset(map(type, households)) else None
