@@ -121,7 +121,7 @@ def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa:
         bad |= valid & (codes < 0)
         return Raw("cat", codes, list(codes_of), all_text=True)
     if kind == "bool":
-        return Raw("bool", values=col.cast(pa.int8()).fill_null(-1).to_numpy(zero_copy_only=False))
+        return Raw("bool", values=_bools(col, valid))
     if kind in ("num", "int"):
         number = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
         finite = np.isfinite(number)
@@ -146,3 +146,10 @@ def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa:
     if off:
         bad[np.isin(codes, off)] = True
     return Raw("cat", codes, uniques, all_text=True)
+
+
+def _bools(col: Any, valid: np.ndarray) -> np.ndarray:
+    """A boolean column as 1, 0 and -1 (unknown), from its bitmap."""
+    bits = np.unpackbits(np.frombuffer(col.buffers()[1], np.uint8), bitorder="little")
+    held: np.ndarray = np.where(valid, bits[col.offset : col.offset + len(col)], -1).astype(np.int8)
+    return held

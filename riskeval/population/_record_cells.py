@@ -233,7 +233,11 @@ def _digits_dates(text: Any, bad: np.ndarray) -> np.ndarray:
     days = np.full(n, np.datetime64("NaT", "D"))
     shaped = valid & (np.diff(offsets) == 10)
     if data is not None and shaped.any():
-        chars = np.frombuffer(data, np.uint8)[offsets[:-1][shaped][:, None] + np.arange(10)].astype(np.int32) - 48
+        text_bytes = np.frombuffer(data, np.uint8)
+        if offsets[-1] - offsets[0] == 10 * np.count_nonzero(shaped):  # the dates back to back: read in place
+            chars = text_bytes[offsets[0] : offsets[-1]].reshape(-1, 10).astype(np.int32) - 48
+        else:
+            chars = text_bytes[offsets[:-1][shaped][:, None] + np.arange(10)].astype(np.int32) - 48
         d = chars[:, _MONTH_DAY]
         year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
         month, day = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
