@@ -70,7 +70,7 @@ def read_entity(
     local = np.zeros(n, bool)
     try:
         table = pa.array(dicts, plan).flatten()
-    except (TypeError, ValueError, OverflowError, pa.ArrowException):
+    except Exception:  # noqa: BLE001 - a mapping that is not a dict is read as a sequence: its own code may raise
         return False
     for col, (_, (column, kind, codes_of)) in zip(table, _leaves(spec), strict=False):
         mine[column] = _column(col, kind, codes_of, local, pa, pc)
