@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import repeat
-from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -51,12 +50,12 @@ def _leaves(spec: Spec) -> list[tuple[str, tuple[str, str, tuple[str, ...]]]]:
 
 
 def read_entity(
-    dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Raw], bad: np.ndarray, structs: Any = None
+    dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Raw], bad: np.ndarray, certs: Any = None
 ) -> bool:
     """The columns of a list of dicts, msgspec having seen every key and the JSON type of every cell
     (``_record_gate``), into ``out`` (rows not canonical marked ``bad``); False, with nothing written, when
     Arrow cannot read them as the models would (pyarrow missing, a value it refuses, a mapping not a dict).
-    ``structs``: msgspec's struct of each dict, or None."""
+    ``certs``: the certificate cells as msgspec read them (key -> a cell per dict), or None."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -70,7 +69,7 @@ def read_entity(
     local = np.zeros(n, bool)
     try:
         table = pa.array(dicts, plan).flatten()
-    except Exception:  # noqa: BLE001 - a mapping that is not a dict is read as a sequence: its own code may raise
+    except Exception:  # a mapping that is not a dict is read as a sequence: its own code may raise anything
         return False
     for col, (_, (column, kind, codes_of)) in zip(table, _leaves(spec), strict=False):
         mine[column] = _column(col, kind, codes_of, local, pa, pc)
@@ -83,11 +82,11 @@ def read_entity(
             for col, (_, (name, kind, codes_of)) in zip(record.flatten(), _leaves(inner), strict=True):
                 mine[name] = _column(col, kind, codes_of, local, pa, pc)
             continue
-        if structs is None:
+        if certs is None:
             values = np.fromiter(map(dict.get, dicts, repeat(key)), object, n)
             kinds = np.fromiter(map(type, values), object, n)
-        else:  # the structs are read faster; a record in one is taken from its dict
-            values = np.fromiter(map(attrgetter(key), structs), object, n)
+        else:  # a record msgspec read is taken from its dict
+            values = np.fromiter(certs[key], object, n)
             kinds = np.fromiter(map(type, values), object, n)
             held = np.flatnonzero((kinds != _NONE) & (kinds != _BOOL))
             values[held] = [dicts[i][key] for i in held.tolist()]

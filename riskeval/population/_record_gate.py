@@ -15,6 +15,8 @@ which say why.
 from __future__ import annotations
 
 from functools import cache
+from itertools import chain
+from operator import attrgetter
 from typing import Annotated, Any
 
 import msgspec
@@ -23,6 +25,8 @@ import numpy as np
 from riskeval._limits import MAX_CHILDREN, MAX_MEMBERS
 from riskeval.population._record_cells import Spec, specs
 
+_BLOCK = 512
+_CHILDREN, _MEMBERS = attrgetter("children"), attrgetter("members")
 # The JSON type of a canonical cell of each kind; a date object is left to the models (msgspec would
 # take it only in a field of its own type, not beside text).
 _JSON: dict[str, Any] = {
@@ -62,15 +66,33 @@ def _households() -> Any:
     return list.__class_getitem__(_struct(spec["household"], "Household", people))
 
 
-def canonical_json(households: list[Any]) -> tuple[np.ndarray, list[Any]]:
+def canonical_json(households: list[Any]) -> tuple[np.ndarray, dict[str, dict[str, list[Any]]] | None]:
     """Which households are dicts of the canonical shape holding only known keys, each value of its field's
-    JSON type (a bool array), and msgspec's struct of each (None for one refused): they hold the same cells,
-    and are read faster than the dicts."""
-    held = _checked(households)
-    if held is not None:
-        return np.ones(len(households), bool), held
-    each = [_checked([household]) for household in households]
-    return np.array([e is not None for e in each], bool), [e[0] if e is not None else None for e in each]
+    JSON type (a bool array); and, when all of them are, each entity's certificate cells as msgspec read them
+    (``{"child": {"disability": [...]}, ...}``, in the order of the households' children and members), which
+    are read faster from its structs than from the dicts.
+
+    The households are converted ``_BLOCK`` at a time, each block's structs dropped before the next: the
+    memory is used again instead of new pages being touched (about a third of the check, measured)."""
+    spec = specs()
+    certs: dict[str, dict[str, list[Any]]] = {
+        entity: {key: [] for key, (_, _, cert) in spec[entity].records.items() if cert} for entity in spec
+    }
+    fits = np.ones(len(households), bool)
+    whole = True
+    for start in range(0, len(households), _BLOCK):
+        block = households[start : start + _BLOCK]
+        held = _checked(block)
+        if held is None:  # some household fails (a lone surrogate in a key): which ones
+            whole = False
+            fits[start : start + len(block)] = [_checked([household]) is not None for household in block]
+        elif whole:
+            kids = list(chain.from_iterable(map(_CHILDREN, held)))
+            members = list(chain.from_iterable(filter(None, map(_MEMBERS, held))))
+            for entity, structs in (("child", kids), ("member", members), ("household", held)):
+                for key, cells in certs[entity].items():
+                    cells += map(attrgetter(key), structs)
+    return fits, certs if whole else None
 
 
 def _checked(households: list[Any]) -> list[Any] | None:

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from itertools import chain, repeat
-from operator import attrgetter, is_not, itemgetter
+from operator import is_not, itemgetter
 from typing import Any
 
 import numpy as np
@@ -35,8 +35,8 @@ from riskeval.population.layout import ROLES
 class _Flat:
     """Households (dicts) as the two tables' columns, each child and member row knowing its household."""
 
-    def __init__(self, index: list[int], households: list[dict[str, Any]], gate: list[Any] | None) -> None:
-        """``gate``: msgspec's struct of each household (``_record_gate``), or None."""
+    def __init__(self, index: list[int], households: list[dict[str, Any]], certs: Certs | None) -> None:
+        """``certs``: each entity's certificate cells as msgspec read them (``canonical_json``), or None."""
         spec = specs()
         h = len(households)
         families = list(map(itemgetter("children"), households))
@@ -55,13 +55,10 @@ class _Flat:
         self.kids: dict[str, Raw] = {}
         self.members: dict[str, Raw] = {}
         home: dict[str, Raw] = {}
-        kid_structs = member_structs = None
-        if gate is not None:
-            kid_structs = list(chain.from_iterable(map(_CHILDREN, gate)))
-            member_structs = list(chain.from_iterable(filter(None, map(_MEMBERS, gate))))
-        _entity(kids, spec["child"], self.kids, self.bad_c, kid_structs)
-        _entity(members, spec["member"], self.members, self.bad_m, member_structs)
-        _entity(households, spec["household"], home, bad_h, gate)
+        certs = certs or {}
+        _entity(kids, spec["child"], self.kids, self.bad_c, certs.get("child"))
+        _entity(members, spec["member"], self.members, self.bad_m, certs.get("member"))
+        _entity(households, spec["household"], home, bad_h, certs.get("household"))
         self.kids["child_id"] = self.kids.pop("id")
         self.members["member_id"] = self.members.pop("id")
         codes, uniques = _numbered([home.pop("id")])
@@ -125,10 +122,10 @@ def _numbered(columns: list[Any]) -> tuple[np.ndarray, Any]:
     return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
 
-def _entity(dicts: list[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray, structs: list[Any] | None) -> None:
+def _entity(dicts: list[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray, certs: Any) -> None:
     """An entity's columns: by Arrow's converter when it reads them as the models would, else cell by cell
     (every dict here has passed ``canonical_json`` or is a model's dump)."""
-    if not read_entity(dicts, spec, out, bad, structs):
+    if not read_entity(dicts, spec, out, bad, certs):
         entity(dicts, spec, out, bad, np.arange(len(dicts)), len(dicts))
 
 
@@ -146,7 +143,7 @@ def _rows(raw: Raw, keep: np.ndarray) -> Raw:
     return _take(raw, np.flatnonzero(keep))
 
 
-_CHILDREN, _MEMBERS = attrgetter("children"), attrgetter("members")  # of a dict (by its key) or of a struct
+Certs = dict[str, dict[str, list[Any]]]
 
 
 def intake_records(items: Iterable[Any], on: date, progress: Progress | None = None) -> Intake:
@@ -154,7 +151,7 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
     rest through the fact models; the same columns, rows and records as ``intake_households``."""
     items = items if isinstance(items, list) else list(items)
     today = validation_today(on)
-    fits, structs = canonical_json(items)
+    fits, certs = canonical_json(items)
     fast = np.flatnonzero(fits).tolist()
     ids = list(map(itemgetter("id"), map(items.__getitem__, fast)))
     if len(set(ids)) < len(ids):  # a shared id: both households to the models, which say so
@@ -185,8 +182,8 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
                 sources[k] = hh.model_dump(mode="json")  # valid facts, in the canonical form
             dumped.add(k)
         order = list(sources) if not dumped else sorted(sources)
-        gate = [structs[k] for k in order] if not dumped else None  # a model's dump has none
-        flat = _Flat(order, list(map(sources.__getitem__, order)), gate)
+        whole = not dumped and len(order) == len(items)  # the certificates msgspec read are those of order
+        flat = _Flat(order, list(map(sources.__getitem__, order)), certs if whole else None)
         slow = [int(k) for k in flat.index[flat.bad_households]]
         if not slow:
             break
