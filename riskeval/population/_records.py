@@ -41,9 +41,9 @@ class _Flat:
         h = len(households)
         families = list(map(itemgetter("children"), households))
         kids = list(chain.from_iterable(families))
-        adults = list(map(dict.get, households, repeat("members")))
-        told = np.fromiter(map(is_not, adults, repeat(None)), bool, h)
-        adults = [() if a is None else a for a in adults]
+        given: list[Any] = list(map(dict.get, households, repeat("members")))
+        told = np.fromiter(map(is_not, given, repeat(None)), bool, h)
+        adults: list[Any] = [() if a is None else a for a in given]
         members = list(chain.from_iterable(adults))
         self.per_kids = np.fromiter(map(len, families), np.int64, h)
         per_members = np.fromiter(map(len, adults), np.int64, h)
@@ -157,8 +157,10 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
     if len(set(ids)) < len(ids):  # a shared id: both households to the models, which say so
         shared = {i for i, c in Counter(ids).items() if c > 1}
         fast = [k for k, i in zip(fast, ids, strict=True) if i not in shared]
+        fits[:] = False
+        fits[fast] = True
     sources = dict(zip(fast, map(items.__getitem__, fast), strict=True))
-    slow = [k for k in range(len(items)) if k not in sources]
+    slow = np.flatnonzero(~fits).tolist()
     # Each household's input rows: a dict's children, or one the models accept its model's children (the
     # models take a tuple of children, which count_children does not read).
     counts = np.ones(len(items), np.int64)
