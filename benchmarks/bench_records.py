@@ -35,7 +35,8 @@ gc.collect()
 start = time.process_time()
 result = riskeval.assess_batch(dicts, on=on)
 took = time.process_time() - start
-print(json.dumps({"seconds": took, "children": result.assessed, "rejected": result.rejected}))
+print(json.dumps({"seconds": took, "children": result.assessed, "rejected": result.rejected,
+                  "riskeval": riskeval.__file__}))
 """
 
 
@@ -73,6 +74,7 @@ def main() -> None:
         on = make(args.children, data)
         per: dict[str, list[float]] = {"this": [], "baseline": []}
         ratios: list[float] = []
+        trees: dict[str, str] = {}
         for r in range(args.rounds):
             order = [("this", here), ("baseline", args.baseline)]
             got: dict[str, float] = {}
@@ -81,10 +83,12 @@ def main() -> None:
                 if res["rejected"]:
                     raise SystemExit(f"{name} rejected {res['rejected']} households: not the same work")
                 got[name] = res["seconds"] / res["children"] * 1e6
+                trees[name] = res["riskeval"]
                 per[name].append(got[name])
             ratios.append(got["baseline"] / got["this"])
             print(f"round {r + 1}: this {got['this']:.1f} µs/child, baseline {got['baseline']:.1f} µs/child, "
                   f"ratio {ratios[-1]:.1f}", flush=True)  # fmt: skip
+    print("riskeval imported: " + ", ".join(f"{k} {v}" for k, v in trees.items()))
     best = {k: min(v) for k, v in per.items()}
     print(f"children: {args.children}, rounds: {args.rounds} (CPU time per child, assess_batch(list of dicts))")
     for name, values in per.items():

@@ -8,16 +8,19 @@ import inspect
 import json
 import math
 import sys
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import riskeval
+from riskeval._limits import MAX_CHILDREN, MAX_MEMBERS
 from riskeval.batch import BatchResult
 from riskeval.errors import FactsError
 from riskeval.evaluate import vector_program
@@ -255,3 +258,54 @@ def test_a_lone_surrogate_in_a_key_gets_the_models_records() -> None:
     fast, models = intake_records(copy.deepcopy(items), ON), intake_households(copy.deepcopy(items), ON)
     assert fast.errors == models.errors != []
     assert (fast.rows.tolist(), fast.rows_in) == (models.rows.tolist(), models.rows_in) == ([2], 3)
+
+
+_EXAMPLES = [
+    riskeval.parse_household(
+        json.loads((Path(__file__).resolve().parents[1] / "examples/households" / name).read_text("utf-8"))
+    )
+    for name in ("letter-1-brothers.json", "left-behind.json", "migrant.json")
+]
+
+
+class _Record(Mapping[str, Any]):
+    """A read-only mapping that is not a dict (an ORM row, say): indexed by key only."""
+
+    def __init__(self, cells: dict[str, Any]) -> None:
+        self._cells = cells
+
+    def __getitem__(self, key: str) -> Any:
+        return self._cells[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cells)
+
+    def __len__(self) -> int:
+        return len(self._cells)
+
+
+@pytest.mark.parametrize("who", ["children", "members"])
+def test_a_person_given_as_a_mapping_not_a_dict_gets_the_models_records_and_results(who: str) -> None:
+    """A child or member handed over as a mapping that is not a dict (msgspec's check takes it, Arrow's reader
+    would index it as a sequence) is validated by the models, with their records and results; the others
+    are read as before."""
+    items: list[Any] = [h.model_dump(mode="json") for h in _EXAMPLES]
+    people = items[0][who]
+    people[0] = _Record(people[0])
+    fast_intake_is_the_models(items)
+    assert len(intake_records(items, ON).rows) == sum(len(h.children) for h in _EXAMPLES)
+
+
+@pytest.mark.parametrize("who", ["children", "members"])
+def test_more_people_than_a_household_may_hold_get_the_models_records(who: str) -> None:
+    """A household with more children or members than the limit is refused by the models, and the fast intake
+    (whose check of the shape is msgspec's) gives the same records and rows."""
+    items: list[Any] = [h.model_dump(mode="json") for h in _EXAMPLES]
+    holder = items[0]
+    limit = MAX_CHILDREN if who == "children" else MAX_MEMBERS
+    holder[who] = [{**holder[who][0], "id": f"{who[0]}{i}"} for i in range(limit + 1)]
+    if who == "children":  # the extra children name no one the household does not hold
+        holder[who] = [{**c, "father": None, "mother": None, "caregiver": None} for c in holder[who]]
+    fast, models = intake_records(copy.deepcopy(items), ON), intake_households(copy.deepcopy(items), ON)
+    assert fast.errors == models.errors != []
+    assert (fast.rows.tolist(), fast.rows_in) == (models.rows.tolist(), models.rows_in)

@@ -1,19 +1,18 @@
-"""Household dicts read by Arrow's converter, one pass per entity, once every key and cell type is canonical.
+"""Household dicts read by Arrow's converter, one pass per entity, once msgspec has checked every key and cell type.
 
 ``pa.array(dicts, type=struct)`` walks the dicts in C, but it ignores unknown keys and coerces what the fact
-models refuse (``True`` as a number, ``2.5`` as a whole number, bytes or a ``str`` subclass as text, a string as a
-list of letters). So the keys and the exact Python type of every cell are checked first, per dict in one C-level
-pass (the dict's (key, type) pairs against the pairs its entity allows); a dict that fails is left out of the
-conversion and its row marked ``bad`` (the models say why). Anything the converter still refuses, or a list
-holding anything but text, makes the caller read the entity the way ``_record_cells.entity`` does.
+models refuse (``True`` as a number, ``2.5`` as a whole number, bytes as text, a string as a list of letters),
+so only dicts ``_record_gate`` has let through are read here. A nested record that is a dict or nothing (a
+child's hukou and residence, a household's economy) is read in the same pass, as a struct in its holder's;
+a certificate (``false`` or a dict) is read apart, from the dicts present. Anything the converter refuses (an
+int past int64, a mapping that is not a dict) makes the caller read the entity the way
+``_record_cells.entity`` does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date
-from itertools import chain, repeat
+from collections.abc import Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -23,62 +22,40 @@ from riskeval.population._raw import Raw
 from riskeval.population._record_cells import Spec, iso_days, not_canonical, scatter
 
 _NONE, _DICT, _BOOL = type(None), dict, bool  # compared with an array of types, element by element
-# The exact Python types a canonical cell of each kind holds (None aside), as ``_record_cells`` has them.
-_PY: dict[str, tuple[type, ...]] = {
-    "enum": (str,),
-    "str": (str,),
-    "ref": (str,),
-    "text": (str,),
-    "bool": (bool,),
-    "num": (int, float),
-    "int": (int,),
-    "date": (str, date),  # a date object makes the converter refuse the entity: read it the other way
-    "list": (list,),
-}
 _SEPARATOR = "\x1f"  # joins a list's codes into one text to number the distinct lists; never inside a code
+_PLANS: dict[int, tuple[Spec, Any]] = {}
 
 
-@dataclass(frozen=True)
-class _Plan:
-    pairs: frozenset[tuple[str, type]]
-    struct: Any  # the pyarrow struct type of the leaves read (names are not)
-
-
-_PLANS: dict[int, tuple[Spec, _Plan | None]] = {}
-
-
-def _plan(spec: Spec, pa: Any) -> _Plan | None:
+def _plan(spec: Spec, pa: Any) -> Any:
+    """The pyarrow struct of the leaves read (names are not), a record that is a dict or nothing as a struct
+    of its own leaves (read in the same pass); None when a nested record holds records."""
     held = _PLANS.get(id(spec))
     if held is not None and held[0] is spec:
         return held[1]
     arrow = {"bool": pa.bool_(), "num": pa.float64(), "int": pa.int64(), "list": pa.list_(pa.string())}
-    pairs: set[tuple[str, type]] = {(key, _NONE) for key in spec.keys}
-    fields = []
-    for key, (_, kind, _) in spec.leaves.items():
-        pairs |= {(key, t) for t in _PY[kind]}
-        if kind != "text":
-            fields.append(pa.field(key, arrow.get(kind, pa.string())))
-    for key, (_, _inner, cert) in spec.records.items():
-        pairs |= {(key, dict), (key, bool)} if cert else {(key, dict)}
-    for key in spec.keys - set(spec.leaves) - set(spec.records):  # a household's children and members
-        pairs.add((key, list))
+
+    def struct(of: Spec) -> list[Any]:
+        return [pa.field(key, arrow.get(kind, pa.string())) for key, (_, kind, _) in _leaves(of)]
+
+    fields = struct(spec)
+    fields += [pa.field(key, pa.struct(struct(inner))) for key, (_, inner, cert) in spec.records.items() if not cert]
     nested_ok = all(not inner.records for _, inner, _ in spec.records.values())
-    plan = _Plan(frozenset(pairs), pa.struct(fields)) if nested_ok else None
+    plan = pa.struct(fields) if nested_ok else None
     _PLANS[id(spec)] = (spec, plan)
     return plan
 
 
-def _typed_keys(dicts: Sequence[Any] | np.ndarray) -> Iterator[Iterator[tuple[str, type]]]:
-    return map(zip, map(dict.keys, dicts), map(map, repeat(type), map(dict.values, dicts)))
+def _leaves(spec: Spec) -> list[tuple[str, tuple[str, str, tuple[str, ...]]]]:
+    return [(key, leaf) for key, leaf in spec.leaves.items() if leaf[1] != "text"]
 
 
 def read_entity(
-    dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Raw], bad: np.ndarray, checked: bool = False
+    dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Raw], bad: np.ndarray, certs: Any = None
 ) -> bool:
-    """The columns of a list of dicts into ``out`` (rows not canonical marked ``bad``); False, with nothing
-    written, when Arrow cannot read them as the models would (pyarrow missing, a value it refuses).
-    ``checked``: msgspec has seen every key and the JSON type of every cell (``_record_gate``), so the
-    per-dict (key, type) pass is skipped."""
+    """The columns of a list of dicts, msgspec having seen every key and the JSON type of every cell
+    (``_record_gate``), into ``out`` (rows not canonical marked ``bad``); False, with nothing written, when
+    Arrow cannot read them as the models would (pyarrow missing, a value it refuses, a mapping not a dict).
+    ``certs``: the certificate cells as msgspec read them (key -> a cell per dict), or None."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -88,55 +65,48 @@ def read_entity(
     if plan is None:
         return False
     n = len(dicts)
-    ok = np.ones(n, bool) if checked else np.fromiter(map(plan.pairs.issuperset, _typed_keys(dicts)), bool, n)
     mine: dict[str, Raw] = {}
-    local = ~ok
+    local = np.zeros(n, bool)
     try:
-        table = pa.array(dicts, plan.struct, mask=local).flatten()
-    except (TypeError, ValueError, OverflowError, pa.ArrowException):
+        table = pa.array(dicts, plan).flatten()
+    except Exception:  # a mapping that is not a dict is read as a sequence: its own code may raise anything
         return False
-    read = [(key, leaf) for key, leaf in spec.leaves.items() if leaf[1] != "text"]
-    for col, (key, (column, kind, codes_of)) in zip(table, read, strict=True):
-        raw = _column(col, kind, codes_of, local, pa, pc)
-        if kind == "list" and not checked and not _all_text(dicts, key, ok):
-            return False
-        if kind == "ref" and not ok.all():  # a row left out still has its id, as the cell-by-cell reader gives it
-            ids = raw.to_numpy(zero_copy_only=False)
-            for i in np.flatnonzero(~ok).tolist():
-                v = dicts[i].get(key)
-                ids[i] = v if type(v) is str else None
-            raw = pa.array(ids, pa.string())
-        mine[column] = raw
+    for col, (_, (column, kind, codes_of)) in zip(table, _leaves(spec), strict=False):
+        mine[column] = _column(col, kind, codes_of, local, pa, pc)
+    nested = iter(table[len(_leaves(spec)) :])
     for key, (column, inner, cert) in spec.records.items():
-        values = np.fromiter(map(dict.get, dicts, repeat(key)), object, n)
-        kinds = np.fromiter(map(type, values), object, n)
-        present = (kinds == _DICT) & ok
-        none = kinds == _NONE
-        if cert:
-            no = kinds == _BOOL
-            no[no] = values[no] == False  # noqa: E712 - elementwise
-            held = np.where(present, 1, np.where(no, 0, -1)).astype(np.int8)
-            mine[column] = Raw("bool", values=held)
-            local |= ~(present | none | no)
-        else:
+        if not cert:  # read with its holder: present when a dict (msgspec let nothing else through but None)
+            record = next(nested)
+            present = record.is_valid().to_numpy(zero_copy_only=False)
             mine[PRESENT + column] = Raw("bool", values=present.astype(np.int8))
-            local |= ~(present | none)
+            for col, (_, (name, kind, codes_of)) in zip(record.flatten(), _leaves(inner), strict=True):
+                mine[name] = _column(col, kind, codes_of, local, pa, pc)
+            continue
+        if certs is None:
+            values = np.fromiter(map(dict.get, dicts, repeat(key)), object, n)
+            kinds = np.fromiter(map(type, values), object, n)
+        else:  # a record msgspec read is taken from its dict
+            values = np.fromiter(certs[key], object, n)
+            kinds = np.fromiter(map(type, values), object, n)
+            held = np.flatnonzero((kinds != _NONE) & (kinds != _BOOL))
+            values[held] = [dicts[i][key] for i in held.tolist()]
+            kinds[held] = [type(v) for v in values[held]]
+        present = kinds == _DICT
+        none = kinds == _NONE
+        no = kinds == _BOOL
+        no[no] = values[no] == False  # noqa: E712 - elementwise
+        mine[column] = Raw("bool", values=np.where(present, 1, np.where(no, 0, -1)).astype(np.int8))
+        local |= ~(present | none | no)
         rows = np.flatnonzero(present)
         sub: dict[str, Raw] = {}
         sub_bad = np.zeros(len(rows), bool)
-        if not read_entity(values[rows], inner, sub, sub_bad, checked):
+        if not read_entity(values[rows], inner, sub, sub_bad):
             return False
         local[rows[sub_bad]] = True
         mine.update((c, scatter(raw, rows, n)) for c, raw in sub.items())
     out.update(mine)
     bad |= local
     return True
-
-
-def _all_text(dicts: Sequence[Any] | np.ndarray, key: str, ok: np.ndarray) -> bool:
-    """Every item of the lists under ``key`` is a ``str`` (Arrow would take bytes, or a string as letters)."""
-    lists = np.fromiter(map(dict.get, dicts, repeat(key)), object, len(dicts))[ok]
-    return set(map(type, chain.from_iterable(filter(None, lists)))) <= {str}
 
 
 def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa: Any, pc: Any) -> Any:
@@ -150,7 +120,7 @@ def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa:
         bad |= valid & (codes < 0)
         return Raw("cat", codes, list(codes_of), all_text=True)
     if kind == "bool":
-        return Raw("bool", values=col.cast(pa.int8()).fill_null(-1).to_numpy(zero_copy_only=False))
+        return Raw("bool", values=_bools(col, valid))
     if kind in ("num", "int"):
         number = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
         finite = np.isfinite(number)
@@ -175,3 +145,10 @@ def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa:
     if off:
         bad[np.isin(codes, off)] = True
     return Raw("cat", codes, uniques, all_text=True)
+
+
+def _bools(col: Any, valid: np.ndarray) -> np.ndarray:
+    """A boolean column as 1, 0 and -1 (unknown), from its bitmap."""
+    bits = np.unpackbits(np.frombuffer(col.buffers()[1], np.uint8), bitorder="little")
+    held: np.ndarray = np.where(valid, bits[col.offset : col.offset + len(col)], -1).astype(np.int8)
+    return held

@@ -219,11 +219,13 @@ def iso_days(text: Any, bad: np.ndarray) -> np.ndarray:
 
 
 _MONTH_DAY = np.array([0, 1, 2, 3, 5, 6, 8, 9])  # the digits' places in YYYY-MM-DD
+_MONTH_LENGTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])  # of a common year
 
 
 def _digits_dates(text: Any, bad: np.ndarray) -> np.ndarray:
     """``iso_days`` on the bytes of an Arrow string column: ten ASCII characters, digits and two dashes, making
-    a day of Python's calendar (years 1 to 9999, no February 30th), as ``date.fromisoformat`` takes them."""
+    a day of Python's calendar (years 1 to 9999, no February 30th), as ``date.fromisoformat`` takes them.
+    Days are counted in whole numbers (numpy's month-to-day conversion of datetime64 is slow)."""
     n = len(text)
     offsets = np.frombuffer(text.buffers()[1], np.int32)[text.offset : text.offset + n + 1]
     data = text.buffers()[2]
@@ -231,16 +233,25 @@ def _digits_dates(text: Any, bad: np.ndarray) -> np.ndarray:
     days = np.full(n, np.datetime64("NaT", "D"))
     shaped = valid & (np.diff(offsets) == 10)
     if data is not None and shaped.any():
-        chars = np.frombuffer(data, np.uint8)[offsets[:-1][shaped][:, None] + np.arange(10)].astype(np.int64) - 48
-        digits = chars[:, _MONTH_DAY]
-        year = digits[:, :4] @ np.array([1000, 100, 10, 1])
-        month, day = digits[:, 4] * 10 + digits[:, 5], digits[:, 6] * 10 + digits[:, 7]
-        real = ((digits >= 0) & (digits <= 9)).all(1) & (chars[:, 4] == -3) & (chars[:, 7] == -3)  # '-' is 45
+        text_bytes = np.frombuffer(data, np.uint8)
+        if offsets[-1] - offsets[0] == 10 * np.count_nonzero(shaped):  # the dates back to back: read in place
+            chars = text_bytes[offsets[0] : offsets[-1]].reshape(-1, 10).astype(np.int32) - 48
+        else:
+            chars = text_bytes[offsets[:-1][shaped][:, None] + np.arange(10)].astype(np.int32) - 48
+        d = chars[:, _MONTH_DAY]
+        year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
+        month, day = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
+        real = ((d >= 0) & (d <= 9)).all(1) & (chars[:, 4] == -3) & (chars[:, 7] == -3)  # '-' is 45
         real &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
-        start = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
-        length = ((start + 1).astype("datetime64[D]") - start.astype("datetime64[D]")).astype(np.int64)
-        real &= day <= length
-        days[np.flatnonzero(shaped)[real]] = start[real].astype("datetime64[D]") + (day[real] - 1)
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        real &= day <= _MONTH_LENGTH[np.where(real, month, 0)] + (leap & (month == 2))
+        y, m, dd = year[real].astype(np.int64), month[real], day[real]
+        y -= m <= 2  # the civil calendar counted from March (H. Hinnant's days_from_civil), year 1 onwards
+        era = y // 400
+        yoe = y - era * 400
+        doy = (153 * ((m + 9) % 12) + 2) // 5 + dd - 1
+        epoch = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468  # days since 1970-01-01
+        days[np.flatnonzero(shaped)[real]] = epoch.astype("datetime64[D]")
         shaped[np.flatnonzero(shaped)[~real]] = False
     bad |= valid & ~shaped
     return days
@@ -251,6 +262,7 @@ def entity(
 ) -> None:
     """The columns of a list of dicts (rows ``rows`` of a table of ``n``), nested records included."""
     fits = np.fromiter(map(spec.keys.issuperset, dicts), bool, len(dicts))
+    fits &= np.fromiter(map(isinstance, dicts, repeat(dict)), bool, len(dicts))  # a mapping of another type
     local = ~fits  # an unknown key: the fact models say which, as assess() does
     keys = tuple(spec.leaves) + tuple(spec.records)
     cells, types = _cells(dicts, keys)

@@ -15,17 +15,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from itertools import chain, repeat
+from operator import is_not, itemgetter
 from typing import Any
 
 import numpy as np
 
-from riskeval._limits import MAX_CHILDREN, MAX_MEMBERS
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import Household, parse_household, recorded_by, validation_today
 from riskeval.population._intake import Intake, Progress, count_children, intake_households, where
 from riskeval.population._raw import Raw, factorize, objects
 from riskeval.population._record_arrow import read_entity
-from riskeval.population._record_cells import HOUSEHOLD_PREFIX, Spec, canonical_text, entity, good_ids, specs
+from riskeval.population._record_cells import HOUSEHOLD_PREFIX, Spec, entity, good_ids, specs
 from riskeval.population._record_gate import canonical_json
 from riskeval.population._table_intake import intake as intake_tables
 from riskeval.population.layout import ROLES
@@ -34,37 +35,30 @@ from riskeval.population.layout import ROLES
 class _Flat:
     """Households (dicts) as the two tables' columns, each child and member row knowing its household."""
 
-    def __init__(self, households: list[tuple[int, dict[str, Any]]]) -> None:
+    def __init__(self, index: list[int], households: list[dict[str, Any]], certs: Certs | None) -> None:
+        """``certs``: each entity's certificate cells as msgspec read them (``canonical_json``), or None."""
         spec = specs()
-        kids: list[Any] = []
-        members: list[Any] = []
-        per_kids: list[int] = []
-        per_members: list[int] = []
-        heads: list[dict[str, Any]] = []
-        empty: list[bool] = []
-        for _, d in households:
-            children, adults = d["children"], d.get("members")
-            kids += children
-            per_kids.append(len(children))
-            heads.append(d)
-            empty.append(adults == [])
-            if adults:
-                members += adults
-                per_members.append(len(adults))
-            else:
-                per_members.append(0)
-        self.index = np.array([k for k, _ in households], np.int64)  # each household's place in the input
         h = len(households)
-        self.child_hh = np.repeat(np.arange(h), per_kids)
+        families = list(map(itemgetter("children"), households))
+        kids = list(chain.from_iterable(families))
+        given: list[Any] = list(map(dict.get, households, repeat("members")))
+        told = np.fromiter(map(is_not, given, repeat(None)), bool, h)
+        adults: list[Any] = [() if a is None else a for a in given]
+        members = list(chain.from_iterable(adults))
+        self.per_kids = np.fromiter(map(len, families), np.int64, h)
+        per_members = np.fromiter(map(len, adults), np.int64, h)
+        self.index = np.array(index, np.int64)  # each household's place in the input
+        self.child_hh = np.repeat(np.arange(h), self.per_kids)
         self.member_hh = np.repeat(np.arange(h), per_members)
         n, m = len(kids), len(members)
         self.bad_c, self.bad_m, bad_h = np.zeros(n, bool), np.zeros(m, bool), np.zeros(h, bool)
         self.kids: dict[str, Raw] = {}
         self.members: dict[str, Raw] = {}
         home: dict[str, Raw] = {}
-        _entity(kids, spec["child"], self.kids, self.bad_c)
-        _entity(members, spec["member"], self.members, self.bad_m)
-        _entity(heads, spec["household"], home, bad_h)
+        certs = certs or {}
+        _entity(kids, spec["child"], self.kids, self.bad_c, certs.get("child"))
+        _entity(members, spec["member"], self.members, self.bad_m, certs.get("member"))
+        _entity(households, spec["household"], home, bad_h, certs.get("household"))
         self.kids["child_id"] = self.kids.pop("id")
         self.members["member_id"] = self.members.pop("id")
         codes, uniques = _numbered([home.pop("id")])
@@ -72,7 +66,7 @@ class _Flat:
         self.heads_code = codes
         self.kids["household_id"] = _take(hid, self.child_hh)
         self.members["household_id"] = _take(hid, self.member_hh)
-        said = np.array(empty, bool)
+        said = told & (per_members == 0)  # members: [] (none), not unknown
         self.kids[HOUSEHOLD_PREFIX + "members"] = Raw("cat", np.where(said[self.child_hh], 0, -1), ["[]"])
         for column, raw in home.items():
             self.kids[column] = _take(raw, self.child_hh)
@@ -128,10 +122,10 @@ def _numbered(columns: list[Any]) -> tuple[np.ndarray, Any]:
     return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
 
 
-def _entity(dicts: list[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray) -> None:
+def _entity(dicts: list[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray, certs: Any) -> None:
     """An entity's columns: by Arrow's converter when it reads them as the models would, else cell by cell
     (every dict here has passed ``canonical_json`` or is a model's dump)."""
-    if not read_entity(dicts, spec, out, bad, checked=True):
+    if not read_entity(dicts, spec, out, bad, certs):
         entity(dicts, spec, out, bad, np.arange(len(dicts)), len(dicts))
 
 
@@ -149,25 +143,7 @@ def _rows(raw: Raw, keep: np.ndarray) -> Raw:
     return _take(raw, np.flatnonzero(keep))
 
 
-_DICTS = frozenset({dict})
-
-
-def _shape(item: Any) -> bool:
-    """The household is a dict with the canonical shape (the cells are looked at column by column)."""
-    if type(item) is not dict:
-        return False
-    children, members = item.get("children"), item.get("members")
-    if (
-        type(children) is not list
-        or not 0 < len(children) <= MAX_CHILDREN
-        or not _DICTS.issuperset(map(type, children))
-    ):
-        return False
-    if not canonical_text(item.get("id")):
-        return False
-    return members is None or (
-        type(members) is list and len(members) <= MAX_MEMBERS and _DICTS.issuperset(map(type, members))
-    )
+Certs = dict[str, dict[str, list[Any]]]
 
 
 def intake_records(items: Iterable[Any], on: date, progress: Progress | None = None) -> Intake:
@@ -175,25 +151,26 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
     rest through the fact models; the same columns, rows and records as ``intake_households``."""
     items = items if isinstance(items, list) else list(items)
     today = validation_today(on)
-    ids: dict[Any, int] = {}
-    for item in items:
-        hid = item.get("id") if type(item) is dict else None
-        if type(hid) is str:
-            ids[hid] = ids.get(hid, 0) + 1
-    # Each household's input rows; one the models accept counts its model's children (the models take a
-    # tuple of children, which count_children does not read).
-    counts = [len(c) if type(item) is dict and type(c := item.get("children")) is list
-              else count_children(item) for item in items]  # fmt: skip
-    shaped = [k for k, item in enumerate(items) if _shape(item) and ids[item["id"]] == 1]
-    fits = canonical_json([items[k] for k in shaped])
-    sources = {k: items[k] for k, ok in zip(shaped, fits.tolist(), strict=True) if ok}
-    slow = [k for k in range(len(items)) if k not in sources]
+    fits, certs = canonical_json(items)
+    fast = np.flatnonzero(fits).tolist()
+    ids = list(map(itemgetter("id"), map(items.__getitem__, fast)))
+    if len(set(ids)) < len(ids):  # a shared id: both households to the models, which say so
+        shared = {i for i, c in Counter(ids).items() if c > 1}
+        fast = [k for k, i in zip(fast, ids, strict=True) if i not in shared]
+        fits[:] = False
+        fits[fast] = True
+    sources = dict(zip(fast, map(items.__getitem__, fast), strict=True))
+    slow = np.flatnonzero(~fits).tolist()
+    # Each household's input rows: a dict's children, or one the models accept its model's children (the
+    # models take a tuple of children, which count_children does not read).
+    counts = np.ones(len(items), np.int64)
+    counts[slow] = [count_children(items[k]) for k in slow]
     errors: list[ErrorRecord] = []
     valid = _models(items, slow, today, on, errors)
     for k, hh in valid.items():  # duplicates too, as intake_households counts them
         counts[k] = len(hh.children)
     seen = Counter(hh.id for hh in valid.values())
-    if any(sources[k]["id"] in seen for k in sources):  # a dict and a model share an id: the models' path says so
+    if seen and any(sources[k]["id"] in seen for k in sources):  # a dict and a model share an id: the models' path
         return intake_households(items, on, progress)
     for k, hh in list(valid.items()):
         if seen[hh.id] > 1:  # both rejected, whatever else is right with them, as intake_households does
@@ -203,10 +180,12 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
     dumped: set[int] = set()
     while True:
         for k, hh in valid.items():
-            sources[k] = hh.model_dump(mode="json")  # valid facts, in the canonical form
-            counts[k] = len(hh.children)
+            if hh.children:
+                sources[k] = hh.model_dump(mode="json")  # valid facts, in the canonical form
             dumped.add(k)
-        flat = _Flat(sorted((k, d) for k, d in sources.items() if d["children"]))
+        order = list(sources) if not dumped else sorted(sources)
+        whole = not dumped and len(order) == len(items)  # the certificates msgspec read are those of order
+        flat = _Flat(order, list(map(sources.__getitem__, order)), certs if whole else None)
         slow = [int(k) for k in flat.index[flat.bad_households]]
         if not slow:
             break
@@ -214,7 +193,11 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
             return intake_households(items, on, progress)  # the models' facts, not canonical: never expected
         for k in slow:
             del sources[k]
+            counts[k] = count_children(items[k])
         valid = _models(items, slow, today, on, errors)
+        for k, hh in valid.items():
+            counts[k] = len(hh.children)
+    counts[flat.index] = flat.per_kids
     if progress is not None:
         progress("validating", len(items), len(items))
     kids, members, child_k, member_k = flat.tables(np.zeros(len(flat.index), bool))
@@ -224,6 +207,7 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
                       for e in intake.errors if e.row is not None})  # fmt: skip
         if _models(items, bad, today, on, errors) != {}:
             return intake_households(items, on, progress)
+        counts[bad] = [count_children(items[k]) for k in bad]
         keep = np.flatnonzero(~np.isin(child_k[intake.rows], bad))
         intake = Intake(intake.cols.subset(keep), intake.rows[keep], intake.rows_in, [])
     errors.sort(key=lambda e: e.row or 0)  # stable: a household's records in the models' order
@@ -231,7 +215,7 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
     person, homes = flat.id_text
     cols.child_ids, cols.member_ids = person[cols.child_ids], person[cols.member_ids]
     cols.household_ids = homes[cols.household_ids]
-    starts = np.cumsum([0, *counts])
+    starts = np.concatenate(([0], np.cumsum(counts)))
     rows = starts[child_k] + _place_in_household(child_k)
     return Intake(cols, rows[intake.rows], int(starts[-1]), errors)
 
