@@ -310,7 +310,7 @@ class ScalarProgram:
         only categories, factors and the tier, such as the trigger monitor.
 
         ``since=(record, changed)``: the child's record on this date before some facts changed, and the
-        tokens of those facts (``plan.changed``); a known rule that reads none of them, nor a rule whose value
+        tokens of those facts (``plan.changed``); a rule that reads none of them, nor a rule whose value
         changed, keeps its value. Only with ``gaps=False, values=False``, which need no reads. (The monitor
         also gives a record of another date on which the same parameters and rules are in force, with the
         tokens of every fact a date comparison reads: ``triggers._dates``.)
@@ -331,6 +331,7 @@ class ScalarProgram:
         categories, factors = out.categories, out.factors
         pending = out._pending
         kept: dict[tuple[str, str], bool | None] = {}
+        reopen: list[tuple[Any, Any]] = []  # the kept rules (a category or a factor) that are unknown
         if since is not None and since[0].rule_values and not gaps and not values:
             kept, dirty = since[0].rule_values, set(since[1])
             marked = len(dirty)  # a rule whose value changed adds its token
@@ -342,16 +343,16 @@ class ScalarProgram:
             deps = self.deps
             for key, rule, step in self.plan(on):
                 if kept:
-                    # An unknown rule runs again even when nothing it reads changed: its unknown level and facts
-                    # decide whether the child is undetermined rather than off the roster.
-                    value = kept[key]
-                    if value is not None and deps[key].isdisjoint(dirty):
+                    if deps[key].isdisjoint(dirty):
+                        value = kept[key]
                         results[key] = (value, [])
                         if value is True:
                             if type(step) is list:
                                 factors.append(hit_of[rule.id])
                             else:
                                 categories.append(rule.id)
+                        elif value is None:
+                            reopen.append((rule, step))
                         continue
                 if type(step) is not list:  # a category
                     value = step(ctx)
@@ -432,6 +433,10 @@ class ScalarProgram:
         # Undetermined: the exit or roster rule is unknown, or the child is off the roster while a rule that
         # is unknown would put them on it (the roster rule reads the tier inputs, whose counts hold no unknown).
         open_ = exited is None or on_roster is None
+        if reopen and not open_ and out.status == NOT_ON_ROSTER:
+            # A kept rule that is unknown may be what would list the child: run again now for its unknown level.
+            for rule, step in reopen:
+                self._unknown_again(ctx, rule, step, unknown_cats, unknown_factors)
         if not open_ and out.status == NOT_ON_ROSTER and (unknown_cats or unknown_factors):
             if gaps:
                 found = out.gaps
@@ -448,6 +453,25 @@ class ScalarProgram:
         if values:
             out.members = {m.id: m.relation._value_ if m.relation else None for m in household.members or ()}
         return out
+
+    def _unknown_again(self, ctx: Ctx, rule: Any, step: Any, cats: list[tuple[Rule, list[str]]],
+                       factors: list[tuple[Factor, Rule, list[str], FactorHit | None]]) -> None:  # fmt: skip
+        """A rule an incremental evaluation kept as unknown, run again (nothing it reads changed, and a rule reads
+        only the rules before it, whose results are final) for what the status check reads of an unknown rule."""
+        unknown = ctx.unknown
+        unknown.clear()
+        if type(step) is not list:  # a category
+            if step(ctx) is None:
+                cats.append((rule, _dedup(unknown)))
+        else:
+            first: Rule | None = None
+            for lv, fn, _sev, _points in step:
+                v = fn(ctx)
+                if v is None and first is None:
+                    first = lv
+            if first is not None:
+                factors.append((rule, first, _dedup(unknown), None))
+        unknown.clear()
 
     def _decided_alike(self, was: Evaluation, tokens: frozenset[Token], hits: list[FactorHit]) -> bool:
         """Whether the exit rule, the roster rule, the tier table and the duties read none of ``tokens``, and
