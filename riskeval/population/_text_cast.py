@@ -1,0 +1,66 @@
+"""Text cells of a boolean, number or date column read by Arrow's casts, where the text path reads them the same.
+
+A CSV holds every cell as text; hashing each column's text to check its distinct values costs about as much
+as reading the file. Arrow's casts are stricter than the text path: a boolean is ``true``/``false`` in any
+case, ``1`` or ``0``; a number a decimal without blanks around it; a date ``YYYY-MM-DD``, a day that exists.
+Every cell those casts accept, the text path accepts with the same value, so where a whole column casts, it
+is read as the typed column Parquet gives. A cast that refuses a cell (``yes``, `` 1``, ``2025-1-5``, a blank
+cell), or gives what the text path would refuse (``nan``, ``inf``, the year 0), leaves the column to the text
+path, cell by cell. Error records show a cell as it was written: the text is kept beside the values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from riskeval.population._raw import Raw, arrow_bool, arrow_plain
+
+__all__ = ["typed_text"]
+
+
+def typed_text(column: Any, kind: str) -> Raw | None:
+    """A pyarrow text column of a ``bool``/``cert``, ``num``/``int`` or ``date`` fact as the typed column it
+    holds (None: not Arrow text, another kind, or a cell the cast refuses or would read differently)."""
+    target = _TARGETS.get(kind)
+    if target is None:
+        return None
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    if not isinstance(column, pa.Array | pa.ChunkedArray) or not pa.types.is_string(column.type):
+        return None
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], pa.string())
+    try:
+        typed = column.cast(target(pa), safe=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if kind == "date":
+        raw = arrow_plain(pa.chunked_array([typed]))
+        assert raw is not None and raw.days is not None and raw.null is not None
+        if raw.days[~raw.null].min(initial=np.datetime64("9999-12-31")) < np.datetime64("0001-01-01"):
+            return None
+    elif kind in ("num", "int"):
+        raw = arrow_plain(typed)
+        assert raw is not None and raw.values is not None
+        written = ~column.is_null().to_numpy(zero_copy_only=False)
+        if not np.isfinite(raw.values[written]).all():  # "nan", "inf": the text path refuses them
+            return None
+    else:
+        raw = arrow_bool(typed)
+    if raw is None:  # pragma: no cover - each cast gives the type its reader takes
+        return None
+    raw.text = column
+    return raw
+
+
+_TARGETS = {
+    "bool": lambda pa: pa.bool_(),
+    "cert": lambda pa: pa.bool_(),
+    "num": lambda pa: pa.float64(),
+    "int": lambda pa: pa.float64(),  # the text path reads whole numbers as numbers too, then checks them whole
+    "date": lambda pa: pa.date32(),
+}
