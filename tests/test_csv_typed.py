@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import riskeval
 import riskeval.population._cells as cells_module
 from riskeval.facts import parse_household
 from riskeval.population import to_tables
+from riskeval.population._joins import WHOLE_NUMBER, whole_numbers
 from riskeval.population._raw import as_raw
 from riskeval.population._tables import Converter
 from riskeval.population._text_cast import typed_text
@@ -205,3 +207,17 @@ def test_one_bad_cell_in_a_typed_column_is_reported_as_before(tmp_path: Path) ->
     bad_date = "birth_date: expected an ISO date (YYYY-MM-DD), found '2019-1-5'"
     assert ("children.birth_date", "invalid_date", 4, bad_date, '"2019-1-5"') in errors
     assert not [e for e in errors if e[2] not in (2, 4) and e[1] not in ("household_rejected",)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.from_regex(r"\A[+-]?0?[0-9]{1,20}\Z"), st.text("0123456789 -+a", max_size=4))))
+def test_whole_number_ids_are_found_as_the_regex_finds_them(cells: list[str | None]) -> None:
+    """An id column is read as whole numbers exactly when every written cell is one (no sign, no leading
+    zero, at most 18 digits), with their values."""
+    column = pa.array(cells, pa.string())
+    written = [c for c in cells if c is not None]
+    whole = bool(written) and all(re.fullmatch(WHOLE_NUMBER, c) for c in written)
+    got = whole_numbers(column)
+    assert (got is not None) == whole
+    if got is not None:
+        assert got.tolist() == [0 if c is None else int(c) for c in cells]
