@@ -32,12 +32,13 @@ def typed_text(column: Any, kind: str) -> Raw | None:
         return None
     if not isinstance(column, pa.Array | pa.ChunkedArray) or not pa.types.is_string(column.type):
         return None
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks() if column.num_chunks else pa.array([], pa.string())
-    try:
-        typed = column.cast(target(pa), safe=True)
+    if isinstance(column, pa.Array):
+        column = pa.chunked_array([column], pa.string())
+    try:  # block by block, as the reader handed them over: only the typed values are copied into one array
+        cast = column.cast(target(pa), safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
+    typed = cast.combine_chunks() if cast.num_chunks else pa.array([], cast.type)
     if kind == "date":
         raw = arrow_plain(pa.chunked_array([typed]))
         assert raw is not None and raw.days is not None and raw.null is not None
@@ -46,7 +47,7 @@ def typed_text(column: Any, kind: str) -> Raw | None:
     elif kind in ("num", "int"):
         raw = arrow_plain(typed)
         assert raw is not None and raw.values is not None
-        written = ~column.is_null().to_numpy(zero_copy_only=False)
+        written = ~typed.is_null().to_numpy(zero_copy_only=False)
         if not np.isfinite(raw.values[written]).all():  # "nan", "inf": the text path refuses them
             return None
     else:
