@@ -1,4 +1,4 @@
-"""CSV cells of boolean, number and date columns read by Arrow's casts give what the text path gives.
+"""CSV cells of boolean, number, date and code columns read by Arrow's casts give what the text path gives.
 
 The text path (every cell hashed, each distinct value checked) is the reference: for every column of every
 typed kind, whatever its cells hold (junk, blanks, other spellings), the typed conversion gives the same
@@ -30,12 +30,12 @@ from riskeval.population._joins import WHOLE_NUMBER, whole_numbers
 from riskeval.population._raw import as_raw
 from riskeval.population._tables import Converter
 from riskeval.population._text_cast import typed_text
-from riskeval.population.layout import Strings, layout
+from riskeval.population.layout import Leaf, Strings, layout
 
 ROOT = Path(__file__).resolve().parents[1]
 ON = datetime.date(2025, 12, 1)
 PACK = riskeval.load_pack()
-TYPED = ("bool", "cert", "num", "int", "date")
+TYPED = ("bool", "cert", "num", "int", "date", "enum")
 LEAVES = [(table, lf) for table, leaves in layout().items() for lf in leaves if lf.kind in TYPED]
 
 _WORDS = ["true", "false", "True", "FALSE", "tRuE", "1", "0", "yes", "No", " true", "false ", "t", "01", "2"]
@@ -83,10 +83,18 @@ _CASTS = {  # cells each cast reads: values the intake refuses among them (out o
 _OWN = {"bool": "bool", "cert": "bool", "num": "num", "int": "num", "date": "date"}
 
 
-def _cells(kind: str) -> st.SearchStrategy[list[str | None]]:
+def _own(leaf: Any) -> st.SearchStrategy[str | None]:
+    """Spellings the column's cast reads, or (at times) almost: an enum's value in capitals or after a blank."""
+    if leaf.kind != "enum":
+        return st.sampled_from(_CASTS[_OWN[leaf.kind]])
+    values = st.sampled_from([e.value for e in leaf.enum])
+    return st.one_of(*[values] * 8, values.map(str.upper), values.map(lambda v: " " + v))
+
+
+def _cells(leaf: Any, size: int | None = None) -> st.SearchStrategy[list[str | None]]:
     """Cells mostly of spellings the column's cast reads (so that many columns cast whole), junk at times."""
-    own = st.sampled_from(_CASTS[_OWN[kind]])
-    return st.lists(st.one_of(st.none(), *[own] * 6, CELL), max_size=12)
+    own = _own(leaf)
+    return st.lists(st.one_of(st.none(), *[own] * 6, CELL), min_size=size or 0, max_size=size or 12)
 
 
 @settings(max_examples=400, deadline=None)
@@ -94,9 +102,9 @@ def _cells(kind: str) -> st.SearchStrategy[list[str | None]]:
 def test_a_typed_column_converts_as_its_text_does(which: tuple[str, Any], data: st.DataObject, pieces: int) -> None:
     """Per column of every typed kind: values, rejected rows and records are those of the text path."""
     table, leaf = which
-    cells = data.draw(_cells(leaf.kind))
+    cells = data.draw(_cells(leaf))
     column, n = _column(cells, pieces), len(cells)
-    typed = typed_text(column, leaf.kind)
+    typed = typed_text(column, leaf)
     text = _converted(table, leaf, as_raw(column, n), n)
     if typed is None:  # refused: the intake takes the text path, the same call as the reference
         return
@@ -117,14 +125,14 @@ def test_a_typed_column_converts_as_its_text_does(which: tuple[str, Any], data: 
 )
 def test_clean_columns_are_read_typed(kind: str, cells: list[str | None], values: list[float]) -> None:
     """Clean cells are read by the cast (the text path is not taken), with the values their words say."""
-    raw = typed_text(_column(cells, 2), kind)
+    raw = typed_text(_column(cells, 2), Leaf(("x",), kind))
     assert raw is not None and raw.values is not None
     assert _same(raw.values.astype(np.float64), np.array(values, np.float64))
 
 
 def test_clean_dates_are_read_typed() -> None:
     """ISO dates are read by the cast, as the days they name; an empty cell is unknown."""
-    raw = typed_text(_column(["2019-01-05", None, "2024-02-29"], 2), "date")
+    raw = typed_text(_column(["2019-01-05", None, "2024-02-29"], 2), Leaf(("x",), "date"))
     assert raw is not None and raw.days is not None and raw.null is not None
     assert [str(d) for d in raw.days] == ["2019-01-05", "NaT", "2024-02-29"] and raw.null.tolist() == [0, 1, 0]
 
@@ -137,8 +145,8 @@ def test_clean_dates_are_read_typed() -> None:
 def test_cells_the_cast_would_read_otherwise_leave_the_column_to_the_text_path(kind: str, cell: str) -> None:
     """One cell the cast refuses, or reads as the text path would not (NaN, infinity), anywhere in the column."""
     clean = {"bool": "true", "num": "1", "int": "1", "date": "2019-01-05"}[kind]
-    assert typed_text(_column([clean] * 50, 3), kind) is not None
-    assert typed_text(_column([clean] * 50 + [cell] + [None, clean] * 25, 3), kind) is None
+    assert typed_text(_column([clean] * 50, 3), Leaf(("x",), kind)) is not None
+    assert typed_text(_column([clean] * 50 + [cell] + [None, clean] * 25, 3), Leaf(("x",), kind)) is None
 
 
 # End to end: CSV files streamed, the typed path against the text path on the same files.
@@ -166,7 +174,7 @@ def _said(errors: list[Any]) -> list[tuple[Any, ...]]:
 def _stream(folder: Path, typed: bool) -> tuple[pd.DataFrame, list[tuple[Any, ...]]]:
     with pytest.MonkeyPatch.context() as mp:
         if not typed:
-            mp.setattr(cells_module, "typed_text", lambda column, kind: None)
+            mp.setattr(cells_module, "typed_text", lambda column, leaf: None)
         chunks = list(riskeval.assess_stream(folder, on=ON, pack=PACK, chunk_size=3))
     frame = pd.concat([c.to_pandas() for c in chunks], ignore_index=True)
     return frame, _said([e for c in chunks for e in c.errors])
@@ -186,9 +194,7 @@ def test_a_csv_file_streams_to_the_same_results_and_records(which: tuple[str, An
     kids, members = KIDS.copy(), MEMBERS.copy()
     frame = members if table == "member" else kids
     column = "household." + leaf.column if table == "household" else leaf.column
-    own = st.sampled_from(_CASTS[_OWN[leaf.kind]])
-    cells = st.one_of(st.none(), *[own] * 12, CELL)
-    frame[column] = data.draw(st.lists(cells, min_size=len(frame), max_size=len(frame)))
+    frame[column] = data.draw(_cells(leaf, len(frame)))
     with tempfile.TemporaryDirectory() as tmp:
         folder = _write(Path(tmp), kids, members)
         typed, text = _stream(folder, True), _stream(folder, False)

@@ -38,7 +38,7 @@ class Entity:
             if lf.kind == "record":
                 continue
             column = source.get(prefix + lf.column)
-            cells = conv.convert(lf, typed_text(column, lf.kind) or as_raw(column, n))
+            cells = conv.convert(lf, typed_text(column, lf) or as_raw(column, n))
             self.cols[lf.path] = cells.data
             self.bad |= cells.bad
             self.records += cells.records
