@@ -52,8 +52,7 @@ def typed_text(column: Any, leaf: Leaf) -> Raw | None:
     elif kind in ("num", "int"):
         raw = arrow_plain(typed)
         assert raw is not None and raw.values is not None
-        written = ~typed.is_null().to_numpy(zero_copy_only=False)
-        if not np.isfinite(raw.values[written]).all():  # "nan", "inf": the text path refuses them
+        if np.count_nonzero(np.isfinite(raw.values)) != len(typed) - typed.null_count:  # "nan", "inf" written
             return None
     else:
         raw = arrow_bool(typed)
