@@ -14,6 +14,7 @@ from riskeval.errors import ErrorRecord
 from riskeval.facts import province_of, untraceable_problems
 from riskeval.population._raw import as_raw
 from riskeval.population._tables import Converter
+from riskeval.population._text_cast import typed_text
 from riskeval.population.layout import MEMBERS, Leaf, Table, unpack_date
 
 # A column that says a record is given even when every field of it is unknown (``"hukou": {}`` in a dict):
@@ -36,7 +37,8 @@ class Entity:
         for lf in self.leaves.values():
             if lf.kind == "record":
                 continue
-            cells = conv.convert(lf, as_raw(source.get(prefix + lf.column), n))
+            column = source.get(prefix + lf.column)
+            cells = conv.convert(lf, typed_text(column, lf) or as_raw(column, n))
             self.cols[lf.path] = cells.data
             self.bad |= cells.bad
             self.records += cells.records

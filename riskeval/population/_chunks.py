@@ -29,7 +29,7 @@ import numpy as np
 from riskeval._extras import need
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import read_problem
-from riskeval.population._joins import WHOLE_NUMBER
+from riskeval.population._joins import WHOLE_NUMBER, whole_numbers
 
 __all__ = ["TableChunk", "aligned", "shift_records", "table_chunks", "table_files"]
 
@@ -184,6 +184,10 @@ class _Keys:
             value = column.fill_null(0).cast(pa.int64()).to_numpy()
             return cls(~null, value, pa.nulls(len(column), pa.string()), null)
         text = column.cast(pa.string())
+        digits = whole_numbers(text)
+        if digits is not None:  # the usual CSV: whole-number ids, no regex
+            null = text.is_null().to_numpy(zero_copy_only=False)
+            return cls(~null, digits, text, null)
         null = pc.or_(text.is_null(), pc.equal(text, "")).fill_null(True).to_numpy(zero_copy_only=False)
         num = pc.match_substring_regex(text, WHOLE_NUMBER).fill_null(False).to_numpy(zero_copy_only=False)
         value = np.zeros(len(text), np.int64)

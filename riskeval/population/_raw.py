@@ -26,6 +26,7 @@ class Raw:
     null: np.ndarray | None = None
     all_text: bool = False  # every distinct value is a str (known without looking)
     days: np.ndarray | None = None  # dates: the same as datetime64[D] when known to hold no time of day
+    text: Any = None  # a pyarrow text column these values were read from: its cells are shown in records
 
     def __len__(self) -> int:
         held = self.codes if self.codes is not None else self.values
@@ -33,6 +34,8 @@ class Raw:
 
     def cell(self, row: int) -> Any:
         """The value of one cell, for an error record."""
+        if self.text is not None:
+            return self.text[row].as_py()
         if self.kind == "cat":
             assert self.codes is not None
             c = int(self.codes[row])
