@@ -13,7 +13,14 @@ from riskeval._label import Label
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.evaluate import Evaluation, default_pack, scalar_program
 from riskeval.explain import explain as _explain
-from riskeval.facts import Household, assessment_date, parse_household, recorded_by, validation_today
+from riskeval.facts import (
+    Household,
+    assessment_date,
+    parse_household,
+    recorded_by,
+    surely_writable,
+    validation_today,
+)
 from riskeval.overrides import Override, check_overrides
 from riskeval.pack import Pack, Rule
 from riskeval.results import (
@@ -102,9 +109,18 @@ def assess(
             "riskeval": audit.riskeval_version(),
             "calendar": calendar_version(),
             "as_of": on,
-            "input_sha256": audit.input_sha256(hh),
+            "input_sha256": _digest(household, hh),
         },
     )
+
+
+def _digest(household: Household | dict[str, Any] | str, hh: Household) -> str | Lazy:
+    """The input digest, computed now or when first read. Writing the canonical JSON is also what refuses text
+    that UTF-8 cannot encode (a located FactsError from assess()), so it waits only for input that surely holds
+    none; and never for the caller's own model, which the caller may change later."""
+    if hh is household or not surely_writable(household):
+        return audit.input_sha256(hh)
+    return Lazy(partial(audit.input_sha256, hh))
 
 
 @lru_cache(maxsize=64)
