@@ -164,11 +164,12 @@ class ChildAssessment(_Result):
     def _repr_html_(self) -> str:
         return _display.block(child_html(self))
 
-    # assess() gives the plan and the explanation as thunks, computed when first read or dumped.
+    # assess() gives the factors, the data gaps, the plan and the explanation as thunks, computed when first
+    # read or dumped.
     __dict__ = forced_state
 
 
-lazy_fields(ChildAssessment, "schedule", "explanation")
+lazy_fields(ChildAssessment, "factors", "data_gaps", "schedule", "explanation")
 
 
 class HouseholdAssessment(_Result):
