@@ -11,9 +11,16 @@ from riskeval import audit
 from riskeval._build import Lazy, trusted
 from riskeval._label import Label
 from riskeval.errors import ErrorRecord, FactsError
-from riskeval.evaluate import Evaluation, default_pack, scalar_program
+from riskeval.evaluate import Evaluation, FactorHit, Gap, default_pack, scalar_program
 from riskeval.explain import explain as _explain
-from riskeval.facts import Household, assessment_date, parse_household, recorded_by, validation_today
+from riskeval.facts import (
+    Household,
+    assessment_date,
+    parse_household,
+    recorded_by,
+    surely_writable,
+    validation_today,
+)
 from riskeval.overrides import Override, check_overrides
 from riskeval.pack import Pack, Rule
 from riskeval.results import (
@@ -102,9 +109,18 @@ def assess(
             "riskeval": audit.riskeval_version(),
             "calendar": calendar_version(),
             "as_of": on,
-            "input_sha256": audit.input_sha256(hh),
+            "input_sha256": _digest(household, hh),
         },
     )
+
+
+def _digest(household: Household | dict[str, Any] | str, hh: Household) -> str | Lazy:
+    """The input digest, computed now or when first read. Writing the canonical JSON is also what refuses text
+    that UTF-8 cannot encode (a located FactsError from assess()), so it waits only for input that surely holds
+    none; and never for the caller's own model, which the caller may change later."""
+    if hh is household or not surely_writable(household):
+        return audit.input_sha256(hh)
+    return Lazy(partial(audit.input_sha256, hh))
 
 
 @lru_cache(maxsize=64)
@@ -172,12 +188,38 @@ def child_result(
     """The JSON-facing result of one child's evaluation record (the final tier follows ``override``)."""
     tier, frequency = _final(e, pack, override) if pack is not None else (e.tier, e.visit_frequency)
     # Built without a second validation (riskeval._build): every value comes from the evaluation record,
-    # the pack or a validated model; lists and dicts are copied as validation would copy them.
-    factors = [
+    # the pack or a validated model; lists and dicts are copied as validation would copy them. The factors'
+    # and the data gaps' models are made when first read (or dumped), from the record, which nothing changes.
+    return trusted(
+        ChildAssessment,
+        {
+            "child_id": e.child_id,
+            "status": e.status,
+            "categories": list(e.categories),
+            "factors": Lazy(partial(_factor_results, e.factors)) if e.factors else [],
+            "score": e.score,
+            "tier": tier,
+            "visit_frequency": frequency,
+            "data_gaps": Lazy(partial(_data_gaps, e.gaps)) if e.gaps else [],
+            "duties": [_duty(d) for d in e.duties],
+            "computed_tier": e.tier,
+            "tier_row": e.tier_row.id if e.tier_row is not None else None,
+            "override": override,
+            "schedule": schedule,
+            "explanation": explanation,
+        },
+    )
+
+
+def _factor_results(hits: list[FactorHit]) -> list[FactorResult]:
+    return [
         trusted(FactorResult, {"code": h.code, "severity": h.severity, "points": h.points, "values": dict(h.values)})
-        for h in e.factors
+        for h in hits
     ]
-    gaps = [
+
+
+def _data_gaps(gaps: list[Gap]) -> list[DataGap]:
+    return [
         trusted(
             DataGap,
             {
@@ -189,24 +231,5 @@ def child_result(
                 "status_if_true": g.status_if_true,
             },
         )
-        for g in e.gaps
+        for g in gaps
     ]
-    return trusted(
-        ChildAssessment,
-        {
-            "child_id": e.child_id,
-            "status": e.status,
-            "categories": list(e.categories),
-            "factors": factors,
-            "score": e.score,
-            "tier": tier,
-            "visit_frequency": frequency,
-            "data_gaps": gaps,
-            "duties": [_duty(d) for d in e.duties],
-            "computed_tier": e.tier,
-            "tier_row": e.tier_row.id if e.tier_row is not None else None,
-            "override": override,
-            "schedule": schedule,
-            "explanation": explanation,
-        },
-    )

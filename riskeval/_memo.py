@@ -28,25 +28,34 @@ class PerPack(Generic[P, T]):
         self._maxsize = maxsize
         self._entries: OrderedDict[str, tuple[P, T]] = OrderedDict()
         self._lock = threading.Lock()
+        # The entry used last, which is already the most recent: read again (a household reads it several
+        # times) without the lock and the reordering. One tuple, replaced whole, so a reader sees a pair.
+        self._last: tuple[str, T] | None = None
         self.__doc__ = build.__doc__
         self.__name__ = build.__name__
 
     def __call__(self, pack: P) -> T:
-        hit = self._entries.get(pack.sha256)
+        key = pack.sha256
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        hit = self._entries.get(key)
         if hit is not None:
             # An analyst compares one base pack with many variants: the pack in use stays, the oldest unused goes.
             with self._lock:
-                if pack.sha256 in self._entries:
-                    self._entries.move_to_end(pack.sha256)
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    self._last = (key, hit[1])
             return hit[1]
         value = self._build(pack)  # built outside the lock: two threads may both build, one entry is kept
         with self._lock:
-            hit = self._entries.get(pack.sha256)
+            hit = self._entries.get(key)
             if hit is not None:
                 return hit[1]
-            self._entries[pack.sha256] = (pack, value)
+            self._entries[key] = (pack, value)
             while len(self._entries) > self._maxsize:
                 self._entries.popitem(last=False)
+            self._last = (key, value) if key in self._entries else None
         return value
 
     def cached(self, pack: P) -> T | None:
@@ -57,6 +66,7 @@ class PerPack(Generic[P, T]):
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._last = None
 
 
 def per_pack(maxsize: int = 16) -> Callable[[Callable[[P], T]], PerPack[P, T]]:

@@ -164,11 +164,12 @@ class ChildAssessment(_Result):
     def _repr_html_(self) -> str:
         return _display.block(child_html(self))
 
-    # assess() gives the plan and the explanation as thunks, computed when first read or dumped.
+    # assess() gives the factors, the data gaps, the plan and the explanation as thunks, computed when first
+    # read or dumped.
     __dict__ = forced_state
 
 
-lazy_fields(ChildAssessment, "schedule", "explanation")
+lazy_fields(ChildAssessment, "factors", "data_gaps", "schedule", "explanation")
 
 
 class HouseholdAssessment(_Result):
@@ -187,6 +188,9 @@ class HouseholdAssessment(_Result):
         default=None, description="sha256 of the canonical JSON of the validated facts (riskeval.audit)"
     )
 
+    # assess() may give the digest as a thunk, computed when first read or dumped.
+    __dict__ = forced_state
+
     def _repr_html_(self) -> str:
         sha = self.pack.sha256 if self.pack is not None else None
         stamp = f"{self.pack.id} {self.pack.version} ({self.pack.sha256[:12]})" if self.pack is not None else "no stamp"
@@ -203,6 +207,9 @@ class HouseholdAssessment(_Result):
         table = _display.table(["child", "decision", "categories", "factors", "data gaps", "duties"], rows, raw=True)
         details = "".join(_display.folded(f"child {c.child_id}", child_html(c, sha, head=False)) for c in self.children)
         return _display.block(head, table, details)
+
+
+lazy_fields(HouseholdAssessment, "input_sha256")
 
 
 def decision_html(child: ChildAssessment, sha256: str | None = None) -> str:

@@ -169,20 +169,21 @@ def _value(path: str, value: Any, lang: Lang) -> str:
     return str(value)
 
 
-def _facts(values: dict[str, Any], members: tuple[tuple[str, str | None], ...]) -> Pair:
-    """The facts a rule read, in words, in zh and en ("the father's status: away for work; ...");
-    ``members``: the household's member ids, in order, with their relation to the child (they name the
-    member behind a fact an aggregation read, and only then belong to the cache key)."""
-    key: Any = tuple(values.items())
+def _facts(values: dict[str, Any], shown: frozenset[str] | None, members: tuple[tuple[str, str | None], ...]) -> Pair:
+    """The facts a rule read that its deciding branch shows (:func:`_deciding`), in words, in zh and en
+    ("the father's status: away for work; ..."); ``members``: the household's member ids, in order, with
+    their relation to the child (they name the member behind a fact an aggregation read, and only then
+    belong to the cache key). Kept by all the values and the branch's keys, so a hit skips the filtering."""
+    key: Any = (tuple(values.items()), shown)
     try:
         hit = _FACTS.get(key) or _FACTS.get((key, members))
     except TypeError:  # a list or a certificate among the values
-        return _facts_text(values, members)[0]
+        return _facts_text(_deciding(values, shown), members)[0]
     if hit is not None:
         return hit
     if len(_FACTS) >= _FACTS_MAX:
         _FACTS.clear()
-    pair, named = _facts_text(values, members)
+    pair, named = _facts_text(_deciding(values, shown), members)
     _FACTS[(key, members) if named else key] = pair
     return pair
 
@@ -543,7 +544,7 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     en = [head_en, roster[1], heading[1]]
     for cid in e.categories:
         a, b, c, d = text.category(cid)
-        fzh, fen = _facts(_deciding(e.category_values.get(cid, {}), e.shown.get(("category", cid))), members)
+        fzh, fen = _facts(e.category_values.get(cid, {}), e.shown.get(("category", cid)), members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
     if open_ and e.categories:
@@ -555,7 +556,7 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     en.append(heading[1])
     for h in e.factors:
         a, b, c, d = text.factor(h.code, h.severity, h.points, h.level)
-        fzh, fen = _facts(_deciding(h.values, e.shown.get(("factor", h.code))), members)
+        fzh, fen = _facts(h.values, e.shown.get(("factor", h.code)), members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
 
@@ -588,7 +589,11 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     keyed: list[tuple[tuple[object, ...], Gap, list[Rule]]] = []
     by_factor = _duties_by_factor(pack) if pack.duties else None
     for g in e.gaps:
-        hidden = open_duties(by_factor, g.rule, e.duties, on) if by_factor is not None and g.kind == "factor" else []
+        hidden = (
+            open_duties(by_factor, g.rule, e.duties, on)
+            if by_factor and g.rule in by_factor and g.kind == "factor"
+            else []
+        )
         key = (g.kind, g.rule, tuple(g.facts), g.severity, g.tier_if_true, g.status_if_true, tier, e.status,
                tuple([d.id for d in hidden]) if hidden else ())  # fmt: skip
         keyed.append((key, g, hidden))

@@ -33,7 +33,7 @@ from riskeval.facts._parse import SENSITIVE, parse_event, parse_household, recor
 from riskeval.facts._places import PlaceKind, county_code, place_name, province_code, province_of
 from riskeval.facts._schema import json_schemas
 from riskeval.facts._sources import event_lines, read_entries
-from riskeval.facts._text import text_problem
+from riskeval.facts._text import surely_writable, text_problem
 
 __all__ = [
     "BOM",
@@ -94,6 +94,7 @@ __all__ = [
     "read_problem",
     "recorded_by",
     "records_from",
+    "surely_writable",
     "text_problem",
     "untraceable_problems",
     "validation_today",

@@ -17,7 +17,7 @@ _PEOPLE = (("children", MAX_CHILDREN), ("members", MAX_MEMBERS))
 def too_many(data: Any) -> list[ErrorRecord]:
     """A record for each list of people longer than its limit (the household is refused unread)."""
     out: list[ErrorRecord] = []
-    if isinstance(data, Mapping):
+    if type(data) is dict or isinstance(data, Mapping):  # a dict is the usual input: no ABC check
         for key, limit in _PEOPLE:
             people = data.get(key)
             if isinstance(people, list) and len(people) > limit:

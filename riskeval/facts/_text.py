@@ -7,14 +7,18 @@ fails (the audit digest) asks this module where the bad text is, and the househo
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import msgspec
 from pydantic import BaseModel
 
 from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts._guard import format_loc
 
 CODE = "invalid_text"
+_encode = msgspec.json.encode
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")  # \ud800-\udfff as JSON escapes it
 
 
 def _unwritable(text: str) -> bool:
@@ -51,3 +55,19 @@ def text_problem(data: Any, what: str = "household") -> FactsError:
     if not records:
         records = [ErrorRecord("<root>", CODE, message)]
     return FactsError(records, f"{what}: text that cannot be written as UTF-8")
+
+
+def surely_writable(data: Any) -> bool:
+    """Whether raw input (a dict, or JSON text) surely holds no text that UTF-8 cannot encode, told cheaply:
+    msgspec's encoder walks a dict in C and refuses a lone surrogate; JSON text holds one only as itself or as
+    an escape. False means "not known": a value msgspec does not write (a model, a set) gives False too, and
+    the writer, which fails on the facts' text, tells."""
+    if type(data) is dict:
+        try:
+            _encode(data)
+        except Exception:  # any refusal, whatever it was, leaves it to the writer
+            return False
+        return True
+    if type(data) is str:
+        return _ESCAPED_SURROGATE.search(data) is None and not _unwritable(data)
+    return False
