@@ -11,7 +11,7 @@ from riskeval import audit
 from riskeval._build import Lazy, trusted
 from riskeval._label import Label
 from riskeval.errors import ErrorRecord, FactsError
-from riskeval.evaluate import Evaluation, FactorHit, Gap, default_pack, scalar_program
+from riskeval.evaluate import Evaluation, FactorHit, default_pack, scalar_program
 from riskeval.explain import explain as _explain
 from riskeval.facts import (
     Household,
@@ -75,10 +75,13 @@ def assess(
     """
     hh, pack, evals = evaluate(household, on=on, pack=pack)
     moved = check_overrides(overrides, evals, pack, on) if overrides else {}
-    if explain and hh is household:
-        # The caller's own model, which the caller may change later: what the explanation names is read now.
+    if hh is household:
+        # The caller's own model, which the caller may change later: what the data gaps and the explanation
+        # name is read now.
         for e in evals:
-            e.shown  # noqa: B018
+            e.gaps  # noqa: B018
+            if explain:
+                e.shown  # noqa: B018
     children = []
     for i, (child, e) in enumerate(zip(hh.children, evals, strict=True)):
         o = moved.get(e.child_id)
@@ -200,7 +203,7 @@ def child_result(
             "score": e.score,
             "tier": tier,
             "visit_frequency": frequency,
-            "data_gaps": Lazy(partial(_data_gaps, e.gaps)) if e.gaps else [],
+            "data_gaps": Lazy(partial(_data_gaps, e)) if e.gaps_pending or e.gaps else [],
             "duties": [_duty(d) for d in e.duties],
             "computed_tier": e.tier,
             "tier_row": e.tier_row.id if e.tier_row is not None else None,
@@ -218,7 +221,7 @@ def _factor_results(hits: list[FactorHit]) -> list[FactorResult]:
     ]
 
 
-def _data_gaps(gaps: list[Gap]) -> list[DataGap]:
+def _data_gaps(e: Evaluation) -> list[DataGap]:
     return [
         trusted(
             DataGap,
@@ -231,5 +234,5 @@ def _data_gaps(gaps: list[Gap]) -> list[DataGap]:
                 "status_if_true": g.status_if_true,
             },
         )
-        for g in gaps
+        for g in e.gaps
     ]

@@ -96,7 +96,6 @@ class Evaluation:
     tier: str | None = None
     tier_row: Rule | None = None
     visit_frequency: str | None = None
-    gaps: list[Gap] = field(default_factory=list)
     # Every category, factor and duty as evaluated: True, False or None (unknown); for laws, audits and tables.
     rule_values: dict[tuple[str, str], bool | None] = field(default_factory=dict)
     # The household's members in order, with their relation to the child: how explanations name the
@@ -119,6 +118,30 @@ class Evaluation:
     _memo: dict[tuple[Any, ...], tuple[Any, list[str]]] = field(default_factory=dict, repr=False, compare=False)
     _category_values: dict[str, dict[str, Any]] | None = field(default=None, repr=False, compare=False)
     _shown: dict[tuple[str, str], frozenset[str]] | None = field(default=None, repr=False, compare=False)
+    # The data gaps (``gaps``), or None while their what-ifs wait to be run: each re-decides the tier table,
+    # about a fifth of an evaluation, and a caller who reads no data gap should not pay for them.
+    _gaps: list[Gap] | None = field(default_factory=list, repr=False, compare=False)
+    _what_ifs: Callable[[Evaluation], None] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def gaps(self) -> list[Gap]:
+        """For each unknown rule that could change the outcome: the facts behind it, and the tier and status if
+        it held (see ``ScalarProgram.gaps``)."""
+        if self._gaps is None:
+            with _FORCING:  # the what-ifs set rule results in the context, as the explanation's walk binds names
+                if self._gaps is None:
+                    try:
+                        self._what_ifs(self)  # type: ignore[misc]
+                    except BaseException:
+                        self._gaps = None  # read again, run again: never a partial list
+                        raise
+                    self._what_ifs = None
+        return self._gaps  # type: ignore[return-value]
+
+    @property
+    def gaps_pending(self) -> bool:
+        """Whether the data gaps are still to be worked out (there may be none)."""
+        return self._gaps is None
 
     @property
     def category_values(self) -> dict[str, dict[str, Any]]:
@@ -428,8 +451,14 @@ class ScalarProgram:
             out.visit_frequency = self.frequency[out.tier]
             if self.floors and values:  # for overrides, which only assess() takes (values on)
                 out.floor_row = self._floor(ctx)
-        if gaps:
-            self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap, on_roster)
+        if gaps and (exit_gap is not None or unknown_cats or unknown_factors):
+            if on_roster is True and exited is False:
+                # The status and tier are final, so the what-ifs (which compare with them) can wait for a read.
+                out._gaps = None
+                out._what_ifs = lambda e: self.gaps(ctx, e, hits, domains, unknown_cats, unknown_factors, exit_gap,
+                                                    on_roster)  # fmt: skip
+            else:
+                self.gaps(ctx, out, hits, domains, unknown_cats, unknown_factors, exit_gap, on_roster)
         # Undetermined: the exit or roster rule is unknown, or the child is off the roster while a rule that
         # is unknown would put them on it (the roster rule reads the tier inputs, whose counts hold no unknown).
         open_ = exited is None or on_roster is None
@@ -557,14 +586,17 @@ class ScalarProgram:
         is decided from the evaluation's own tally, not by adding everything up again.
         """
         pack = self.pack
+        gaps = out._gaps
+        if gaps is None:
+            gaps = out._gaps = []
         if exit_gap is not None:
-            out.gaps.append(Gap("roster", pack.exited.id, _dedup(exit_gap), status_if_true=pack.exited.id))
+            gaps.append(Gap("roster", pack.exited.id, _dedup(exit_gap), status_if_true=pack.exited.id))
         cap = int(ctx.params[pack.domain_cap])
         counts: dict[str, int] = {}
         for _, sev, _ in hits:
             counts[sev] = counts.get(sev, 0) + 1
         refs = self._refs(ctx) if self.decide_pure else None
-        positions, gaps, decide_reads = self._ref_positions, out.gaps, self.decide_reads
+        positions, decide_reads = self._ref_positions, self.decide_reads
         now = (out.tier if listed is True else None, self._status(listed))
         for rule, reads in cats:
             key = ("category", rule.id)
