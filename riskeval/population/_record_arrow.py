@@ -24,6 +24,7 @@ from riskeval.population._record_cells import Spec, iso_days, not_canonical, sca
 _NONE, _DICT, _BOOL = type(None), dict, bool  # compared with an array of types, element by element
 _SEPARATOR = "\x1f"  # joins a list's codes into one text to number the distinct lists; never inside a code
 _PLANS: dict[int, tuple[Spec, Any]] = {}
+_CODES: dict[tuple[str, ...], Any] = {}
 
 
 def _plan(spec: Spec, pa: Any) -> Any:
@@ -45,17 +46,43 @@ def _plan(spec: Spec, pa: Any) -> Any:
     return plan
 
 
+def read_households(households: Sequence[Any], spec: dict[str, Spec]) -> Any:
+    """The households as one Arrow struct array, their children's and members' records as lists of structs
+    (one converter pass, in the order the dicts lie in memory, and the lists' offsets instead of Python
+    passes over the households); None without pyarrow, or when Arrow refuses a value (the caller then reads
+    entity by entity, which says which)."""
+    try:
+        import pyarrow as pa
+    except ImportError:  # pragma: no cover - pyarrow is optional
+        return None
+    plans = [_plan(spec[entity], pa) for entity in ("household", "child", "member")]
+    if any(plan is None for plan in plans):
+        return None
+    own, kids, adults = plans
+    whole = pa.struct([*own, pa.field("children", pa.list_(kids)), pa.field("members", pa.list_(adults))])
+    try:
+        return pa.array(households, whole)
+    except Exception:  # a mapping that is not a dict is read as a sequence: its own code may raise anything
+        return None
+
+
 def _leaves(spec: Spec) -> list[tuple[str, tuple[str, str, tuple[str, ...]]]]:
     return [(key, leaf) for key, leaf in spec.leaves.items() if leaf[1] != "text"]
 
 
 def read_entity(
-    dicts: Sequence[Any] | np.ndarray, spec: Spec, out: dict[str, Raw], bad: np.ndarray, certs: Any = None
+    dicts: Sequence[Any] | np.ndarray,
+    spec: Spec,
+    out: dict[str, Raw],
+    bad: np.ndarray,
+    certs: Any = None,
+    read: list[Any] | None = None,
 ) -> bool:
     """The columns of a list of dicts, msgspec having seen every key and the JSON type of every cell
     (``_record_gate``), into ``out`` (rows not canonical marked ``bad``); False, with nothing written, when
     Arrow cannot read them as the models would (pyarrow missing, a value it refuses, a mapping not a dict).
-    ``certs``: the certificate cells as msgspec read them (key -> a cell per dict), or None."""
+    ``certs``: the certificate cells as msgspec read them (key -> a cell per dict), or None; ``read``: the
+    dicts' fields as Arrow already read them (the flattened arrays of ``_plan``'s struct), or None."""
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -68,7 +95,7 @@ def read_entity(
     mine: dict[str, Raw] = {}
     local = np.zeros(n, bool)
     try:
-        table = pa.array(dicts, plan).flatten()
+        table = pa.array(dicts, plan).flatten() if read is None else read
     except Exception:  # a mapping that is not a dict is read as a sequence: its own code may raise anything
         return False
     for col, (_, (column, kind, codes_of)) in zip(table, _leaves(spec), strict=False):
@@ -111,14 +138,15 @@ def read_entity(
 
 def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa: Any, pc: Any) -> Any:
     """One Arrow column in the form the table intake reads, as ``_record_cells._column`` makes it."""
-    valid = col.is_valid().to_numpy(zero_copy_only=False)
     if kind == "ref":  # numbered with the other ids of its table, by Arrow
         return col
     if kind == "enum":
-        found = pc.index_in(col, value_set=pa.array(codes_of, pa.string()))
+        found = pc.index_in(col, value_set=_codes(codes_of, pa))
         codes = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        bad |= valid & (codes < 0)
+        if found.null_count > col.null_count:  # a code not of the enum's
+            bad |= col.is_valid().to_numpy(zero_copy_only=False) & (codes < 0)
         return Raw("cat", codes, list(codes_of), all_text=True)
+    valid = col.is_valid().to_numpy(zero_copy_only=False)
     if kind == "bool":
         return Raw("bool", values=_bools(col, valid))
     if kind in ("num", "int"):
@@ -131,7 +159,7 @@ def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa:
         return Raw("date", values=days, null=np.isnat(days))
     if kind == "list":
         items = pc.list_flatten(col)
-        unknown = pc.index_in(items, value_set=pa.array(codes_of, pa.string())).is_null()
+        unknown = pc.index_in(items, value_set=_codes(codes_of, pa)).is_null()
         parents = pc.list_parent_indices(col).to_numpy(zero_copy_only=False)
         bad[parents[unknown.to_numpy(zero_copy_only=False)]] = True  # refused by the models, the separator never read
         encoded = pc.dictionary_encode(pc.binary_join(col, _SEPARATOR))
@@ -145,6 +173,14 @@ def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa:
     if off:
         bad[np.isin(codes, off)] = True
     return Raw("cat", codes, uniques, all_text=True)
+
+
+def _codes(codes_of: tuple[str, ...], pa: Any) -> Any:
+    """An enum's codes as an Arrow array, made once per enum rather than once per column read."""
+    held = _CODES.get(codes_of)
+    if held is None:
+        held = _CODES[codes_of] = pa.array(codes_of, pa.string())
+    return held
 
 
 def _bools(col: Any, valid: np.ndarray) -> np.ndarray:
