@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import repeat
+from operator import is_
 from typing import Any
 
 import numpy as np
@@ -112,22 +113,27 @@ def read_entity(
         if certs is None:
             values = np.fromiter(map(dict.get, dicts, repeat(key)), object, n)
             kinds = np.fromiter(map(type, values), object, n)
-        else:  # a record msgspec read is taken from its dict
-            values = np.fromiter(certs[key], object, n)
-            kinds = np.fromiter(map(type, values), object, n)
-            held = np.flatnonzero((kinds != _NONE) & (kinds != _BOOL))
-            values[held] = [dicts[i][key] for i in held.tolist()]
-            kinds[held] = [type(v) for v in values[held]]
-        present = kinds == _DICT
-        none = kinds == _NONE
-        no = kinds == _BOOL
-        no[no] = values[no] == False  # noqa: E712 - elementwise
+            present = kinds == _DICT
+            none = kinds == _NONE
+            no = kinds == _BOOL
+            no[no] = values[no] == False  # noqa: E712 - elementwise
+            rows = np.flatnonzero(present)
+            records = values[rows]
+        else:  # msgspec's cells are False, None, True or a record, which is taken from its dict
+            cells = certs[key]
+            no = np.fromiter(map(is_, cells, repeat(False)), bool, n)
+            none = np.fromiter(map(is_, cells, repeat(None)), bool, n)
+            other = np.flatnonzero(~(no | none)).tolist()
+            found = [dicts[i][key] for i in other]
+            present = np.zeros(n, bool)
+            present[other] = [type(v) is dict for v in found]
+            rows = np.flatnonzero(present)
+            records = np.fromiter((v for v in found if type(v) is dict), object, len(rows))
         mine[column] = Raw("bool", values=np.where(present, 1, np.where(no, 0, -1)).astype(np.int8))
         local |= ~(present | none | no)
-        rows = np.flatnonzero(present)
         sub: dict[str, Raw] = {}
         sub_bad = np.zeros(len(rows), bool)
-        if not read_entity(values[rows], inner, sub, sub_bad):
+        if not read_entity(records, inner, sub, sub_bad):
             return False
         local[rows[sub_bad]] = True
         mine.update((c, scatter(raw, rows, n)) for c, raw in sub.items())
