@@ -50,6 +50,7 @@ class _Flat:
         self.members["member_id"] = self.members.pop("id")
         codes, uniques = _numbered([home.pop("id")])
         hid = Raw("cat", codes, uniques if isinstance(uniques, list) else uniques.to_pylist())
+        self.distinct_homes = len(uniques) == h  # no id shared (nor missing)
         self.heads_code = codes
         self.kids["household_id"] = _take(hid, self.child_hh)
         self.members["household_id"] = _take(hid, self.member_hh)
@@ -204,14 +205,21 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
     items = items if isinstance(items, list) else list(items)
     today = validation_today(on)
     fits, certs = canonical_json(items)
-    fast = np.flatnonzero(fits).tolist()
-    ids = list(map(itemgetter("id"), map(items.__getitem__, fast)))
-    if len(set(ids)) < len(ids):  # a shared id: both households to the models, which say so
-        shared = {i for i, c in Counter(ids).items() if c > 1}
-        fast = [k for k, i in zip(fast, ids, strict=True) if i not in shared]
-        fits[:] = False
-        fits[fast] = True
-    sources = dict(zip(fast, map(items.__getitem__, fast), strict=True))
+    # All canonical: read at once, the ids found distinct by Arrow's numbering rather than a pass over the dicts
+    flat: _Flat | None = _Flat(list(range(len(items))), items, certs) if certs is not None else None
+    if flat is not None and not flat.distinct_homes:
+        flat = None  # a shared id, sorted out below
+    if flat is None:
+        fast = np.flatnonzero(fits).tolist()
+        ids = list(map(itemgetter("id"), map(items.__getitem__, fast)))
+        if len(set(ids)) < len(ids):  # a shared id: both households to the models, which say so
+            shared = {i for i, c in Counter(ids).items() if c > 1}
+            fast = [k for k, i in zip(fast, ids, strict=True) if i not in shared]
+            fits[:] = False
+            fits[fast] = True
+        sources = dict(zip(fast, map(items.__getitem__, fast), strict=True))
+    else:
+        sources = dict(enumerate(items))
     slow = np.flatnonzero(~fits).tolist()
     # Each household's input rows: a dict's children, or one the models accept its model's children (the
     # models take a tuple of children, which count_children does not read).
@@ -231,13 +239,14 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
             del valid[k]
     dumped: set[int] = set()
     while True:
-        for k, hh in valid.items():
-            if hh.children:
-                sources[k] = hh.model_dump(mode="json")  # valid facts, in the canonical form
-            dumped.add(k)
-        order = list(sources) if not dumped else sorted(sources)
-        whole = not dumped and len(order) == len(items)  # the certificates msgspec read are those of order
-        flat = _Flat(order, list(map(sources.__getitem__, order)), certs if whole else None)
+        if flat is None:
+            for k, hh in valid.items():
+                if hh.children:
+                    sources[k] = hh.model_dump(mode="json")  # valid facts, in the canonical form
+                dumped.add(k)
+            order = list(sources) if not dumped else sorted(sources)
+            whole = not dumped and len(order) == len(items)  # the certificates msgspec read are those of order
+            flat = _Flat(order, list(map(sources.__getitem__, order)), certs if whole else None)
         slow = [int(k) for k in flat.index[flat.bad_households]]
         if not slow:
             break
@@ -249,6 +258,7 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
         valid = _models(items, slow, today, on, errors)
         for k, hh in valid.items():
             counts[k] = len(hh.children)
+        flat = None
     counts[flat.index] = flat.per_kids
     if progress is not None:
         progress("validating", len(items), len(items))
