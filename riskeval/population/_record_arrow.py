@@ -20,7 +20,7 @@ import numpy as np
 
 from riskeval.population._cells import PRESENT
 from riskeval.population._raw import Raw
-from riskeval.population._record_cells import Spec, iso_days, not_canonical, scatter
+from riskeval.population._record_cells import Spec, filled, iso_days, not_canonical, pool, scatter
 
 _NONE, _DICT, _BOOL = type(None), dict, bool  # compared with an array of types, element by element
 _SEPARATOR = "\x1f"  # joins a list's codes into one text to number the distinct lists; never inside a code
@@ -62,7 +62,7 @@ def read_households(households: Sequence[Any], spec: dict[str, Spec]) -> Any:
     own, kids, adults = plans
     whole = pa.struct([*own, pa.field("children", pa.list_(kids)), pa.field("members", pa.list_(adults))])
     try:
-        return pa.array(households, whole)
+        return pa.array(households, whole, memory_pool=pool(pa))
     except Exception:  # a mapping that is not a dict is read as a sequence: its own code may raise anything
         return None
 
@@ -96,7 +96,7 @@ def read_entity(
     mine: dict[str, Raw] = {}
     local = np.zeros(n, bool)
     try:
-        table = pa.array(dicts, plan).flatten() if read is None else read
+        table = pa.array(dicts, plan, memory_pool=pool(pa)).flatten(pool(pa)) if read is None else read
     except Exception:  # a mapping that is not a dict is read as a sequence: its own code may raise anything
         return False
     for col, (_, (column, kind, codes_of)) in zip(table, _leaves(spec), strict=False):
@@ -105,9 +105,9 @@ def read_entity(
     for key, (column, inner, cert) in spec.records.items():
         if not cert:  # read with its holder: present when a dict (msgspec let nothing else through but None)
             record = next(nested)
-            present = record.is_valid().to_numpy(zero_copy_only=False)
+            present = pc.is_valid(record, memory_pool=pool(pa)).to_numpy(zero_copy_only=False)
             mine[PRESENT + column] = Raw("bool", values=present.astype(np.int8))
-            for col, (_, (name, kind, codes_of)) in zip(record.flatten(), _leaves(inner), strict=True):
+            for col, (_, (name, kind, codes_of)) in zip(record.flatten(pool(pa)), _leaves(inner), strict=True):
                 mine[name] = _column(col, kind, codes_of, local, pa, pc)
             continue
         if certs is None:
@@ -147,16 +147,16 @@ def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa:
     if kind == "ref":  # numbered with the other ids of its table, by Arrow
         return col
     if kind == "enum":
-        found = pc.index_in(col, value_set=_codes(codes_of, pa))
-        codes = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        found = pc.index_in(col, value_set=_codes(codes_of, pa), memory_pool=pool(pa))
+        codes = filled(found, pa, pc)
         if found.null_count > col.null_count:  # a code not of the enum's
-            bad |= col.is_valid().to_numpy(zero_copy_only=False) & (codes < 0)
+            bad |= pc.is_valid(col, memory_pool=pool(pa)).to_numpy(zero_copy_only=False) & (codes < 0)
         return Raw("cat", codes, list(codes_of), all_text=True)
-    valid = col.is_valid().to_numpy(zero_copy_only=False)
+    valid = pc.is_valid(col, memory_pool=pool(pa)).to_numpy(zero_copy_only=False)
     if kind == "bool":
         return Raw("bool", values=_bools(col, valid))
     if kind in ("num", "int"):
-        number = col.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        number = col.cast(pa.float64(), memory_pool=pool(pa)).to_numpy(zero_copy_only=False)
         finite = np.isfinite(number)
         bad |= valid & ~finite  # NaN is an empty cell to the tables, a number the models refuse
         return Raw("num", values=np.where(finite, number, np.nan), null=~finite)
@@ -164,16 +164,18 @@ def _column(col: Any, kind: str, codes_of: tuple[str, ...], bad: np.ndarray, pa:
         days = iso_days(col, bad)
         return Raw("date", values=days, null=np.isnat(days))
     if kind == "list":
-        items = pc.list_flatten(col)
-        unknown = pc.index_in(items, value_set=_codes(codes_of, pa)).is_null()
-        parents = pc.list_parent_indices(col).to_numpy(zero_copy_only=False)
+        items = pc.list_flatten(col, memory_pool=pool(pa))
+        found = pc.index_in(items, value_set=_codes(codes_of, pa), memory_pool=pool(pa))
+        unknown = pc.is_null(found, memory_pool=pool(pa))
+        parents = pc.list_parent_indices(col, memory_pool=pool(pa)).to_numpy(zero_copy_only=False)
         bad[parents[unknown.to_numpy(zero_copy_only=False)]] = True  # refused by the models, the separator never read
-        encoded = pc.dictionary_encode(pc.binary_join(col, _SEPARATOR))
-        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        joined = pc.binary_join(col, _SEPARATOR, memory_pool=pool(pa))
+        encoded = pc.dictionary_encode(joined, memory_pool=pool(pa))
+        codes = filled(encoded.indices, pa, pc)
         lists = [u.split(_SEPARATOR) if u else [] for u in encoded.dictionary.to_pylist()]
         return Raw("cat", codes, lists)
-    encoded = pc.dictionary_encode(col)
-    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    encoded = pc.dictionary_encode(col, memory_pool=pool(pa))
+    codes = filled(encoded.indices, pa, pc)
     uniques = encoded.dictionary.to_pylist()
     off = not_canonical(kind, uniques, True)
     if off:

@@ -26,7 +26,7 @@ from riskeval.facts import Household, parse_household, recorded_by, validation_t
 from riskeval.population._intake import Intake, Progress, count_children, intake_households, where
 from riskeval.population._raw import Raw, factorize, objects
 from riskeval.population._record_arrow import read_entity, read_households
-from riskeval.population._record_cells import HOUSEHOLD_PREFIX, Spec, entity, good_ids, specs
+from riskeval.population._record_cells import HOUSEHOLD_PREFIX, Spec, entity, filled, good_ids, pool, specs
 from riskeval.population._record_gate import canonical_json
 from riskeval.population._table_intake import intake as intake_tables
 from riskeval.population.layout import ROLES
@@ -68,12 +68,15 @@ class _Flat:
         """The columns from the households as Arrow read them (``read_households``), and which households said
         their members; None, with nothing kept, when an entity's certificates cannot be read so (the caller
         then walks the dicts)."""
+        import pyarrow as pa  # there: Arrow read the households
+        import pyarrow.compute as pc
+
         spec = specs()
-        *own, children, adults = read.flatten()
+        *own, children, adults = read.flatten(pool(pa))
         self._rows(np.diff(children.offsets.to_numpy()), np.diff(adults.offsets.to_numpy()))
         kids = _Nested(households, "children", children.offsets.to_numpy(), self.child_hh)
         members = _Nested(households, "members", adults.offsets.to_numpy(), self.member_hh)
-        kid_cells, member_cells = children.flatten().flatten(), adults.flatten().flatten()
+        kid_cells, member_cells = children.flatten().flatten(pool(pa)), adults.flatten().flatten(pool(pa))
         done = (
             read_entity(kids, spec["child"], self.kids, self.bad_c, certs.get("child"), kid_cells)
             and read_entity(members, spec["member"], self.members, self.bad_m, certs.get("member"), member_cells)
@@ -83,7 +86,7 @@ class _Flat:
             home.clear()
             bad_h[:] = False
             return None
-        told: np.ndarray = adults.is_valid().to_numpy(zero_copy_only=False)
+        told: np.ndarray = pc.is_valid(adults, memory_pool=pool(pa)).to_numpy(zero_copy_only=False)
         return told
 
     def _walk(self, households: list[Any], certs: Certs, home: dict[str, Raw], bad_h: np.ndarray) -> np.ndarray:
@@ -171,8 +174,8 @@ def _numbered(columns: list[Any]) -> tuple[np.ndarray, Any]:
     import pyarrow.compute as pc
 
     text = [c if isinstance(c, pa.Array) else pa.array(c, pa.string(), from_pandas=False) for c in columns]
-    encoded = pc.dictionary_encode(pa.concat_arrays(text))
-    return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+    encoded = pc.dictionary_encode(pa.concat_arrays(text, memory_pool=pool(pa)), memory_pool=pool(pa))
+    return filled(encoded.indices, pa, pc), encoded.dictionary
 
 
 def _entity(dicts: list[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray, certs: Any) -> None:
