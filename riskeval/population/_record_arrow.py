@@ -1,12 +1,13 @@
-"""Household dicts read by Arrow's converter, one pass per entity, once msgspec has checked every key and cell type.
+"""Household dicts read by Arrow's converter in one pass, once msgspec has checked every key and cell type.
 
 ``pa.array(dicts, type=struct)`` walks the dicts in C, but it ignores unknown keys and coerces what the fact
 models refuse (``True`` as a number, ``2.5`` as a whole number, bytes as text, a string as a list of letters),
-so only dicts ``_record_gate`` has let through are read here. A nested record that is a dict or nothing (a
-child's hukou and residence, a household's economy) is read in the same pass, as a struct in its holder's;
-a certificate (``false`` or a dict) is read apart, from the dicts present. Anything the converter refuses (an
-int past int64, a mapping that is not a dict) makes the caller read the entity the way
-``_record_cells.entity`` does.
+so only dicts ``_record_gate`` has let through are read here. The households are read with their children and
+members as lists of structs (``read_households``); a nested record that is a dict or nothing (a child's hukou
+and residence, a household's economy) is read in the same pass, as a struct in its holder's; a certificate
+(``false`` or a dict) is read apart, from the dicts present. Anything the converter refuses (an int past
+int64, a mapping that is not a dict) makes the caller read entity by entity (``read_entity``), and an entity
+still refused the way ``_record_cells.entity`` does.
 """
 
 from __future__ import annotations
