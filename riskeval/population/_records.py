@@ -13,7 +13,7 @@ answer is the reference.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from itertools import chain, repeat
 from operator import is_not, itemgetter
@@ -25,8 +25,8 @@ from riskeval.errors import ErrorRecord, FactsError
 from riskeval.facts import Household, parse_household, recorded_by, validation_today
 from riskeval.population._intake import Intake, Progress, count_children, intake_households, where
 from riskeval.population._raw import Raw, factorize, objects
-from riskeval.population._record_arrow import read_entity
-from riskeval.population._record_cells import HOUSEHOLD_PREFIX, Spec, entity, good_ids, specs
+from riskeval.population._record_arrow import read_entity, read_households
+from riskeval.population._record_cells import HOUSEHOLD_PREFIX, Spec, entity, filled, good_ids, pool, specs
 from riskeval.population._record_gate import canonical_json
 from riskeval.population._table_intake import intake as intake_tables
 from riskeval.population.layout import ROLES
@@ -37,32 +37,20 @@ class _Flat:
 
     def __init__(self, index: list[int], households: list[dict[str, Any]], certs: Certs | None) -> None:
         """``certs``: each entity's certificate cells as msgspec read them (``canonical_json``), or None."""
-        spec = specs()
         h = len(households)
-        families = list(map(itemgetter("children"), households))
-        kids = list(chain.from_iterable(families))
-        given: list[Any] = list(map(dict.get, households, repeat("members")))
-        told = np.fromiter(map(is_not, given, repeat(None)), bool, h)
-        adults: list[Any] = [() if a is None else a for a in given]
-        members = list(chain.from_iterable(adults))
-        self.per_kids = np.fromiter(map(len, families), np.int64, h)
-        per_members = np.fromiter(map(len, adults), np.int64, h)
         self.index = np.array(index, np.int64)  # each household's place in the input
-        self.child_hh = np.repeat(np.arange(h), self.per_kids)
-        self.member_hh = np.repeat(np.arange(h), per_members)
-        n, m = len(kids), len(members)
-        self.bad_c, self.bad_m, bad_h = np.zeros(n, bool), np.zeros(m, bool), np.zeros(h, bool)
-        self.kids: dict[str, Raw] = {}
-        self.members: dict[str, Raw] = {}
+        bad_h = np.zeros(h, bool)
         home: dict[str, Raw] = {}
-        certs = certs or {}
-        _entity(kids, spec["child"], self.kids, self.bad_c, certs.get("child"))
-        _entity(members, spec["member"], self.members, self.bad_m, certs.get("member"))
-        _entity(households, spec["household"], home, bad_h, certs.get("household"))
+        read = read_households(households, specs()) if certs is not None else None
+        told = None if read is None else self._read(households, read, certs or {}, home, bad_h)
+        if told is None:
+            told = self._walk(households, certs or {}, home, bad_h)
+        per_members = self.per_members
         self.kids["child_id"] = self.kids.pop("id")
         self.members["member_id"] = self.members.pop("id")
         codes, uniques = _numbered([home.pop("id")])
         hid = Raw("cat", codes, uniques if isinstance(uniques, list) else uniques.to_pylist())
+        self.distinct_homes = len(uniques) == h  # no id shared (nor missing)
         self.heads_code = codes
         self.kids["household_id"] = _take(hid, self.child_hh)
         self.members["household_id"] = _take(hid, self.member_hh)
@@ -73,6 +61,59 @@ class _Flat:
         self.id_text = self._whole_number_ids(bad_h)
         self.bad_households = bad_h | (np.bincount(self.child_hh, self.bad_c, h) > 0)
         self.bad_households |= np.bincount(self.member_hh, self.bad_m, h) > 0
+
+    def _read(
+        self, households: list[Any], read: Any, certs: Certs, home: dict[str, Raw], bad_h: np.ndarray
+    ) -> np.ndarray | None:
+        """The columns from the households as Arrow read them (``read_households``), and which households said
+        their members; None, with nothing kept, when an entity's certificates cannot be read so (the caller
+        then walks the dicts)."""
+        import pyarrow as pa  # there: Arrow read the households
+        import pyarrow.compute as pc
+
+        spec = specs()
+        *own, children, adults = read.flatten(pool(pa))
+        self._rows(np.diff(children.offsets.to_numpy()), np.diff(adults.offsets.to_numpy()))
+        kids = _Nested(households, "children", children.offsets.to_numpy(), self.child_hh)
+        members = _Nested(households, "members", adults.offsets.to_numpy(), self.member_hh)
+        kid_cells, member_cells = children.flatten().flatten(pool(pa)), adults.flatten().flatten(pool(pa))
+        done = (
+            read_entity(kids, spec["child"], self.kids, self.bad_c, certs.get("child"), kid_cells)
+            and read_entity(members, spec["member"], self.members, self.bad_m, certs.get("member"), member_cells)
+            and read_entity(households, spec["household"], home, bad_h, certs.get("household"), own)
+        )
+        if not done:
+            home.clear()
+            bad_h[:] = False
+            return None
+        told: np.ndarray = pc.is_valid(adults, memory_pool=pool(pa)).to_numpy(zero_copy_only=False)
+        return told
+
+    def _walk(self, households: list[Any], certs: Certs, home: dict[str, Raw], bad_h: np.ndarray) -> np.ndarray:
+        """The columns from the dicts, entity by entity; which households said their members."""
+        spec = specs()
+        h = len(households)
+        families = list(map(itemgetter("children"), households))
+        kids = list(chain.from_iterable(families))
+        given: list[Any] = list(map(dict.get, households, repeat("members")))
+        told = np.fromiter(map(is_not, given, repeat(None)), bool, h)
+        adults: list[Any] = [() if a is None else a for a in given]
+        members = list(chain.from_iterable(adults))
+        self._rows(np.fromiter(map(len, families), np.int64, h), np.fromiter(map(len, adults), np.int64, h))
+        _entity(kids, spec["child"], self.kids, self.bad_c, certs.get("child"))
+        _entity(members, spec["member"], self.members, self.bad_m, certs.get("member"))
+        _entity(households, spec["household"], home, bad_h, certs.get("household"))
+        return told
+
+    def _rows(self, per_kids: np.ndarray, per_members: np.ndarray) -> None:
+        """Each child and member row's household, and empty columns and marks for them."""
+        h = len(per_kids)
+        self.per_kids, self.per_members = per_kids.astype(np.int64), per_members.astype(np.int64)
+        self.child_hh = np.repeat(np.arange(h), self.per_kids)
+        self.member_hh = np.repeat(np.arange(h), self.per_members)
+        self.bad_c, self.bad_m = np.zeros(len(self.child_hh), bool), np.zeros(len(self.member_hh), bool)
+        self.kids: dict[str, Raw] = {}
+        self.members: dict[str, Raw] = {}
 
     def _whole_number_ids(self, bad_h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Ids as whole numbers, checked here once per distinct id: the table intake joins whole numbers
@@ -109,6 +150,21 @@ class _Flat:
         return kids, members, self.index[self.child_hh[keep_c]], self.index[self.member_hh[keep_m]]
 
 
+class _Nested(Sequence[Any]):
+    """The children's (or members') dicts in row order, found through the households when asked for: only
+    a certificate's dict is (``read_entity``), so no list of them is made."""
+
+    def __init__(self, households: list[Any], key: str, offsets: np.ndarray, owner: np.ndarray) -> None:
+        self.households, self.key, self.offsets, self.owner = households, key, offsets, owner
+
+    def __len__(self) -> int:
+        return len(self.owner)
+
+    def __getitem__(self, i: Any) -> Any:
+        hh = int(self.owner[i])
+        return self.households[hh][self.key][i - int(self.offsets[hh])]
+
+
 def _numbered(columns: list[Any]) -> tuple[np.ndarray, Any]:
     """Ids of several columns numbered together (-1 for none) and the distinct ids: a list when the columns
     are the cell-by-cell reader's, an Arrow array when Arrow read any of them."""
@@ -118,8 +174,8 @@ def _numbered(columns: list[Any]) -> tuple[np.ndarray, Any]:
     import pyarrow.compute as pc
 
     text = [c if isinstance(c, pa.Array) else pa.array(c, pa.string(), from_pandas=False) for c in columns]
-    encoded = pc.dictionary_encode(pa.concat_arrays(text))
-    return encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+    encoded = pc.dictionary_encode(pa.concat_arrays(text, memory_pool=pool(pa)), memory_pool=pool(pa))
+    return filled(encoded.indices, pa, pc), encoded.dictionary
 
 
 def _entity(dicts: list[Any], spec: Spec, out: dict[str, Raw], bad: np.ndarray, certs: Any) -> None:
@@ -152,14 +208,21 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
     items = items if isinstance(items, list) else list(items)
     today = validation_today(on)
     fits, certs = canonical_json(items)
-    fast = np.flatnonzero(fits).tolist()
-    ids = list(map(itemgetter("id"), map(items.__getitem__, fast)))
-    if len(set(ids)) < len(ids):  # a shared id: both households to the models, which say so
-        shared = {i for i, c in Counter(ids).items() if c > 1}
-        fast = [k for k, i in zip(fast, ids, strict=True) if i not in shared]
-        fits[:] = False
-        fits[fast] = True
-    sources = dict(zip(fast, map(items.__getitem__, fast), strict=True))
+    # All canonical: read at once, the ids found distinct by Arrow's numbering rather than a pass over the dicts
+    flat: _Flat | None = _Flat(list(range(len(items))), items, certs) if certs is not None else None
+    if flat is not None and not flat.distinct_homes:
+        flat = None  # a shared id, sorted out below
+    if flat is None:
+        fast = np.flatnonzero(fits).tolist()
+        ids = list(map(itemgetter("id"), map(items.__getitem__, fast)))
+        if len(set(ids)) < len(ids):  # a shared id: both households to the models, which say so
+            shared = {i for i, c in Counter(ids).items() if c > 1}
+            fast = [k for k, i in zip(fast, ids, strict=True) if i not in shared]
+            fits[:] = False
+            fits[fast] = True
+        sources = dict(zip(fast, map(items.__getitem__, fast), strict=True))
+    else:
+        sources = dict(enumerate(items))
     slow = np.flatnonzero(~fits).tolist()
     # Each household's input rows: a dict's children, or one the models accept its model's children (the
     # models take a tuple of children, which count_children does not read).
@@ -179,13 +242,14 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
             del valid[k]
     dumped: set[int] = set()
     while True:
-        for k, hh in valid.items():
-            if hh.children:
-                sources[k] = hh.model_dump(mode="json")  # valid facts, in the canonical form
-            dumped.add(k)
-        order = list(sources) if not dumped else sorted(sources)
-        whole = not dumped and len(order) == len(items)  # the certificates msgspec read are those of order
-        flat = _Flat(order, list(map(sources.__getitem__, order)), certs if whole else None)
+        if flat is None:
+            for k, hh in valid.items():
+                if hh.children:
+                    sources[k] = hh.model_dump(mode="json")  # valid facts, in the canonical form
+                dumped.add(k)
+            order = list(sources) if not dumped else sorted(sources)
+            whole = not dumped and len(order) == len(items)  # the certificates msgspec read are those of order
+            flat = _Flat(order, list(map(sources.__getitem__, order)), certs if whole else None)
         slow = [int(k) for k in flat.index[flat.bad_households]]
         if not slow:
             break
@@ -197,6 +261,7 @@ def intake_records(items: Iterable[Any], on: date, progress: Progress | None = N
         valid = _models(items, slow, today, on, errors)
         for k, hh in valid.items():
             counts[k] = len(hh.children)
+        flat = None
     counts[flat.index] = flat.per_kids
     if progress is not None:
         progress("validating", len(items), len(items))
