@@ -260,8 +260,10 @@ def _digits_dates(text: Any, bad: np.ndarray) -> np.ndarray:
             chars = text_bytes[offsets[:-1][shaped][:, None] + np.arange(10)]
         # bytes, not wider numbers: fewer fresh pages (a character below '0' wraps past 9 when 48 is taken)
         d = chars[:, _MONTH_DAY] - np.uint8(48)
-        year = d[:, 0].astype(np.int32) * 1000 + d[:, 1] * np.int32(100) + d[:, 2] * np.int32(10) + d[:, 3]
-        month, day = d[:, 4] * np.int32(10) + d[:, 5], d[:, 6] * np.int32(10) + d[:, 7]
+        # Each product widened first: numpy 1.x keeps uint8 for a uint8 array times a small scalar (900 wraps).
+        wide = d.astype(np.int32)
+        year = wide[:, 0] * 1000 + wide[:, 1] * 100 + wide[:, 2] * 10 + wide[:, 3]
+        month, day = wide[:, 4] * 10 + wide[:, 5], wide[:, 6] * 10 + wide[:, 7]
         real = (d <= 9).all(1) & (chars[:, 4] == 45) & (chars[:, 7] == 45)  # '-' is 45
         real &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1)
         leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
