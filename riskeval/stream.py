@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from riskeval._result_files import ResultWriter
 from riskeval.batch import BatchResult, BatchSummary, assess_batch
+from riskeval.evaluate import vector_program
 from riskeval.errors import ErrorRecord, safe_record
 from riskeval.evaluate import default_pack
 from riskeval.facts import assessment_date, line_entry, read_problem
@@ -31,6 +32,7 @@ from riskeval.population import (
     Population,
     TableChunk,
     frame_chunks,
+    intake_tables,
     is_frame,
     shift_records,
     table_chunks,
@@ -121,8 +123,9 @@ def _results(source: Any, members: Any, on: date, pack: Pack, chunk_size: int) -
         parts = frame_chunks(*tables, chunk_size=chunk_size)
     else:
         parts = _read_ahead(table_chunks(source, members, chunk_size=chunk_size))
-    for part in parts:
-        result = assess_batch(Population(part.children, part.members), on=on, pack=pack)
+    prog = vector_program(pack)
+    for part, intake in _read_ahead((p, intake_tables(Population(p.children, p.members), on)) for p in parts):
+        result = BatchResult(pack, on, intake, prog.run(intake.cols, on))
         result.row = result.row + part.child_row
         records = [safe_record(e) for e in part.errors] + shift_records(result.errors, part.child_row, part.member_row)
         result.errors = [e for e in records if e.row is not None or _first(told, e)]
