@@ -22,13 +22,13 @@ from typing import Any, TypeVar
 
 from riskeval._result_files import ResultWriter
 from riskeval.batch import BatchResult, BatchSummary, assess_batch
-from riskeval.evaluate import vector_program
 from riskeval.errors import ErrorRecord, safe_record
-from riskeval.evaluate import default_pack
+from riskeval.evaluate import default_pack, vector_program
 from riskeval.facts import assessment_date, line_entry, read_problem
 from riskeval.pack import Pack
 from riskeval.population import (
     TABLE_SUFFIXES,
+    Intake,
     Population,
     TableChunk,
     frame_chunks,
@@ -122,21 +122,31 @@ def _results(source: Any, members: Any, on: date, pack: Pack, chunk_size: int) -
     if tables is not None:  # slicing a table in memory costs nothing to read ahead
         parts = frame_chunks(*tables, chunk_size=chunk_size)
     else:
-        parts = _read_ahead(table_chunks(source, members, chunk_size=chunk_size))
+        parts = _read_ahead(table_chunks(source, members, chunk_size=chunk_size), "riskeval-read")
     prog = vector_program(pack)
-    for part, intake in _read_ahead((p, intake_tables(Population(p.children, p.members), on)) for p in parts):
+    # The intake (casts, checks, joins) of the next chunk runs in a thread of its own while this one is
+    # evaluated: on two cores, reading, intake, evaluating and writing overlap (from CSV the intake is a
+    # third of the work, and most of it Arrow's and numpy's kernels, which let go of the GIL).
+    for part, intake in _read_ahead(_intakes(parts, on), "riskeval-intake"):
         result = BatchResult(pack, on, intake, prog.run(intake.cols, on))
         result.row = result.row + part.child_row
         records = [safe_record(e) for e in part.errors] + shift_records(result.errors, part.child_row, part.member_row)
         result.errors = [e for e in records if e.row is not None or _first(told, e)]
         yield result
-        del result, part
+        del result, part, intake
 
 
-def _read_ahead(parts: Iterator[T]) -> Iterator[T]:
-    """The next part read in a thread while this one is assessed: Arrow's readers let go of the GIL, so on
-    two cores reading and assessing overlap (one part ahead, no more: memory stays bounded)."""
-    with ThreadPoolExecutor(1, thread_name_prefix="riskeval-read") as pool:
+def _intakes(parts: Iterator[TableChunk], on: date) -> Iterator[tuple[TableChunk, Intake]]:
+    """Each chunk with its intake (what ``assess_batch`` validates and joins before evaluating)."""
+    for part in parts:
+        yield part, intake_tables(Population(part.children, part.members), on)
+        del part
+
+
+def _read_ahead(parts: Iterator[T], name: str) -> Iterator[T]:
+    """The next part made in a thread (``name``) while this one is used: Arrow's readers let go of the GIL,
+    so on two cores reading and assessing overlap (one part ahead, no more: memory stays bounded)."""
+    with ThreadPoolExecutor(1, thread_name_prefix=name) as pool:
         coming = pool.submit(next, parts, None)
         while (part := coming.result()) is not None:
             coming = pool.submit(next, parts, None)
