@@ -144,6 +144,25 @@ def test_a_table_out_of_household_order_is_refused_by_row(tmp_path: Path, table:
     pd.testing.assert_frame_equal(_together(once), whole.to_pandas())
 
 
+def test_a_late_problem_is_raised_where_its_chunk_comes(tmp_path: Path) -> None:
+    """Chunks are read and taken in ahead, in threads: a row out of household order near the end of the
+    table is still raised where its chunk comes, after every chunk before it, each as the sorted table's."""
+    kids, members = _frames()
+    starts = [r for r in range(1, len(kids)) if kids["household_id"][r] != kids["household_id"][r - 1]]
+    last_of_p = starts[-1] - 1  # the rows: ..., household P, household Q, then P's last row
+    moved = pd.concat([kids.drop(index=last_of_p), kids.iloc[[last_of_p]]], ignore_index=True)
+    sorted_chunks = list(riskeval.assess_stream(_write(tmp_path / "a", kids, members, "parquet"), on=ON, pack=PACK,
+                                                chunk_size=4))  # fmt: skip
+    stream = riskeval.assess_stream(_write(tmp_path / "b", moved, members, "parquet"), on=ON, pack=PACK, chunk_size=4)
+    before: list[Any] = []
+    with pytest.raises(FactsError) as caught:
+        before.extend(stream)  # the chunks are kept as they come, up to the error
+    assert caught.value.records[0].code == "unsorted"
+    assert len(sorted_chunks) >= 8 and len(before) == len(sorted_chunks) - 1  # the last chunk holds P and Q
+    for mine, theirs in zip(before, sorted_chunks, strict=False):
+        pd.testing.assert_frame_equal(mine.to_pandas(), theirs.to_pandas())
+
+
 def test_whole_numbers_are_ordered_by_value(tmp_path: Path) -> None:
     """Whole-number household ids in a CSV (text to the reader) sorted as numbers (9 before 10) stream."""
     kids, members = _frames(2)
