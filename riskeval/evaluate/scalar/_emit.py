@@ -48,10 +48,14 @@ Scope = dict[str, Binding]
 class Emitter:
     """Emits one function's body; ``predicates`` maps a predicate's name to its generated function's name."""
 
-    def __init__(self, consts: Consts, predicates: dict[str, str], fields: frozenset[str]) -> None:
+    def __init__(self, consts: Consts, predicates: dict[str, str], fields: frozenset[str], *,
+                 cached: bool = False) -> None:  # fmt: skip
+        """``cached``: the function's predicate calls on roles keep the memo's entry in a local of their own
+        (``c<n>``, None until first read), for a function that calls them many times (the pass)."""
         self.k = consts
         self.predicates = predicates
         self.fields = fields
+        self.cached: dict[tuple[str, ...], str] | None = {} if cached else None
         self.body: list[Stmt] = []
         self.n = 0
         self.roles: dict[str, str] = {}  # role -> its local, loaded once at the function's start
@@ -415,7 +419,8 @@ class Emitter:
             else:
                 heads.append(self.k.name(a.root if isinstance(a, A.Fact) else "?"))
         pairs = [x for v, h in zip(values, heads, strict=True) for x in (v, h)]
-        # The memo's answer read here: a call only when the predicate has not run on these members yet.
+        # The memo's answer read here: a call only when the predicate has not run on these members yet (in the
+        # rules' own module, to its body past the memo's check: ``_codegen``).
         self.uses.add("M")
         key, hit = self.tmp(), self.tmp()
         found: list[Stmt] = [assign(out, index(load(hit), lit(0))),
@@ -424,6 +429,16 @@ class Emitter:
         value: list[Stmt] = [assign(key, tuple_(self.k.name(name), *[attr(v, "id") for v in values])),
                              assign(hit, call(attr(load("M"), "get"), load(key))),
                              if_(is_(load(hit), NONE), run, found)]  # fmt: skip
+        roots = [a.root for a in args if isinstance(a, A.Fact) and not a.path and a.root not in scope]
+        if self.cached is not None and len(roots) == len(args):
+            # On roles only, the members are the function's for its whole run, and a memo entry, once made,
+            # never changes: from the second call on, the entry is this local's.
+            local = self.cached.setdefault((name, *roots), f"c{len(self.cached)}")
+            run.append(assign(local, index(load("M"), load(key))))
+            found.insert(0, assign(local, load(hit)))
+            again = [assign(out, index(load(local), lit(0))),
+                     if_(is_(load(out), NONE), [method(load("U"), "extend", index(load(local), lit(1)))])]  # fmt: skip
+            value = [if_(is_(load(local), NONE), value, again)]
         if not maybe:
             self.body += value
         else:
