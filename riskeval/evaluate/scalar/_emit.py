@@ -160,6 +160,9 @@ class Emitter:
                 self.uses.add("ON")
                 born = self.tmp()
                 inner = [assign(step, call(load("YEARS"), load(born), load("ON")))]
+                if self.cached is not None and root not in scope:  # a role's age: once in the pass
+                    local = self.cached.setdefault(("age", root, *path[:i]), f"c{len(self.cached)}")
+                    inner = [if_(is_(load(local), NONE), [assign(local, inner[0].value)]), assign(step, load(local))]
                 self.body += [assign(born, attr(load(cur), "birth_date")),
                               if_(is_(load(born), NONE),
                                   [method(load("U"), "append", self._gap(root, (*path[:i], "birth_date"), scope)),
@@ -285,10 +288,13 @@ class Emitter:
 
     # --- arithmetic and the helpers -------------------------------------------------------------------------
 
-    def _binary(self, a: Expr, b: Expr, value: Expr, absent: bool) -> Expr:
-        """Unknown in, unknown out; a fact that does not exist stays so."""
+    def _binary(self, a: Expr, b: Expr, value: Expr, absent: bool, cache: str | None = None) -> Expr:
+        """Unknown in, unknown out; a fact that does not exist stays so. ``cache``: a local keeping the value
+        once computed (None until then), for operands that are the same in every rule of the function."""
         out = self.tmp()
         known: list[Stmt] = [assign(out, value)]
+        if cache is not None:
+            known = [if_(is_(load(cache), NONE), [assign(cache, value)]), assign(out, load(cache))]
         if absent:
             known = [if_(or_(is_(a, load("ABSENT")), is_(b, load("ABSENT"))), [assign(out, load("ABSENT"))], known)]
         self.body.append(if_(or_(is_(a, NONE), is_(b, NONE)), [assign(out, NONE)], known))
@@ -328,7 +334,12 @@ class Emitter:
             self.body = outer
             return load(out)
         a, b = self.emit(n.args[0], scope), self.emit(n.args[1], scope)
-        return self._binary(a, b, call(load(_BETWEEN[fn]), a, b), _absent(n.args[0]) or _absent(n.args[1]))
+        cache = None
+        if self.cached is not None and all(isinstance(x, A.Fact) and x.root not in scope for x in n.args):
+            # An age or a duration of the roles' facts: the same in every rule, computed once in the pass.
+            key = ("call", fn, *(".".join((x.root, *x.path)) for x in n.args if isinstance(x, A.Fact)))
+            cache = self.cached.setdefault(key, f"c{len(self.cached)}")
+        return self._binary(a, b, call(load(_BETWEEN[fn]), a, b), _absent(n.args[0]) or _absent(n.args[1]), cache)
 
     # --- aggregations and predicates ------------------------------------------------------------------------
 
