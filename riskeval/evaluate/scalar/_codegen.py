@@ -85,15 +85,15 @@ def _generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int
         e = Emitter(consts, bodies, fields)
         value = e.emit(root, {})
         body.append(function(f"f{i}", ["X"], [*prologue(e), *e.body, ast.Return(value=value)]))
-    readers: dict[int, str] = {}  # a category's values, read when an explanation first asks for them
-    for kind, rule, _levels in steps:
-        if kind == "category":
+    readers: dict[int, str] = {}  # the values a holding rule read, read when an explanation first asks for them
+    for _kind, rule, levels in steps:
+        for r in levels or [rule]:
             e = Emitter(consts, bodies, fields)
-            found, out = emit_reader(e, reads[id(rule)])
-            readers[id(rule)] = f"v{len(readers)}"
-            body.append(function(readers[id(rule)], ["X"], [*prologue(e), *found, ast.Return(value=load(out))]))
+            found, out = emit_reader(e, reads[id(r)])
+            readers[id(r)] = f"v{len(readers)}"
+            body.append(function(readers[id(r)], ["X"], [*prologue(e), *found, ast.Return(value=load(out))]))
     e = Emitter(consts, bodies, fields, cached=True)
-    whole = emit_pass(e, steps, reads, readers)
+    whole = emit_pass(e, steps, readers)
     params = ["X", "L", "V", "G", "CATS", "HITS", "VALS", "PEND", "UCATS", "UFACS"]
     body.append(function("main", params, [*prologue(e), *whole]))
     namespace = load_module(body, fields, {**consts.values, **helpers(years), **runtime})
