@@ -83,22 +83,26 @@ def test_values_read_from_many_threads_at_once_are_the_same() -> None:
     raw = json.loads((EXAMPLES[0].parent / "letter-1-brothers.json").read_text(encoding="utf-8"))
     expected = eager(raw, ON)
     interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
+    sys.setswitchinterval(1e-6)  # threads switch inside the readers, as they may on a loaded machine
     try:
         for _ in range(50):
-            _, _, evals = evaluate(raw, on=ON)
-            seen: list[list[tuple[str, dict[str, Any]]]] = []
-            barrier = threading.Barrier(4)
-
-            def read(evals: Any = evals, seen: list[Any] = seen) -> None:
-                barrier.wait()
-                seen.append([(h.code, h.values) for h in evals[0].factors])
-
-            threads = [threading.Thread(target=read) for _ in range(4)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-            assert len(seen) == 4 and all(s == expected[0] for s in seen)
+            assert _read_together(raw) == [expected[0]] * 4
     finally:
         sys.setswitchinterval(interval)
+
+
+def _read_together(raw: Any) -> list[list[tuple[str, dict[str, Any]]]]:
+    _, _, evals = evaluate(raw, on=ON)
+    seen: list[list[tuple[str, dict[str, Any]]]] = []
+    barrier = threading.Barrier(4)
+
+    def read() -> None:
+        barrier.wait()
+        seen.append([(h.code, h.values) for h in evals[0].factors])
+
+    threads = [threading.Thread(target=read) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return seen

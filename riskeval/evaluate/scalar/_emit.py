@@ -159,10 +159,11 @@ class Emitter:
             if part == "age":  # completed years on the assessment date, by the pack's leap-day rule
                 self.uses.add("ON")
                 born = self.tmp()
-                inner = [assign(step, call(load("YEARS"), load(born), load("ON")))]
+                years = call(load("YEARS"), load(born), load("ON"))
+                inner = [assign(step, years)]
                 if self.cached is not None and root not in scope:  # a role's age: once in the pass
                     local = self.cached.setdefault(("age", root, *path[:i]), f"c{len(self.cached)}")
-                    inner = [if_(is_(load(local), NONE), [assign(local, inner[0].value)]), assign(step, load(local))]
+                    inner = [if_(is_(load(local), NONE), [assign(local, years)]), assign(step, load(local))]
                 self.body += [assign(born, attr(load(cur), "birth_date")),
                               if_(is_(load(born), NONE),
                                   [method(load("U"), "append", self._gap(root, (*path[:i], "birth_date"), scope)),
