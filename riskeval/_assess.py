@@ -76,10 +76,12 @@ def assess(
     hh, pack, evals = evaluate(household, on=on, pack=pack)
     moved = check_overrides(overrides, evals, pack, on) if overrides else {}
     if hh is household:
-        # The caller's own model, which the caller may change later: what the data gaps and the explanation
-        # name is read now.
+        # The caller's own model, which the caller may change later: what the data gaps, the factors' values
+        # and the explanation name is read now.
         for e in evals:
             e.gaps  # noqa: B018
+            for h in e.factors:
+                h.values  # noqa: B018
             if explain:
                 e.shown  # noqa: B018
     children = []

@@ -23,7 +23,7 @@ _KIND_SET = frozenset(_KINDS)
 _SPECIAL = frozenset((ast.FunctionDef, ast.arg, ast.Attribute, ast.Constant, ast.Call))
 # Nodes without fields or location, met only as a node's context or operator: checked, never walked.
 _LEAVES = frozenset(k for k in _KINDS if not k._fields and not k._attributes)
-_SCHEME = re.compile(r"[KtrahfplSvw][0-9]+|S")
+_SCHEME = re.compile(r"[KtrahfplSvwbc][0-9]+|S")
 # The context's parts, the runtime helpers, and the two builtins a generated function calls.
 _FIXED = frozenset(("X", "U", "M", "R", "P", "RES", "T", "HH", "ON", "ABSENT", "BOUNDS", "BOUNDED", "KAND", "KOR",
                     "SUM", "HEAD", "DIV", "DAYS", "MONTHS", "YEARS", "ADDM", "len", "type", "L", "V", "G", "CATS",

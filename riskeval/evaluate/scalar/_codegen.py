@@ -77,22 +77,23 @@ def _generate(pack: Pack, roots: list[A.Node], years: Callable[[date, date], int
               reads: dict[int, Any], runtime: dict[str, Any]) -> Generated:  # fmt: skip
     consts, fields = Consts(), fact_fields()
     names = {name: f"p{i}" for i, name in enumerate(pack.predicates)}
+    bodies = {name: body_name(fname) for name, fname in names.items()}  # what this module's callers call
     body: list[Stmt] = []
     for name, rule in pack.predicates.items():
-        body.append(_predicate(names[name], name, rule.args, rule.node, consts, names, fields))
+        body += _predicate(names[name], name, rule.args, rule.node, consts, bodies, fields)
     for i, root in enumerate(roots):
-        e = Emitter(consts, names, fields)
+        e = Emitter(consts, bodies, fields)
         value = e.emit(root, {})
         body.append(function(f"f{i}", ["X"], [*prologue(e), *e.body, ast.Return(value=value)]))
-    readers: dict[int, str] = {}  # a category's values, read when an explanation first asks for them
-    for kind, rule, _levels in steps:
-        if kind == "category":
-            e = Emitter(consts, names, fields)
-            found, out = emit_reader(e, reads[id(rule)])
-            readers[id(rule)] = f"v{len(readers)}"
-            body.append(function(readers[id(rule)], ["X"], [*prologue(e), *found, ast.Return(value=load(out))]))
-    e = Emitter(consts, names, fields)
-    whole = emit_pass(e, steps, reads, readers)
+    readers: dict[int, str] = {}  # the values a holding rule read, read when an explanation first asks for them
+    for _kind, rule, levels in steps:
+        for r in levels or [rule]:
+            e = Emitter(consts, bodies, fields)
+            found, out = emit_reader(e, reads[id(r)])
+            readers[id(r)] = f"v{len(readers)}"
+            body.append(function(readers[id(r)], ["X"], [*prologue(e), *found, ast.Return(value=load(out))]))
+    e = Emitter(consts, bodies, fields, cached=True)
+    whole = emit_pass(e, steps, readers)
     params = ["X", "L", "V", "G", "CATS", "HITS", "VALS", "PEND", "UCATS", "UFACS"]
     body.append(function("main", params, [*prologue(e), *whole]))
     namespace = load_module(body, fields, {**consts.values, **helpers(years), **runtime})
@@ -129,33 +130,46 @@ def load_module(body: list[Stmt], fields: frozenset[str], bound: dict[str, Any])
 
 
 def _predicate(fname: str, name: str, params: tuple[str, ...], node: A.Node, consts: Consts,
-               names: dict[str, str], fields: frozenset[str]) -> ast.FunctionDef:  # fmt: skip
+               bodies: dict[str, str], fields: frozenset[str]) -> list[ast.FunctionDef]:  # fmt: skip
     """``p<n>(X, a0, h0, ...)``: the predicate on members ``a<i>`` whose gaps are named ``h<i>`` (None: by
-    id), memoised in the context on the predicate and the members' ids, with the unknown reads it made."""
-    e = Emitter(consts, names, fields)
+    id), memoised in the context on the predicate and the members' ids, with the unknown reads it made; its
+    body, past the memo's check, is ``b<n>``, which the generated callers call (they check the memo first)."""
+    e = Emitter(consts, bodies, fields)
     scope: Scope = {p: (f"a{i}", f"h{i}") for i, p in enumerate(params)}
     value = e.emit(node, scope)
     key, hit = "t0", "S0"
     memo = attr(load("X"), "memo")
-    head: list[Stmt] = [
-        assign(key, tuple_(consts.name(name), *[attr(load(f"a{i}"), "id") for i in range(len(params))])),
+
+    def keyed() -> Stmt:  # a node of its own in each function: the check numbers every node's line
+        return assign(key, tuple_(consts.name(name), *[attr(load(f"a{i}"), "id") for i in range(len(params))]))
+
+    params_ = ["X", *[x for i in range(len(params)) for x in (f"a{i}", f"h{i}")]]
+    check: list[Stmt] = [
+        keyed(),
         assign(hit, call(attr(memo, "get"), load(key))),
         if_(ast.Compare(left=load(hit), ops=[ast.IsNot()], comparators=[lit(None)]),
             [if_(is_(index(load(hit), lit(0)), lit(None)),
                  [method(attr(load("X"), "unknown"), "extend", index(load(hit), lit(1)))]),
              ast.Return(value=index(load(hit), lit(0)))]),
+        ast.Return(value=call(load(body_name(fname)), *[load(p) for p in params_])),
     ]  # fmt: skip
     start = [assign("S", call(load("len"), load("U")))]
     reads = ast.Subscript(value=load("U"), slice=ast.Slice(lower=load("S")), ctx=ast.Load())
     store = ast.Assign(targets=[ast.Subscript(value=memo, slice=load(key), ctx=ast.Store())],
                        value=tuple_(value, reads))  # fmt: skip
-    params_ = ["X", *[x for i in range(len(params)) for x in (f"a{i}", f"h{i}")]]
-    return function(fname, params_, [*head, *prologue(e), *start, *e.body, store, ast.Return(value=value)])
+    body = [keyed(), *prologue(e), *start, *e.body, store, ast.Return(value=value)]
+    return [function(fname, params_, check), function(body_name(fname), params_, body)]
+
+
+def body_name(fname: str) -> str:
+    """The body of the generated predicate ``p<n>``, past its memo's check: ``b<n>``."""
+    return "b" + fname[1:]
 
 
 def prologue(e: Emitter) -> list[Stmt]:
     """Load once what the function reads of the context: the unknown list, the roles, the parts."""
     out: list[Stmt] = [assign("U", attr(load("X"), "unknown"))]
+    out += [assign(local, lit(None)) for local in (e.cached or {}).values()]
     if e.roles:
         out.append(assign("R", attr(load("X"), "roles")))
         for role, local in sorted(e.roles.items()):

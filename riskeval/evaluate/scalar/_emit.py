@@ -48,10 +48,14 @@ Scope = dict[str, Binding]
 class Emitter:
     """Emits one function's body; ``predicates`` maps a predicate's name to its generated function's name."""
 
-    def __init__(self, consts: Consts, predicates: dict[str, str], fields: frozenset[str]) -> None:
+    def __init__(self, consts: Consts, predicates: dict[str, str], fields: frozenset[str], *,
+                 cached: bool = False) -> None:  # fmt: skip
+        """``cached``: the function's predicate calls on roles keep the memo's entry in a local of their own
+        (``c<n>``, None until first read), for a function that calls them many times (the pass)."""
         self.k = consts
         self.predicates = predicates
         self.fields = fields
+        self.cached: dict[tuple[str, ...], str] | None = {} if cached else None
         self.body: list[Stmt] = []
         self.n = 0
         self.roles: dict[str, str] = {}  # role -> its local, loaded once at the function's start
@@ -155,7 +159,11 @@ class Emitter:
             if part == "age":  # completed years on the assessment date, by the pack's leap-day rule
                 self.uses.add("ON")
                 born = self.tmp()
-                inner = [assign(step, call(load("YEARS"), load(born), load("ON")))]
+                years = call(load("YEARS"), load(born), load("ON"))
+                inner = [assign(step, years)]
+                if self.cached is not None and root not in scope:  # a role's age: once in the pass
+                    local = self.cached.setdefault(("age", root, *path[:i]), f"c{len(self.cached)}")
+                    inner = [if_(is_(load(local), NONE), [assign(local, years)]), assign(step, load(local))]
                 self.body += [assign(born, attr(load(cur), "birth_date")),
                               if_(is_(load(born), NONE),
                                   [method(load("U"), "append", self._gap(root, (*path[:i], "birth_date"), scope)),
@@ -281,10 +289,13 @@ class Emitter:
 
     # --- arithmetic and the helpers -------------------------------------------------------------------------
 
-    def _binary(self, a: Expr, b: Expr, value: Expr, absent: bool) -> Expr:
-        """Unknown in, unknown out; a fact that does not exist stays so."""
+    def _binary(self, a: Expr, b: Expr, value: Expr, absent: bool, cache: str | None = None) -> Expr:
+        """Unknown in, unknown out; a fact that does not exist stays so. ``cache``: a local keeping the value
+        once computed (None until then), for operands that are the same in every rule of the function."""
         out = self.tmp()
         known: list[Stmt] = [assign(out, value)]
+        if cache is not None:
+            known = [if_(is_(load(cache), NONE), [assign(cache, value)]), assign(out, load(cache))]
         if absent:
             known = [if_(or_(is_(a, load("ABSENT")), is_(b, load("ABSENT"))), [assign(out, load("ABSENT"))], known)]
         self.body.append(if_(or_(is_(a, NONE), is_(b, NONE)), [assign(out, NONE)], known))
@@ -324,7 +335,12 @@ class Emitter:
             self.body = outer
             return load(out)
         a, b = self.emit(n.args[0], scope), self.emit(n.args[1], scope)
-        return self._binary(a, b, call(load(_BETWEEN[fn]), a, b), _absent(n.args[0]) or _absent(n.args[1]))
+        cache = None
+        if self.cached is not None and all(isinstance(x, A.Fact) and x.root not in scope for x in n.args):
+            # An age or a duration of the roles' facts: the same in every rule, computed once in the pass.
+            key = ("call", fn, *(".".join((x.root, *x.path)) for x in n.args if isinstance(x, A.Fact)))
+            cache = self.cached.setdefault(key, f"c{len(self.cached)}")
+        return self._binary(a, b, call(load(_BETWEEN[fn]), a, b), _absent(n.args[0]) or _absent(n.args[1]), cache)
 
     # --- aggregations and predicates ------------------------------------------------------------------------
 
@@ -415,7 +431,8 @@ class Emitter:
             else:
                 heads.append(self.k.name(a.root if isinstance(a, A.Fact) else "?"))
         pairs = [x for v, h in zip(values, heads, strict=True) for x in (v, h)]
-        # The memo's answer read here: a call only when the predicate has not run on these members yet.
+        # The memo's answer read here: a call only when the predicate has not run on these members yet (in the
+        # rules' own module, to its body past the memo's check: ``_codegen``).
         self.uses.add("M")
         key, hit = self.tmp(), self.tmp()
         found: list[Stmt] = [assign(out, index(load(hit), lit(0))),
@@ -424,6 +441,16 @@ class Emitter:
         value: list[Stmt] = [assign(key, tuple_(self.k.name(name), *[attr(v, "id") for v in values])),
                              assign(hit, call(attr(load("M"), "get"), load(key))),
                              if_(is_(load(hit), NONE), run, found)]  # fmt: skip
+        roots = [a.root for a in args if isinstance(a, A.Fact) and not a.path and a.root not in scope]
+        if self.cached is not None and len(roots) == len(args):
+            # On roles only, the members are the function's for its whole run, and a memo entry, once made,
+            # never changes: from the second call on, the entry is this local's.
+            local = self.cached.setdefault((name, *roots), f"c{len(self.cached)}")
+            run.append(assign(local, index(load("M"), load(key))))
+            found.insert(0, assign(local, load(hit)))
+            again = [assign(out, index(load(local), lit(0))),
+                     if_(is_(load(out), NONE), [method(load("U"), "extend", index(load(local), lit(1)))])]  # fmt: skip
+            value = [if_(is_(load(local), NONE), value, again)]
         if not maybe:
             self.body += value
         else:

@@ -28,7 +28,6 @@ from riskeval.evaluate.scalar._ast import (
     tuple_,
 )
 from riskeval.evaluate.scalar._emit import Emitter
-from riskeval.evaluate.scalar._emit_values import emit_reader
 from riskeval.pack import Factor, Rule
 
 # One step of the pass: ("category", rule, None) or ("factor", factor, its levels, most severe first).
@@ -41,9 +40,9 @@ def plan_names(steps: list[Step]) -> int:
     return sum(1 if kind == "category" else 2 * len(levels or ()) for kind, _, levels in steps)
 
 
-def emit_pass(e: Emitter, steps: list[Step], reads: dict[int, Any], readers: dict[int, str]) -> list[Stmt]:
-    """The pass's statements (the caller adds the prologue); ``reads``: each rule's static reads, by id;
-    ``readers``: the generated function reading a category's values, by the category's id."""
+def emit_pass(e: Emitter, steps: list[Step], readers: dict[int, str]) -> list[Stmt]:
+    """The pass's statements (the caller adds the prologue); ``readers``: the generated function reading the
+    values of a category, or of a factor's level, by the rule's id."""
     plan = [f"l{i}" for i in range(plan_names(steps))]
     out: list[Stmt] = [ast.Assign(targets=[ast.Tuple(elts=[store(n) for n in plan], ctx=ast.Store())],
                                   value=load("L"))]  # fmt: skip
@@ -58,7 +57,7 @@ def emit_pass(e: Emitter, steps: list[Step], reads: dict[int, Any], readers: dic
             _category(e, rule, next(slot), readers[id(rule)])
         else:
             assert levels is not None
-            _factor(e, rule, [(lv, next(slot), next(slot), reads[id(lv)]) for lv in levels])
+            _factor(e, rule, [(lv, next(slot), next(slot)) for lv in levels], readers)
         out = e.body
     return out
 
@@ -104,24 +103,22 @@ def _category(e: Emitter, rule: Rule, live: str, reader: str) -> None:
     ]  # fmt: skip
 
 
-def _factor(e: Emitter, f: Factor, levels: list[tuple[Rule, str, str, Any]]) -> None:
+def _factor(e: Emitter, f: Factor, levels: list[tuple[Rule, str, str]], readers: dict[int, str]) -> None:
     k, key = e.k, ("factor", f.id)
     value, level, hit, found = e.tmp(), e.tmp(), e.tmp(), e.tmp()
     e.body += [assign(value, FALSE), assign(level, NONE), assign(hit, NONE)]
     outer = e.body
     mark = e.n
-    for i, (lv, live, points, reads) in enumerate(levels):
+    for i, (lv, live, points) in enumerate(levels):
         e.n = mark  # the previous level's locals are dead: its value was read just after it
         v = _rule(e, lv, live)
-        # the values the level read (read_values, generated), only when the caller keeps them
-        reader, read = emit_reader(e, reads)
-        shown = e.tmp()
-        values = [*reader, assign(shown, load(read))]
-        made = call(load("HIT"), k.name(f.id), k.name(lv.severity or ""), load(points), k.name(lv), load(shown))
+        # the values the level read (read_values, generated as a function of its own: read when first asked
+        # for), only when the caller keeps them
+        head = (k.name(f.id), k.name(lv.severity or ""), load(points), k.name(lv))
+        later = call(load("HIT"), *head, load(readers[id(lv)]), load("X"))
         held: list[Stmt] = [
             assign(value, TRUE),
-            if_(load("V"), values, [assign(shown, ast.Dict(keys=[], values=[]))]),
-            assign(hit, made),
+            if_(load("V"), [assign(hit, later)], [assign(hit, call(load("HIT"), *head, ast.Dict(keys=[], values=[])))]),
             method(load("HITS"), "append", load(hit)),
             if_(load("V"), [method(load("PEND"), "append", tuple_(k.name(key), k.name(lv.node)))]),
         ]
