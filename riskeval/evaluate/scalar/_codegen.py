@@ -109,7 +109,7 @@ def generate_scoped(pack: Pack, groups: list[tuple[list[A.Node], str | None]],
     consts, fields = Consts(), fact_fields()
     body: list[Stmt] = []
     for i, (nodes, var) in enumerate(groups):
-        e = Emitter(consts, {}, fields)
+        e = Emitter(consts, {}, fields, cached=True)  # an age read by several comparisons: computed once
         scope: Scope = {var: ("a0", "h0")} if var else {}
         values = [e.emit(node, scope) for node in nodes]
         params = ["X", "a0", "h0"] if var else ["X"]
