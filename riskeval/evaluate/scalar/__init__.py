@@ -72,18 +72,21 @@ class FactorHit:
     severity: str
     points: int
     level: Rule
-    # The values, or the generated function reading them from ``ctx`` when first asked: an explanation or a
-    # dump reads them, a caller after the tier alone does not (about a twentieth of an evaluation).
-    found: dict[str, Any] | Callable[[Ctx], dict[str, Any]]
-    ctx: Ctx | None = field(default=None, repr=False)
+    # The values; or None, and ``read``: the generated function reading them and the child's context, called
+    # when they are first asked for. An explanation or a dump reads them, a caller after the tier alone does not.
+    found: dict[str, Any] | None
+    read: tuple[Callable[[Ctx], dict[str, Any]], Ctx] | None = field(default=None, repr=False)
 
     @property
     def values(self) -> dict[str, Any]:
         found = self.found
-        if self.ctx is not None:  # reads of facts only: two threads reading at once make equal dicts
-            found = self.found = found(self.ctx)  # type: ignore[operator]
-            self.ctx = None
-        return found  # type: ignore[return-value]
+        if found is None:
+            read = self.read  # one attribute: a thread reads both parts or neither
+            if read is None:  # another thread made them (it sets ``found`` before it drops ``read``)
+                return self.found  # type: ignore[return-value]
+            found = self.found = read[0](read[1])  # facts only read: two threads at once make equal dicts
+            self.read = None
+        return found
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FactorHit):

@@ -115,7 +115,7 @@ def _factor(e: Emitter, f: Factor, levels: list[tuple[Rule, str, str]], readers:
         # the values the level read (read_values, generated as a function of its own: read when first asked
         # for), only when the caller keeps them
         head = (k.name(f.id), k.name(lv.severity or ""), load(points), k.name(lv))
-        later = call(load("HIT"), *head, load(readers[id(lv)]), load("X"))
+        later = call(load("HIT"), *head, NONE, tuple_(load(readers[id(lv)]), load("X")))
         held: list[Stmt] = [
             assign(value, TRUE),
             if_(load("V"), [assign(hit, later)], [assign(hit, call(load("HIT"), *head, ast.Dict(keys=[], values=[])))]),
