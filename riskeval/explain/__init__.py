@@ -175,7 +175,8 @@ def _facts(values: dict[str, Any], shown: frozenset[str] | None, members: tuple[
     ("the father's status: away for work; ..."); ``members``: the household's member ids, in order, with
     their relation to the child (they name the member behind a fact an aggregation read, and only then
     belong to the cache key). Kept by all the values and the branch's keys, so a hit skips the filtering."""
-    key: Any = (tuple(values.items()), shown)
+    # Flat: the keys, then the values, in order (the length says where one ends), rather than a pair per item.
+    key: Any = (shown, *values, *values.values())
     try:
         hit = _FACTS.get(key) or _FACTS.get((key, members))
     except TypeError:  # a list or a certificate among the values
