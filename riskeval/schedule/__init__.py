@@ -202,8 +202,8 @@ def _cadence(spec: ScheduleFile, months: int, on: dt.date, last_visit: dt.date |
 
 class _Window(NamedTuple):
     """What every plan of one schedule on one date shares: the horizon's end, the full assessment due that
-    day, the notes that name the date (the holiday visits are kept on their own: only a child on the roster
-    has them, and they are counted only when one is planned)."""
+    day, the notes of a cadence counted from that day and of no full assessment on record (the holiday visits
+    are kept on their own: only a child on the roster has them, and they are counted only when one is planned)."""
 
     spec: ScheduleFile  # held so that its id, in the key, cannot be reused
     end: dt.date
