@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import riskeval
+from riskeval import explain as explain_module
 from riskeval._assess import evaluate
 from riskeval.explain import explain, fact_phrase
 from riskeval.explain._pack_text import pack_text, source_en
@@ -257,5 +258,23 @@ def test_an_explanation_does_not_depend_on_what_the_pack_text_caches_hold(a: Hou
     pack_text.clear()
     cold = texts(a)
     pack_text.clear()
+    texts(b)
+    assert texts(a) == cold
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(households(), households())
+def test_an_explanation_does_not_depend_on_what_the_facts_cache_holds(a: Household, b: Household) -> None:
+    """A rule's facts in words are kept by the rule's keys and values read and the branch shown (and the
+    household's members where the words name them): an explanation rendered with that cache empty is the one
+    rendered after another household filled it."""
+
+    def texts(h: Household) -> list[tuple[str, str]]:
+        on = ASSESSMENT_DATE
+        return [(x.zh, x.en) for x in (explain(e, PACK, on=on) for e in evaluate(h, on=on, pack=PACK)[2])]
+
+    explain_module._FACTS.clear()
+    cold = texts(a)
+    explain_module._FACTS.clear()
     texts(b)
     assert texts(a) == cold

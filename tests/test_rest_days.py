@@ -85,3 +85,21 @@ def test_a_plan_does_not_depend_on_what_the_cadence_cache_holds(
         schedule._CADENCES.clear()
         cold.append(plan(last))
     assert [plan(last) for last in reversed(lasts)] == cold[::-1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(days=st.lists(st.dates(date(2025, 1, 1), date(2026, 12, 31)), min_size=2, max_size=4))
+def test_a_plan_does_not_depend_on_what_the_window_cache_holds(days: list[date]) -> None:
+    """What the plans of one date share (the horizon's end, the full assessment due that day, the notes naming
+    the date) is kept per schedule and date: a plan made with that cache empty is the plan made after plans of
+    other dates filled it."""
+
+    def plan(on: date) -> object:
+        return plan_visits(PACK.schedule, on=on, status="on_roster", tier="general", visit_frequency="monthly",
+                           birth_date=date(2010, 6, 1), last_full_assessment=None)  # fmt: skip
+
+    cold = []
+    for on in days:
+        schedule._WINDOWS.clear()
+        cold.append(plan(on))
+    assert [plan(on) for on in reversed(days)] == cold[::-1]

@@ -63,6 +63,7 @@ _duties_by_factor = per_pack(maxsize=16)(duties_by_factor)
 # child after child. Smaller: an entry holds whole sentences, and a rule reading amounts or dates rarely hits.
 _FACTS: dict[Any, Pair] = {}  # by the items, and the household's members when the words name them
 _FACTS_MAX = 4096
+_EMPTY: dict[str, Any] = {}  # never written to
 _ZH, _EN = TEMPLATES["zh"], TEMPLATES["en"]
 _NO_FACTS = (_ZH["no_facts"], _EN["no_facts"])
 _CATEGORIES = ((_ZH["categories_none"], _EN["categories_none"]), (_ZH["categories"], _EN["categories"]))
@@ -174,7 +175,8 @@ def _facts(values: dict[str, Any], shown: frozenset[str] | None, members: tuple[
     ("the father's status: away for work; ..."); ``members``: the household's member ids, in order, with
     their relation to the child (they name the member behind a fact an aggregation read, and only then
     belong to the cache key). Kept by all the values and the branch's keys, so a hit skips the filtering."""
-    key: Any = (tuple(values.items()), shown)
+    # Flat: the keys, then the values, in order (the length says where one ends), rather than a pair per item.
+    key: Any = (shown, *values, *values.values())
     try:
         hit = _FACTS.get(key) or _FACTS.get((key, members))
     except TypeError:  # a list or a certificate among the values
@@ -542,11 +544,15 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     members = tuple(e.members.items())
     zh = [head_zh, roster[0], heading[0]]
     en = [head_en, roster[1], heading[1]]
-    for cid in e.categories:
-        a, b, c, d = text.category(cid)
-        fzh, fen = _facts(e.category_values.get(cid, {}), e.shown.get(("category", cid)), members)
-        zh.append(a + fzh + b)
-        en.append(c + fen + d)
+    # Read once: each is a property of the record, the first read of which works the values out.
+    shown: dict[tuple[str, str], frozenset[str]] = e.shown if e.categories or e.factors else {}
+    if e.categories:
+        values = e.category_values
+        for cid in e.categories:
+            a, b, c, d = text.category(cid)
+            fzh, fen = _facts(values.get(cid, _EMPTY), shown.get(("category", cid)), members)
+            zh.append(a + fzh + b)
+            en.append(c + fen + d)
     if open_ and e.categories:
         zh.append(_ZH["categories_open"].format(items=open_items[0]))
         en.append(_EN["categories_open"].format(items=open_items[1]))
@@ -556,7 +562,7 @@ def _render(e: Evaluation, pack: Pack, on: date, override: Override | None) -> P
     en.append(heading[1])
     for h in e.factors:
         a, b, c, d = text.factor(h.code, h.severity, h.points, h.level)
-        fzh, fen = _facts(h.values, e.shown.get(("factor", h.code)), members)
+        fzh, fen = _facts(h.values, shown.get(("factor", h.code)), members)
         zh.append(a + fzh + b)
         en.append(c + fen + d)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 from riskeval._build import trusted
 from riskeval._label import Label
@@ -171,23 +171,64 @@ def _on_working_day(due: DueDateT, spec: ScheduleFile, on: dt.date) -> DueDateT:
                                "moved_from": day})  # fmt: skip
 
 
+class _Cadence(NamedTuple):
+    """The cadence's visits of a plan, moved off rest days, with what the plan's flags and notes read of them."""
+
+    spec: ScheduleFile  # held so that its id, in the key, cannot be reused
+    visits: tuple[DueDate, ...]
+    moved: bool  # some visit was moved off a rest day
+    late: tuple[int, ...]  # the days each overdue visit was missed by
+
+
 # The cadence's visits, moved off rest days, depend only on the schedule, the plan date and the last visit:
 # a batch plans thousands of children on one date. Keyed as the holiday visits are (the spec held in the value).
-_CADENCES: dict[tuple[int, int, int, dt.date, dt.date | None], tuple[ScheduleFile, tuple[DueDate, ...]]] = {}
+_CADENCES: dict[tuple[int, int, int, dt.date, dt.date | None], _Cadence] = {}
 _CADENCES_MAX = 4096
 
 
-def _cadence(spec: ScheduleFile, months: int, on: dt.date, last_visit: dt.date | None) -> tuple[DueDate, ...]:
+def _cadence(spec: ScheduleFile, months: int, on: dt.date, last_visit: dt.date | None) -> _Cadence:
     key = (id(spec), months, spec.plan.visits_listed, on, last_visit)
     hit = _CADENCES.get(key)
-    if hit is not None and hit[0] is spec:
-        return hit[1]
+    if hit is not None and hit.spec is spec:
+        return hit
     visits = _cadence_visits(months, spec.plan.visits_listed, on, last_visit)
     found = tuple(_on_working_day(d, spec, on) for d in visits)
     if len(_CADENCES) >= _CADENCES_MAX:
         _CADENCES.clear()
-    _CADENCES[key] = (spec, found)
-    return found
+    hit = _CADENCES[key] = _Cadence(spec, found, any(d.moved_from is not None for d in found),
+                                    tuple(d.overdue_days for d in found if d.overdue))  # fmt: skip
+    return hit
+
+
+class _Window(NamedTuple):
+    """What every plan of one schedule on one date shares: the horizon's end, the full assessment due that
+    day, the notes of a cadence counted from that day and of no full assessment on record (the holiday visits
+    are kept on their own: only a child on the roster has them, and they are counted only when one is planned)."""
+
+    spec: ScheduleFile  # held so that its id, in the key, cannot be reused
+    end: dt.date
+    due_now: DueDate
+    from_on: PlanNote  # the cadence counted from the plan date
+    full_now: PlanNote  # no full assessment on record
+
+
+# A batch plans thousands of children on one date: the window is worked out once (one lookup per plan instead
+# of one per part). Keyed as the cadences are.
+_WINDOWS: dict[tuple[int, dt.date], _Window] = {}
+_WINDOWS_MAX = 512
+
+
+def _window(spec: ScheduleFile, on: dt.date) -> _Window:
+    key = (id(spec), on)
+    hit = _WINDOWS.get(key)
+    if hit is not None and hit.spec is spec:
+        return hit
+    end = add_months(on, spec.plan.horizon_months)
+    if len(_WINDOWS) >= _WINDOWS_MAX:
+        _WINDOWS.clear()
+    hit = _WINDOWS[key] = _Window(spec, end, _due_date(on), _note("cadence_from_as_of", on),
+                                  _note("full_assessment_due_now"))  # fmt: skip
+    return hit
 
 
 @lru_cache(maxsize=16384)
@@ -258,7 +299,10 @@ def plan_visits(
     follow_ups: list[FollowUp] = []
     verification: Verification | None = None
     cadence_months: int | None = None
-    end = add_months(on, spec.plan.horizon_months)
+    moved = False
+    late: list[int] = []
+    window = _window(spec, on)
+    end = window.end
 
     if status == on_roster_status:
         if identified_on is not None and last_visit is None:
@@ -288,12 +332,13 @@ def plan_visits(
                 raise EvaluationError(f"visit frequency {visit_frequency!r} has no cadence in schedule.yaml ({known})")
             cadence_months = cadence.months
             if last_visit is None:
-                notes.append(_note("cadence_from_as_of", on))
-            visits = _cadence(spec, cadence.months, on, last_visit)
+                notes.append(window.from_on)
+            found = _cadence(spec, cadence.months, on, last_visit)
+            visits, moved, late = found.visits, found.moved, list(found.late)
         holiday_visits = _holiday_visits(spec, on, end)
         if last_full_assessment is None:
-            notes.append(_note("full_assessment_due_now"))
-            full = _due_date(on)
+            notes.append(window.full_now)
+            full = window.due_now
         else:
             due = add_months(last_full_assessment, spec.full_assessment.interval_months)
             full = _on_working_day(_due_date(due, _due(due, on)[1]), spec, on)
@@ -333,9 +378,12 @@ def plan_visits(
                 }
                 follow_ups.append(_on_working_day(trusted(FollowUp, fields), spec, on))
 
-    if any(d.moved_from is not None for d in (*visits, full, *follow_ups) if d is not None):
+    moved = moved or (full is not None and full.moved_from is not None)
+    if moved or any(d.moved_from is not None for d in follow_ups):
         notes.append(_note(_MOVED_NOTE[spec.plan.due_on_rest_day]))
-    late = [d.overdue_days for d in (first, *visits, *follow_ups) if d is not None and d.overdue]
+    if first is not None and first.overdue:
+        late.append(first.overdue_days)
+    late += [d.overdue_days for d in follow_ups if d.overdue]
     # Every value above is a date, a pack value or a model built here: no second validation (riskeval._build).
     return trusted(
         VisitPlan,
