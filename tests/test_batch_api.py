@@ -166,9 +166,8 @@ def test_cli_batch_writes_results_and_summary(tmp_path: Path, capsys: pytest.Cap
     assert records == json.loads(json.dumps(list(want.to_records())))
     for suffix in (".csv", ".parquet"):
         target = tmp_path / f"results{suffix}"
-        assert (
-            run_cli("batch", str(EXAMPLES / "population"), "--on", str(ON), "--out", str(target), capsys=capsys)[0] == 0
-        )
+        args = ("batch", str(EXAMPLES / "population"), "--on", str(ON), "--out", str(target))
+        assert run_cli(*args, "--errors", str(tmp_path / f"errors{suffix}.jsonl"), capsys=capsys)[0] == 0
         frame = pd.read_csv(target) if suffix == ".csv" else pd.read_parquet(target)
         assert len(frame) == 11
 
