@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import riskeval
 from riskeval.evaluate.vector import _ops as O
 from riskeval.population.layout import pack_date
-from riskeval.schedule.dates import add_months, months_between, years_between
+from riskeval.schedule.dates import add_months, months_between, years_between, years_between_mar_1
 
 DATES = st.dates(date(1990, 1, 1), date(2040, 12, 31))
 
@@ -59,3 +59,24 @@ def test_a_child_born_on_feb_29_exits_at_18_on_feb_28_in_both_forms() -> None:
     }
     assert riskeval.assess(hh, on=on, explain=False, schedule=False).children[0].status == "exited"
     assert next(iter(riskeval.assess_batch([hh], on=on).to_records()))["status"] == "exited"
+
+
+@given(st.lists(st.one_of(DATES, MONTH_ENDS), min_size=1, max_size=20), st.one_of(DATES, MONTH_ENDS), st.booleans())
+def test_a_column_of_dates_to_one_date_counts_as_the_scalar_helpers(born: list[date], on: date, mar_1: bool) -> None:
+    """What the rules read most (an age, the months since a date: a table's int32 column to ``on``) counts as
+    the scalar helpers do."""
+    x = np.array([pack_date(min(d, on)) for d in born], np.int32)
+    count = years_between_mar_1 if mar_1 else years_between
+    assert O.packed_years(x, pack_date(on), mar_1).tolist() == [count(min(d, on), on) for d in born]
+    assert O.packed_months(x, pack_date(on)).tolist() == [months_between(min(d, on), on) for d in born]
+
+
+@given(st.integers(1900, 2100), st.one_of(DATES, MONTH_ENDS, st.sampled_from([date(2024, 2, 29), date(2000, 2, 29)])),
+       st.booleans())  # fmt: skip
+def test_every_month_and_day_of_a_column_counts_as_with_a_date_on_every_row(year: int, on: date, mar_1: bool) -> None:
+    """A column to one date is counted through a table of the 512 month-and-day bits: every one of them (bits
+    no date has, and an unknown date's -1, too) counts as the same column to ``on`` repeated on every row."""
+    x = np.array([*((year << 9) | np.arange(512)), -1], np.int32)
+    each = np.full(len(x), pack_date(on), np.int64)
+    assert O.packed_years(x, pack_date(on), mar_1).tolist() == O.packed_years(x, each, mar_1).tolist()
+    assert O.packed_months(x, pack_date(on)).tolist() == O.packed_months(x, each).tolist()

@@ -308,6 +308,13 @@ def _days(p: Any) -> Any:
 def packed_years(x: Any, y: Any, mar_1: bool = False) -> Any:
     """Completed years from packed dates x to y, as ``riskeval.schedule.dates`` counts them: a Feb 29
     birthday falls on Feb 28 in a common year (民法典 Art. 202), or on Mar 1 when the pack says so."""
+    if _one_date(x, y):  # x's year counts whole; what its month and day take off, from a table of the 512
+        out: np.ndarray = np.subtract(_years(_MONTH_DAYS, int(y), mar_1)[x & 511], x >> 9, dtype=np.int64)
+        return out
+    return _years(x, y, mar_1)
+
+
+def _years(x: Any, y: Any, mar_1: bool) -> Any:
     x, y = np.asarray(x, np.int64), np.asarray(y, np.int64)
     ma, mb, db = (x >> 5) & 15, (y >> 5) & 15, y & 31
     day = x & 31 if mar_1 else np.minimum(x & 31, _month_len(y >> 9, ma))
@@ -316,26 +323,59 @@ def packed_years(x: Any, y: Any, mar_1: bool = False) -> Any:
 
 def packed_months(x: Any, y: Any) -> Any:
     """Completed months from packed dates x to y, with the same month-end rule (Jan 31 + 1 month = Feb 28)."""
+    if _one_date(x, y):  # as in packed_years: x's year, and a table of what its month and day take off
+        out: np.ndarray = np.subtract(_months(_MONTH_DAYS, int(y))[x & 511], (x >> 9) * 12, dtype=np.int64)
+        return out
+    return _months(x, y)
+
+
+def _months(x: Any, y: Any) -> Any:
     x, y = np.asarray(x, np.int64), np.asarray(y, np.int64)
     yb, mb = y >> 9, (y >> 5) & 15
     return (yb - (x >> 9)) * 12 + mb - ((x >> 5) & 15) - ((y & 31) < np.minimum(x & 31, _month_len(yb, mb)))
+
+
+# A packed date's month and day bits (x & 511): from x to a date y, the years and months of packed_years
+# and packed_months are y's less x's year (in years, or twelve months each) and a function of these bits.
+_MONTH_DAYS = np.arange(512, dtype=np.int64)
+
+
+def _one_date(x: Any, y: Any) -> bool:
+    """x a column of packed dates (int32, as the tables hold them), y one date (``on``)."""
+    return isinstance(x, np.ndarray) and x.dtype == np.int32 and np.ndim(y) == 0 and isinstance(y, int | np.integer)
 
 
 def packed_add_months(x: Any, n: Any) -> Any:
     """Packed date x plus n whole months, clamped to the month's last day as the scalar form's add_months."""
     x = np.asarray(x, np.int64)
     total = (x >> 9) * 12 + ((x >> 5) & 15) - 1 + np.asarray(n, np.int64)
-    year, month = total // 12, total % 12 + 1
+    year, month = np.divmod(total, 12)
+    month += 1
     return (year << 9) | (month << 5) | np.minimum(x & 31, _month_len(year, month))
 
 
 _DAYS_IN = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31], np.int64)  # by month 0..13
 
 
-def _month_len(year: Any, month: Any) -> Any:
+def _month_len_of(year: Any, month: Any) -> Any:
     """Days in each (year, month); months outside 1..12 (an unknown date's bits) read as 31."""
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     return _DAYS_IN[np.clip(month, 0, 13)] + ((month == 2) & leap)
+
+
+_YEARS = 1 << 14  # the years (0..16383, and -1: an unknown date's) whose month lengths are in _LENGTHS
+_ym = np.arange(-16, _YEARS * 16, dtype=np.int64)
+_LENGTHS = _month_len_of(_ym >> 4, _ym & 15).astype(np.int64)  # at year * 16 + month + 16
+del _ym
+
+
+def _month_len(year: Any, month: Any) -> Any:
+    """Days in each (year, month), month 0..15 (a packed date's bits); months outside 1..12 read as 31: read
+    from a table (the leap-year rule's three divisions per row took a tenth of the evaluation)."""
+    at = (np.asarray(year, np.int64) << 4) | month
+    if np.ndim(at) and len(at) and (at.min() >= -16 and at.max() < _YEARS * 16):
+        return _LENGTHS[at + 16]
+    return _month_len_of(year, month)
 
 
 def between(fn: str, a: V, b: V, mar_1: bool = False) -> V:
