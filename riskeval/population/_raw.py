@@ -357,21 +357,24 @@ def pack_epoch(days: np.ndarray, null: np.ndarray) -> np.ndarray:
     """Days since 1970 (int32, as Arrow's date32 holds them) as packed int32 dates, -1 where ``null``: what
     ``pack_days`` gives, through a table of days kept between calls (no datetime64, no int64 copies)."""
     n = len(days)
-    known = days
     if null.all():  # no row, or no known day
         return np.full(n, -1, np.int32)
-    if null.any():
+    first, table = _civil_days[-1] if _civil_days else _days_table(*_SPAN)
+    lo, hi = int(days.min()), int(days.max())  # a null's slot counted too: Arrow leaves it 0 (1970-01-01)
+    if first <= lo and hi < first + len(table):  # the usual: one gather, in int32
+        out: np.ndarray = table[days - np.int32(first)]
+    else:
         known = days[~null]  # a null's slot holds anything
-    lo, hi = int(known.min()), int(known.max())
-    if hi - lo > 4 * n + 100_000:
-        wide: np.ndarray = civil(days.astype(np.int64)).astype(np.int32)
-        wide[null] = -1
-        return wide
-    first, table = _days_table(lo, hi)
-    at = np.subtract(days, first, dtype=np.int64)
-    at[null] = -1
-    out: np.ndarray = table[at]
-    out[null] = -1
+        lo, hi = int(known.min()), int(known.max())
+        if hi - lo > 4 * n + 100_000:
+            out = civil(days.astype(np.int64)).astype(np.int32)
+        else:
+            first, table = _days_table(lo, hi)
+            at = np.subtract(days, first, dtype=np.int64)
+            at[null] = 0
+            out = table[at]
+    if null.any():
+        out[null] = -1
     return out
 
 
