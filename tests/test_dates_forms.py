@@ -80,3 +80,12 @@ def test_every_month_and_day_of_a_column_counts_as_with_a_date_on_every_row(year
     each = np.full(len(x), pack_date(on), np.int64)
     assert O.packed_years(x, pack_date(on), mar_1).tolist() == O.packed_years(x, each, mar_1).tolist()
     assert O.packed_months(x, pack_date(on)).tolist() == O.packed_months(x, each).tolist()
+
+
+@given(st.integers(1900, 2100), st.integers(-150, 150))
+def test_a_column_plus_one_number_of_months_lands_as_with_the_number_on_every_row(year: int, n: int) -> None:
+    """A column plus one n is read from a table of the 512 month-and-day bits (a leap year's Feb 29 checked
+    apart): every one of them, in four years running (a leap year among them) and unknown (-1), lands where
+    the same column plus n repeated on every row does."""
+    x = np.array([*((np.arange(year, year + 4)[:, None] << 9) | np.arange(512)).ravel(), -1], np.int32)
+    assert O.packed_add_months(x, n).tolist() == O.packed_add_months(x.astype(np.int64), np.full(len(x), n)).tolist()

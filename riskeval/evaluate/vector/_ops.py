@@ -347,11 +347,34 @@ def _one_date(x: Any, y: Any) -> bool:
 
 def packed_add_months(x: Any, n: Any) -> Any:
     """Packed date x plus n whole months, clamped to the month's last day as the scalar form's add_months."""
+    if isinstance(x, np.ndarray) and x.dtype == np.int32 and np.ndim(n) == 0:  # a column plus one number
+        return _add_months_to_column(x, int(np.asarray(n, np.int64)))
     x = np.asarray(x, np.int64)
     total = (x >> 9) * 12 + ((x >> 5) & 15) - 1 + np.asarray(n, np.int64)
     year, month = np.divmod(total, 12)
     month += 1
     return (year << 9) | (month << 5) | np.minimum(x & 31, _month_len(year, month))
+
+
+def _add_months_to_column(x: np.ndarray, n: int) -> np.ndarray:
+    """``packed_add_months`` of int32 dates and one n: the years carried and the month and day reached are a
+    function of the month and day bits (x & 511), read from a table; only a day past the 28th that lands in
+    February needs its year (a leap year keeps the 29th)."""
+    md = _MONTH_DAYS
+    total = ((md >> 5) & 15) - 1 + n  # months from January of x's year
+    carry, month = np.divmod(total, 12)
+    month += 1
+    day = np.minimum(md & 31, _DAYS_IN[month])  # a common year's February
+    low = (month << 5) | day
+    feb_29 = (month == 2) & ((md & 31) > 28)  # the 29th, if the year it lands in is a leap year
+    bits = x & 511
+    year = (x >> 9) + carry[bits]
+    out: np.ndarray = (year << 9) | low[bits]
+    rows = np.flatnonzero(feb_29[bits])
+    if len(rows):
+        y = year[rows]
+        out[rows] += (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    return out
 
 
 _DAYS_IN = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31], np.int64)  # by month 0..13
