@@ -78,8 +78,12 @@ def test_every_month_and_day_of_a_column_counts_as_with_a_date_on_every_row(year
     no date has, and an unknown date's -1, too) counts as the same column to ``on`` repeated on every row."""
     x = np.array([*((year << 9) | np.arange(512)), -1], np.int32)
     each = np.full(len(x), pack_date(on), np.int64)
-    assert O.packed_years(x, pack_date(on), mar_1).tolist() == O.packed_years(x, each, mar_1).tolist()
-    assert O.packed_months(x, pack_date(on)).tolist() == O.packed_months(x, each).tolist()
+    years, months = O.packed_years(x, each, mar_1).tolist(), O.packed_months(x, each).tolist()
+    assert O.packed_years(x, pack_date(on), mar_1).tolist() == years
+    assert O.packed_months(x, pack_date(on)).tolist() == months
+    both = each.astype(np.int32)  # two columns of a table: counted in int32
+    assert O.packed_years(x, both, mar_1).tolist() == years and O.packed_years(x, both).dtype == np.int64
+    assert O.packed_months(x, both).tolist() == months and O.packed_months(x, both).dtype == np.int64
 
 
 @given(st.integers(1900, 2100), st.integers(-150, 150))

@@ -315,10 +315,18 @@ def packed_years(x: Any, y: Any, mar_1: bool = False) -> Any:
 
 
 def _years(x: Any, y: Any, mar_1: bool) -> Any:
-    x, y = np.asarray(x, np.int64), np.asarray(y, np.int64)
+    x, y, wide = _widths(x, y)
     ma, mb, db = (x >> 5) & 15, (y >> 5) & 15, y & 31
     day = x & 31 if mar_1 else np.minimum(x & 31, _month_len(y >> 9, ma))
-    return (y >> 9) - (x >> 9) - ((mb < ma) | ((mb == ma) & (db < day)))
+    return wide((y >> 9) - (x >> 9) - ((mb < ma) | ((mb == ma) & (db < day))))
+
+
+def _widths(x: Any, y: Any) -> tuple[Any, Any, Callable[[Any], Any]]:
+    """Two packed dates to compute with, and what gives the result its int64: two int32 columns (a table's)
+    are counted in int32, half the memory to stream (a year or month count of int32 dates fits in int32)."""
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.dtype == y.dtype == np.int32:
+        return x, y, lambda out: out.astype(np.int64)
+    return np.asarray(x, np.int64), np.asarray(y, np.int64), lambda out: out
 
 
 def packed_months(x: Any, y: Any) -> Any:
@@ -330,9 +338,9 @@ def packed_months(x: Any, y: Any) -> Any:
 
 
 def _months(x: Any, y: Any) -> Any:
-    x, y = np.asarray(x, np.int64), np.asarray(y, np.int64)
+    x, y, wide = _widths(x, y)
     yb, mb = y >> 9, (y >> 5) & 15
-    return (yb - (x >> 9)) * 12 + mb - ((x >> 5) & 15) - ((y & 31) < np.minimum(x & 31, _month_len(yb, mb)))
+    return wide((yb - (x >> 9)) * 12 + mb - ((x >> 5) & 15) - ((y & 31) < np.minimum(x & 31, _month_len(yb, mb))))
 
 
 # A packed date's month and day bits (x & 511): from x to a date y, the years and months of packed_years
