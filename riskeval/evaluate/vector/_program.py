@@ -156,8 +156,9 @@ class VectorProgram:
                 first_unknown[_unknown(vals[k], n)] = k
             held = levels[i] >= 0
             up = held & (first_unknown >= 0) & (first_unknown < levels[i])
-            if up.any():
-                for ku, kh in {(int(a), int(b)) for a, b in zip(first_unknown[up], levels[i][up], strict=True)}:
+            if up.any():  # the distinct (unknown level, held level) pairs, found by numpy, not row by row
+                pairs = np.unique(first_unknown[up].astype(np.int16) * 256 + levels[i][up])
+                for ku, kh in (divmod(int(p), 256) for p in pairs):
                     upgrades[(i, ku, kh)] = up & (first_unknown == ku) & (levels[i] == kh)
             first_unknown[held] = -1
             factor_unknown[i] = first_unknown >= 0
