@@ -93,3 +93,11 @@ def test_a_column_plus_one_number_of_months_lands_as_with_the_number_on_every_ro
     the same column plus n repeated on every row does."""
     x = np.array([*((np.arange(year, year + 4)[:, None] << 9) | np.arange(512)).ravel(), -1], np.int32)
     assert O.packed_add_months(x, n).tolist() == O.packed_add_months(x.astype(np.int64), np.full(len(x), n)).tolist()
+
+
+def test_the_month_length_table_holds_the_leap_year_rule() -> None:
+    """Every (year, month bits) the table of month lengths holds, an unknown date's year -1 included, is what
+    the leap-year rule gives; a year past it is computed by the rule."""
+    at = np.arange(-16, O._YEARS * 16, dtype=np.int64)
+    assert O._month_len(at >> 4, at & 15).tolist() == O._month_len_of(at >> 4, at & 15).tolist()
+    assert O._month_len(np.array([O._YEARS, 20000]), np.array([2, 2])).tolist() == [29, 29]

@@ -395,9 +395,12 @@ def _month_len_of(year: Any, month: Any) -> Any:
 
 
 _YEARS = 1 << 14  # the years (0..16383, and -1: an unknown date's) whose month lengths are in _LENGTHS
-_ym = np.arange(-16, _YEARS * 16, dtype=np.int64)
-_LENGTHS = _month_len_of(_ym >> 4, _ym & 15).astype(np.int64)  # at year * 16 + month + 16
-del _ym
+# at year * 16 + month + 16: a common year's row of 16 months, or a leap year's
+_LENGTHS = np.where(
+    _month_len_of(np.arange(-1, _YEARS)[:, None], 2) == 29,
+    _month_len_of(2000, np.arange(16))[None, :],
+    _month_len_of(1999, np.arange(16))[None, :],
+).ravel()
 
 
 def _month_len(year: Any, month: Any) -> Any:
