@@ -196,7 +196,7 @@ class BatchResult:
         by_rule, none = self._gap_rows[1], np.zeros(self.assessed, bool)
         return [by_rule.get((kind, name), none) for name in labels]
 
-    @property
+    @cached_property
     def roster_gap(self) -> np.ndarray:
         """Per child: the exit rule is unknown for it."""
         return self._gap_rows[0]
