@@ -12,9 +12,10 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -147,25 +148,68 @@ class BatchResult:
         freq_of = np.array([self.frequency_labels.index(t.visit_frequency) for t in pack.tiers] + [-1], np.int8)
         self.frequency = freq_of[out.tier]
         self.score = out.score
-        n = cols.n
-        self.categories = _bits(out.categories, n)
-        self.factors = _bits((level >= 0 for level in out.factors), n)
-        self.duties = _bits(out.duties, n)
-        # Neither known to hold nor known not to: these read as null in every table, never as false.
-        self.categories_unknown = _bits(out.category_unknown, n)
-        self.factors_unknown = _bits(out.factor_unknown, n)
-        self.duties_unknown = _bits(out.duty_unknown, n)
-        self.roster_gap = np.zeros(cols.n, bool)
-        by_rule: dict[tuple[str, str], np.ndarray] = {}  # a factor's levels are one flag
-        for g in out.gaps:
+
+    # Bitmasks made when first read (the summary, analysis, one child's flags): the tables read the evaluation's
+    # rows of booleans as they are, so a stream of chunks written to a file never packs them into bits and back.
+    @cached_property
+    def categories(self) -> np.ndarray:
+        """Per child, bit k: in the k-th category (``category_labels``)."""
+        return _bits(self._out.categories, self.assessed)
+
+    @cached_property
+    def factors(self) -> np.ndarray:
+        """Per child, bit k: the k-th factor holds (at some level)."""
+        return _bits((level >= 0 for level in self._out.factors), self.assessed)
+
+    @cached_property
+    def duties(self) -> np.ndarray:
+        """Per child, bit k: the k-th duty holds."""
+        return _bits(self._out.duties, self.assessed)
+
+    # Neither known to hold nor known not to: these read as null in every table, never as false.
+    @cached_property
+    def categories_unknown(self) -> np.ndarray:
+        return _bits(self._out.category_unknown, self.assessed)
+
+    @cached_property
+    def factors_unknown(self) -> np.ndarray:
+        return _bits(self._out.factor_unknown, self.assessed)
+
+    @cached_property
+    def duties_unknown(self) -> np.ndarray:
+        return _bits(self._out.duty_unknown, self.assessed)
+
+    @cached_property
+    def _gap_rows(self) -> tuple[np.ndarray, dict[tuple[str, str], np.ndarray]]:
+        """The exit rule's data gaps, and each other rule's (a factor's levels are one flag)."""
+        roster = np.zeros(self.assessed, bool)
+        by_rule: dict[tuple[str, str], np.ndarray] = {}
+        for g in self._out.gaps:
             if g.kind == "roster":
-                self.roster_gap |= g.mask
+                roster |= g.mask
             else:
                 seen = by_rule.get((g.kind, g.rule))
                 by_rule[(g.kind, g.rule)] = g.mask if seen is None else seen | g.mask
-        none = np.zeros(n, bool)
-        self.category_gaps = _bits((by_rule.get(("category", c), none) for c in self.category_labels), n)
-        self.factor_gaps = _bits((by_rule.get(("factor", f), none) for f in self.factor_labels), n)
+        return roster, by_rule
+
+    def _gaps_of(self, kind: str, labels: tuple[str, ...]) -> list[np.ndarray]:
+        by_rule, none = self._gap_rows[1], np.zeros(self.assessed, bool)
+        return [by_rule.get((kind, name), none) for name in labels]
+
+    @cached_property
+    def roster_gap(self) -> np.ndarray:
+        """Per child: the exit rule is unknown for it."""
+        return self._gap_rows[0]
+
+    @cached_property
+    def category_gaps(self) -> np.ndarray:
+        """Per child, bit k: the k-th category is a data gap."""
+        return _bits(self._gaps_of("category", self.category_labels), self.assessed)
+
+    @cached_property
+    def factor_gaps(self) -> np.ndarray:
+        """Per child, bit k: the k-th factor is a data gap."""
+        return _bits(self._gaps_of("factor", self.factor_labels), self.assessed)
 
     def __len__(self) -> int:
         return self.assessed
@@ -234,31 +278,31 @@ class BatchResult:
             Col("visit_frequency", "cat", self.frequency, labels=self.frequency_labels),
             Col("score", "int", self.score),
         ]
-        held, unknown = _bit_rows(self.categories), _bit_rows(self.categories_unknown)
+        out = self._out
         for k, name in enumerate(self.category_labels):
-            cols.append(Col(f"category.{name}", "bool", held(k), unknown(k)))
+            cols.append(Col(f"category.{name}", "bool", out.categories[k], out.category_unknown[k]))
         severities = tuple(self.pack.severities)
-        held, unknown = _bit_rows(self.factors), _bit_rows(self.factors_unknown)
         for k, (fdef, lvs) in enumerate(self._prog.factors):
-            cols.append(Col(f"factor.{fdef.id}", "bool", held(k), unknown(k)))
+            cols.append(Col(f"factor.{fdef.id}", "bool", out.factors[k] >= 0, out.factor_unknown[k]))
             # a level's severity by its index read as a byte (-1: 255, no level), ``take`` on a table of 256:
             # a third of the time of indexing with the int8 levels
             sev = np.full(256, -1, np.int8)
             sev[: len(lvs)] = [severities.index(lv.severity or "") for lv, _ in lvs]
-            level = self._out.factors[k].astype(np.int8, copy=False).view(np.uint8)
+            level = out.factors[k].astype(np.int8, copy=False).view(np.uint8)
             cols.append(Col(f"factor.{fdef.id}.severity", "cat", sev.take(level), labels=severities))
-        held, unknown = _bit_rows(self.duties), _bit_rows(self.duties_unknown)
         for k, name in enumerate(self.duty_labels):
-            cols.append(Col(f"duty.{name}", "bool", held(k), unknown(k)))
-        gaps = self.roster_gap.astype(np.int32) + _popcount(self.category_gaps) + _popcount(self.factor_gaps)
+            cols.append(Col(f"duty.{name}", "bool", out.duties[k], out.duty_unknown[k]))
+        category_gaps = self._gaps_of("category", self.category_labels)
+        factor_gaps = self._gaps_of("factor", self.factor_labels)
+        gaps = self.roster_gap.astype(np.int32)  # a rule a gap counts once (the bits of the masks, counted)
+        for mask in category_gaps + factor_gaps:
+            gaps += mask
         cols.append(Col("data_gaps", "int", gaps))
         cols.append(Col(f"gap.{self.pack.exited.id}", "bool", self.roster_gap))
-        held = _bit_rows(self.category_gaps)
-        for k, name in enumerate(self.category_labels):
-            cols.append(Col(f"gap.{name}", "bool", held(k)))
-        held = _bit_rows(self.factor_gaps)
-        for k, name in enumerate(self.factor_labels):
-            cols.append(Col(f"gap.{name}", "bool", held(k)))
+        for name, mask in zip(self.category_labels, category_gaps, strict=True):
+            cols.append(Col(f"gap.{name}", "bool", mask))
+        for name, mask in zip(self.factor_labels, factor_gaps, strict=True):
+            cols.append(Col(f"gap.{name}", "bool", mask))
         assert all(len(c.values) == n for c in cols)
         return cols
 
@@ -364,26 +408,6 @@ def _bit(bits: np.ndarray, k: int) -> np.ndarray:
     octets = bits.astype("<u8", copy=False).view(np.uint8).reshape(len(bits), 8)
     held: np.ndarray = (octets[:, k // 8] & np.uint8(1 << (k % 8))) != 0
     return held
-
-
-def _bit_rows(bits: np.ndarray) -> Callable[[int], np.ndarray]:
-    """``_bit(bits, k)`` for every k of a table: the masks' bytes turned once into eight contiguous rows,
-    so each column reads its byte row in order (not every eighth byte of the masks)."""
-    rows = np.ascontiguousarray(bits.astype("<u8", copy=False).view(np.uint8).reshape(len(bits), 8).T)
-
-    def bit(k: int) -> np.ndarray:
-        held: np.ndarray = (rows[k // 8] & np.uint8(1 << (k % 8))) != 0
-        return held
-
-    return bit
-
-
-def _popcount(x: np.ndarray) -> np.ndarray:
-    if hasattr(np, "bitwise_count"):  # numpy 2: one pass, not 64 unpacked bytes per child
-        return np.bitwise_count(x.astype(np.uint64, copy=False)).astype(np.int32)
-    b = x.view(np.uint8).reshape(len(x), 8)
-    count: np.ndarray = np.unpackbits(b, axis=1).sum(axis=1).astype(np.int32)
-    return count
 
 
 def _cadence_months(pack: Pack) -> dict[str, float]:

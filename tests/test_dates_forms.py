@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import riskeval
 from riskeval.evaluate.vector import _ops as O
 from riskeval.population.layout import pack_date
-from riskeval.schedule.dates import add_months, months_between, years_between
+from riskeval.schedule.dates import add_months, months_between, years_between, years_between_mar_1
 
 DATES = st.dates(date(1990, 1, 1), date(2040, 12, 31))
 
@@ -59,3 +59,45 @@ def test_a_child_born_on_feb_29_exits_at_18_on_feb_28_in_both_forms() -> None:
     }
     assert riskeval.assess(hh, on=on, explain=False, schedule=False).children[0].status == "exited"
     assert next(iter(riskeval.assess_batch([hh], on=on).to_records()))["status"] == "exited"
+
+
+@given(st.lists(st.one_of(DATES, MONTH_ENDS), min_size=1, max_size=20), st.one_of(DATES, MONTH_ENDS), st.booleans())
+def test_a_column_of_dates_to_one_date_counts_as_the_scalar_helpers(born: list[date], on: date, mar_1: bool) -> None:
+    """What the rules read most (an age, the months since a date: a table's int32 column to ``on``) counts as
+    the scalar helpers do."""
+    x = np.array([pack_date(min(d, on)) for d in born], np.int32)
+    count = years_between_mar_1 if mar_1 else years_between
+    assert O.packed_years(x, pack_date(on), mar_1).tolist() == [count(min(d, on), on) for d in born]
+    assert O.packed_months(x, pack_date(on)).tolist() == [months_between(min(d, on), on) for d in born]
+
+
+@given(st.integers(1900, 2100), st.one_of(DATES, MONTH_ENDS, st.sampled_from([date(2024, 2, 29), date(2000, 2, 29)])),
+       st.booleans())  # fmt: skip
+def test_every_month_and_day_of_a_column_counts_as_with_a_date_on_every_row(year: int, on: date, mar_1: bool) -> None:
+    """A column to one date is counted through a table of the 512 month-and-day bits: every one of them (bits
+    no date has, and an unknown date's -1, too) counts as the same column to ``on`` repeated on every row."""
+    x = np.array([*((year << 9) | np.arange(512)), -1], np.int32)
+    each = np.full(len(x), pack_date(on), np.int64)
+    years, months = O.packed_years(x, each, mar_1).tolist(), O.packed_months(x, each).tolist()
+    assert O.packed_years(x, pack_date(on), mar_1).tolist() == years
+    assert O.packed_months(x, pack_date(on)).tolist() == months
+    both = each.astype(np.int32)  # two columns of a table: counted in int32
+    assert O.packed_years(x, both, mar_1).tolist() == years and O.packed_years(x, both).dtype == np.int64
+    assert O.packed_months(x, both).tolist() == months and O.packed_months(x, both).dtype == np.int64
+
+
+@given(st.integers(1900, 2100), st.integers(-150, 150))
+def test_a_column_plus_one_number_of_months_lands_as_with_the_number_on_every_row(year: int, n: int) -> None:
+    """A column plus one n is read from a table of the 512 month-and-day bits (a leap year's Feb 29 checked
+    apart): every one of them, in four years running (a leap year among them) and unknown (-1), lands where
+    the same column plus n repeated on every row does."""
+    x = np.array([*((np.arange(year, year + 4)[:, None] << 9) | np.arange(512)).ravel(), -1], np.int32)
+    assert O.packed_add_months(x, n).tolist() == O.packed_add_months(x.astype(np.int64), np.full(len(x), n)).tolist()
+
+
+def test_the_month_length_table_holds_the_leap_year_rule() -> None:
+    """Every (year, month bits) the table of month lengths holds, an unknown date's year -1 included, is what
+    the leap-year rule gives; a year past it is computed by the rule."""
+    at = np.arange(-16, O._YEARS * 16, dtype=np.int64)
+    assert O._month_len(at >> 4, at & 15).tolist() == O._month_len_of(at >> 4, at & 15).tolist()
+    assert O._month_len(np.array([O._YEARS, 20000]), np.array([2, 2])).tolist() == [29, 29]

@@ -82,8 +82,15 @@ class Entity:
         states = self._states()
 
         def pick(c: np.ndarray, unknown: Any) -> np.ndarray:
-            v = c if rows is None else c[rows]
-            return np.concatenate([v, np.array([unknown], v.dtype)]) if sentinel else v
+            if not sentinel:
+                return c if rows is None else c[rows]
+            out = np.empty(n + 1, c.dtype)  # the rows and the unknown row, copied once
+            if rows is None:
+                out[:n] = c
+            else:
+                np.take(c, rows, out=out[:n])
+            out[n] = unknown
+            return out
 
         for p, c in self.cols.items():
             t.cols[p] = pick(c, np.nan if c.dtype.kind == "f" else 0 if p in states else -1)

@@ -26,6 +26,7 @@ class Raw:
     null: np.ndarray | None = None
     all_text: bool = False  # every distinct value is a str (known without looking)
     days: np.ndarray | None = None  # dates: the same as datetime64[D] when known to hold no time of day
+    epoch: np.ndarray | None = None  # Arrow's dates: days since 1970 as date32 holds them (int32, any at a null)
     text: Any = None  # a pyarrow text column these values were read from: its cells are shown in records
 
     def __len__(self) -> int:
@@ -36,6 +37,9 @@ class Raw:
         """The value of one cell, for an error record."""
         if self.text is not None:
             return self.text[row].as_py()
+        if self.epoch is not None:  # in milliseconds, as pandas reads a table's dates: shown as pandas' were
+            assert self.values is not None
+            return self.values[row].astype("M8[ms]").item()
         if self.kind == "cat":
             assert self.codes is not None
             c = int(self.codes[row])
@@ -167,10 +171,10 @@ def arrow_plain(column: Any) -> Raw | None:
     dtype = np.int64 if whole else np.float64 if pa.types.is_float64(kind) else np.int32
     values = np.frombuffer(held, dtype, count=n, offset=at * np.dtype(dtype).itemsize) if n else np.zeros(0, dtype)
     null = np.zeros(n, bool) if valid is None or not column.null_count else _bits(valid, at, n) == 0
-    if dates:  # in milliseconds, as pandas gives them: a cell in a record reads as pandas' did
+    if dates:
         days = values.astype("M8[D]")
         days[null] = np.datetime64("NaT")
-        return Raw("date", values=days.astype("M8[ms]"), null=null, days=days)
+        return Raw("date", values=days, null=null, days=days, epoch=values)
     if whole and not null.any():
         return Raw("num", values=values.copy(), null=null)
     floats: np.ndarray = values.astype(np.float64)  # a copy: writable
@@ -324,6 +328,53 @@ def pack_days(days: np.ndarray) -> np.ndarray:
         return civil(n)
     table = civil(np.arange(lo, hi + 1, dtype=np.int64))
     out: np.ndarray = table[np.where(known, n - lo, 0)]
+    return out
+
+
+_SPAN = (-25567, 47482)  # 1900-01-01 to 2099-12-31, in days since 1970: the usual dates' table, made once
+_KEPT = 1 << 20  # days: the most the table kept grows to (4 MB)
+_civil_days: list[tuple[int, np.ndarray]] = []  # (first day, packed dates from it): grown when a column needs more
+
+
+def _days_table(lo: int, hi: int) -> tuple[int, np.ndarray]:
+    """Packed int32 dates of the days ``lo..hi`` (or more), from a table kept between calls (threads may
+    race to grow it: each makes a whole one, the last kept)."""
+    held = _civil_days[-1] if _civil_days else None
+    if held is not None and held[0] <= lo and hi < held[0] + len(held[1]):
+        return held
+    first = min(lo, _SPAN[0] if held is None else held[0])
+    last = max(hi, _SPAN[1] if held is None else held[0] + len(held[1]) - 1)
+    if last - first > _KEPT:  # far apart: a table for this column alone
+        first, last = lo, hi
+    # int64 wrapped to int32, as pack_days' callers do
+    made = (first, civil(np.arange(first, last + 1, dtype=np.int64)).astype(np.int32))
+    if last - first <= _KEPT:
+        _civil_days[:] = [made]
+    return made
+
+
+def pack_epoch(days: np.ndarray, null: np.ndarray) -> np.ndarray:
+    """Days since 1970 (int32, as Arrow's date32 holds them) as packed int32 dates, -1 where ``null``: what
+    ``pack_days`` gives, through a table of days kept between calls (no datetime64, no int64 copies)."""
+    n = len(days)
+    if null.all():  # no row, or no known day
+        return np.full(n, -1, np.int32)
+    first, table = _civil_days[-1] if _civil_days else _days_table(*_SPAN)
+    lo, hi = int(days.min()), int(days.max())  # a null's slot counted too: Arrow leaves it 0 (1970-01-01)
+    if first <= lo and hi < first + len(table):  # the usual: one gather, in int32
+        out: np.ndarray = table[days - np.int32(first)]
+    else:
+        known = days[~null]  # a null's slot holds anything
+        lo, hi = int(known.min()), int(known.max())
+        if hi - lo > 4 * n + 100_000:
+            out = civil(days.astype(np.int64)).astype(np.int32)
+        else:
+            first, table = _days_table(lo, hi)
+            at = np.subtract(days, first, dtype=np.int64)
+            at[null] = 0
+            out = table[at]
+    if null.any():
+        out[null] = -1
     return out
 
 

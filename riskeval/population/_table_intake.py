@@ -237,13 +237,18 @@ class _Checks:
         self._spoil(hh_c[home.bad & (hh_c >= 0)], "a household column of one of its children has a bad cell")
         first = first_rows(hh_c, self.u)
         on_file = np.flatnonzero(hh_c >= 0)
+        heads = first[hh_c[on_file]]
+        later = on_file != heads  # a household's first row agrees with itself: only the others are compared
+        on_file, heads = on_file[later], heads[later]
         for path, col in home.cols.items():
             if home.leaves[path].kind == "record":
                 continue
-            mine, theirs = col[on_file], col[first[hh_c[on_file]]]
-            differ = (mine != theirs) & ~((mine != mine) & (theirs != theirs))
+            mine, theirs = col[on_file], col[heads]
+            differ = mine != theirs
+            if col.dtype.kind == "f":  # unknown on both rows (NaN) agrees
+                differ &= ~((mine != mine) & (theirs != theirs))
             if path in home.counts:
-                differ |= home.counts[path][on_file] != home.counts[path][first[hh_c[on_file]]]
+                differ |= home.counts[path][on_file] != home.counts[path][heads]
             column = HOUSEHOLD_PREFIX + ".".join(path)
             self._report(on_file[differ], f"children.{column}", "household_conflict",
                          lambda r, c=column: f"{c} differs from the household's first child row "

@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError
 from riskeval._privacy import scrubbed
 from riskeval.errors import ErrorRecord
 from riskeval.facts import RECORDED_DATES, county_code, province_code, validation_today
-from riskeval.population._raw import Raw, numbers, pack_days
+from riskeval.population._raw import Raw, numbers, pack_days, pack_epoch
 from riskeval.population.layout import Leaf, Strings, empty_column, pack_date
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -199,15 +199,15 @@ class Converter:
         column = leaf.column
         if raw.kind == "date":
             assert raw.values is not None and raw.null is not None
-            if raw.days is not None:  # Arrow's dates: whole days already
-                days, timed = raw.days, np.zeros(self.n, bool)
+            if raw.epoch is not None:  # Arrow's dates: whole days already
+                cells.data = pack_epoch(raw.epoch, raw.null)
             else:
-                days = raw.values.astype("M8[D]")
+                days = raw.days if raw.days is not None else raw.values.astype("M8[D]")
                 timed = ~raw.null & (days != raw.values)
-            self.reject_rows(
-                cells, raw, column, np.flatnonzero(timed), "invalid_date", "expected a date without a time of day"
-            )
-            cells.data = np.where(raw.null | timed, -1, pack_days(days)).astype(np.int32)
+                self.reject_rows(
+                    cells, raw, column, np.flatnonzero(timed), "invalid_date", "expected a date without a time of day"
+                )
+                cells.data = np.where(raw.null | timed, -1, pack_days(days)).astype(np.int32)
         elif raw.kind == "cat":
             assert raw.codes is not None
             lut = np.full(len(raw.uniques) + 1, -1, np.int32)

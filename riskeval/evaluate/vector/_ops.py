@@ -308,34 +308,108 @@ def _days(p: Any) -> Any:
 def packed_years(x: Any, y: Any, mar_1: bool = False) -> Any:
     """Completed years from packed dates x to y, as ``riskeval.schedule.dates`` counts them: a Feb 29
     birthday falls on Feb 28 in a common year (民法典 Art. 202), or on Mar 1 when the pack says so."""
-    x, y = np.asarray(x, np.int64), np.asarray(y, np.int64)
+    if _one_date(x, y):  # x's year counts whole; what its month and day take off, from a table of the 512
+        out: np.ndarray = np.subtract(_years(_MONTH_DAYS, int(y), mar_1)[x & 511], x >> 9, dtype=np.int64)
+        return out
+    return _years(x, y, mar_1)
+
+
+def _years(x: Any, y: Any, mar_1: bool) -> Any:
+    x, y, wide = _widths(x, y)
     ma, mb, db = (x >> 5) & 15, (y >> 5) & 15, y & 31
     day = x & 31 if mar_1 else np.minimum(x & 31, _month_len(y >> 9, ma))
-    return (y >> 9) - (x >> 9) - ((mb < ma) | ((mb == ma) & (db < day)))
+    return wide((y >> 9) - (x >> 9) - ((mb < ma) | ((mb == ma) & (db < day))))
+
+
+def _widths(x: Any, y: Any) -> tuple[Any, Any, Callable[[Any], Any]]:
+    """Two packed dates to compute with, and what gives the result its int64: two int32 columns (a table's)
+    are counted in int32, half the memory to stream (a year or month count of int32 dates fits in int32)."""
+    if isinstance(x, np.ndarray) and isinstance(y, np.ndarray) and x.dtype == y.dtype == np.int32:
+        return x, y, lambda out: out.astype(np.int64)
+    return np.asarray(x, np.int64), np.asarray(y, np.int64), lambda out: out
 
 
 def packed_months(x: Any, y: Any) -> Any:
     """Completed months from packed dates x to y, with the same month-end rule (Jan 31 + 1 month = Feb 28)."""
-    x, y = np.asarray(x, np.int64), np.asarray(y, np.int64)
+    if _one_date(x, y):  # as in packed_years: x's year, and a table of what its month and day take off
+        out: np.ndarray = np.subtract(_months(_MONTH_DAYS, int(y))[x & 511], (x >> 9) * 12, dtype=np.int64)
+        return out
+    return _months(x, y)
+
+
+def _months(x: Any, y: Any) -> Any:
+    x, y, wide = _widths(x, y)
     yb, mb = y >> 9, (y >> 5) & 15
-    return (yb - (x >> 9)) * 12 + mb - ((x >> 5) & 15) - ((y & 31) < np.minimum(x & 31, _month_len(yb, mb)))
+    return wide((yb - (x >> 9)) * 12 + mb - ((x >> 5) & 15) - ((y & 31) < np.minimum(x & 31, _month_len(yb, mb))))
+
+
+# A packed date's month and day bits (x & 511): from x to a date y, the years and months of packed_years
+# and packed_months are y's less x's year (in years, or twelve months each) and a function of these bits.
+_MONTH_DAYS = np.arange(512, dtype=np.int64)
+
+
+def _one_date(x: Any, y: Any) -> bool:
+    """x a column of packed dates (int32, as the tables hold them), y one date (``on``)."""
+    return isinstance(x, np.ndarray) and x.dtype == np.int32 and np.ndim(y) == 0 and isinstance(y, int | np.integer)
 
 
 def packed_add_months(x: Any, n: Any) -> Any:
     """Packed date x plus n whole months, clamped to the month's last day as the scalar form's add_months."""
+    if isinstance(x, np.ndarray) and x.dtype == np.int32 and np.ndim(n) == 0:  # a column plus one number
+        return _add_months_to_column(x, int(np.asarray(n, np.int64)))
     x = np.asarray(x, np.int64)
     total = (x >> 9) * 12 + ((x >> 5) & 15) - 1 + np.asarray(n, np.int64)
-    year, month = total // 12, total % 12 + 1
+    year, month = np.divmod(total, 12)
+    month += 1
     return (year << 9) | (month << 5) | np.minimum(x & 31, _month_len(year, month))
+
+
+def _add_months_to_column(x: np.ndarray, n: int) -> np.ndarray:
+    """``packed_add_months`` of int32 dates and one n: the years carried and the month and day reached are a
+    function of the month and day bits (x & 511), read from a table; only a day past the 28th that lands in
+    February needs its year (a leap year keeps the 29th)."""
+    md = _MONTH_DAYS
+    total = ((md >> 5) & 15) - 1 + n  # months from January of x's year
+    carry, month = np.divmod(total, 12)
+    month += 1
+    day = np.minimum(md & 31, _DAYS_IN[month])  # a common year's February
+    low = (month << 5) | day
+    feb_29 = (month == 2) & ((md & 31) > 28)  # the 29th, if the year it lands in is a leap year
+    bits = x & 511
+    year = (x >> 9) + carry[bits]
+    out: np.ndarray = (year << 9) | low[bits]
+    rows = np.flatnonzero(feb_29[bits])
+    if len(rows):
+        y = year[rows]
+        out[rows] += (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    return out
 
 
 _DAYS_IN = np.array([31, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31, 31], np.int64)  # by month 0..13
 
 
-def _month_len(year: Any, month: Any) -> Any:
+def _month_len_of(year: Any, month: Any) -> Any:
     """Days in each (year, month); months outside 1..12 (an unknown date's bits) read as 31."""
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     return _DAYS_IN[np.clip(month, 0, 13)] + ((month == 2) & leap)
+
+
+_YEARS = 1 << 14  # the years (0..16383, and -1: an unknown date's) whose month lengths are in _LENGTHS
+# at year * 16 + month + 16: a common year's row of 16 months, or a leap year's
+_LENGTHS = np.where(
+    _month_len_of(np.arange(-1, _YEARS)[:, None], 2) == 29,
+    _month_len_of(2000, np.arange(16))[None, :],
+    _month_len_of(1999, np.arange(16))[None, :],
+).ravel()
+
+
+def _month_len(year: Any, month: Any) -> Any:
+    """Days in each (year, month), month 0..15 (a packed date's bits); months outside 1..12 read as 31: read
+    from a table (the leap-year rule's three divisions per row took a tenth of the evaluation)."""
+    at = (np.asarray(year, np.int64) << 4) | month
+    if np.ndim(at) and len(at) and (at.min() >= -16 and at.max() < _YEARS * 16):
+        return _LENGTHS[at + 16]
+    return _month_len_of(year, month)
 
 
 def between(fn: str, a: V, b: V, mar_1: bool = False) -> V:

@@ -55,16 +55,6 @@ class GapColumn:
         ).astype(np.int8)
         return out
 
-    def lists(self) -> np.ndarray:
-        """Per child in ``mask``: whether the rule holding would put the child on the roster, or leave the
-        roster rule unknown (not for the exit rule's gap)."""
-        if self.answer is None or self.kind == "roster":
-            return np.zeros(len(self.mask), bool)
-        rows = np.flatnonzero(self.mask)
-        out = np.zeros(len(self.mask), bool)
-        out[rows] = (self.answer.at(rows) & (ROSTER_BIT | ROSTER_UNKNOWN_BIT)) != 0
-        return out
-
 
 @dataclass
 class Evaluations:
@@ -166,8 +156,9 @@ class VectorProgram:
                 first_unknown[_unknown(vals[k], n)] = k
             held = levels[i] >= 0
             up = held & (first_unknown >= 0) & (first_unknown < levels[i])
-            if up.any():
-                for ku, kh in {(int(a), int(b)) for a, b in zip(first_unknown[up], levels[i][up], strict=True)}:
+            if up.any():  # the distinct (unknown level, held level) pairs, found by numpy, not row by row
+                pairs = np.unique(first_unknown[up].astype(np.int16) * 256 + levels[i][up])
+                for ku, kh in (divmod(int(p), 256) for p in pairs):
                     upgrades[(i, ku, kh)] = up & (first_unknown == ku) & (levels[i] == kh)
             first_unknown[held] = -1
             factor_unknown[i] = first_unknown >= 0
@@ -231,10 +222,13 @@ class VectorProgram:
                 keep = answer.changes() & live if kept is None else (answer.changes() & live) | kept
                 out.gaps.append(GapColumn("factor", fdef.id, rows & keep, answer, ku))
         off = live & ~roster & ~undetermined
+        # a child off the roster whom a rule's gap, if the rule held, would put on it or leave it unknown
         if off.any():
             for g in out.gaps:
-                if g.kind != "roster":
-                    undetermined |= off & g.mask & g.lists()
+                if g.kind != "roster" and g.answer is not None:
+                    rows = np.flatnonzero(off & g.mask)
+                    if len(rows):
+                        undetermined[rows] |= (g.answer.at(rows) & (ROSTER_BIT | ROSTER_UNKNOWN_BIT)) != 0
         out.status[undetermined] = STATUS_UNDETERMINED
         listed = out.status == STATUS_ON_ROSTER
         out.tier = np.where(listed, tier, -1).astype(np.int8)
