@@ -445,7 +445,8 @@ class Emitter:
         if self.cached is not None and len(roots) == len(args):
             # On roles only, the members are the function's for its whole run, and a memo entry, once made,
             # never changes: from the second call on, the entry is this local's.
-            local = self.cached.setdefault((name, *roots), f"c{len(self.cached)}")
+            # (keyed by kind first: a predicate's name is the pack's, and may be "age" or "call")
+            local = self.cached.setdefault(("predicate", name, *roots), f"c{len(self.cached)}")
             run.append(assign(local, index(load("M"), load(key))))
             found.insert(0, assign(local, load(hit)))
             again = [assign(out, index(load(local), lit(0))),
